@@ -1,0 +1,1 @@
+"""cnnlab: an interactive, offline visualiser of convolutional networks and optimisers."""

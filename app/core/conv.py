@@ -1,0 +1,309 @@
+"""2-D convolution as CNN layers compute it: forward, backward, a step trace and the size formula.
+
+Cross-correlation is the default, S(i, j) = sum_c sum_m sum_n X[c, i*s + m*d, j*s + n*d] K[c, m, n]
+plus a bias, exactly like torch.nn.functional.conv2d. mode="convolution" flips the kernel first
+(the textbook formula S(i, j) = sum_m sum_n I(m, n) K(i - m, j - n)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from app.core.errors import InputError, ShapeError
+
+MODES = ("cross-correlation", "convolution")
+
+# Output rows per block in the fast path: keeps each block's im2col matrix cache-sized.
+BLOCK_ELEMENTS = 1 << 17
+
+
+def as_pair(value, name: str) -> tuple[int, int]:
+    """An int or an (h, w) pair -> (h, w)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value), int(value)
+    try:
+        h, w = value
+        if isinstance(h, bool) or isinstance(w, bool):
+            raise TypeError
+        return int(h), int(w)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"{name} must be an integer or a pair [h, w], got {value!r}", name
+        ) from None
+
+
+def check_params(stride, padding, dilation):
+    """Normalise and validate stride, padding and dilation; returns three (h, w) pairs."""
+    sh, sw = as_pair(stride, "stride")
+    ph, pw = as_pair(padding, "padding")
+    dh, dw = as_pair(dilation, "dilation")
+    if sh < 1 or sw < 1:
+        raise InputError(f"stride must be at least 1, got {(sh, sw)}", "stride")
+    if dh < 1 or dw < 1:
+        raise InputError(f"dilation must be at least 1, got {(dh, dw)}", "dilation")
+    if ph < 0 or pw < 0:
+        raise InputError(f"padding must be 0 or more, got {(ph, pw)}", "padding")
+    return (sh, sw), (ph, pw), (dh, dw)
+
+
+def output_length(size: int, kernel: int, pad: int, stride: int, dilation: int) -> int:
+    """floor((size + 2*pad - dilation*(kernel - 1) - 1) / stride) + 1, as PyTorch computes it."""
+    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def check_fits(H, W, KH, KW, padding, dilation, what="kernel"):
+    """The dilated kernel must fit inside the padded input, in both directions."""
+    (ph, pw), (dh, dw) = padding, dilation
+    for axis, size, k, p, d in (("height", H, KH, ph, dh), ("width", W, KW, pw, dw)):
+        effective = d * (k - 1) + 1
+        if effective > size + 2 * p:
+            dilated = f"dilated {what} ({k} taps, dilation {d})" if d > 1 else what
+            raise ShapeError(
+                f"the {dilated} spans {effective} cells, more than the padded input {axis} "
+                f"{size} + 2·{p} = {size + 2 * p}",
+                "weights" if what == "kernel" else "size",
+            )
+
+
+def prepare(x, w, b, stride, padding, dilation, mode):
+    """Validate shapes and parameters; returns batched x, the kernel actually slid, b, params."""
+    x = np.asarray(x)
+    w = np.asarray(w)
+    if mode not in MODES:
+        raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", "mode")
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"input must be C×H×W or N×C×H×W, got {x.ndim} dimensions", "input")
+    batched = x.ndim == 4
+    if not batched:
+        x = x[None]
+    if w.ndim != 4:
+        raise ShapeError(f"weights must be F×C×KH×KW, got {w.ndim} dimensions", "weights")
+    N, C, H, W = x.shape
+    F, CW, KH, KW = w.shape
+    if min(x.shape) < 1 or min(w.shape) < 1:
+        raise ShapeError("input and weights must not be empty", "input")
+    if CW != C:
+        raise ShapeError(
+            f"filter depth {CW} does not match the {C} input channel{'s' if C != 1 else ''}",
+            "weights",
+        )
+    if b is None:
+        b = np.zeros(F, dtype=np.result_type(x, w))
+    else:
+        b = np.asarray(b)
+        if b.shape != (F,):
+            raise ShapeError(
+                f"bias has {b.size} value{'s' if b.size != 1 else ''}, one per filter is needed "
+                f"({F})",
+                "bias",
+            )
+    stride, padding, dilation = check_params(stride, padding, dilation)
+    check_fits(H, W, KH, KW, padding, dilation)
+    kernel = w[:, :, ::-1, ::-1] if mode == "convolution" else w
+    return x, batched, kernel, b, stride, padding, dilation
+
+
+def pad_input(x, padding):
+    (ph, pw) = padding
+    if ph == 0 and pw == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+def windows_of(xp, KH, KW, stride, dilation):
+    """View of every window: (N, C, Ho, Wo, KH, KW), no copy."""
+    (sh, sw), (dh, dw) = stride, dilation
+    view = sliding_window_view(xp, (dh * (KH - 1) + 1, dw * (KW - 1) + 1), axis=(2, 3))
+    return view[:, :, ::sh, ::sw, ::dh, ::dw]
+
+
+def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-correlation"):
+    """Convolution of x (C, H, W) or (N, C, H, W) with w (F, C, KH, KW) plus b (F,).
+
+    H_out = (H + 2*ph - dh*(KH-1) - 1) // sh + 1, likewise W_out.
+    Returns out (F, H_out, W_out) or (N, F, H_out, W_out), matching the input, and the cache for
+    conv2d_backward. Computes in the result dtype of x and w (float32 stays float32).
+    """
+    x, batched, kernel, b, stride, padding, dilation = prepare(
+        x, w, b, stride, padding, dilation, mode
+    )
+    N, C, H, W = x.shape
+    F, _, KH, KW = kernel.shape
+    dtype = np.result_type(x, kernel, b, np.float32)
+    xp = pad_input(x.astype(dtype, copy=False), padding)
+    windows = windows_of(xp, KH, KW, stride, dilation)
+    Ho, Wo = windows.shape[2:4]
+    # im2col in blocks of output rows, each block one matrix product with the (C*KH*KW, F) filters.
+    w_matrix = np.ascontiguousarray(kernel.transpose(1, 2, 3, 0).reshape(C * KH * KW, F), dtype)
+    out = np.empty((N, Ho, Wo, F), dtype)
+    rows_per_block = max(1, BLOCK_ELEMENTS // max(1, Wo * C * KH * KW))
+    for n in range(N):
+        for r0 in range(0, Ho, rows_per_block):
+            r1 = min(Ho, r0 + rows_per_block)
+            block = windows[n, :, r0:r1].transpose(1, 2, 0, 3, 4)  # (rows, Wo, C, KH, KW)
+            cols = block.reshape((r1 - r0) * Wo, C * KH * KW)
+            np.matmul(cols, w_matrix, out=out[n, r0:r1].reshape((r1 - r0) * Wo, F))
+    out = out.transpose(0, 3, 1, 2) + b.astype(dtype).reshape(1, F, 1, 1)
+    cache = (x, kernel, b, stride, padding, dilation, mode, batched)
+    return (out if batched else out[0]), cache
+
+
+def conv2d_backward(dout, cache):
+    """Gradients of a loss L given dout = dL/dout (same shape as the forward output).
+
+    Returns dx (shape of x), dw (F, C, KH, KW) and db (F,).
+    """
+    x, kernel, b, stride, padding, dilation, mode, batched = cache
+    N, C, H, W = x.shape
+    F, _, KH, KW = kernel.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
+    dout = np.asarray(dout)
+    if not batched:
+        dout = dout[None]
+    Ho, Wo = output_length(H, KH, ph, sh, dh), output_length(W, KW, pw, sw, dw_)
+    if dout.shape != (N, F, Ho, Wo):
+        expected = (F, Ho, Wo) if not batched else (N, F, Ho, Wo)
+        raise ShapeError(
+            f"grad_output must have the output's shape {'×'.join(map(str, expected))}, got "
+            f"{'×'.join(map(str, dout.shape if batched else dout.shape[1:]))}",
+            "grad_output",
+        )
+    dtype = np.result_type(x, kernel, dout, np.float32)
+    dout = dout.astype(dtype, copy=False)
+    xp = pad_input(x.astype(dtype, copy=False), padding)
+    windows = windows_of(xp, KH, KW, stride, dilation)
+    db = dout.sum(axis=(0, 2, 3))
+    dkernel = np.einsum("nfhw,nchwij->fcij", dout, windows, optimize=True)
+    dxp = np.zeros_like(xp)
+    # One scatter-add per kernel tap (KH*KW of them), each over every output cell at once.
+    for i in range(KH):
+        for j in range(KW):
+            contribution = np.einsum("nfhw,fc->nchw", dout, kernel[:, :, i, j].astype(dtype))
+            rows = slice(i * dh, i * dh + sh * (Ho - 1) + 1, sh)
+            cols = slice(j * dw_, j * dw_ + sw * (Wo - 1) + 1, sw)
+            dxp[:, :, rows, cols] += contribution
+    dx = dxp[:, :, ph : ph + H, pw : pw + W]
+    dw = dkernel[:, :, ::-1, ::-1] if mode == "convolution" else dkernel
+    return (dx if batched else dx[0]), np.ascontiguousarray(dw), db
+
+
+def conv2d_naive(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-correlation"):
+    """The loop twin of conv2d_forward, written straight from the formula; for tests only."""
+    x, batched, kernel, b, (sh, sw), (ph, pw), (dh, dw) = prepare(
+        x, w, b, stride, padding, dilation, mode
+    )
+    N, C, H, W = x.shape
+    F, _, KH, KW = kernel.shape
+    Ho, Wo = output_length(H, KH, ph, sh, dh), output_length(W, KW, pw, sw, dw)
+    out = np.zeros((N, F, Ho, Wo), dtype=np.float64)
+    for n in range(N):
+        for f in range(F):
+            for oh in range(Ho):
+                for ow in range(Wo):
+                    total = float(b[f])
+                    for c in range(C):
+                        for i in range(KH):
+                            for j in range(KW):
+                                r = oh * sh + i * dh - ph
+                                s = ow * sw + j * dw - pw
+                                if 0 <= r < H and 0 <= s < W:
+                                    total += float(x[n, c, r, s]) * float(kernel[f, c, i, j])
+                    out[n, f, oh, ow] = total
+    return out if batched else out[0]
+
+
+def conv2d_trace(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-correlation"):
+    """Every step of a single-image convolution, in order: filter, then row, then column.
+
+    x is (C, H, W). Each step records the window's top-left corner in padded coordinates, the
+    padded cells it covers (KH*KW [row, col] pairs, dilation included) and which are padding,
+    the per-channel products (C, KH, KW) with the kernel as slid (flipped in convolution mode),
+    the per-channel sums, the bias and the value. Values are vectorised, then listed per step.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3:
+        raise ShapeError(f"the step trace takes one C×H×W input, got {x.ndim} dimensions", "input")
+    x4, _, kernel, b, stride, padding, dilation = prepare(x, w, b, stride, padding, dilation, mode)
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    C, H, W = x.shape
+    F, _, KH, KW = kernel.shape
+    kernel = np.asarray(kernel, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    windows = windows_of(pad_input(x4, padding), KH, KW, stride, dilation)[0]  # (C, Ho, Wo, KH, KW)
+    Ho, Wo = windows.shape[1:3]
+    # products[f, oh, ow, c, i, j]
+    products = np.einsum("chwij,fcij->fhwcij", windows, kernel)
+    channel_sums = products.sum(axis=(4, 5))
+    values = channel_sums.sum(axis=3) + b[:, None, None]
+    tap_rows = np.arange(KH) * dh
+    tap_cols = np.arange(KW) * dw
+    steps = []
+    for f in range(F):
+        for oh in range(Ho):
+            rows = oh * sh + tap_rows
+            row_pad = (rows < ph) | (rows >= ph + H)
+            for ow in range(Wo):
+                cols = ow * sw + tap_cols
+                col_pad = (cols < pw) | (cols >= pw + W)
+                steps.append(
+                    {
+                        "filter": f,
+                        "row": oh,
+                        "col": ow,
+                        "top": int(oh * sh),
+                        "left": int(ow * sw),
+                        "cells": [[int(r), int(c)] for r in rows for c in cols],
+                        "is_padding": [bool(rp or cp) for rp in row_pad for cp in col_pad],
+                        "products": products[f, oh, ow].tolist(),
+                        "channel_sums": channel_sums[f, oh, ow].tolist(),
+                        "bias": float(b[f]),
+                        "value": float(values[f, oh, ow]),
+                    }
+                )
+    return steps
+
+
+def size_report(size: int, kernel: int, pad: int, stride: int, dilation: int, axis: str) -> dict:
+    """The output-size formula along one axis with the numbers, and what does not fit.
+
+    Lists the input indices no window ever covers (a leftover border when the division is not
+    whole, or the gaps that stride and dilation skip), and paddings/strides that would fit exactly.
+    """
+    effective = dilation * (kernel - 1) + 1
+    span = size + 2 * pad - effective  # numerator of the formula
+    out = span // stride + 1
+    exact = span % stride == 0
+    formula = (
+        f"({size} + 2·{pad} - {dilation}·({kernel} - 1) - 1) / {stride} + 1 = "
+        f"{span}/{stride} + 1 = {span / stride + 1:g}"
+    )
+    if not exact:
+        formula += f" → floor → {out}"
+    covered = np.zeros(size + 2 * pad, dtype=bool)
+    starts = np.arange(out) * stride
+    covered[(starts[:, None] + np.arange(kernel) * dilation).ravel()] = True
+    unvisited = [int(i) for i in np.flatnonzero(~covered[pad : pad + size])]
+    fitting_paddings = [
+        p
+        for p in range(0, effective)
+        if size + 2 * p - effective >= 0 and (size + 2 * p - effective) % stride == 0
+    ]
+    fitting_strides = [s for s in range(1, max(span, 1) + 1) if span % s == 0][:12]
+    return {
+        "axis": axis,
+        "input": size,
+        "kernel": kernel,
+        "padding": pad,
+        "stride": stride,
+        "dilation": dilation,
+        "effective_kernel": effective,
+        "numerator": span,
+        "output": out,
+        "exact": bool(exact),
+        "leftover": int(span % stride),
+        "formula": formula,
+        "unvisited": unvisited,
+        "fitting_paddings": fitting_paddings,
+        "fitting_strides": fitting_strides,
+    }

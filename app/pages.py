@@ -1,0 +1,61 @@
+"""Page routes: the home page, one page per lesson, and /docs with local Swagger UI assets."""
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.settings import resource_dir
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str  # URL path and template name: /conv -> templates/conv.html
+    title: str
+    title_zh: str
+    summary: str
+
+
+# Each lesson adds itself here: the navigation and the home page's cards come from this list.
+LESSONS = [
+    Lesson(
+        "conv",
+        "Convolution",
+        "卷积",
+        "Step a filter over a padded input, window by window, with every product and sum written "
+        "out: stride, padding, dilation, depth, and the output-size formula.",
+    ),
+]
+
+templates = Jinja2Templates(directory=resource_dir("templates"))
+templates.env.globals["lessons"] = LESSONS
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "home.html", {"active": None})
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "docs.html", {"active": "docs"})
+
+
+def add_lesson_route(lesson: Lesson) -> None:
+    def lesson_page(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, f"{lesson.slug}.html", {"active": lesson.slug})
+
+    router.add_api_route(
+        f"/{lesson.slug}",
+        lesson_page,
+        methods=["GET"],
+        response_class=HTMLResponse,
+        name=f"page_{lesson.slug}",
+    )
+
+
+for _lesson in LESSONS:
+    add_lesson_route(_lesson)

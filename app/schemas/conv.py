@@ -1,0 +1,95 @@
+"""Models for /api/conv2d: sizes bounded so the step trace stays small enough to draw."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.schemas.common import Finite, Pair, StrictModel, bounded
+
+MAX_CHANNELS = 16
+MAX_FILTERS = 16
+MAX_SIDE = 64
+MAX_KERNEL = 11
+# The trace lists every product: F × Ho × Wo × C × KH × KW numbers at most.
+MAX_TRACE_PRODUCTS = 400_000
+
+Row = bounded(Finite, MAX_SIDE)
+Plane = bounded(Row, MAX_SIDE)
+KernelRow = bounded(Finite, MAX_KERNEL)
+KernelPlane = bounded(KernelRow, MAX_KERNEL)
+
+
+class Conv2dRequest(StrictModel):
+    input: bounded(Plane, MAX_CHANNELS) = Field(
+        description=f"C×H×W input, C ≤ {MAX_CHANNELS}, H and W ≤ {MAX_SIDE}"
+    )
+    weights: bounded(bounded(KernelPlane, MAX_CHANNELS), MAX_FILTERS) = Field(
+        description=f"F×C×KH×KW filters: F ≤ {MAX_FILTERS}, depth C equal to the input's, "
+        f"KH and KW ≤ {MAX_KERNEL}"
+    )
+    bias: bounded(Finite, MAX_FILTERS) | None = Field(
+        default=None, description="One bias per filter (zeros when omitted)"
+    )
+    stride: Pair(1, MAX_SIDE, "stride") = 1
+    padding: Pair(0, MAX_SIDE, "zero padding") = 0
+    dilation: Pair(1, MAX_SIDE, "dilation") = 1
+    mode: Literal["cross-correlation", "convolution"] = Field(
+        default="cross-correlation",
+        description="cross-correlation (what CNN layers and torch conv2d compute) or "
+        "convolution (the kernel flipped, the textbook formula)",
+    )
+    trace: bool = Field(default=True, description="Include the step-by-step trace")
+
+
+class Conv2dBackwardRequest(Conv2dRequest):
+    grad_output: bounded(bounded(Row, 2 * MAX_SIDE + MAX_SIDE), MAX_FILTERS) = Field(
+        description="F×Ho×Wo upstream gradient dL/d(output)"
+    )
+
+
+class AxisSize(BaseModel):
+    axis: str
+    input: int
+    kernel: int
+    padding: int
+    stride: int
+    dilation: int
+    effective_kernel: int = Field(description="dilation·(kernel - 1) + 1")
+    numerator: int = Field(description="input + 2·padding - effective_kernel")
+    output: int = Field(description="floor(numerator / stride) + 1")
+    exact: bool = Field(description="numerator divisible by stride: every window fits exactly")
+    leftover: int
+    formula: str
+    unvisited: list[int] = Field(description="input indices no window covers")
+    fitting_paddings: list[int]
+    fitting_strides: list[int]
+
+
+class ConvStep(BaseModel):
+    filter: int
+    row: int
+    col: int
+    top: int = Field(description="window's top row in padded coordinates")
+    left: int = Field(description="window's left column in padded coordinates")
+    cells: list[list[int]] = Field(description="[row, col] in padded coordinates, KH·KW of them")
+    is_padding: list[bool]
+    products: list[list[list[float]]] = Field(description="C×KH×KW products x·w")
+    channel_sums: list[float]
+    bias: float
+    value: float
+
+
+class Conv2dResponse(BaseModel):
+    output: list[list[list[float]]] = Field(description="F×Ho×Wo")
+    output_shape: list[int]
+    padded_shape: list[int] = Field(description="C×(H+2P)×(W+2P), the grid the steps refer to")
+    mode: str
+    kernel_flipped: bool
+    size: dict[str, AxisSize] = Field(description="the output-size formula per axis")
+    steps: list[ConvStep] | None
+
+
+class Conv2dBackwardResponse(BaseModel):
+    grad_input: list[list[list[float]]] = Field(description="C×H×W, dL/d(input)")
+    grad_weights: list[list[list[list[float]]]] = Field(description="F×C×KH×KW, dL/d(weights)")
+    grad_bias: list[float] = Field(description="F, dL/d(bias)")

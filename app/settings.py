@@ -1,0 +1,38 @@
+"""Limits and server options, read once from the environment (prefix CNNLAB_)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """templates/ or static/: inside the package when installed from a wheel, else the repo root."""
+    bundled = PACKAGE_DIR / name
+    return bundled if bundled.is_dir() else PACKAGE_DIR.parent / name
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CNNLAB_")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Largest JSON request body, in bytes (the lessons' payloads are a few kB).
+    max_body_bytes: int = 2_000_000
+    # Largest image upload, in bytes (the multipart body may be a little larger).
+    upload_max_bytes: int = 10_000_000
+    # Decoded pixel count above which an image is refused before decoding (decompression bombs).
+    image_max_pixels: int = 50_000_000
+    # Longest side an uploaded image is downscaled to before the work.
+    image_working_size: int = 1024
+    # Longest side for which the image API returns raw values ("values": true).
+    image_values_max_side: int = 128
+    # CSP frame-ancestors: "'none'" forbids framing; give origins to allow an LMS to embed pages.
+    frame_ancestors: str = "'none'"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,8 @@
+// /docs: Swagger UI from static/vendor, pointed at this app's OpenAPI schema.
+window.SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  presets: [window.SwaggerUIBundle.presets.apis],
+  layout: "BaseLayout",
+});
