@@ -1,0 +1,241 @@
+"""2-D max and average pooling as CNN layers compute them: forward, backward and a step trace.
+
+Each channel is pooled on its own (window KH×KW, stride, zero padding), exactly like
+torch.nn.functional.max_pool2d and avg_pool2d with their defaults:
+- the output size is floor((H + 2*ph - KH) / sh) + 1 (ceil_mode=False), likewise for W;
+- padding never wins a max (it acts as -inf), and it counts in the average (count_include_pad=True:
+  the divisor is always KH*KW);
+- padding is at most half the window (ph <= KH // 2), so every window holds an input cell;
+- ties in max pooling go to the first maximum in row-major window order, and so does the gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.core.conv import as_pair, check_fits, output_length, pad_input
+from app.core.errors import InputError, ShapeError
+
+MODES = ("max", "avg")
+
+
+def check_pool_params(size, stride, padding):
+    """Normalise and validate window size, stride (None: equal to size) and padding.
+
+    Returns three (h, w) pairs.
+    """
+    kh, kw = as_pair(size, "size")
+    if kh < 1 or kw < 1:
+        raise InputError(f"size must be at least 1, got {(kh, kw)}", "size")
+    sh, sw = (kh, kw) if stride is None else as_pair(stride, "stride")
+    if sh < 1 or sw < 1:
+        raise InputError(f"stride must be at least 1, got {(sh, sw)}", "stride")
+    ph, pw = as_pair(padding, "padding")
+    if ph < 0 or pw < 0:
+        raise InputError(f"padding must be 0 or more, got {(ph, pw)}", "padding")
+    for axis, p, k in (("height", ph, kh), ("width", pw, kw)):
+        if p > k // 2:
+            raise InputError(
+                f"padding {p} is more than half the window {axis} {k}: at most {k // 2} "
+                f"(a window made only of padding would have nothing to pool)",
+                "padding",
+            )
+    return (kh, kw), (sh, sw), (ph, pw)
+
+
+def prepare(x, mode, size, stride, padding):
+    """Validate; returns x as N×C×H×W (float32 or float64), batched flag and the (h, w) pairs."""
+    x = np.asarray(x)
+    if mode not in MODES:
+        raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", "mode")
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"input must be C×H×W or N×C×H×W, got {x.ndim} dimensions", "input")
+    batched = x.ndim == 4
+    if not batched:
+        x = x[None]
+    if min(x.shape) < 1:
+        raise ShapeError("input must not be empty", "input")
+    kernel, stride, padding = check_pool_params(size, stride, padding)
+    H, W = x.shape[2:]
+    check_fits(H, W, kernel[0], kernel[1], padding, (1, 1), what="window")
+    dtype = np.result_type(x, np.float32)
+    return x.astype(dtype, copy=False), batched, kernel, stride, padding
+
+
+def pad_for(x, mode, padding):
+    """Zero padding for the average; -inf for the max, so that padding never wins."""
+    (ph, pw) = padding
+    if mode == "avg" or (ph == 0 and pw == 0):
+        return pad_input(x, padding)
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+
+
+def tap(xp, i, j, Ho, Wo, stride):
+    """The input cells that window tap (i, j) sees for every output cell: (N, C, Ho, Wo) view."""
+    sh, sw = stride
+    return xp[:, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw]
+
+
+def pool2d_forward(x, mode, size, stride=None, padding=0):
+    """Max or average pooling of x (C, H, W) or (N, C, H, W), each channel on its own.
+
+    H_out = (H + 2*ph - KH) // sh + 1, likewise W_out; stride defaults to the window size.
+    Returns out (C, H_out, W_out) or (N, C, H_out, W_out), matching the input, and the cache for
+    pool2d_backward. float32 stays float32; integers become float64.
+    """
+    x, batched, (KH, KW), stride, padding = prepare(x, mode, size, stride, padding)
+    N, C, H, W = x.shape
+    (sh, sw), (ph, pw) = stride, padding
+    Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
+    xp = pad_for(x, mode, padding)
+    # One vectorised pass per window tap (KH*KW of them), each over every output cell at once.
+    out = tap(xp, 0, 0, Ho, Wo, stride).copy()
+    arg = None
+    if mode == "max":
+        arg = np.zeros((N, C, Ho, Wo), dtype=np.intp)
+        for t in range(1, KH * KW):
+            v = tap(xp, t // KW, t % KW, Ho, Wo, stride)
+            # Strictly greater: the first maximum in row-major order wins, as in PyTorch (whose
+            # CPU kernel also lets NaN win).
+            better = (v > out) | np.isnan(v)
+            np.copyto(out, v, where=better)
+            arg[better] = t
+    else:
+        for t in range(1, KH * KW):
+            out += tap(xp, t // KW, t % KW, Ho, Wo, stride)
+        out /= KH * KW
+    cache = (x.shape, x.dtype, mode, (KH, KW), stride, padding, arg, batched)
+    return (out if batched else out[0]), cache
+
+
+def pool2d_backward(dout, cache):
+    """dx = dL/dx given dout = dL/dout (same shape as the forward output).
+
+    Max: each output's gradient goes to its window's winning cell only (summed where windows
+    overlap). Average: it is shared equally, dout / (KH*KW), by every cell of the window; the
+    shares that fall on padding are dropped.
+    """
+    shape, dtype, mode, (KH, KW), stride, (ph, pw), arg, batched = cache
+    N, C, H, W = shape
+    (sh, sw) = stride
+    Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
+    dout = np.asarray(dout)
+    if not batched:
+        dout = dout[None]
+    if dout.shape != (N, C, Ho, Wo):
+        expected = (C, Ho, Wo) if not batched else (N, C, Ho, Wo)
+        got = dout.shape if batched else dout.shape[1:]
+        raise ShapeError(
+            f"grad_output must have the output's shape {'×'.join(map(str, expected))}, got "
+            f"{'×'.join(map(str, got))}",
+            "grad_output",
+        )
+    dout = dout.astype(np.result_type(dtype, dout), copy=False)
+    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dout.dtype)
+    for t in range(KH * KW):
+        share = np.where(arg == t, dout, 0) if mode == "max" else dout / (KH * KW)
+        tap(dxp, t // KW, t % KW, Ho, Wo, stride)[...] += share
+    dx = dxp[:, :, ph : ph + H, pw : pw + W]
+    return dx if batched else dx[0]
+
+
+def pool2d_naive(x, mode, size, stride=None, padding=0):
+    """The loop twin of pool2d_forward, written straight from the definition; for tests only."""
+    x, batched, (KH, KW), (sh, sw), (ph, pw) = prepare(x, mode, size, stride, padding)
+    N, C, H, W = x.shape
+    Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
+    out = np.zeros((N, C, Ho, Wo), dtype=np.float64)
+    for n in range(N):
+        for c in range(C):
+            for oh in range(Ho):
+                for ow in range(Wo):
+                    best, total = None, 0.0
+                    for i in range(KH):
+                        for j in range(KW):
+                            r, s = oh * sh + i - ph, ow * sw + j - pw
+                            if 0 <= r < H and 0 <= s < W:
+                                v = float(x[n, c, r, s])
+                                total += v
+                                if best is None or v > best:
+                                    best = v
+                    out[n, c, oh, ow] = best if mode == "max" else total / (KH * KW)
+    return out if batched else out[0]
+
+
+def pool2d_backward_naive(dout, x, mode, size, stride=None, padding=0):
+    """The loop twin of pool2d_backward; for tests only."""
+    x, batched, (KH, KW), (sh, sw), (ph, pw) = prepare(x, mode, size, stride, padding)
+    N, C, H, W = x.shape
+    dout = np.asarray(dout, dtype=np.float64)
+    if not batched:
+        dout = dout[None]
+    dx = np.zeros((N, C, H, W), dtype=np.float64)
+    Ho, Wo = dout.shape[2:]
+    for n in range(N):
+        for c in range(C):
+            for oh in range(Ho):
+                for ow in range(Wo):
+                    winner, best = None, None
+                    for i in range(KH):
+                        for j in range(KW):
+                            r, s = oh * sh + i - ph, ow * sw + j - pw
+                            if not (0 <= r < H and 0 <= s < W):
+                                continue
+                            if mode == "avg":
+                                dx[n, c, r, s] += dout[n, c, oh, ow] / (KH * KW)
+                            elif best is None or x[n, c, r, s] > best:
+                                winner, best = (r, s), x[n, c, r, s]
+                    if mode == "max":
+                        dx[n, c, winner[0], winner[1]] += dout[n, c, oh, ow]
+    return dx if batched else dx[0]
+
+
+def pool2d_trace(x, mode, size, stride=None, padding=0):
+    """Every step of pooling one C×H×W input, in order: channel, then row, then column.
+
+    Each step records the window's top-left corner in padded coordinates, the KH*KW padded cells
+    it covers (row-major) and which are padding, their values (0 for padding), and the output
+    value; for max the winning cell (its index in the window, padded and input coordinates) and
+    how many cells tie with it; for avg the sum and the divisor (KH*KW, padding counted).
+    """
+    x = np.asarray(x)
+    if x.ndim != 3:
+        raise ShapeError(f"the step trace takes one C×H×W input, got {x.ndim} dimensions", "input")
+    out, cache = pool2d_forward(np.asarray(x, dtype=np.float64), mode, size, stride, padding)
+    _, _, _, (KH, KW), (sh, sw), (ph, pw), arg, _ = cache
+    C, H, W = x.shape
+    Ho, Wo = out.shape[1:]
+    xp = pad_input(np.asarray(x, dtype=np.float64)[None], (ph, pw))[0]
+    steps = []
+    for c in range(C):
+        for oh in range(Ho):
+            rows = oh * sh + np.arange(KH)
+            row_pad = (rows < ph) | (rows >= ph + H)
+            for ow in range(Wo):
+                cols = ow * sw + np.arange(KW)
+                col_pad = (cols < pw) | (cols >= pw + W)
+                window = xp[c, rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+                step = {
+                    "channel": c,
+                    "row": oh,
+                    "col": ow,
+                    "top": int(rows[0]),
+                    "left": int(cols[0]),
+                    "cells": [[int(r), int(s)] for r in rows for s in cols],
+                    "is_padding": [bool(rp or cp) for rp in row_pad for cp in col_pad],
+                    "values": window.ravel().tolist(),
+                    "value": float(out[c, oh, ow]),
+                }
+                if mode == "max":
+                    t = int(arg[0, c, oh, ow])
+                    r, s = int(rows[t // KW]), int(cols[t % KW])
+                    real = ~np.logical_or.outer(row_pad, col_pad)
+                    step["winner"] = t
+                    step["winner_cell"] = [r, s]
+                    step["winner_input"] = [r - ph, s - pw]
+                    step["ties"] = int(np.count_nonzero((window == out[c, oh, ow]) & real))
+                else:
+                    step["sum"] = float(window.sum())
+                    step["divisor"] = KH * KW
+                steps.append(step)
+    return steps
