@@ -37,11 +37,11 @@ export function createTimeline(el, options = {}) {
   el.classList.add("timeline");
   el.setAttribute("role", "group");
   el.setAttribute("aria-label", options.label || "Timeline");
-  const first = button("⏮", "First step (Home)");
-  const back = button("◀", "Step back (←)");
-  const play = button("▶", "Play / pause (space)", "tl-play");
-  const forward = button("▶|", "Step forward (→)");
-  const lastButton = button("⏭", "Last step (End)");
+  const first = button("|◀", "First step (Home)");
+  const back = button("◀ Back", "Step back (←)");
+  const play = button("▶ Play", "Play / pause (space)", "tl-play");
+  const forward = button("Next ▶", "Step forward (→)");
+  const lastButton = button("▶|", "Last step (End)");
   const slider = document.createElement("input");
   slider.type = "range";
   slider.className = "tl-slider";
@@ -68,7 +68,7 @@ export function createTimeline(el, options = {}) {
     slider.max = String(count - 1);
     slider.value = String(current);
     readout.textContent = `step ${current + 1} / ${count}`;
-    play.textContent = playing ? "⏸" : "▶";
+    play.textContent = playing ? "❚❚ Pause" : "▶ Play";
     play.setAttribute("aria-pressed", String(playing));
     back.disabled = first.disabled = current === 0;
     forward.disabled = lastButton.disabled = current === count - 1;
