@@ -73,8 +73,8 @@ def test_backward(client):
 @pytest.mark.parametrize(
     "change,field,fragment",
     [
-        ({"weights": [[[[1, 0], [0, 1]]]] * 1 + [[[[1]]]]}, "weights", "ragged"),
-        ({"weights": [[[[1]], [[1]]]]}, "weights", "filter depth 2 does not match the 1 input channel"),
+        ({"weights": [[[[1, 0], [0, 1]]], [[[1]]]]}, "weights", "ragged"),
+        ({"weights": [[[[1]], [[1]]]]}, "weights", "filter depth 2 does not match the 1 input"),
         ({"bias": [1, 2]}, "bias", "bias has 2 values"),
         ({"stride": 0}, "stride", "greater than or equal to 1"),
         ({"stride": [1, 2, 3]}, "stride", "stride"),
@@ -98,7 +98,7 @@ def test_bad_input_is_422_naming_the_field(client, change, field, fragment):
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_are_refused(client, literal):
-    body = '{"input": [[[1, %s]]], "weights": [[[[1]]]]}' % literal
+    body = '{"input": [[[1, LITERAL]]], "weights": [[[[1]]]]}'.replace("LITERAL", literal)
     response = client.post(
         "/api/conv2d", content=body, headers={"content-type": "application/json"}
     )
