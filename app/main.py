@@ -9,14 +9,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import pages
-from app.api import conv
+from app.api import activations, conv, pool
 from app.core.errors import InputError
 from app.security import BODY_LIMIT_SCOPE_KEY, SecurityHeadersMiddleware
 from app.settings import get_settings, resource_dir
 
 logger = logging.getLogger("cnnlab")
 
-API_ROUTERS = [conv.router]
+API_ROUTERS = [conv.router, activations.router, pool.router]
 
 
 def describe_location(loc: tuple) -> str:
