@@ -1,0 +1,274 @@
+"""Uploaded images in, PNG stages out: the only module that uses Pillow.
+
+decode_image() turns the bytes of an upload into the image the lesson works on: checked for size
+and format, first frame, EXIF orientation applied, transparency flattened onto white, converted to
+grayscale or RGB and downscaled to the working size. Everything stays in memory.
+
+Status codes (ImageError.status_code):
+- 413: more bytes than the upload limit;
+- 415: not an image, or an image format the lab does not take (TIFF, PDF, SVG, HEIC, ...);
+- 422: an empty file, a damaged or truncated image, or one with more pixels than the limit
+  (a decompression bomb), refused before any pixel is decoded.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
+FORMAT_NAMES = "PNG, JPEG, GIF, WebP or BMP"
+
+# Formats recognised by their first bytes so that the refusal can name them (415).
+SIGNATURES = (
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"%PDF", "PDF"),
+    (b"%!PS", "PostScript"),
+    (b"8BPS", "Photoshop (PSD)"),
+    (b"\x00\x00\x01\x00", "ICO"),
+    (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"),
+    (b"\xff\x4f\xff\x51", "JPEG 2000"),
+    (b"qoif", "QOI"),
+)
+HEIF_BRANDS = {b"heic": "HEIC", b"heix": "HEIC", b"mif1": "HEIF", b"avif": "AVIF", b"avis": "AVIF"}
+
+# EXIF orientation tag (0x0112) -> the transpose that makes the image upright.
+ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+class ImageError(Exception):
+    """An upload the lab cannot use; status_code is 413, 415 or 422."""
+
+    def __init__(self, status_code: int, message: str):
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+@dataclass
+class WorkingImage:
+    """The image the lesson works on: pixels (H, W, C) uint8 or uint16, C = 1 or 3."""
+
+    pixels: np.ndarray
+    scale: int  # 255 or 65535: x = pixels / scale lies in [0, 1]
+    original_width: int
+    original_height: int
+    format: str
+    mode: str  # Pillow mode of the file (e.g. "P", "CMYK", "I;16")
+    orientation: int  # EXIF orientation applied (1: none)
+    frames: int
+
+    @property
+    def height(self) -> int:
+        return self.pixels.shape[0]
+
+    @property
+    def width(self) -> int:
+        return self.pixels.shape[1]
+
+    @property
+    def scaled(self) -> bool:
+        return (self.width, self.height) != (self.original_width, self.original_height)
+
+    def as_chw(self) -> np.ndarray:
+        """(C, H, W) float32 in [0, 1]: value / 255, or value / 65535 for 16-bit images."""
+        return self.pixels.transpose(2, 0, 1).astype(np.float32) / np.float32(self.scale)
+
+
+def read_limited(stream, limit: int) -> bytes:
+    """Read at most limit + 1 bytes: one more than allowed proves the upload too large."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ImageError(413, f"the image is larger than the upload limit of {limit:,} bytes")
+    return data
+
+
+def sniff_unsupported(data: bytes) -> str | None:
+    """Name a well-known format the lab does not take, from the first bytes."""
+    for magic, name in SIGNATURES:
+        if data.startswith(magic):
+            return name
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        return HEIF_BRANDS[data[8:12]]
+    head = data[:512].lstrip().lower()
+    if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
+        return "SVG"
+    return None
+
+
+def working_size(width: int, height: int, limit: int) -> tuple[int, int]:
+    """Scale so that the longest side is at most limit, keeping the aspect ratio."""
+    longest = max(width, height)
+    if longest <= limit:
+        return width, height
+    factor = limit / longest
+    return max(1, round(width * factor)), max(1, round(height * factor))
+
+
+def flatten(im: Image.Image) -> Image.Image:
+    """Any 8-bit mode -> "L" or "RGB"; transparency composited onto white, as a page shows it."""
+    if im.mode == "1":
+        return im.convert("L")
+    if im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif im.mode == "PA":
+        im = im.convert("RGBA")
+    if im.mode in ("LA", "La"):
+        im = im.convert("RGBA")
+    if im.mode in ("RGBA", "RGBa"):
+        white = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, im.convert("RGBA")).convert("RGB")
+    if im.mode in ("L", "RGB"):
+        return im
+    return im.convert("RGB")  # CMYK (Adobe's inverted CMYK is handled by the JPEG plugin), ...
+
+
+def decode_image(data: bytes, color: str, max_pixels: int, working_side: int) -> WorkingImage:
+    """Bytes of an upload -> the WorkingImage, or ImageError. color: "gray" or "rgb"."""
+    if not data:
+        raise ImageError(422, "the file is empty")
+    unsupported = sniff_unsupported(data)
+    if unsupported:
+        raise ImageError(415, f"{unsupported} files are not supported: send a {FORMAT_NAMES} image")
+    try:
+        im = Image.open(io.BytesIO(data), formats=FORMATS)  # lazy: reads the header only
+    except Image.DecompressionBombError as exc:
+        raise ImageError(422, f"the image has too many pixels to decode safely ({exc})") from None
+    except UnidentifiedImageError:
+        raise ImageError(
+            415, f"the file is not an image the lab can read: send a {FORMAT_NAMES} image"
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageError(422, f"the image header is damaged: {exc}") from None
+
+    with im:
+        width, height = im.size
+        if width < 1 or height < 1:
+            raise ImageError(422, f"the image has no pixels ({width}×{height})")
+        if width * height > max_pixels:
+            raise ImageError(
+                422,
+                f"the image is {width}×{height} = {width * height / 1e6:.1f} megapixels, more "
+                f"than the limit of {max_pixels / 1e6:g} megapixels; it was not decoded "
+                "(a file this small that decodes this large is a decompression bomb)",
+            )
+        source_format, source_mode = im.format, im.mode
+        frames = getattr(im, "n_frames", 1)
+        try:
+            orientation = int(im.getexif().get(0x0112, 1))
+        except Exception:  # a damaged EXIF block: treat the image as upright
+            orientation = 1
+        target = working_size(width, height, working_side)
+        try:
+            if source_format == "JPEG" and target != (width, height):
+                im.draft(im.mode, target)  # libjpeg decodes at 1/2, 1/4 or 1/8 scale: faster
+            im.load()
+            if im.mode in SIXTEEN_BIT:
+                pixels, scale = sixteen_bit(im, target)
+            else:
+                pixels, scale = eight_bit(im, target)
+        except Image.DecompressionBombError as exc:
+            raise ImageError(
+                422, f"the image has too many pixels to decode safely ({exc})"
+            ) from None
+        except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+            raise ImageError(
+                422, f"the image is damaged or truncated and could not be decoded ({exc})"
+            ) from None
+
+    pixels = orient(pixels, orientation)
+    if color == "gray" and pixels.shape[2] == 3:
+        pixels = gray_from_rgb(pixels)
+    elif color == "rgb" and pixels.shape[2] == 1:
+        pixels = np.repeat(pixels, 3, axis=2)
+    return WorkingImage(
+        pixels=np.ascontiguousarray(pixels),
+        scale=scale,
+        original_width=width if orientation < 5 else height,
+        original_height=height if orientation < 5 else width,
+        format=source_format,
+        mode=source_mode,
+        orientation=orientation if orientation in ORIENTATION else 1,
+        frames=frames,
+    )
+
+
+def eight_bit(im: Image.Image, target: tuple[int, int]) -> tuple[np.ndarray, int]:
+    im = flatten(im)
+    if im.size != target:
+        im = im.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    pixels = np.asarray(im)
+    return (pixels[:, :, None] if pixels.ndim == 2 else pixels), 255
+
+
+def sixteen_bit(im: Image.Image, target: tuple[int, int]) -> tuple[np.ndarray, int]:
+    """16-bit grayscale keeps its precision: resized as 32-bit, scaled by 65535."""
+    if im.size != target:
+        im = im.convert("I").resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    values = np.asarray(im)
+    # Resampling can overshoot a little at sharp edges; the file's own range is 0..65535.
+    return np.clip(values, 0, 65535).astype(np.uint16)[:, :, None], 65535
+
+
+def gray_from_rgb(pixels: np.ndarray) -> np.ndarray:
+    """ITU-R 601-2 luma, rounded like Pillow's convert("L"): L = (299 R + 587 G + 114 B) / 1000."""
+    weights = np.array([299, 587, 114], dtype=np.uint32)
+    luma = (pixels.astype(np.uint32) @ weights + 500) // 1000
+    return luma.astype(pixels.dtype)[:, :, None]
+
+
+def orient(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply EXIF orientation 2..8 to (H, W, C) pixels (NumPy views, after any downscaling)."""
+    ops = {
+        2: lambda p: p[:, ::-1],
+        3: lambda p: p[::-1, ::-1],
+        4: lambda p: p[::-1],
+        5: lambda p: p.transpose(1, 0, 2),
+        6: lambda p: p.transpose(1, 0, 2)[:, ::-1],
+        7: lambda p: p.transpose(1, 0, 2)[::-1, ::-1],
+        8: lambda p: p.transpose(1, 0, 2)[::-1],
+    }
+    return ops[orientation](pixels) if orientation in ops else pixels
+
+
+def png_data_url(q: np.ndarray) -> str:
+    """uint8 (H, W) or (H, W, 3) -> a PNG data URL, fast: every row Up-filtered, Huffman-coded.
+
+    Stage images are large (8 filters × 3 stages of a 1024² image is ~18 megapixels), and
+    Pillow's default (adaptive filters, LZ77 level 1) costs ~55 ms per megapixel here; the Up
+    filter plus Huffman-only deflate is ~4× faster for files about as small. zlib releases the
+    GIL, so several stages encode at once in threads.
+    """
+    h, w = q.shape[:2]
+    channels = 1 if q.ndim == 2 else q.shape[2]
+    row = q.reshape(h, w * channels)
+    raw = np.empty((h, w * channels + 1), dtype=np.uint8)
+    raw[:, 0] = 2  # filter type Up: each byte minus the byte above it (the first row: above = 0)
+    raw[:, 1:] = row
+    np.subtract(raw[1:, 1:], row[:-1], out=raw[1:, 1:])
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_HUFFMAN_ONLY)
+    idat = compressor.compress(raw.data) + compressor.flush()
+    color_type = 0 if channels == 1 else 2
+    header = np.array([w, h], dtype=">u4").tobytes() + bytes([8, color_type, 0, 0, 0])
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def chunk(kind: bytes, body: bytes) -> bytes:
+    crc = zlib.crc32(body, zlib.crc32(kind))
+    return len(body).to_bytes(4, "big") + kind + body + crc.to_bytes(4, "big")

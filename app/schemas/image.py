@@ -1,0 +1,159 @@
+"""Models for /api/image/filter: the JSON `spec` form field and the response."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.core.filters import MAX_KERNEL, PRESETS
+from app.schemas.common import StrictModel, describe_ragged
+
+MAX_FILTERS = 16
+MAX_DEPTH = 16
+MAX_STRIDE = 16
+MAX_POOL = 16
+# The spec is a form field: 16 full-depth 11×11 kernels written out fit well within this.
+MAX_SPEC_CHARS = 256_000
+
+PresetName = Literal[tuple(PRESETS)]  # type: ignore[valid-type]
+
+
+def kernel_numbers(value: list, path: str = "") -> None:
+    """Every leaf a finite number (not a bool or a string), every list at most MAX_KERNEL long."""
+    if isinstance(value, list):
+        limit = MAX_DEPTH if path == "" else MAX_KERNEL
+        if len(value) > limit:
+            raise ValueError(f"kernel{path} has {len(value)} entries, at most {limit}")
+        for i, item in enumerate(value):
+            kernel_numbers(item, f"{path}[{i}]")
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"kernel{path} must be a number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(
+            f"kernel{path} is {value}: must be a finite number (NaN and Infinity are not accepted)"
+        )
+
+
+class FilterSpec(StrictModel):
+    """One filter: a preset by name, or a kernel written out."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    preset: PresetName | None = Field(default=None, description="A preset's name")
+    kernel: list[Any] | None = Field(
+        default=None,
+        min_length=1,
+        description=f"K×K or D×K×K numbers, K odd from 1 to {MAX_KERNEL}. On an RGB image a K×K "
+        "kernel runs on each channel (a colour result); a 3×K×K kernel is full depth (one map).",
+    )
+
+    @field_validator("kernel")
+    @classmethod
+    def check_kernel(cls, value):
+        if value is None:
+            return value
+        kernel_numbers(value)
+        try:
+            array = np.array(value, dtype=np.float64)
+        except ValueError:
+            raise ValueError(f"kernel is ragged: {describe_ragged(value, 3)}") from None
+        if array.ndim not in (2, 3):
+            raise ValueError(f"a kernel is K×K or D×K×K, got {array.ndim} dimension(s)")
+        return value
+
+    @model_validator(mode="after")
+    def one_of(self):
+        if (self.preset is None) == (self.kernel is None):
+            raise ValueError('give either "preset" or "kernel", not both or neither')
+        return self
+
+
+class PoolSpec(StrictModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["max", "avg"] = Field(default="max", description="max or average pooling")
+    size: int = Field(default=2, ge=1, le=MAX_POOL, description="window side")
+    stride: int | None = Field(
+        default=None, ge=1, le=MAX_POOL, description="step; defaults to the window side"
+    )
+
+
+class FilterRequestSpec(StrictModel):
+    """The `spec` form field, JSON."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    color: Literal["gray", "rgb"] = Field(
+        default="gray",
+        description="gray: one channel (luma); rgb: three channels, K×K kernels per channel "
+        "or 3×K×K kernels at full depth",
+    )
+    filters: list[FilterSpec] = Field(min_length=1, max_length=MAX_FILTERS)
+    padding: Literal["same", "valid"] = Field(
+        default="same", description="same: (K - 1)/2 rings of zeros; valid: none"
+    )
+    stride: int = Field(default=1, ge=1, le=MAX_STRIDE)
+    activation: Literal["relu", "none"] = "relu"
+    pool: PoolSpec | None = None
+    mode: Literal["cross-correlation", "convolution"] = Field(
+        default="cross-correlation",
+        description="cross-correlation (what CNN layers compute) or convolution (kernel flipped)",
+    )
+    values: bool = Field(
+        default=False, description="include raw numbers (small images only, see the docs)"
+    )
+
+
+class Stage(BaseModel):
+    image: str = Field(
+        description="PNG data URL: the values quantised linearly, code q ≈ (v - min)/(max - min)"
+        "·255 (8-bit gray for one map, RGB for per-channel maps); the page colours it"
+    )
+    shape: list[int] = Field(description="H×W for one map, C×H×W for per-channel maps")
+    min: float
+    max: float
+    values: list | None = Field(default=None, description="the raw numbers when values is true")
+
+
+class FeatureMap(BaseModel):
+    name: str = Field(description="the preset's name, or 'custom'")
+    label: str
+    kernel: list = Field(description="the kernel as applied (K×K or D×K×K)")
+    kind: Literal["single", "per-channel", "full-depth"]
+    stages: dict[str, Stage] = Field(description="conv, activation and (when asked) pool")
+
+
+class InputPixels(BaseModel):
+    """The image the maps were computed from, exactly: for the arithmetic of any output pixel."""
+
+    channels: int
+    bits: Literal[8, 16]
+    scale: int = Field(description="x = value / scale, the numbers the kernels see")
+    data: str = Field(description="base64 of H×W×C unsigned integers (16-bit: little-endian)")
+
+
+class FilterResponse(BaseModel):
+    width: int = Field(description="width of the image used (after orientation and downscaling)")
+    height: int
+    original_width: int | None = Field(description="before downscaling, when it was scaled")
+    original_height: int | None
+    scaled: bool
+    working_size: int = Field(description="longest side images are downscaled to")
+    format: str
+    mode: str = Field(description="the file's pixel mode (Pillow's name, e.g. P, CMYK, I;16)")
+    frames: int
+    orientation: int = Field(description="EXIF orientation applied (1: upright already)")
+    color: str
+    channels: int
+    padding: str
+    stride: int
+    activation: str
+    conv_mode: str
+    pool: PoolSpec | None
+    input: InputPixels
+    maps: list[FeatureMap]
+    notes: list[str]
