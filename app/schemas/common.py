@@ -9,6 +9,9 @@ from app.core.errors import ShapeError
 
 # Every float field refuses NaN and Infinity (Python's json accepts them as literals).
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+# Values a lesson multiplies and sums: bounded so no result can overflow to Infinity.
+MAX_MAGNITUDE = 1e6
+Value = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
 
 
 class StrictModel(BaseModel):

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import Finite, Pair, StrictModel, bounded
+from app.schemas.common import Pair, StrictModel, Value, bounded
 
 MAX_CHANNELS = 16
 MAX_FILTERS = 16
@@ -13,9 +13,9 @@ MAX_KERNEL = 11
 # The trace lists every product: F × Ho × Wo × C × KH × KW numbers at most.
 MAX_TRACE_PRODUCTS = 400_000
 
-Row = bounded(Finite, MAX_SIDE)
+Row = bounded(Value, MAX_SIDE)
 Plane = bounded(Row, MAX_SIDE)
-KernelRow = bounded(Finite, MAX_KERNEL)
+KernelRow = bounded(Value, MAX_KERNEL)
 KernelPlane = bounded(KernelRow, MAX_KERNEL)
 
 
@@ -27,7 +27,7 @@ class Conv2dRequest(StrictModel):
         description=f"F×C×KH×KW filters: F ≤ {MAX_FILTERS}, depth C equal to the input's, "
         f"KH and KW ≤ {MAX_KERNEL}"
     )
-    bias: bounded(Finite, MAX_FILTERS) | None = Field(
+    bias: bounded(Value, MAX_FILTERS) | None = Field(
         default=None, description="One bias per filter (zeros when omitted)"
     )
     stride: Pair(1, MAX_SIDE, "stride") = 1

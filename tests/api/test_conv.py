@@ -85,6 +85,7 @@ def test_backward(client):
         ({"input": []}, "input", "at least 1"),
         ({"input": [[[1] * 65]]}, "input[0][0]", "at most 64"),
         ({"weights": [[[[1] * 12]]]}, "weights[0][0][0]", "at most 11"),
+        ({"input": [[[1e308]]]}, "input[0][0][0]", "less than or equal to 1000000"),
     ],
 )
 def test_bad_input_is_422_naming_the_field(client, change, field, fragment):

@@ -37,6 +37,7 @@ export function createGrid(el, options) {
       cell.dataset.c = String(c);
       cell.setAttribute("role", "gridcell");
       if (options.isPadding && options.isPadding(r, c)) cell.classList.add("pad");
+      if (options.onClick) cell.tabIndex = 0; // keyboard: focus shows, Enter pins
       grid.append(cell);
       row.push(cell);
     }
