@@ -26,6 +26,13 @@ LESSONS = [
         "Step a filter over a padded input, window by window, with every product and sum written "
         "out: stride, padding, dilation, depth, and the output-size formula.",
     ),
+    Lesson(
+        "optimizers",
+        "Optimizers",
+        "优化器",
+        "SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam raced on toy loss surfaces with the "
+        "numbers of every step; learning rates too low, good and too high; grid vs random search.",
+    ),
 ]
 
 templates = Jinja2Templates(directory=resource_dir("templates"))

@@ -1,0 +1,276 @@
+"""Optimisers: hand-computed first two steps, closed forms, the fast race against its naive twin,
+Nesterov against PyTorch's form, divergence as data, gradient noise, and the search."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from app.core import optim, search
+from app.core.errors import InputError
+from app.core.surfaces import SURFACES
+
+BOWL = SURFACES["bowl"]  # f = 0.05 x² + y², ∇f = (0.1 x, 2 y)
+
+
+def race_one(name, steps=2, start=(1.0, 1.0), surface=BOWL, **params):
+    params = optim.resolve(name, params)
+    return optim.race(surface, start, [name], [params], steps)
+
+
+def points(name, **params):
+    return race_one(name, **params).points[:, 0]
+
+
+# ---- hand-computed first two steps from (1, 1) on the bowl, where g = (0.1, 2)
+
+
+def test_sgd_first_two_steps():
+    # x1 = (1 - 0.1·0.1, 1 - 0.1·2) = (0.99, 0.8); g1 = (0.099, 1.6); x2 = x1 - 0.1·g1
+    assert_allclose(points("sgd", lr=0.1), [[1, 1], [0.99, 0.8], [0.9801, 0.64]], rtol=1e-15)
+
+
+def test_momentum_first_two_steps():
+    # v1 = g0 = (0.1, 2), x1 = (0.99, 0.8); v2 = 0.9·v1 + (0.099, 1.6) = (0.189, 3.4)
+    assert_allclose(
+        points("momentum", lr=0.1, rho=0.9), [[1, 1], [0.99, 0.8], [0.9711, 0.46]], rtol=1e-15
+    )
+
+
+def test_nesterov_first_two_steps():
+    # v1 = -0.1·∇f(1, 1) = (-0.01, -0.2), x1 = (0.99, 0.8)
+    # look-ahead x1 + 0.9·v1 = (0.981, 0.62), ∇f there = (0.0981, 1.24)
+    # v2 = 0.9·v1 - 0.1·(0.0981, 1.24) = (-0.01881, -0.304), x2 = (0.97119, 0.496)
+    run = race_one("nesterov", lr=0.1, rho=0.9)
+    assert_allclose(run.points[:, 0], [[1, 1], [0.99, 0.8], [0.97119, 0.496]], rtol=1e-14)
+    inside = optim.run_internals(run, 0)
+    assert_allclose(inside["lookahead"], [[1, 1], [0.981, 0.62]], rtol=1e-15)
+    assert_allclose(inside["velocity"], [[-0.01, -0.2], [-0.01881, -0.304]], rtol=1e-14)
+
+
+def test_adagrad_first_two_steps():
+    eps = 1e-7
+    g0 = np.array([0.1, 2.0])
+    G1 = g0**2
+    x1 = 1 - 0.1 * g0 / (np.sqrt(G1) + eps)  # ≈ (0.9, 0.9): the first step is ≈ α per axis
+    g1 = np.array([0.1 * x1[0], 2 * x1[1]])
+    G2 = G1 + g1**2
+    x2 = x1 - 0.1 * g1 / (np.sqrt(G2) + eps)
+    assert_allclose(points("adagrad", lr=0.1), [[1, 1], x1, x2], rtol=1e-15)
+    assert_allclose(x1, [0.9, 0.9], atol=1e-6)
+
+
+def test_rmsprop_first_two_steps():
+    d, eps, lr = 0.99, 1e-7, 0.01
+    g0 = np.array([0.1, 2.0])
+    G1 = (1 - d) * g0**2
+    x1 = 1 - lr * g0 / (np.sqrt(G1) + eps)  # √G1 = 0.1·|g|: the first step is ≈ 10·α per axis
+    g1 = np.array([0.1 * x1[0], 2 * x1[1]])
+    G2 = d * G1 + (1 - d) * g1**2
+    x2 = x1 - lr * g1 / (np.sqrt(G2) + eps)
+    assert_allclose(points("rmsprop", lr=lr, decay=d), [[1, 1], x1, x2], rtol=1e-14)
+    assert_allclose(x1, [0.9, 0.9], atol=1e-5)
+
+
+def test_adam_first_two_steps_with_bias_correction():
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    g0 = np.array([0.1, 2.0])
+    m1, v1 = (1 - b1) * g0, (1 - b2) * g0**2
+    x1 = 1 - lr * (m1 / (1 - b1)) / (np.sqrt(v1 / (1 - b2)) + eps)
+    g1 = np.array([0.1 * x1[0], 2 * x1[1]])
+    m2, v2 = b1 * m1 + (1 - b1) * g1, b2 * v1 + (1 - b2) * g1**2
+    x2 = x1 - lr * (m2 / (1 - b1**2)) / (np.sqrt(v2 / (1 - b2**2)) + eps)
+    run = race_one("adam", lr=lr)
+    assert_allclose(run.points[:, 0], [[1, 1], x1, x2], rtol=1e-14)
+    inside = optim.run_internals(run, 0)
+    assert_allclose(inside["bias_correction1"], [0.1, 0.19], rtol=1e-14)
+    assert_allclose(inside["bias_correction2"], [0.001, 0.001999], rtol=1e-12)
+    assert_allclose(inside["m_hat"][0], g0, rtol=1e-14)  # m̂1 = g: the correction undoes 1 - β1
+    assert_allclose(inside["v_hat"][0], g0**2, rtol=1e-12)
+    assert_allclose(inside["update"], np.diff(run.points[:, 0], axis=0), rtol=1e-15)
+
+
+def test_adamw_decays_the_weights_before_the_step():
+    lr, wd = 0.01, 0.5
+    adam = points("adam", lr=lr)
+    adamw = points("adamw", lr=lr, weight_decay=wd)
+    assert_allclose(adamw[1], adam[1] - 1 * lr * wd * np.array([1, 1]), rtol=1e-14)
+
+
+# ---- closed forms
+
+
+@pytest.mark.parametrize("lr", [0.01, 0.3, 0.9])
+def test_sgd_on_a_quadratic_is_geometric(lr):
+    run = race_one("sgd", steps=50, start=(-7.0, 2.5), lr=lr)
+    t = np.arange(51)
+    assert_allclose(run.points[:, 0, 0], -7.0 * (1 - 0.1 * lr) ** t, rtol=1e-12)
+    assert_allclose(run.points[:, 0, 1], 2.5 * (1 - 2 * lr) ** t, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("lr", [1e-3, 0.05])
+@pytest.mark.parametrize("surface", ["rosenbrock", "beale", "goldstein_price"])
+def test_adam_first_step_moves_each_coordinate_by_about_lr(surface, lr):
+    surface = SURFACES[surface]
+    run = race_one("adam", steps=1, start=surface.default_start, surface=surface, lr=lr)
+    assert_allclose(np.abs(run.points[1, 0] - run.points[0, 0]), [lr, lr], rtol=1e-6)
+
+
+# ---- the fast race against the naive twin, all optimisers at once
+
+
+PARAMS = {
+    "sgd": {"lr": 1e-3},
+    "momentum": {"lr": 1e-3, "rho": 0.8},
+    "nesterov": {"lr": 1e-3},
+    "adagrad": {"lr": 0.3},
+    "rmsprop": {"lr": 1e-2, "decay": 0.9},
+    "adam": {"lr": 3e-2, "beta1": 0.3},  # β1 < 0.5: torch.lerp's other rounding
+    "adamw": {"lr": 3e-2, "weight_decay": 0.1},
+}
+
+
+@pytest.mark.parametrize("surface", ["rosenbrock", "himmelblau", "beale", "six_hump_camel"])
+def test_race_equals_looping_the_pure_steps(surface):
+    surface = SURFACES[surface]
+    names = list(PARAMS)
+    params = [optim.resolve(n, PARAMS[n]) for n in names]
+    result = optim.race(surface, surface.default_start, names, params, 300)
+    for r, name in enumerate(names):
+        reference = optim.run_reference(surface, surface.default_start, name, params[r], 300)
+        n = result.length(r)
+        assert_array_equal(result.points[:n, r], reference[:n], err_msg=name)
+
+
+def test_race_without_internals_gives_the_same_points():
+    surface = SURFACES["rosenbrock"]
+    names = list(PARAMS)
+    params = [optim.resolve(n, PARAMS[n]) for n in names]
+    full = optim.race(surface, (-1.2, 1), names, params, 200)
+    light = optim.race(surface, (-1.2, 1), names, params, 200, internals=False)
+    assert_array_equal(full.points, light.points)
+    assert light.grads is None
+
+
+def test_nesterov_is_pytorch_s_form_for_the_look_ahead_point():
+    # PyTorch: buf ← ρ·buf + ∇f(p); p ← p - α·(∇f(p) + ρ·buf), with p = x + ρ·v.
+    surface, lr, rho = SURFACES["rosenbrock"], 1e-3, 0.9
+    run = race_one("nesterov", steps=500, start=(-1.2, 1.0), surface=surface, lr=lr, rho=rho)
+    v = optim.run_internals(run, 0)["velocity"]
+    p = np.array([-1.2, 1.0])
+    buf = np.zeros(2)
+    for t in range(500):
+        g = np.array(surface.grad(p[0], p[1]))
+        buf = rho * buf + g
+        p = p - lr * (g + rho * buf)
+        assert_allclose(p, run.points[t + 1, 0] + rho * v[t], rtol=1e-12, atol=1e-13)
+
+
+def test_no_recorded_point_is_changed_afterwards():
+    run = race_one("momentum", steps=5, lr=0.1)
+    assert len({tuple(point) for point in run.points[:, 0]}) == 6
+
+
+# ---- divergence is data
+
+
+def test_runaway_stops_at_the_first_step_beyond_the_limit():
+    # SGD with lr 1.5 multiplies y by 1 - 2·1.5 = -2 each step: 2.5·2¹⁹ > 10⁶.
+    run = race_one("sgd", steps=100, start=(-7.0, 2.5), lr=1.5)
+    assert run.diverged_at[0] == 19
+    assert run.length(0) == 19
+    assert np.abs(run.points[18, 0, 1]) == 2.5 * 2**18
+    inside = optim.run_internals(run, 0)
+    assert len(inside["grad"]) == 18
+
+
+def test_overflow_is_reported_and_nothing_kept_is_non_finite():
+    surface = SURFACES["goldstein_price"]
+    names = ["sgd", "adagrad", "adam"]
+    params = [optim.resolve(n, {"lr": 10.0}) for n in names]
+    run = optim.race(surface, (-1.0, 1.5), names, params, 50)
+    assert run.diverged_at[0] is not None
+    for r in range(3):
+        n = run.length(r)
+        assert np.all(np.isfinite(run.points[:n, r])) and np.all(np.isfinite(run.losses[:n, r]))
+        for value in optim.run_internals(run, r).values():
+            assert np.all(np.isfinite(value))
+
+
+def test_a_converging_run_does_not_diverge():
+    assert race_one("adam", steps=1000, lr=0.01).diverged_at == [None]
+
+
+def test_a_start_far_out_is_refused():
+    with pytest.raises(InputError, match="too far out") as info:
+        race_one("sgd", start=(1e4, 1e4), surface=SURFACES["goldstein_price"], lr=0.1)
+    assert info.value.field == "start"
+
+
+# ---- noise
+
+
+def test_gradient_noise_is_seeded_and_shared_by_every_run():
+    params = [optim.resolve("sgd", {"lr": 0.1})] * 2
+    a = optim.race(BOWL, (1, 1), ["sgd", "sgd"], params, 20, noise_std=0.5, seed=3)
+    b = optim.race(BOWL, (1, 1), ["sgd", "sgd"], params, 20, noise_std=0.5, seed=3)
+    c = optim.race(BOWL, (1, 1), ["sgd", "sgd"], params, 20, noise_std=0.5, seed=4)
+    clean = optim.race(BOWL, (1, 1), ["sgd", "sgd"], params, 20)
+    assert_array_equal(a.points, b.points)
+    assert_array_equal(a.points[:, 0], a.points[:, 1])
+    assert not np.array_equal(a.points, c.points)
+    assert not np.array_equal(a.points, clean.points)
+    noise = a.grads[0, 0] - np.array(BOWL.grad(1.0, 1.0))
+    assert_allclose(noise, 0.5 * np.random.default_rng(3).standard_normal((20, 2))[0])
+
+
+# ---- hyper-parameters
+
+
+def test_defaults_are_the_lecture_s():
+    assert optim.resolve("momentum", {"lr": 1})["rho"] == 0.9
+    assert optim.resolve("rmsprop", {"lr": 1}) == {"lr": 1, "decay": 0.99, "eps": 1e-7}
+    assert optim.resolve("adagrad", {"lr": 1})["eps"] == 1e-7
+    assert optim.resolve("adam", {"lr": 1}) == {"lr": 1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+
+
+@pytest.mark.parametrize(
+    "name, params, message",
+    [
+        ("lbfgs", {"lr": 1}, "unknown optimiser 'lbfgs'"),
+        ("sgd", {"lr": 0.0}, "lr must be > 0"),
+        ("sgd", {"lr": -1.0}, "lr must be > 0"),
+        ("sgd", {"lr": 1, "rho": 0.9}, "has no parameter 'rho'"),
+        ("adam", {"lr": 1, "beta1": 1.0}, "beta1 must be"),
+    ],
+)
+def test_bad_hyper_parameters_are_input_errors(name, params, message):
+    with pytest.raises(InputError, match=message):
+        optim.resolve(name, params)
+
+
+# ---- search
+
+
+def test_grid_and_random_search_share_the_budget():
+    result = search.grid_vs_random(
+        SURFACES["rosenbrock"], (-1.2, 1), "momentum", (1e-5, 1e-2), None, (0.0, 0.99), 64, 50,
+        seed=1, resolution=4,
+    )  # fmt: skip
+    assert result.second == "rho"
+    assert result.grid_lr.size == result.random_lr.size == 64
+    assert np.unique(result.grid_lr).size == 8
+    assert np.unique(result.random_lr).size == 64
+    assert result.grid_lr.min() == 1e-5 and result.grid_lr.max() == 1e-2
+    assert np.all((result.random_lr >= 1e-5) & (result.random_lr <= 1e-2))
+    assert result.race.points.shape == (51, 64 + 64 + 16, 2)
+    # Each run is the same as racing it alone.
+    alone = race_one(
+        "momentum", steps=50, start=(-1.2, 1), surface=SURFACES["rosenbrock"],
+        lr=float(result.random_lr[5]), rho=float(result.random_second[5]),
+    )  # fmt: skip
+    assert_array_equal(result.race.points[:, 64 + 5], alone.points[:, 0])
+
+
+def test_search_needs_a_second_parameter():
+    with pytest.raises(InputError, match="no second parameter"):
+        search.grid_vs_random(SURFACES["bowl"], (1, 1), "sgd", (1e-3, 1), None, None, 16, 10)
