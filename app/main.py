@@ -1,6 +1,7 @@
 """create_app(): static files, pages, API routers, error handlers and security headers."""
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,9 +20,18 @@ logger = logging.getLogger("cnnlab")
 API_ROUTERS = [conv.router, activations.router, pool.router, optim.router]
 
 
+# Pydantic names the member of a union it tried ("constrained-int", "list[int]"): not a field.
+UNION_MEMBER = re.compile(r"^(list\[.*\]|constrained-\w+|int|float|str|bool|none|function-.*)$")
+
+
 def describe_location(loc: tuple) -> str:
     """('body', 'weights', 0, 1) -> 'weights[0][1]'."""
-    parts = [p for p in loc if p not in ("body", "query", "path", "form")]
+    parts = [
+        p
+        for p in loc
+        if p not in ("body", "query", "path", "form")
+        and not (isinstance(p, str) and UNION_MEMBER.match(p))
+    ]
     text = ""
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -39,7 +49,9 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
             position = error.get("loc", ("body", "?"))[-1]
             messages.append(f"body: not valid JSON (error at character {position})")
             continue
-        messages.append(f"{describe_location(tuple(error.get('loc', ())))}: {message}")
+        text = f"{describe_location(tuple(error.get('loc', ())))}: {message}"
+        if text not in messages:
+            messages.append(text)
     if len(errors) > 5:
         messages.append(f"... and {len(errors) - 5} more")
     fields = [
@@ -58,6 +70,15 @@ async def input_error_handler(request: Request, exc: InputError) -> JSONResponse
 
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail
+    if exc.status_code == 400 and detail == "There was an error parsing the body":
+        return JSONResponse(
+            status_code=400,
+            content={
+                "detail": "body: could not be parsed (malformed, too deeply nested, or a number "
+                "with too many digits)",
+                "field": "body",
+            },
+        )
     if exc.status_code == 413:
         limit = request.scope.get(BODY_LIMIT_SCOPE_KEY)
         detail = "request body too large" + (f": the limit is {limit:,} bytes" if limit else "")
