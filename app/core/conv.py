@@ -147,8 +147,10 @@ def conv_stride1(xp, w_matrix, bias, kernel_size, stride, dilation):
     """Stride-1 fast path on the flattened padded image (C, Hp*Wp).
 
     Output (r, c) reads xp[:, (r + i*dh)*Wp + c + j*dw]: for a run of consecutive flat positions,
-    every tap (c, i, j) is one contiguous slice, so im2col is a single strided copy per block.
-    Positions in the last KW-1 columns of each row are computed and dropped (a few %).
+    every tap (c, i, j) is one contiguous slice, so im2col is a single strided copy per block into
+    a reused buffer. Its last row is ones and the bias is the filters' last column, so the matrix
+    product adds the bias too. Positions in the last KW-1 columns of each row are computed and
+    dropped (a few %).
     """
     C, Hp, Wp = xp.shape
     (KH, KW), (dh, dw) = kernel_size, dilation
@@ -157,8 +159,11 @@ def conv_stride1(xp, w_matrix, bias, kernel_size, stride, dilation):
     flat = np.ascontiguousarray(xp).reshape(C, Hp * Wp)
     length = (Ho - 1) * Wp + Wo  # last flat position whose window stays inside the image
     out = np.empty((F, Ho * Wp), w_matrix.dtype)
+    weights = np.concatenate([w_matrix, bias], axis=1)
     item = flat.itemsize
-    block = max(1024, BLOCK_ELEMENTS // K)
+    block = min(length, max(1024, BLOCK_ELEMENTS // K))
+    columns = np.empty((K + 1, block), w_matrix.dtype)
+    columns[K] = 1
     for start in range(0, length, block):
         n = min(block, length - start)
         taps = as_strided(
@@ -167,9 +172,8 @@ def conv_stride1(xp, w_matrix, bias, kernel_size, stride, dilation):
             strides=(Hp * Wp * item, dh * Wp * item, dw * item, item),
             writeable=False,
         )
-        target = out[:, start : start + n]
-        np.matmul(w_matrix, taps.reshape(K, n), out=target)
-        target += bias
+        np.copyto(columns[:K, :n].reshape(C, KH, KW, n), taps)
+        np.matmul(weights, columns[:, :n], out=out[:, start : start + n])
     return out.reshape(F, Ho, Wp)[:, :, :Wo]
 
 
