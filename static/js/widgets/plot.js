@@ -9,7 +9,9 @@
 //   xLabel, yLabel
 //   yScale     "linear" | "log" (values <= 0 are left out on a log scale)
 //   xDomain, yDomain  [min, max]; otherwise fitted to the data (y with a 5% margin)
-//   series     [{ name, x: [...], y: [...], color, width, dash: [on, off], dots, legend }]
+//   series     [{ name, x: [...], y: [...], color, width, dash: [on, off], dots, line, legend }]
+//              (line: false with dots: true draws points only; hover: false skips the
+//              series in the hover guide and in onHover's values)
 //              non-finite points break the line (a diverged run simply stops)
 //   ranges     [{ from, to, color, label }] shaded x-ranges (to/from may be ±Infinity)
 //   markers    [{ x, color, label, dash }] vertical lines; `marker` is the one-marker shorthand
@@ -302,7 +304,7 @@ export function createPlot(el, options = {}) {
         else ctx.moveTo(x, y);
         down = true;
       }
-      ctx.stroke();
+      if (s.line !== false) ctx.stroke();
       ctx.setLineDash([]);
       if (s.dots) {
         ctx.fillStyle = color;
@@ -349,6 +351,7 @@ export function createPlot(el, options = {}) {
       ctx.lineTo(x, box.top + box.height);
       ctx.stroke();
       state.series.forEach((s, k) => {
+        if (s.hover === false) return;
         const y = interpolate(s.x, s.y, hoverX);
         if (y === null || !usable(hoverX, y)) return;
         ctx.fillStyle = "#fff";
@@ -372,7 +375,7 @@ export function createPlot(el, options = {}) {
         const item = document.createElement("span");
         item.className = "plot-legend-item";
         const swatch = document.createElement("span");
-        swatch.className = s.dash ? "plot-swatch dashed" : "plot-swatch";
+        swatch.className = s.line === false ? "plot-swatch dot" : s.dash ? "plot-swatch dashed" : "plot-swatch";
         swatch.style.borderColor = s.color || PALETTE[k % PALETTE.length];
         item.append(swatch, document.createTextNode(s.name));
         return item;
@@ -386,7 +389,9 @@ export function createPlot(el, options = {}) {
   }
 
   function valuesAt(x) {
-    return state.series.map((s) => ({ name: s.name, y: x === null ? null : interpolate(s.x, s.y, x) }));
+    return state.series
+      .filter((s) => s.hover !== false)
+      .map((s) => ({ name: s.name, y: x === null ? null : interpolate(s.x, s.y, x) }));
   }
 
   function setHover(x, notify = true) {
