@@ -10,14 +10,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import pages
-from app.api import activations, conv, optim, pool
+from app.api import activations, conv, image, optim, pool
 from app.core.errors import InputError
 from app.security import BODY_LIMIT_SCOPE_KEY, SecurityHeadersMiddleware
 from app.settings import get_settings, resource_dir
 
 logger = logging.getLogger("cnnlab")
 
-API_ROUTERS = [conv.router, activations.router, pool.router, optim.router]
+API_ROUTERS = [conv.router, activations.router, pool.router, image.router, optim.router]
 
 
 # Pydantic names the member of a union it tried ("constrained-int", "list[int]"): not a field.

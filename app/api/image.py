@@ -129,6 +129,8 @@ def encode(a: np.ndarray, with_values: bool) -> Stage:
         shape=list(a.shape),
         min=lo,
         max=hi,
+        below_zero=int(np.count_nonzero(a < 0)) if a.ndim == 3 else None,
+        above_one=int(np.count_nonzero(a > 1)) if a.ndim == 3 else None,
         values=a.tolist() if with_values else None,
     )
 
@@ -205,9 +207,14 @@ def filter_image(
     kernels, names, labels = [], [], []
     for f in request.filters:
         if f.preset is not None:
-            kernels.append(filters.preset_kernel(f.preset))
+            k = filters.preset_kernel(f.preset)
+            label = filters.PRESETS[f.preset].label
+            if f.full_depth:
+                k = np.stack([k / np.float32(C)] * C)
+                label += " (full depth)"
+            kernels.append(k)
             names.append(f.preset)
-            labels.append(filters.PRESETS[f.preset].label)
+            labels.append(label)
         else:
             k = np.asarray(f.kernel, dtype=np.float32)
             kernels.append(k)

@@ -51,6 +51,12 @@ class FilterSpec(StrictModel):
         "kernel runs on each channel (a colour result); a 3×K×K kernel is full depth (one map).",
     )
 
+    full_depth: bool = Field(
+        default=False,
+        description="for a preset on an RGB image: stack it into a 3×K×K kernel, a third on each "
+        "channel, so that one map sums over the channels like a CNN layer",
+    )
+
     @field_validator("kernel")
     @classmethod
     def check_kernel(cls, value):
@@ -116,6 +122,12 @@ class Stage(BaseModel):
     shape: list[int] = Field(description="H×W for one map, C×H×W for per-channel maps")
     min: float
     max: float
+    below_zero: int | None = Field(
+        default=None, description="per-channel maps: how many values are below 0 (drawn as 0)"
+    )
+    above_one: int | None = Field(
+        default=None, description="per-channel maps: how many values are above 1 (drawn as 1)"
+    )
     values: list | None = Field(default=None, description="the raw numbers when values is true")
 
 
