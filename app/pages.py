@@ -34,6 +34,20 @@ LESSONS = [
         "numbers of every step; learning rates too low, good and too high; grid vs random search.",
     ),
     Lesson(
+        "activations",
+        "Activations",
+        "激活函数",
+        "Sigmoid, tanh, ReLU, Leaky ReLU, PReLU, ELU and Maxout with their derivatives: "
+        "saturation, zero-centring, vanishing gradients through a stack of layers, the dead ReLU.",
+    ),
+    Lesson(
+        "pooling",
+        "Pooling",
+        "池化层",
+        "Max and average pooling stepped window by window: the winner or the sum and divisor, the "
+        "output-size formula, global average pooling, and where the gradient goes back.",
+    ),
+    Lesson(
         "filters",
         "Image filters",
         "图像上的卷积",
