@@ -23,7 +23,6 @@ from app.core.pool import pool2d_forward
 MAX_KERNEL = 11
 PADDINGS = ("same", "valid")
 ACTIVATIONS = ("relu", "none")
-COLORS = ("gray", "rgb")
 
 
 @dataclass(frozen=True)
@@ -112,11 +111,6 @@ def check_kernel(kernel, field: str = "kernel") -> np.ndarray:
     if not np.all(np.isfinite(k)):
         raise InputError("the kernel must contain finite numbers only (no NaN or Infinity)", field)
     return k.astype(np.float32)
-
-
-def to_gray(x: np.ndarray) -> np.ndarray:
-    """(3, H, W) -> (1, H, W) with ITU-R 601-2 luma, as Pillow's convert("L") weighs channels."""
-    return (0.299 * x[0] + 0.587 * x[1] + 0.114 * x[2])[None].astype(np.float32)
 
 
 def pipeline(
