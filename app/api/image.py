@@ -13,6 +13,7 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -183,17 +184,19 @@ def filter_image(
     """
     settings = get_settings()
     request = parse_spec(spec)
-    data = read_limited(file.file, settings.upload_max_bytes)
     try:
+        data = read_limited(file.file, settings.upload_max_bytes)
         image = decode_image(
             data, request.color, settings.image_max_pixels, settings.image_working_size
         )
     except ImageError as exc:
         if exc.status_code == 422:
             raise InputError(exc.message, "file") from None
-        raise HTTPException(status_code=exc.status_code, detail=exc.message) from None
-    finally:
-        del data
+        # A JSONResponse, not an HTTPException: the app's 413 handler would replace the detail
+        # with the body limit's wording, and this one names the upload limit.
+        return JSONResponse(
+            status_code=exc.status_code, content={"detail": exc.message, "field": "file"}
+        )
     if request.values and max(image.width, image.height) > settings.image_values_max_side:
         raise InputError(
             f"spec.values: raw values are returned for images up to "

@@ -1,0 +1,479 @@
+"""POST /api/image/filter: every image flavour a learner sends, every refusal, the numbers.
+
+Every file is generated here with Pillow (or written byte by byte when Pillow cannot make it).
+"""
+
+import base64
+import io
+import json
+import struct
+import tempfile
+import zlib
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from PIL import Image
+
+from app.core.filters import preset_kernel, quantize
+from app.settings import get_settings
+from tests.core.test_filters import STEP_3, STEP_5, STEP_EXPECTED
+
+URL = "/api/image/filter"
+SOBEL = {"filters": [{"preset": "sobel_x"}]}
+
+
+def encode(im: Image.Image, fmt: str = "PNG", **options) -> bytes:
+    buffer = io.BytesIO()
+    im.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def post(client, data: bytes, spec=SOBEL, filename="image.png"):
+    form = {"spec": spec if isinstance(spec, str) else json.dumps(spec)}
+    return client.post(URL, files={"file": (filename, data, "application/octet-stream")}, data=form)
+
+
+def pixels(body) -> np.ndarray:
+    """The response's input image as (H, W, C) integers."""
+    info = body["input"]
+    dtype = np.uint8 if info["bits"] == 8 else np.dtype("<u2")
+    raw = np.frombuffer(base64.b64decode(info["data"]), dtype=dtype)
+    return raw.reshape(body["height"], body["width"], info["channels"])
+
+
+def stage_codes(stage) -> np.ndarray:
+    data = base64.b64decode(stage["image"].removeprefix("data:image/png;base64,"))
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.format == "PNG"
+        return np.asarray(im)
+
+
+def noise(size, mode="RGB", seed=0) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    channels = {"RGB": 3, "L": 1}[mode]
+    array = rng.integers(0, 256, (size[1], size[0], channels), dtype=np.uint8)
+    return Image.fromarray(array[:, :, 0] if channels == 1 else array, mode)
+
+
+# ---------- what comes back ----------
+
+
+def test_response_shape_and_stages(client):
+    spec = {
+        "color": "rgb",
+        "filters": [{"preset": "sobel_x"}, {"kernel": np.ones((3, 3, 3)).tolist()}],
+        "pool": {"mode": "max", "size": 2, "stride": 2},
+    }
+    response = post(client, encode(noise((40, 30))), spec)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["width"], body["height"], body["channels"]) == (40, 30, 3)
+    assert body["scaled"] is False and body["original_width"] is None
+    assert body["format"] == "PNG" and body["mode"] == "RGB"
+    per_channel, full = body["maps"]
+    assert per_channel["kind"] == "per-channel" and full["kind"] == "full-depth"
+    assert per_channel["stages"]["conv"]["shape"] == [3, 30, 40]
+    assert per_channel["stages"]["pool"]["shape"] == [3, 15, 20]
+    assert full["stages"]["conv"]["shape"] == [30, 40]
+    assert full["stages"]["activation"]["min"] >= 0
+    assert per_channel["stages"]["conv"]["below_zero"] > 0
+    assert full["stages"]["conv"]["below_zero"] is None
+    for m in body["maps"]:
+        for stage in m["stages"].values():
+            assert stage["image"].startswith("data:image/png;base64,")
+            assert stage["values"] is None
+            codes = stage_codes(stage)
+            assert codes.shape == tuple(stage["shape"][-2:]) + (
+                (3,) if len(stage["shape"]) == 3 else ()
+            )
+
+
+@pytest.mark.parametrize("name", sorted(STEP_EXPECTED))
+def test_every_preset_through_the_api(client, name):
+    step = STEP_5 if preset_kernel(name).shape[0] == 5 else STEP_3
+    image = Image.fromarray((step * 255).astype(np.uint8), "L")
+    spec = {"filters": [{"preset": name}], "padding": "valid", "activation": "none", "values": True}
+    response = post(client, encode(image), spec)
+    assert response.status_code == 200
+    conv = response.json()["maps"][0]["stages"]["conv"]
+    assert conv["shape"] == [1, 3]
+    assert_allclose(conv["values"][0], STEP_EXPECTED[name], atol=1e-6)
+    assert conv["min"] == pytest.approx(min(STEP_EXPECTED[name]), abs=1e-6)
+    assert conv["max"] == pytest.approx(max(STEP_EXPECTED[name]), abs=1e-6)
+
+
+def test_values_and_images_agree_with_the_core(client):
+    image = noise((24, 20), "L", seed=5)
+    spec = {
+        "filters": [{"preset": "laplacian"}, {"preset": "gaussian_blur_5"}],
+        "stride": 2,
+        "pool": {"mode": "avg", "size": 2},
+        "values": True,
+    }
+    response = post(client, encode(image), spec)
+    assert response.status_code == 200
+    body = response.json()
+    x = np.asarray(image, np.float32)[None] / np.float32(255)
+    assert_allclose(pixels(body)[:, :, 0], np.asarray(image))
+    from app.core.filters import pipeline
+
+    expected = pipeline(
+        x,
+        [preset_kernel("laplacian"), preset_kernel("gaussian_blur_5")],
+        "same",
+        2,
+        "relu",
+        {"mode": "avg", "size": 2},
+    )
+    for m, stages in zip(body["maps"], expected, strict=True):
+        for name in ("conv", "activation", "pool"):
+            assert_allclose(m["stages"][name]["values"], stages[name], rtol=1e-6, atol=1e-7)
+            codes, lo, hi = quantize(stages[name])
+            assert np.abs(stage_codes(m["stages"][name]).astype(int) - codes).max() <= 1
+            assert m["stages"][name]["min"] == pytest.approx(lo)
+
+
+def test_full_depth_preset_and_convolution_mode(client):
+    image = noise((12, 10), seed=2)
+    spec = {
+        "color": "rgb",
+        "filters": [{"preset": "emboss", "full_depth": True}],
+        "mode": "convolution",
+        "values": True,
+    }
+    body = post(client, encode(image), spec).json()
+    m = body["maps"][0]
+    assert m["kind"] == "full-depth" and m["label"] == "Emboss (full depth)"
+    assert_allclose(m["kernel"], [preset_kernel("emboss") / 3] * 3, rtol=1e-6)
+    x = np.asarray(image, np.float32).transpose(2, 0, 1) / 255
+    gray_mean = x.mean(axis=0)
+    k = preset_kernel("emboss")[::-1, ::-1]  # convolution: the kernel flipped, then slid
+    padded = np.pad(gray_mean, 1)
+    expected = sum(k[i, j] * padded[i : i + 10, j : j + 12] for i in range(3) for j in range(3))
+    assert_allclose(m["stages"]["conv"]["values"], expected, atol=1e-5)
+    assert body["conv_mode"] == "convolution"
+
+
+# ---------- image flavours ----------
+
+
+def transparent(mode: str) -> Image.Image:
+    """Left half opaque black, right half fully transparent (black underneath)."""
+    im = Image.new("RGBA", (8, 4), (0, 0, 0, 0))
+    im.paste((0, 0, 0, 255), (0, 0, 4, 4))
+    return im.convert(mode) if mode != "RGBA" else im
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA"])
+def test_transparency_is_composited_onto_white(client, mode):
+    body = post(client, encode(transparent(mode)), {**SOBEL, "color": "rgb"}).json()
+    p = pixels(body)
+    assert (p[:, :4] == 0).all() and (p[:, 4:] == 255).all()
+    assert any("white" in note for note in body["notes"])
+
+
+def test_palette_with_transparency(client):
+    im = Image.new("P", (6, 6), 0)
+    im.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    im.paste(1, (0, 0, 3, 6))
+    im.info["transparency"] = 0  # index 0 (red) is transparent: drawn as white
+    body = post(client, encode(im, transparency=0), {**SOBEL, "color": "rgb"}).json()
+    p = pixels(body)
+    assert (p[:, :3] == [0, 0, 255]).all() and (p[:, 3:] == 255).all()
+    assert body["mode"] == "P"
+
+
+def test_one_bit_image(client):
+    im = Image.new("1", (10, 4), 0)
+    im.paste(1, (5, 0, 10, 4))
+    body = post(client, encode(im)).json()
+    assert body["mode"] == "1"
+    p = pixels(body)[:, :, 0]
+    assert set(np.unique(p)) == {0, 255}
+    assert (p[:, 5:] == 255).all()
+
+
+def test_sixteen_bit_grayscale_keeps_its_precision(client):
+    array = np.arange(64, dtype=np.uint16).reshape(8, 8) * 1000 + 7
+    im = Image.fromarray(array)
+    assert im.mode.startswith("I;16")
+    spec = {"filters": [{"preset": "identity"}], "activation": "none", "values": True}
+    body = post(client, encode(im), spec).json()
+    assert body["input"]["bits"] == 16 and body["input"]["scale"] == 65535
+    assert_allclose(pixels(body)[:, :, 0], array)
+    conv = body["maps"][0]["stages"]["conv"]
+    assert_allclose(conv["values"], array / 65535, rtol=1e-6)
+    assert any("65535" in note for note in body["notes"])
+    rgb = post(client, encode(im), {**spec, "color": "rgb"}).json()
+    assert rgb["channels"] == 3 and (pixels(rgb)[:, :, 2] == array).all()
+
+
+def test_sixteen_bit_grayscale_downscaled(client):
+    array = np.full((40, 2100), 50_000, dtype=np.uint16)
+    body = post(client, encode(Image.fromarray(array))).json()
+    assert (body["width"], body["height"]) == (1024, 20)
+    assert np.abs(pixels(body).astype(int) - 50_000).max() <= 1
+
+
+def test_cmyk_jpeg(client):
+    im = Image.new("CMYK", (16, 16), (0, 255, 255, 0))  # no cyan, full magenta and yellow: red
+    body = post(client, encode(im, "JPEG", quality=95), {**SOBEL, "color": "rgb"}).json()
+    assert body["format"] == "JPEG" and body["mode"] == "CMYK"
+    r, g, b = pixels(body).reshape(-1, 3).mean(axis=0)
+    assert r > 200 and g < 60 and b < 60
+    assert any("CMYK" in note for note in body["notes"])
+
+
+def test_animated_gif_uses_the_first_frame(client):
+    frames = [Image.new("RGB", (8, 8), colour) for colour in ((255, 0, 0), (0, 0, 255))]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
+    body = post(client, data, {**SOBEL, "color": "rgb"}, "anim.gif").json()
+    assert body["format"] == "GIF" and body["frames"] == 2
+    assert (pixels(body) == [255, 0, 0]).all()
+    assert any("first of 2 frames" in note for note in body["notes"])
+
+
+def test_exif_rotated_jpeg_comes_out_upright(client):
+    # Stored 40 wide × 20 high with a white block at the stored top-left; orientation 6 means
+    # "rotate 90° clockwise to view": upright it is 20 × 40 with the block at the top right.
+    im = Image.new("L", (40, 20), 0)
+    im.paste(255, (0, 0, 10, 10))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    body = post(client, encode(im, "JPEG", quality=95, exif=exif.tobytes())).json()
+    assert (body["width"], body["height"], body["orientation"]) == (20, 40, 6)
+    p = pixels(body)[:, :, 0].astype(int)
+    assert p[:10, 10:].mean() > 230 and p[:10, :10].mean() < 25 and p[10:].mean() < 25
+    assert any("orientation 6" in note for note in body["notes"])
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options"), [("WEBP", {"lossless": True}), ("BMP", {}), ("GIF", {}), ("PNG", {})]
+)
+def test_other_formats(client, fmt, options):
+    im = Image.new("RGB", (9, 7), (10, 200, 30))
+    body = post(client, encode(im, fmt, **options), {**SOBEL, "color": "rgb"}).json()
+    assert body["format"] == fmt and (body["width"], body["height"]) == (9, 7)
+
+
+def test_large_images_are_downscaled_and_say_so(client):
+    im = Image.new("RGB", (2048, 1000), (120, 120, 120))
+    body = post(client, encode(im, "JPEG")).json()
+    assert (body["width"], body["height"]) == (1024, 500)
+    assert body["scaled"] is True
+    assert (body["original_width"], body["original_height"]) == (2048, 1000)
+    assert any("downscaled from 2048×1000 to 1024×500" in note for note in body["notes"])
+
+
+def test_uploads_never_touch_the_disk(client, monkeypatch):
+    def no_disk(self):
+        raise AssertionError("the upload was spooled to a temporary file")
+
+    monkeypatch.setattr(tempfile.SpooledTemporaryFile, "rollover", no_disk)
+    data = encode(noise((720, 720)))
+    assert len(data) > 1_100_000  # Starlette spools anything over 1 MB by default
+    response = post(client, data)
+    assert response.status_code == 200
+
+
+# ---------- refusals: the file ----------
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims width × height, with almost no data behind it."""
+
+    def chunk(kind, body):
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def truncated_png() -> bytes:
+    data = encode(noise((64, 64)))
+    return data[: len(data) // 2]
+
+
+def truncated_jpeg() -> bytes:
+    data = encode(noise((64, 64)), "JPEG")
+    return data[: len(data) // 2]
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "fragment"),
+    [
+        (b"", 422, "empty"),
+        (b"this is a text file, not a picture\n" * 10, 415, "not an image"),
+        (b"\x00" * 100, 415, "not an image"),
+        (encode(Image.new("RGB", (8, 8)), "TIFF"), 415, "TIFF"),
+        (encode(Image.new("RGB", (8, 8)), "PDF"), 415, "PDF"),
+        (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', 415, "SVG"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', 415, "SVG"),
+        (truncated_png(), 422, "truncated"),
+        (truncated_jpeg(), 422, "truncated"),
+        (png_header(30000, 30000), 422, "too many pixels"),
+    ],
+    ids=[
+        "empty",
+        "text",
+        "zeros",
+        "tiff",
+        "pdf",
+        "svg-xml",
+        "svg",
+        "trunc-png",
+        "trunc-jpeg",
+        "30k",
+    ],
+)
+def test_files_that_are_refused(client, data, status, fragment):
+    response = post(client, data)
+    assert response.status_code == status
+    assert fragment in response.json()["detail"]
+
+
+def test_decompression_bomb_is_refused_before_decoding(client):
+    data = encode(Image.new("1", (8000, 8000), 0))  # ~ 10 kB that decodes to 64 megapixels
+    assert len(data) < 60_000
+    response = post(client, data)
+    assert response.status_code == 422
+    body = response.json()
+    assert "8000×8000 = 64.0 megapixels" in body["detail"] and body["field"] == "file"
+
+
+def test_header_claiming_too_many_pixels_below_pillows_own_guard(client):
+    limit = get_settings().image_max_pixels
+    response = post(client, png_header(8000, limit // 8000 + 1))
+    assert response.status_code == 422
+    assert "megapixels" in response.json()["detail"]
+
+
+def test_upload_over_the_limit(client):
+    limit = get_settings().upload_max_bytes
+    response = post(client, b"\x89PNG\r\n\x1a\n" + b"\0" * limit)
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": f"the image is larger than the upload limit of {limit:,} bytes",
+        "field": "file",
+    }
+
+
+def test_body_over_the_route_limit_is_json_413(client):
+    limit = get_settings().upload_max_bytes
+    response = post(client, b"\0" * (limit + 1_000_000))
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/json"
+    assert "request body too large" in response.json()["detail"]
+
+
+# ---------- refusals: the spec ----------
+
+SMALL = encode(Image.new("L", (6, 5), 128))
+
+
+@pytest.mark.parametrize(
+    ("spec", "field", "fragment"),
+    [
+        ({"filters": [{"kernel": [[1, 2], [3, 4]]}]}, "spec.filters[0].kernel", "odd size"),
+        ({"filters": [{"kernel": [[1, 2, 3], [4, 5, 6]]}]}, "spec.filters[0].kernel", "square"),
+        ({"filters": [{"kernel": [[1, 2, 3], [4, 5]]}]}, "spec.filters[0].kernel", "ragged"),
+        ({"filters": [{"kernel": [[1, "2", 3]] * 3}]}, "spec.filters[0].kernel", "number"),
+        ({"filters": [{"kernel": [[1, True, 3]] * 3}]}, "spec.filters[0].kernel", "number"),
+        ({"filters": [{"preset": "blurry"}]}, "spec.filters[0].preset", "sobel_x"),
+        ({"filters": []}, "spec.filters", "at least 1"),
+        ({"filters": [{"preset": "identity"}] * 17}, "spec.filters", "at most 16"),
+        ({"filters": [{}]}, "spec.filters[0]", "either"),
+        (
+            {"filters": [{"preset": "identity", "kernel": [[1]]}]},
+            "spec.filters[0]",
+            "not both",
+        ),
+        ({"filters": [{"preset": "identity"}], "strides": 2}, "spec.strides", "not permitted"),
+        ({"filters": [{"preset": "identity"}], "color": "cmyk"}, "spec.color", "gray"),
+        ({"filters": [{"preset": "identity"}], "stride": 0}, "spec.stride", "greater than"),
+        (
+            {"filters": [{"preset": "identity"}], "pool": {"mode": "max", "size": 7}},
+            "spec.pool.size",
+            "larger than the 5×6 feature map",
+        ),
+        (
+            {"filters": [{"preset": "identity"}], "pool": {"mode": "median"}},
+            "spec.pool.mode",
+            "max",
+        ),
+        (
+            {"filters": [{"kernel": [[[1]], [[1]], [[1]]]}]},
+            "spec.filters[0].kernel",
+            "filter depth 3 does not match the 1 input channel",
+        ),
+        (
+            {"color": "rgb", "filters": [{"kernel": [[[0] * 3] * 3] * 2}]},
+            "spec.filters[0].kernel",
+            "filter depth 2 does not match the 3 input channels",
+        ),
+        (
+            {"filters": [{"kernel": np.ones((7, 7)).tolist()}], "padding": "valid"},
+            "spec.filters[0].kernel",
+            "does not fit",
+        ),
+        ([1, 2], "spec", "JSON object"),
+    ],
+)
+def test_specs_that_are_refused(client, spec, field, fragment):
+    response = post(client, SMALL, spec)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["field"] == field
+    assert fragment in body["detail"]
+    assert body["detail"].startswith(field)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('{"filters": [{"kernel": [[NaN]]}]}', "finite"),
+        ('{"filters": [{"kernel": [[Infinity, 0, 0], [0, 1, 0], [0, 0, 0]]}]}', "finite"),
+        ('{"filters": [', "not valid JSON"),
+        ("", "spec: Field required"),
+        ("[" * 100_000, "nested too deeply"),
+    ],
+)
+def test_malformed_spec_text(client, text, fragment):
+    response = post(client, SMALL, text)
+    assert response.status_code == 422
+    assert fragment in response.json()["detail"]
+
+
+def test_missing_fields(client):
+    response = client.post(URL, files={"file": ("a.png", SMALL, "image/png")})
+    assert response.status_code == 422
+    assert response.json()["field"] == "spec"
+    response = client.post(URL, data={"spec": json.dumps(SOBEL)})
+    assert response.status_code == 422
+    assert response.json()["field"] == "file"
+
+
+def test_values_only_for_small_images(client):
+    side = get_settings().image_values_max_side
+    spec = {**SOBEL, "values": True}
+    assert post(client, encode(Image.new("L", (side, 3))), spec).status_code == 200
+    response = post(client, encode(Image.new("L", (side + 1, 3))), spec)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["field"] == "spec.values"
+    assert f"up to {side} px" in body["detail"] and f"{side + 1}×3" in body["detail"]
+
+
+def test_openapi_documents_the_route(client):
+    schema = client.get("/openapi.json").json()
+    operation = schema["paths"][URL]["post"]
+    assert {"413", "415", "422"} <= set(operation["responses"])
+    assert "multipart/form-data" in operation["requestBody"]["content"]
