@@ -92,8 +92,8 @@ export function formatNumber(v) {
   if (v === null || v === undefined || !Number.isFinite(v)) return "—";
   if (v === 0) return "0";
   const abs = Math.abs(v);
-  if (abs < 1e-4 || abs >= 1e6) return v.toExponential(3);
-  return String(Number(v.toFixed(4)));
+  if (abs < 1e-3 || abs >= 1e6) return v.toExponential(3);
+  return String(Number(v.toPrecision(4)));
 }
 
 function selected(v) {
