@@ -32,6 +32,7 @@ def surface_info(surface) -> SurfaceInfo:
         name=surface.name,
         label=surface.label,
         formula=surface.formula,
+        formula_text=surface.text,
         domain=[list(surface.domain[0]), list(surface.domain[1])],
         minima=[list(m) for m in surface.minima],
         default_start=list(surface.default_start),

@@ -131,6 +131,7 @@ class SurfaceInfo(BaseModel):
     name: str
     label: str
     formula: str = Field(description="LaTeX")
+    formula_text: str = Field(description="the same formula in plain Unicode")
     domain: list[list[float]] = Field(description="[[xmin, xmax], [ymin, ymax]]")
     minima: list[list[float]] = Field(description="global minima [[x, y], ...]; [] if unbounded")
     default_start: list[float]

@@ -37,6 +37,7 @@ def test_surfaces_follow_the_contract(client):
     assert rosenbrock["minima"] == [[1.0, 1.0]]
     assert rosenbrock["default_start"] == [-1.2, 1.0]
     assert "100" in rosenbrock["formula"] and rosenbrock["log_scale"] is True
+    assert rosenbrock["formula_text"] == "f(x, y) = (1 − x)² + 100·(y − x²)²"
     assert len(surfaces["himmelblau"]["minima"]) == 4
     assert surfaces["saddle"]["minima"] == [] and surfaces["saddle"]["f_min"] is None
 

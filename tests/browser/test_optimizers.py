@@ -49,6 +49,12 @@ def test_click_a_start_race_three_scrub_and_read_the_numbers(page, live_server, 
     params = query(page)
     assert params["step"] == "3" and params["sel"] == "2"
 
+    # The log-scale slider sets the learning rate; the race reruns with it.
+    page.get_by_label("SGD learning rate (log scale)").fill("-2")
+    expect(page.get_by_label("SGD learning rate", exact=True)).to_have_value("0.01")
+    expect(page).to_have_url(re.compile(r"opts=sgd%3Alr%3D0\.01%3B"))
+    expect(page.locator("#race-status p").first).to_contain_text("SGD: f =")
+
     # The same link reopens the same view.
     page.goto(page.url)
     expect(page.locator(".optim-step-head")).to_contain_text("Adam, step 4 (t = 4)")
@@ -65,7 +71,7 @@ def test_a_shared_link_opens_nesterov_with_its_look_ahead(page, live_server, con
     expect(page.locator(".tl-readout")).to_have_text("step 6 / 101")
     expect(page.locator(".optim-step-head")).to_contain_text("Nesterov momentum, step 6")
     expect(numbers_row(page, "x + ρ·v")).to_have_count(4)
-    expect(page.locator("#race-formula")).to_contain_text("x^2 + y - 11")
+    expect(page.locator("#race-formula")).to_contain_text("(x² + y − 11)²")
     assert console_errors == []
 
 

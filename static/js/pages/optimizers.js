@@ -58,6 +58,7 @@ let surfaces = new Map();
 let optimizers = new Map();
 const grids = new Map();
 let race = null; // the last race response
+let editingCard = false; // a card's own input changed the state: keep its DOM (a slider mid-drag)
 let surfaceInfo = null;
 
 // ---- formatting
@@ -163,7 +164,7 @@ async function loadSurface() {
   const name = state.get().surface;
   surfaceInfo = surfaces.get(name);
   $("race-surface").value = name;
-  $("race-formula").textContent = surfaceInfo.formula;
+  $("race-formula").textContent = surfaceInfo.formula_text;
   $("race-surface-note").textContent = surfaceInfo.note;
   const grid = await fetchGrid(name);
   raceMap.update({ domain: surfaceInfo.domain, field: fieldOf(grid, surfaceInfo), minima: surfaceInfo.minima });
@@ -215,7 +216,7 @@ function drawLoss() {
   const log = lossScale() === "log";
   lossPlot.update({
     yScale: lossScale(),
-    yLabel: log ? (floor === 0 ? "f (log scale)" : "f − f_min (log scale)") : "f",
+    yLabel: log && floor !== 0 ? "f − f_min" : "f",
     series: race.runs.map((run, r) => ({
       name: run.label,
       x: run.losses.map((_, i) => i),
@@ -456,7 +457,9 @@ function setParam(r, key, value) {
     );
     return;
   }
+  editingCard = true;
   state.set({ opts: formatOpts(specs) });
+  editingCard = false;
 }
 
 // ---- the learning-rate lesson
@@ -515,7 +518,7 @@ async function runLesson() {
   const floor = info.f_min ?? 0;
   lrPlot.update({
     yScale: info.f_min === null ? "linear" : "log",
-    yLabel: info.f_min === null ? "f" : floor === 0 ? "f (log scale)" : "f − f_min (log scale)",
+    yLabel: info.f_min === null || floor === 0 ? "f" : "f − f_min",
     series: data.runs.map((run, k) => ({
       name: `${lrNames[k]} (α = ${lrs[k]})`,
       x: run.losses.map((_, i) => i),
@@ -713,8 +716,7 @@ function wire() {
       if (!surfaces.has(values.surface)) return;
       await loadSurface();
     }
-    if (has("opts")) renderCards();
-    if (has("sel")) renderCards();
+    if ((has("opts") && !editingCard) || has("sel")) renderCards();
     if (has("surface", "start", "steps", "opts", "noise", "seed")) {
       $("race-steps").value = String(values.steps);
       $("race-noise").value = String(values.noise);
