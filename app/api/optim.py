@@ -127,6 +127,7 @@ def optimize(request: OptimizeRequest) -> OptimizeResponse:
         noise_std=noise.std if noise else 0.0,
         seed=noise.seed if noise else 0,
         internals=request.internals,
+        schedule=request.schedule.model_dump() if request.schedule else None,
     )
     out = []
     for r, name in enumerate(names):

@@ -18,6 +18,7 @@ Divergence is data: a run whose point leaves |coordinate| <= MAX_COORD, whose lo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -307,16 +308,55 @@ def resolve(name: str, params: dict, field: str = "optimizers") -> dict:
     return out
 
 
-def run_reference(surface: Surface, start, name: str, params: dict, steps: int):
+SCHEDULES = ("constant", "step", "cosine")
+
+
+def lr_schedule(lr, steps, kind="constant", step_size=None, gamma=0.5, t_max=None, eta_min=0.0):
+    """The learning rate each step uses, (steps, R) for base rates lr (R,), as torch's schedulers.
+
+    step   (StepLR):   α ← γ·α every step_size steps
+    cosine (CosineAnnealingLR, recursive form, as torch steps it), period t_max (default steps):
+           α_i = (1 + cos(π·i/T)) / (1 + cos(π·(i-1)/T)) · (α_{i-1} - η) + η
+    Row i is the rate of step i + 1, after i scheduler steps.
+    """
+    lr = np.atleast_1d(np.asarray(lr, dtype=np.float64))
+    if kind == "constant":
+        return np.broadcast_to(lr, (steps, lr.size)).copy()
+    if kind == "step":
+        step_size = step_size or max(1, steps // 4)
+        i = np.arange(steps)
+        factors = np.where((i > 0) & (i % step_size == 0), gamma, 1.0)
+        table = np.empty((steps, lr.size))
+        table[0] = lr
+        table[1:] = factors[1:, None]
+        return np.cumprod(table, axis=0)  # ((α·f1)·f2)·…: torch's running product
+    if kind == "cosine":
+        T = t_max or steps
+        table = np.empty((steps, lr.size))
+        table[0] = lr
+        for i in range(1, steps):
+            if (i - 1 - T) % (2 * T) == 0:
+                table[i] = table[i - 1] + (lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+            else:
+                ratio = (1 + math.cos(math.pi * i / T)) / (1 + math.cos(math.pi * (i - 1) / T))
+                table[i] = ratio * (table[i - 1] - eta_min) + eta_min
+        return table
+    raise InputError(f"schedule must be one of {', '.join(SCHEDULES)}, got {kind!r}", "schedule")
+
+
+def run_reference(
+    surface: Surface, start, name: str, params: dict, steps: int, schedule: dict | None = None
+):
     """A single run by looping the pure step: points (steps + 1, 2). The fast race's naive twin."""
     optimizer = get_optimizer(name)
+    rates = lr_schedule(params["lr"], steps, **(schedule or {}))[:, 0]
     x = np.asarray(start, dtype=np.float64)
     state: dict = {}
     points = [x]
-    for _ in range(steps):
+    for i in range(steps):
         at = nesterov_lookahead(x, state, params["rho"]) if name == "nesterov" else x
         grad = np.array(surface.grad(at[0], at[1]), dtype=np.float64)
-        x, state = optimizer.step(x, grad, state, **params)
+        x, state = optimizer.step(x, grad, state, **{**params, "lr": float(rates[i])})
         points.append(x)
     return np.array(points)
 
@@ -347,7 +387,7 @@ class Race:
     denominator: np.ndarray | None = None
     bc1: np.ndarray | None = None
     bc2: np.ndarray | None = None
-    lr: np.ndarray | None = None
+    lr: np.ndarray | None = None  # (T, R): the learning rate of each step
 
     def length(self, r: int) -> int:
         """Number of points run r keeps: T + 1, or diverged_at (the last finite point is kept)."""
@@ -387,6 +427,8 @@ def coefficients(names, params):
             eps=1.0,
             K=-lr,
             decay=1.0,
+            wd=0.0,
+            nesterov=False,
             beta1=0.0,
             beta2=0.0,
             adam=False,
@@ -394,7 +436,7 @@ def coefficients(names, params):
         if name in ("momentum", "nesterov"):
             row["A"] = p["rho"]
         if name == "nesterov":
-            row.update(L=p["rho"], C=-lr, K=1.0)
+            row.update(L=p["rho"], C=-lr, K=1.0, nesterov=True)
         elif name == "adagrad":
             row.update(B=1.0, E=1.0, eps=p["eps"])
         elif name == "rmsprop":
@@ -411,7 +453,7 @@ def coefficients(names, params):
                 beta2=p["beta2"],
             )
             if name == "adamw":
-                row["decay"] = 1.0 - lr * p["weight_decay"]
+                row.update(decay=1.0 - lr * p["weight_decay"], wd=p["weight_decay"])
         rows.append(row)
     return {key: np.array([row[key] for row in rows]) for key in rows[0]}
 
@@ -440,12 +482,16 @@ def race(
     noise_std: float = 0.0,
     seed: int = 0,
     internals: bool = True,
+    schedule: dict | None = None,
 ) -> Race:
     """Run R optimisers from start (2,) or (R, 2) for `steps` steps, all at once.
 
     names[r] and params[r] (already resolved) describe run r. Gradient noise: every run sees the
     same sequence g + σ·N(0, 1) (one draw per step and coordinate from seed), so a race stays
     fair. With internals=False only points and losses are kept (the search's many runs).
+    schedule: lr_schedule's keyword arguments (kind, step_size, gamma, t_max, eta_min); every
+    run's learning rate follows it (Nesterov in the lecture's form, v ← ρ·v − α_t·g, which
+    equals PyTorch's only while α is constant).
     """
     R = len(names)
     T = steps
@@ -453,12 +499,13 @@ def race(
     k = coefficients(names, params)
     col = {key: value[:, None] for key, value in k.items()}  # (R, 1): broadcast over x and y
     lr = np.array([p["lr"] for p in params])
+    rates = lr_schedule(lr, T, **(schedule or {}))  # (T, R): α_t of each step
 
     any_lerp = bool(k["lerp"].any())
     all_lerp = bool(k["lerp"].all())
     any_ahead = bool((k["L"] != 0.0).any())
     any_denominator = bool((k["E"] != 0.0).any() or (k["B"] != 0.0).any())
-    any_decay = bool((k["decay"] != 1.0).any())
+    any_decay = bool((k["wd"] != 0.0).any())
     lerp_rows = col["lerp"]
 
     # Step-dependent coefficients, t = 1..T: Adam's bias corrections; 1 for the others.
@@ -466,7 +513,9 @@ def race(
     with np.errstate(all="ignore"):
         bc1 = np.where(k["adam"], 1.0 - np.power(k["beta1"], t), 1.0)  # (T, R)
         bc2 = np.where(k["adam"], 1.0 - np.power(k["beta2"], t), 1.0)
-        K = np.where(k["adam"], -(lr / bc1), k["K"])[:, :, None]  # (T, R, 1)
+        K = np.where(k["adam"], -(rates / bc1), np.where(k["nesterov"], 1.0, -rates))[:, :, None]
+        C = np.where(k["nesterov"], -rates, k["C"])[:, :, None]
+        decay = np.where(k["wd"] != 0.0, 1.0 - rates * k["wd"], 1.0)[:, :, None]
         root_bc2 = np.sqrt(bc2)[:, :, None]
 
     noise = None
@@ -485,8 +534,8 @@ def race(
     s = np.zeros((R, 2))
     u = np.empty((R, 2))
     tmp = np.empty((R, 2))
-    A, C, W, L = col["A"], col["C"], col["W"], col["L"]
-    B, E, eps, decay = col["B"], col["E"], col["eps"], col["decay"]
+    A, W, L = col["A"], col["W"], col["L"]
+    B, E, eps = col["B"], col["E"], col["eps"]
     lerp_small = bool((np.abs(k["W"][k["lerp"]]) < 0.5).all())
     grad = surface.grad
     with np.errstate(all="ignore"):
@@ -500,14 +549,14 @@ def race(
                 g += noise[i]
             m_new = first[j]
             if any_lerp and not lerp_small:
-                m_new[:] = np.where(lerp_rows, _lerp(m, g, W), m * A + g * C)
+                m_new[:] = np.where(lerp_rows, _lerp(m, g, W), m * A + g * C[i])
             elif all_lerp:  # m + W·(g - m)
                 np.subtract(g, m, out=m_new)
                 m_new *= W
                 m_new += m
             else:  # A·m + C·g
                 np.multiply(m, A, out=m_new)
-                np.multiply(g, C, out=tmp)
+                np.multiply(g, C[i], out=tmp)
                 m_new += tmp
                 if any_lerp:
                     np.subtract(g, m, out=tmp)
@@ -530,7 +579,7 @@ def race(
             else:
                 np.multiply(K[i], m, out=u)
             if any_decay:
-                np.multiply(x, decay, out=points[i + 1])
+                np.multiply(x, decay[i], out=points[i + 1])
                 points[i + 1] += u
             else:
                 np.add(x, u, out=points[i + 1])
@@ -567,7 +616,7 @@ def race(
         result.denominator = denominator
         result.bc1 = bc1
         result.bc2 = bc2
-        result.lr = lr
+        result.lr = rates
     return result
 
 
@@ -583,8 +632,7 @@ def run_internals(result: Race, r: int) -> dict[str, np.ndarray]:
     """
     name = result.names[r]
     n = result.length(r) - 1
-    p = result.params[r]
-    lr = p["lr"]
+    lr = result.lr[:n, r, None]
     grads = result.grads[:n, r]
     den = result.denominator[:n, r]
     update = result.points[1 : n + 1, r] - result.points[:n, r]
@@ -609,4 +657,5 @@ def run_internals(result: Race, r: int) -> dict[str, np.ndarray]:
         out["m_hat"] = out["m"] / bc1[:, None]
         out["v_hat"] = out["v"] / bc2[:, None]
     out["effective_lr"] = lr / den
+    out["lr"] = result.lr[:n, r]
     return out

@@ -3,7 +3,7 @@
 Work is bounded before it starts: steps × optimisers for a race, and runs × steps for a search.
 """
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -61,6 +61,22 @@ class Noise(StrictModel):
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
 
 
+class Schedule(StrictModel):
+    kind: Literal["constant", "step", "cosine"] = Field(
+        description="step: α ← γ·α every step_size steps (StepLR); cosine: CosineAnnealingLR"
+    )
+    step_size: int | None = Field(
+        default=None, ge=1, le=MAX_STEPS, description="step: default a quarter of the steps"
+    )
+    gamma: float = Field(default=0.5, gt=0, le=1, allow_inf_nan=False, description="step: γ")
+    t_max: int | None = Field(
+        default=None, ge=1, le=MAX_STEPS, description="cosine: the half period, default steps"
+    )
+    eta_min: float = Field(
+        default=0.0, ge=0, le=1e3, allow_inf_nan=False, description="cosine: the lowest α"
+    )
+
+
 class OptimizeRequest(StrictModel):
     surface: Name = Field(examples=["rosenbrock"])
     start: Point = Field(examples=[[-1.2, 1.0]])
@@ -71,6 +87,10 @@ class OptimizeRequest(StrictModel):
         min_length=1, max_length=MAX_OPTIMIZERS, description="raced in this order"
     )
     noise: Noise | None = Field(default=None, description="gradient noise (the 'stochastic')")
+    schedule: Schedule | None = Field(
+        default=None,
+        description="learning-rate schedule for every run, as torch.optim.lr_scheduler steps it",
+    )
     internals: bool = Field(
         default=True,
         description=f"list each step's gradient, state and update (steps × optimisers ≤ "
@@ -89,6 +109,7 @@ class RunInternals(BaseModel):
     effective_lr: list[Pair] = Field(
         description="α / denominator: the step size per coordinate (α without a denominator)"
     )
+    lr: list[float] = Field(description="α_t, the learning rate of each step (the schedule's)")
     lookahead: list[Pair] | None = Field(None, description="Nesterov: x + ρv, where g is taken")
     velocity: list[Pair] | None = Field(None, description="momentum/Nesterov: v after step t")
     sum_sq: list[Pair] | None = Field(None, description="AdaGrad: G = Σ g²")

@@ -132,9 +132,18 @@ def test_gradient_noise(client):
     assert noisy["runs"][0]["points"] != clean["runs"][0]["points"]
 
 
+def test_learning_rate_schedule(client):
+    response = race(client, steps=8, schedule={"kind": "step", "step_size": 4, "gamma": 0.1})
+    assert response.status_code == 200
+    sgd = response.json()["runs"][0]
+    assert sgd["internals"]["lr"] == pytest.approx([1e-3] * 4 + [1e-4] * 4)
+
+
 @pytest.mark.parametrize(
     "overrides, field, words",
     [
+        ({"schedule": {"kind": "warmup"}}, "schedule.kind", "constant"),
+        ({"schedule": {"kind": "step", "gamma": 0}}, "schedule.gamma", "greater than 0"),
         ({"surface": "banana"}, "surface", "unknown surface"),
         ({"optimizers": [{"name": "lbfgs", "lr": 1}]}, "optimizers[0]", "unknown optimiser"),
         ({"optimizers": [{"name": "sgd", "lr": 0}]}, "optimizers[0].lr", "greater than 0"),

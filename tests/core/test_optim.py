@@ -274,3 +274,41 @@ def test_grid_and_random_search_share_the_budget():
 def test_search_needs_a_second_parameter():
     with pytest.raises(InputError, match="no second parameter"):
         search.grid_vs_random(SURFACES["bowl"], (1, 1), "sgd", (1e-3, 1), None, None, 16, 10)
+
+
+# ---- learning-rate schedules (torch.optim.lr_scheduler's StepLR and CosineAnnealingLR)
+
+
+def test_step_schedule_halves_every_step_size():
+    rates = optim.lr_schedule([0.8, 0.1], 7, "step", step_size=3, gamma=0.5)
+    assert_allclose(rates[:, 0], [0.8, 0.8, 0.8, 0.4, 0.4, 0.4, 0.2])
+    assert_allclose(rates[:, 1], rates[:, 0] / 8)
+
+
+def test_cosine_schedule_follows_the_closed_form():
+    rates = optim.lr_schedule([0.1], 101, "cosine", t_max=100, eta_min=0.001)[:, 0]
+    i = np.arange(101)
+    assert_allclose(rates, 0.001 + 0.099 * (1 + np.cos(np.pi * i / 100)) / 2, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [{"kind": "step", "step_size": 40, "gamma": 0.3}, {"kind": "cosine", "eta_min": 1e-4}],
+)
+def test_race_with_a_schedule_equals_the_pure_steps(schedule):
+    surface = SURFACES["rosenbrock"]
+    names = list(PARAMS)
+    params = [optim.resolve(n, PARAMS[n]) for n in names]
+    result = optim.race(surface, (-1.2, 1.0), names, params, 150, schedule=schedule)
+    for r, name in enumerate(names):
+        reference = optim.run_reference(surface, (-1.2, 1.0), name, params[r], 150, schedule)
+        n = result.length(r)
+        assert_array_equal(result.points[:n, r], reference[:n], err_msg=name)
+    sgd = optim.run_internals(result, 0)
+    assert sgd["lr"][0] == 1e-3 and sgd["lr"][-1] < 1e-3
+    assert_allclose(sgd["update"], -sgd["lr"][:, None] * sgd["grad"], rtol=1e-8)
+
+
+def test_unknown_schedule():
+    with pytest.raises(InputError, match="schedule must be one of"):
+        optim.lr_schedule([0.1], 10, "warmup")
