@@ -40,6 +40,7 @@ const state = createState({
   opts: { type: "string", default: DEFAULT_RACE },
   sel: { type: "int", default: 0, min: 0, max: MAX_OPTIMIZERS - 1 },
   step: { type: "int", default: 0, min: 0 },
+  sched: { type: "string", default: "constant", options: ["constant", "step", "cosine"] },
   noise: { type: "float", default: 0, min: 0, max: 1000 },
   seed: { type: "int", default: 0, min: 0, max: 999999 },
   lr_opt: { type: "string", default: "sgd", options: Object.keys(LR_PRESETS) },
@@ -172,7 +173,7 @@ async function loadSurface() {
 }
 
 async function runRace() {
-  const { steps, noise, seed } = state.get();
+  const { steps, noise, seed, sched } = state.get();
   const specs = raceSpecs();
   const start = startPoint();
   $("race-sx").value = start[0];
@@ -186,6 +187,7 @@ async function runRace() {
   }
   const payload = { surface: surfaceInfo.name, start, steps, optimizers: specs };
   if (noise > 0) payload.noise = { std: noise, seed };
+  if (sched !== "constant") payload.schedule = { kind: sched };
   try {
     race = await postRace(payload);
     showError("race-error", null);
@@ -298,6 +300,7 @@ function renderNumbers(run, i, sel) {
     const add = (name, meaning, value) => rows.push([name, meaning, value]);
     if (inside.lookahead) add("x + ρ·v", "look-ahead point, where g is taken", inside.lookahead[t]);
     add("g = ∇f", "gradient", inside.grad[t]);
+    if (state.get().sched !== "constant") add("α_t", `learning rate this step (${state.get().sched} schedule from α = ${p.lr})`, inside.lr[t]);
     if (run.name === "momentum") add("v ← ρ·v + g", `velocity (ρ = ${p.rho})`, inside.velocity[t]);
     if (run.name === "nesterov") add("v ← ρ·v − α·g", `velocity (ρ = ${p.rho})`, inside.velocity[t]);
     if (inside.sum_sq) add("G ← G + g²", "sum of squared gradients", inside.sum_sq[t]);
@@ -310,11 +313,11 @@ function renderNumbers(run, i, sel) {
       add("m̂ = m / (1 − β1ᵗ)", "bias-corrected mean", inside.m_hat[t]);
       add("v̂ = v / (1 − β2ᵗ)", "bias-corrected second moment", inside.v_hat[t]);
       add("√v̂ + ε", `denominator (ε = ${p.eps})`, inside.denominator[t]);
-      add("α / (√v̂ + ε)", `effective step size (α = ${p.lr})`, inside.effective_lr[t]);
+      add("α / (√v̂ + ε)", "effective step size", inside.effective_lr[t]);
     } else if (inside.denominator) {
       add("√G + ε", `denominator (ε = ${p.eps})`, inside.denominator[t]);
-      add("α / (√G + ε)", `effective step size (α = ${p.lr})`, inside.effective_lr[t]);
-    } else {
+      add("α / (√G + ε)", "effective step size", inside.effective_lr[t]);
+    } else if (state.get().sched === "constant") {
       add("α", "step size (the same every step)", p.lr);
     }
     add("Δx = x_{t+1} − x_t", "the update", inside.update[t]);
@@ -677,6 +680,7 @@ function wire() {
   $("race-sy").addEventListener("change", setStart);
   $("race-default-start").addEventListener("click", () => state.set({ start: [], step: 0 }));
   $("race-steps").addEventListener("change", (event) => state.set({ steps: Number(event.target.value) }));
+  $("race-sched").addEventListener("change", (event) => state.set({ sched: event.target.value }));
   $("race-noise").addEventListener("change", (event) => state.set({ noise: Math.max(0, Number(event.target.value) || 0) }));
   $("race-seed").addEventListener("change", (event) => state.set({ seed: Math.max(0, Math.floor(Number(event.target.value) || 0)) }));
   $("race-add").addEventListener("click", () => {
@@ -686,7 +690,7 @@ function wire() {
     specs.push({ name, lr: optimizers.get(name).params.lr.default });
     state.set({ opts: formatOpts(specs), sel: specs.length - 1 });
   });
-  $("race-reset").addEventListener("click", () => state.reset(["surface", "start", "steps", "opts", "sel", "step", "noise", "seed"]));
+  $("race-reset").addEventListener("click", () => state.reset(["surface", "start", "steps", "opts", "sel", "step", "sched", "noise", "seed"]));
   $("race-selected").addEventListener("change", (event) => state.set({ sel: Number(event.target.value) }));
 
   $("lr-controls").addEventListener("submit", (event) => event.preventDefault());
@@ -717,8 +721,9 @@ function wire() {
       await loadSurface();
     }
     if ((has("opts") && !editingCard) || has("sel")) renderCards();
-    if (has("surface", "start", "steps", "opts", "noise", "seed")) {
+    if (has("surface", "start", "steps", "opts", "noise", "seed", "sched")) {
       $("race-steps").value = String(values.steps);
+      $("race-sched").value = values.sched;
       $("race-noise").value = String(values.noise);
       $("race-seed").value = String(values.seed);
       await runRace();
@@ -748,6 +753,7 @@ async function init() {
   if (!surfaces.has(state.get().surface)) state.set({ surface: "rosenbrock" });
   const values = state.get();
   $("race-steps").value = String(values.steps);
+  $("race-sched").value = values.sched;
   $("race-noise").value = String(values.noise);
   $("race-seed").value = String(values.seed);
   wire();
