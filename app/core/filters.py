@@ -121,6 +121,7 @@ def pipeline(
     activation: str = "relu",
     pool: dict | None = None,
     mode: str = "cross-correlation",
+    on_stage=None,
 ):
     """Run each kernel over x (C, H, W) float32: conv, then activation, then pooling.
 
@@ -128,7 +129,8 @@ def pipeline(
     {"mode": "max" | "avg", "size": k, "stride": s (None: k)}.
     Returns one dict per kernel: {"conv", "activation"[, "pool"]} -> arrays (H', W') for one
     map or (C, H', W') for per-channel maps, float32. Filters of the same size and kind run in
-    one conv2d_forward call (one im2col pass for all of them).
+    one conv2d_forward call (one im2col pass for all of them). on_stage(i, name, array), when
+    given, is called as soon as each stage is ready (so a caller can encode it meanwhile).
     """
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 3:
@@ -183,25 +185,38 @@ def pipeline(
             for f, i in enumerate(members):
                 convs[i] = np.ascontiguousarray(out[f])
 
+    report = on_stage or (lambda i, name, array: None)
+    if pool is not None:  # refuse a window too large before any work is reported
+        H_out, W_out = convs[0].shape[-2:] if convs else (H, W)
+        for conv in convs:
+            H_out, W_out = min(H_out, conv.shape[-2]), min(W_out, conv.shape[-1])
+        check_pool_fits(pool, H_out, W_out)
     results = []
-    for conv in convs:
+    for i, conv in enumerate(convs):
+        report(i, "conv", conv)
         act = np.maximum(conv, np.float32(0)) if activation == "relu" else conv
+        report(i, "activation", act)
         stages = {"conv": conv, "activation": act}
         if pool is not None:
             stages["pool"] = pool_map(act, pool)
+            report(i, "pool", stages["pool"])
         results.append(stages)
     return results
 
 
-def pool_map(a: np.ndarray, pool: dict) -> np.ndarray:
-    """Pool one map (H, W) or per-channel maps (C, H, W) with pool2d_forward."""
-    size, stride = pool["size"], pool.get("stride") or pool["size"]
-    H, W = a.shape[-2:]
+def check_pool_fits(pool: dict, H: int, W: int) -> None:
+    size = pool["size"]
     if size > H or size > W:
         raise ShapeError(
             f"the {size}×{size} pooling window is larger than the {H}×{W} feature map it pools",
             "pool.size",
         )
+
+
+def pool_map(a: np.ndarray, pool: dict) -> np.ndarray:
+    """Pool one map (H, W) or per-channel maps (C, H, W) with pool2d_forward."""
+    size, stride = pool["size"], pool.get("stride") or pool["size"]
+    check_pool_fits(pool, *a.shape[-2:])
     out, _ = pool2d_forward(a if a.ndim == 3 else a[None], pool["mode"], size, stride)
     return out if a.ndim == 3 else out[0]
 
