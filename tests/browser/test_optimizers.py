@@ -65,12 +65,14 @@ def test_click_a_start_race_three_scrub_and_read_the_numbers(page, live_server, 
 def test_a_shared_link_opens_nesterov_with_its_look_ahead(page, live_server, console_errors):
     page.goto(
         live_server + "/optimizers?surface=himmelblau&start=0.5,-0.5&steps=100"
-        "&opts=nesterov:lr=0.01,rho=0.9&step=5"
+        "&opts=nesterov:lr=0.01,rho=0.9&step=5&sched=step"
     )
     expect(page.locator("#race-surface")).to_have_value("himmelblau")
     expect(page.locator(".tl-readout")).to_have_text("step 6 / 101")
     expect(page.locator(".optim-step-head")).to_contain_text("Nesterov momentum, step 6")
     expect(numbers_row(page, "x + ρ·v")).to_have_count(4)
+    expect(page.locator("#race-sched")).to_have_value("step")
+    expect(numbers_row(page, "α_t").nth(2)).to_have_text("0.01")  # halved after 25 steps
     expect(page.locator("#race-formula")).to_contain_text("(x² + y − 11)²")
     assert console_errors == []
 
@@ -99,6 +101,9 @@ def test_learning_rate_lesson_and_search(page, live_server, console_errors):
     expect(captions).to_have_count(3)
     expect(captions.nth(0)).to_contain_text("too low: α = 0.02")
     expect(captions.nth(2)).to_contain_text("too high: α = 1.05")
+    page.locator("#lr-opt").select_option("adam")
+    expect(page.locator("#lr-surface")).to_have_value("rosenbrock")
+    expect(captions.nth(1)).to_contain_text("good: α = 0.6")
     rows = page.locator("#search-summary tr")
     expect(
         page.locator('#search-summary tr[data-row="distinct learning rates tried"] td')

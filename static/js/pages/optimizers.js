@@ -15,16 +15,18 @@ const COLORS = ["#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"
 const MAX_OPTIMIZERS = 8;
 const DEFAULT_RACE = "sgd:lr=0.001;momentum:lr=0.001,rho=0.9;rmsprop:lr=0.01;adam:lr=0.05";
 const GRID_RESOLUTION = 160;
-// Learning rates for the lesson on the bowl: too low, good, too high.
+// Learning rates for the lesson, 100 steps from the default start: too low, good, too high.
+// Adaptive methods normalise the step, so on the bowl no rate is "too high"; Rosenbrock shows it.
 const LR_PRESETS = {
   sgd: [0.02, 0.9, 1.05],
   momentum: [0.002, 0.1, 2],
   nesterov: [0.002, 0.1, 2],
-  adagrad: [0.05, 3, 30],
-  rmsprop: [0.001, 0.05, 2],
-  adam: [0.005, 0.3, 5],
-  adamw: [0.005, 0.3, 5],
+  adagrad: [0.003, 2, 60],
+  rmsprop: [0.0003, 0.2, 10],
+  adam: [0.001, 0.6, 30],
+  adamw: [0.001, 0.6, 30],
 };
+const LR_SURFACE = { adagrad: "rosenbrock", rmsprop: "rosenbrock", adam: "rosenbrock", adamw: "rosenbrock" };
 const SEARCH_PRESETS = {
   momentum: { lr: [1e-5, 1e-2], second: [0, 0.99] },
   nesterov: { lr: [1e-5, 1e-2], second: [0, 0.99] },
@@ -694,7 +696,10 @@ function wire() {
   $("race-selected").addEventListener("change", (event) => state.set({ sel: Number(event.target.value) }));
 
   $("lr-controls").addEventListener("submit", (event) => event.preventDefault());
-  $("lr-opt").addEventListener("change", (event) => state.set({ lr_opt: event.target.value, lrs: LR_PRESETS[event.target.value] }));
+  $("lr-opt").addEventListener("change", (event) => {
+    const name = event.target.value;
+    state.set({ lr_opt: name, lrs: LR_PRESETS[name], lr_surface: LR_SURFACE[name] || "bowl", lr_steps: 100 });
+  });
   $("lr-surface").addEventListener("change", (event) => state.set({ lr_surface: event.target.value }));
   for (let k = 0; k < 3; k++) {
     $(`lr-${k}`).addEventListener("change", (event) => {
