@@ -14,7 +14,7 @@ import { createTimeline } from "../widgets/timeline.js";
 const COLORS = ["#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442"];
 const MAX_OPTIMIZERS = 8;
 const DEFAULT_RACE = "sgd:lr=0.001;momentum:lr=0.001,rho=0.9;rmsprop:lr=0.01;adam:lr=0.05";
-const GRID_RESOLUTION = 160;
+const GRID_RESOLUTION = 128;
 // Learning rates for the lesson, 100 steps from the default start: too low, good, too high.
 // Adaptive methods normalise the step, so on the bowl no rate is "too high"; Rosenbrock shows it.
 const LR_PRESETS = {
