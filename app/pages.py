@@ -27,13 +27,6 @@ LESSONS = [
         "out: stride, padding, dilation, depth, and the output-size formula.",
     ),
     Lesson(
-        "optimizers",
-        "Optimizers",
-        "优化器",
-        "SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam raced on toy loss surfaces with the "
-        "numbers of every step; learning rates too low, good and too high; grid vs random search.",
-    ),
-    Lesson(
         "activations",
         "Activations",
         "激活函数",
@@ -53,6 +46,13 @@ LESSONS = [
         "图像上的卷积",
         "Your own photo through conv → ReLU → pooling: blur, sharpen, Sobel and other presets or a "
         "kernel you write, grayscale or colour, and the arithmetic behind any output pixel.",
+    ),
+    Lesson(
+        "optimizers",
+        "Optimizers",
+        "优化器",
+        "SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam raced on toy loss surfaces with the "
+        "numbers of every step; learning rates too low, good and too high; grid vs random search.",
     ),
 ]
 
