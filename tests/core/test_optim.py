@@ -3,6 +3,8 @@ Nesterov against PyTorch's form, divergence as data, gradient noise, and the sea
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from app.core import optim, search
@@ -312,3 +314,28 @@ def test_race_with_a_schedule_equals_the_pure_steps(schedule):
 def test_unknown_schedule():
     with pytest.raises(InputError, match="schedule must be one of"):
         optim.lr_schedule([0.1], 10, "warmup")
+
+
+# ---- property: the vectorised race is its naive twin for any hyper-parameters
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    name=st.sampled_from(sorted(optim.OPTIMIZERS)),
+    surface=st.sampled_from(sorted(SURFACES)),
+    log_lr=st.floats(-5, 0),
+    rho=st.floats(0, 0.999),
+    beta1=st.floats(0, 0.999),
+    decay=st.floats(0, 0.999),
+)
+def test_race_equals_the_pure_steps_for_any_parameters(name, surface, log_lr, rho, beta1, decay):
+    surface = SURFACES[surface]
+    wanted = {"lr": 10**log_lr, "rho": rho, "beta1": beta1, "decay": decay}
+    params = optim.resolve(
+        name, {k: v for k, v in wanted.items() if k in optim.OPTIMIZERS[name].params}
+    )
+    other = optim.resolve("sgd", {"lr": 1e-3})  # a mixed race takes the general code path
+    result = optim.race(surface, surface.default_start, [name, "sgd"], [params, other], 40)
+    reference = optim.run_reference(surface, surface.default_start, name, params, 40)
+    n = result.length(0)
+    assert_array_equal(result.points[:n, 0], reference[:n])
