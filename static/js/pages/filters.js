@@ -399,9 +399,7 @@ async function render(data) {
   input = decodeInput(data);
   const notes = [...data.notes];
   notes.unshift(
-    `Image used: ${data.width}×${data.height}, ${data.channels === 1 ? "grayscale" : "RGB"}` +
-      (data.scaled ? ` (downscaled from ${data.original_width}×${data.original_height})` : "") +
-      `, values ÷ ${data.input.scale}.`,
+    `Image used: ${data.width}×${data.height}, ${data.channels === 1 ? "grayscale" : "RGB"}, values ÷ ${data.input.scale}.`,
   );
   $("fl-notes").textContent = notes.join(" · ");
   $("fl-input-size").textContent = `${data.width}×${data.height}`;

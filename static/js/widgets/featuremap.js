@@ -55,6 +55,13 @@ export function createFeatureMap(el, options = {}) {
       ctx.lineWidth = line;
       ctx.strokeStyle = MARK_COLOURS[m.kind] || MARK_COLOURS.window;
       ctx.strokeRect(x - line / 2, y - line / 2, w + line, h + line);
+      // A mark only a few screen pixels wide also gets a ring, so that it can be found.
+      const ring = 12 * dpr;
+      if (Math.max(w, h) < ring) {
+        ctx.beginPath();
+        ctx.arc(x + w / 2, y + h / 2, ring, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
     }
   }
 
