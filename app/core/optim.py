@@ -29,6 +29,8 @@ from app.core.surfaces import Surface
 # "Runaway": past these a run has left any plotted domain by orders of magnitude.
 MAX_COORD = 1e6
 MAX_LOSS = 1e12
+# Up to this many runs, race() steps Python floats run by run instead of (R, 2) arrays.
+SCALAR_MAX_RUNS = 8
 
 
 # ---------------------------------------------------------------- pure steps (the reference)
@@ -484,6 +486,7 @@ def race(
     seed: int = 0,
     internals: bool = True,
     schedule: dict | None = None,
+    vectorised: bool | None = None,
 ) -> Race:
     """Run R optimisers from start (2,) or (R, 2) for `steps` steps, all at once.
 
@@ -493,6 +496,8 @@ def race(
     schedule: lr_schedule's keyword arguments (kind, step_size, gamma, t_max, eta_min); every
     run's learning rate follows it (Nesterov in the lecture's form, v ← ρ·v − α_t·g, which
     equals PyTorch's only while α is constant).
+    vectorised: step all runs as arrays (default beyond SCALAR_MAX_RUNS runs) or run by run in
+    Python floats (fewer runs: NumPy's per-call cost dominates). Both give the same bits.
     """
     R = len(names)
     T = steps
@@ -501,13 +506,6 @@ def race(
     col = {key: value[:, None] for key, value in k.items()}  # (R, 1): broadcast over x and y
     lr = np.array([p["lr"] for p in params])
     rates = lr_schedule(lr, T, **(schedule or {}))  # (T, R): α_t of each step
-
-    any_lerp = bool(k["lerp"].any())
-    all_lerp = bool(k["lerp"].all())
-    any_ahead = bool((k["L"] != 0.0).any())
-    any_denominator = bool((k["E"] != 0.0).any() or (k["B"] != 0.0).any())
-    any_decay = bool((k["wd"] != 0.0).any())
-    lerp_rows = col["lerp"]
 
     # Step-dependent coefficients, t = 1..T: Adam's bias corrections; 1 for the others.
     t = np.arange(1, T + 1, dtype=np.float64)[:, None]
@@ -523,6 +521,62 @@ def race(
     if noise_std > 0.0:
         noise = noise_std * np.random.default_rng(seed).standard_normal((T, 2))
 
+    if vectorised is None:
+        vectorised = R > SCALAR_MAX_RUNS
+    steps_of = _steps_vectorised if vectorised else _steps_scalar
+    points, grads, first, second = steps_of(
+        surface, start, k, K, C, decay, root_bc2, noise, T, internals
+    )
+    any_ahead = bool((k["L"] != 0.0).any())
+    L = col["L"]
+    with np.errstate(all="ignore"):
+        losses = surface.f(points[..., 0], points[..., 1])
+
+        # The first bad step of each run: a non-finite or runaway point, loss or state.
+        bad = ~np.isfinite(losses) | (np.abs(losses) > MAX_LOSS)
+        bad |= ~np.all(np.isfinite(points), axis=2) | np.any(np.abs(points) > MAX_COORD, axis=2)
+        if internals:
+            # Recomputed over all steps at once, with the loop's arithmetic: same values.
+            denominator = np.sqrt(second) / root_bc2 + col["eps"]
+            denominator[:, ~(k["E"] != 0.0) & ~(k["B"] != 0.0)] = 1.0
+            ahead = points[:-1].copy()
+            if any_ahead:
+                ahead[1:] = points[1:-1] + L * first[:-1]
+            state_bad = ~np.all(
+                np.isfinite(grads)
+                & np.isfinite(first)
+                & np.isfinite(second)
+                & np.isfinite(denominator),
+                axis=2,
+            )
+            bad[1:] |= state_bad
+    any_bad = bad.any(axis=0)
+    first_bad = bad.argmax(axis=0)
+    diverged_at = [int(first_bad[r]) if any_bad[r] else None for r in range(R)]
+
+    result = Race(list(names), list(params), points, losses, diverged_at)
+    if internals:
+        result.grads = grads
+        result.lookahead = ahead
+        result.first = first
+        result.second = second
+        result.denominator = denominator
+        result.bc1 = bc1
+        result.bc2 = bc2
+        result.lr = rates
+    return result
+
+
+def _steps_vectorised(surface, start, k, K, C, decay, root_bc2, noise, T, internals):
+    """race()'s loop for many runs: one NumPy call per operation and step on (R, 2) arrays."""
+    R = k["A"].size
+    col = {key: value[:, None] for key, value in k.items()}
+    any_lerp = bool(k["lerp"].any())
+    all_lerp = bool(k["lerp"].all())
+    any_ahead = bool((k["L"] != 0.0).any())
+    any_denominator = bool((k["E"] != 0.0).any() or (k["B"] != 0.0).any())
+    any_decay = bool((k["wd"] != 0.0).any())
+    lerp_rows = col["lerp"]
     points = np.empty((T + 1, R, 2))
     points[:] = start
     # With internals every step's state is kept (rows written once, never updated); without,
@@ -539,7 +593,7 @@ def race(
     B, E, eps = col["B"], col["E"], col["eps"]
     lerp_small = bool((np.abs(k["W"][k["lerp"]]) < 0.5).all())
     grad = surface.grad
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # a diverging run overflows: divergence is data
         for i in range(T):
             j = i if internals else i & 1
             x = points[i]
@@ -584,41 +638,84 @@ def race(
                 points[i + 1] += u
             else:
                 np.add(x, u, out=points[i + 1])
-        losses = surface.f(points[..., 0], points[..., 1])
+    return points, grads, first, second
 
-        # The first bad step of each run: a non-finite or runaway point, loss or state.
-        bad = ~np.isfinite(losses) | (np.abs(losses) > MAX_LOSS)
-        bad |= ~np.all(np.isfinite(points), axis=2) | np.any(np.abs(points) > MAX_COORD, axis=2)
-        if internals:
-            # Recomputed over all steps at once, with the loop's arithmetic: same values.
-            denominator = np.sqrt(second) / root_bc2 + col["eps"]
-            denominator[:, ~(k["E"] != 0.0) & ~(k["B"] != 0.0)] = 1.0
-            ahead = points[:-1].copy()
-            if any_ahead:
-                ahead[1:] = points[1:-1] + L * first[:-1]
-            state_bad = ~np.all(
-                np.isfinite(grads)
-                & np.isfinite(first)
-                & np.isfinite(second)
-                & np.isfinite(denominator),
-                axis=2,
-            )
-            bad[1:] |= state_bad
-    any_bad = bad.any(axis=0)
-    first_bad = bad.argmax(axis=0)
-    diverged_at = [int(first_bad[r]) if any_bad[r] else None for r in range(R)]
 
-    result = Race(list(names), list(params), points, losses, diverged_at)
-    if internals:
-        result.grads = grads
-        result.lookahead = ahead
-        result.first = first
-        result.second = second
-        result.denominator = denominator
-        result.bc1 = bc1
-        result.bc2 = bc2
-        result.lr = rates
-    return result
+def _steps_scalar(surface, start, k, K, C, decay, root_bc2, noise, T, internals):
+    """race()'s loop for a few runs: Python floats, run by run, with the vectorised loop's
+    arithmetic operation for operation (so the same bits), and none of NumPy's per-call cost.
+    """
+    R = k["A"].size
+    points = np.empty((T + 1, R, 2))
+    points[:] = start
+    grads = np.zeros((T, R, 2)) if internals else None
+    first = np.zeros((T, R, 2)) if internals else None
+    second = np.zeros((T, R, 2)) if internals else None
+    grad = surface.grad
+    sqrt = math.sqrt
+    noise_list = noise.tolist() if noise is not None else None
+    with np.errstate(all="ignore"):  # surfaces using NumPy functions on scalars may overflow
+        for r in range(R):
+            L, A, W = float(k["L"][r]), float(k["A"][r]), float(k["W"][r])
+            B, E, eps = float(k["B"][r]), float(k["E"][r]), float(k["eps"][r])
+            lerp, small = bool(k["lerp"][r]), abs(float(k["W"][r])) < 0.5
+            adaptive = B != 0.0 or E != 0.0
+            decays = bool(k["wd"][r] != 0.0)
+            Ks, Cs = K[:, r, 0].tolist(), C[:, r, 0].tolist()
+            Ds, roots = decay[:, r, 0].tolist(), root_bc2[:, r, 0].tolist()
+            x, y = float(points[0, r, 0]), float(points[0, r, 1])
+            mx = my = sx = sy = 0.0
+            path = [x, y]  # flat lists: NumPy converts those fastest
+            gs, ms, ss = [], [], []
+            for i in range(T):
+                px, py = (x + L * mx, y + L * my) if L != 0.0 else (x, y)
+                try:
+                    gx, gy = grad(px, py)
+                except OverflowError:  # a Python float ** overflowed: as NumPy's inf
+                    gx = gy = math.inf
+                if noise_list is not None:
+                    gx += noise_list[i][0]
+                    gy += noise_list[i][1]
+                if not lerp:
+                    mx, my = mx * A + gx * Cs[i], my * A + gy * Cs[i]
+                elif small:
+                    mx, my = (gx - mx) * W + mx, (gy - my) * W + my
+                else:
+                    mx, my = gx - (gx - mx) * (1.0 - W), gy - (gy - my) * (1.0 - W)
+                if adaptive:
+                    sx, sy = sx * B + (E * gx) * gx, sy * B + (E * gy) * gy
+                    root = roots[i]
+                    dx = _sqrt(sqrt, sx) / root + eps
+                    dy = _sqrt(sqrt, sy) / root + eps
+                    ux = (Ks[i] * mx) / dx if dx else _by_zero(Ks[i] * mx)
+                    uy = (Ks[i] * my) / dy if dy else _by_zero(Ks[i] * my)
+                else:
+                    ux, uy = Ks[i] * mx, Ks[i] * my
+                if decays:
+                    x, y = x * Ds[i] + ux, y * Ds[i] + uy
+                else:
+                    x, y = x + ux, y + uy
+                path += (x, y)
+                if internals:
+                    gs += (gx, gy)
+                    ms += (mx, my)
+                    ss += (sx, sy)
+            points[:, r] = np.array(path, dtype=np.float64).reshape(T + 1, 2)
+            if internals:
+                grads[:, r] = np.array(gs, dtype=np.float64).reshape(T, 2)
+                first[:, r] = np.array(ms, dtype=np.float64).reshape(T, 2)
+                second[:, r] = np.array(ss, dtype=np.float64).reshape(T, 2)
+    return points, grads, first, second
+
+
+def _by_zero(v):
+    """v / 0.0 as IEEE (and NumPy) has it, where Python would raise."""
+    return math.nan if v == 0.0 or v != v else math.copysign(math.inf, v)
+
+
+def _sqrt(sqrt, v):
+    """math.sqrt, but NaN for a negative or NaN input (as np.sqrt) instead of raising."""
+    return sqrt(v) if v >= 0.0 else math.nan
 
 
 def _lerp(m, g, W):
