@@ -86,7 +86,10 @@ class WorkingImage:
 
     def as_chw(self) -> np.ndarray:
         """(C, H, W) float32 in [0, 1]: value / 255, or value / 65535 for 16-bit images."""
-        return self.pixels.transpose(2, 0, 1).astype(np.float32) / np.float32(self.scale)
+        x = np.empty((self.pixels.shape[2], self.height, self.width), dtype=np.float32)
+        x[...] = self.pixels.transpose(2, 0, 1)
+        x /= np.float32(self.scale)
+        return x
 
 
 def read_limited(stream, limit: int) -> bytes:

@@ -26,6 +26,7 @@ from app.core.errors import InputError
 from app.imaging import ImageError, WorkingImage, decode_image, encode_png, read_limited
 from app.schemas.image import (
     MAX_SPEC_CHARS,
+    PREVIEW_SIDE,
     FeatureMap,
     FilterRequestSpec,
     FilterResponse,
@@ -150,13 +151,20 @@ class Blobs:
         return b"".join(out)
 
 
-def encode(a: np.ndarray, with_values: bool) -> tuple[Stage, bytes]:
-    """One stage: its numbers, and its PNG (quantised values) in base64 to go in as a blob."""
-    q, lo, hi = filters.quantize(a)
+def encode(a: np.ndarray, with_values: bool, full_image: bool) -> tuple[Stage, bytes]:
+    """One stage: its numbers, and its PNG (quantised values) in base64 to go in as a blob.
+
+    Unless full_image, a stage larger than PREVIEW_SIDE is drawn block-averaged (a preview);
+    min and max are the full stage's, and the preview is quantised on that same range.
+    """
+    lo, hi = float(a.min()), float(a.max())
+    shown, factor = (a, 1) if full_image else filters.block_mean(a, PREVIEW_SIDE)
+    q, _, _ = filters.quantize(shown, lo, hi)
     png = encode_png(q if q.ndim == 2 else q.transpose(1, 2, 0))
     stage = Stage(
         image="",
         shape=list(a.shape),
+        image_factor=factor,
         min=lo,
         max=hi,
         below_zero=int(np.count_nonzero(a < 0)) if a.ndim == 3 else None,
@@ -263,7 +271,7 @@ def filter_image(
     def submit(i, name, array):
         if name == "activation" and activation_is_conv:
             return
-        jobs[(i, name)] = ENCODERS.submit(encode, array, request.values)
+        jobs[(i, name)] = ENCODERS.submit(encode, array, request.values, request.full_images)
 
     activation_is_conv = request.activation == "none"
     try:

@@ -226,13 +226,36 @@ def output_size(H: int, W: int, K: int, padding: str, stride: int) -> tuple[int,
     return output_length(H, K, pad, stride, 1), output_length(W, K, pad, stride, 1)
 
 
-def quantize(a: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """Values -> uint8 codes, linear from lo = min to hi = max: v ≈ lo + q·(hi - lo)/255.
+def quantize(a: np.ndarray, lo: float | None = None, hi: float | None = None):
+    """Values -> (uint8 codes, lo, hi), linear from lo to hi: v ≈ lo + q·(hi - lo)/255.
 
-    Nothing is clipped: min and max are the ends of the range. A constant map gives all zeros.
+    lo and hi default to the min and max, so nothing is clipped (give the full map's range to
+    quantise a preview of it). A constant map gives all zeros.
     """
-    lo, hi = float(a.min()), float(a.max())
+    if lo is None or hi is None:
+        lo, hi = float(a.min()), float(a.max())
     scale = np.float32(255 / (hi - lo)) if hi > lo else np.float32(0)
     q = (a - np.float32(lo)) * scale
     q += np.float32(0.5)
     return q.astype(np.uint8), lo, hi
+
+
+def block_mean(a: np.ndarray, max_side: int) -> tuple[np.ndarray, int]:
+    """Shrink (..., H, W) by the smallest whole factor f that brings both sides to max_side or
+    less, each output the mean of an f×f block (blocks cut by the border average what they hold).
+    Returns (a, 1) unchanged when it already fits."""
+    H, W = a.shape[-2:]
+    f = -(-max(H, W) // max_side)
+    if f <= 1:
+        return a, 1
+    Hb, Wb = -(-H // f), -(-W // f)
+    lead = a.shape[:-2]
+    sums = np.zeros(lead + (Hb, Wb), np.float32)
+    counts = np.zeros((Hb, Wb), np.float32)
+    for i in range(f):  # f² strided views, each summed into every block at once
+        for j in range(f):
+            part = a[..., i::f, j::f]
+            h, w = part.shape[-2:]
+            sums[..., :h, :w] += part
+            counts[:h, :w] += 1
+    return sums / counts, f

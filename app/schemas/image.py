@@ -17,6 +17,9 @@ MAX_STRIDE = 16
 MAX_POOL = 16
 # The spec is a form field: 16 full-depth 11×11 kernels written out fit well within this.
 MAX_SPEC_CHARS = 256_000
+# Stage images are previews of at most this side unless full_images is asked for: a 1024² image
+# with 8 filters is otherwise ~30 MB of JSON to encode, send and parse.
+PREVIEW_SIDE = 512
 
 PresetName = Literal[tuple(PRESETS)]  # type: ignore[valid-type]
 
@@ -112,6 +115,12 @@ class FilterRequestSpec(StrictModel):
     values: bool = Field(
         default=False, description="include raw numbers (small images only, see the docs)"
     )
+    full_images: bool = Field(
+        default=False,
+        description=f"stage images at full resolution; by default a stage larger than "
+        f"{PREVIEW_SIDE} px on a side is drawn block-averaged by a whole factor to at most "
+        f"{PREVIEW_SIDE} px (its min, max and values are always the full stage's)",
+    )
 
 
 class Stage(BaseModel):
@@ -120,6 +129,10 @@ class Stage(BaseModel):
         "·255 (8-bit gray for one map, RGB for per-channel maps); the page colours it"
     )
     shape: list[int] = Field(description="H×W for one map, C×H×W for per-channel maps")
+    image_factor: int = Field(
+        description="1: the image has one pixel per value; f > 1: each image pixel is the mean "
+        "of an f×f block of values (a preview, see full_images)"
+    )
     min: float
     max: float
     below_zero: int | None = Field(

@@ -257,6 +257,20 @@ def test_other_formats(client, fmt, options):
     assert body["format"] == fmt and (body["width"], body["height"]) == (9, 7)
 
 
+def test_large_stages_are_previews_unless_full_images(client):
+    im = noise((1000, 300), "L", seed=4)
+    spec = {"filters": [{"preset": "sobel_x"}], "pool": {"mode": "max", "size": 2}}
+    body = post(client, encode(im), spec).json()
+    conv, pool = body["maps"][0]["stages"]["conv"], body["maps"][0]["stages"]["pool"]
+    assert conv["shape"] == [300, 1000] and conv["image_factor"] == 2
+    assert stage_codes(conv).shape == (150, 500)
+    assert pool["shape"] == [150, 500] and pool["image_factor"] == 1
+    full = post(client, encode(im), {**spec, "full_images": True}).json()
+    conv_full = full["maps"][0]["stages"]["conv"]
+    assert conv_full["image_factor"] == 1 and stage_codes(conv_full).shape == (300, 1000)
+    assert (conv_full["min"], conv_full["max"]) == (conv["min"], conv["max"])
+
+
 def test_large_images_are_downscaled_and_say_so(client):
     im = Image.new("RGB", (2048, 1000), (120, 120, 120))
     body = post(client, encode(im, "JPEG")).json()

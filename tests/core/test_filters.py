@@ -7,7 +7,15 @@ from numpy.testing import assert_allclose
 
 from app.core.conv import conv2d_forward, conv2d_naive
 from app.core.errors import InputError, ShapeError
-from app.core.filters import PRESETS, check_kernel, output_size, pipeline, preset_kernel, quantize
+from app.core.filters import (
+    PRESETS,
+    block_mean,
+    check_kernel,
+    output_size,
+    pipeline,
+    preset_kernel,
+    quantize,
+)
 from app.core.pool import pool2d_forward
 
 # A vertical step edge, dark on the left: 3 rows of [0, 0, 1, 1, 1] for 3×3 kernels and of
@@ -191,3 +199,17 @@ def test_pipeline_stays_float32_and_contiguous(rgb):
     for array in stages.values():
         assert array.dtype == np.float32
         assert array.flags.c_contiguous
+
+
+def test_block_mean_previews():
+    a = np.arange(7 * 10, dtype=np.float32).reshape(7, 10)
+    same, f = block_mean(a, 10)
+    assert f == 1 and same is a
+    small, f = block_mean(a, 5)  # factor 2: 4×5 blocks, the last row of blocks holds one row
+    assert f == 2 and small.shape == (4, 5)
+    assert_allclose(small[0, 0], a[:2, :2].mean())
+    assert_allclose(small[3, 4], a[6, 8:10].mean())
+    small, f = block_mean(np.stack([a, -a]), 4)  # factor 3, channels kept
+    assert f == 3 and small.shape == (2, 3, 4)
+    assert_allclose(small[1, 2, 3], -a[6, 9])
+    assert_allclose(small[0, 1, 1], a[3:6, 3:6].mean())

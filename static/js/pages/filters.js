@@ -281,6 +281,7 @@ async function loadSample(name) {
 
 const send = latestOnly((form, options) => postForm("/api/image/filter", form, options));
 let result = null;
+let lastSpec = null;
 let runTimer = null;
 
 function scheduleRun(delay = 120) {
@@ -296,6 +297,7 @@ async function run() {
     if (s.sample && (!image || image.name !== `${s.sample}.png`)) await loadSample(s.sample);
     if (!image) return;
     const spec = buildSpec();
+    lastSpec = spec;
     if (!spec.filters.length) {
       $("fl-error").textContent = "Choose at least one preset or add your own kernel.";
       return;
@@ -431,6 +433,9 @@ async function render(data) {
       if (name === "activation") stageTitle = data.activation === "relu" ? "ReLU max(0, x)" : "no activation";
       if (name === "pool") stageTitle = `${data.pool.mode === "max" ? "max" : "average"} pool ${data.pool.size}×${data.pool.size}, stride ${data.pool.stride || data.pool.size}`;
       caption.append(el("strong", "", stageTitle), el("span", "fl-shape", ` ${stage.shape.join("×")}`));
+      if (stage.image_factor > 1) {
+        caption.append(el("span", "fl-preview", ` · drawn 1:${stage.image_factor} (block means)`));
+      }
       const holder = el("div", "fl-map");
       const facts = el("div", "fl-facts");
       facts.append(el("span", "fl-min", `min ${fmt(stage.min)}`), el("span", "fl-max", `max ${fmt(stage.max)}`));
@@ -456,7 +461,10 @@ async function render(data) {
       const download = el("button", "btn secondary fl-download", "Download PNG");
       download.type = "button";
       const canvas = stageCanvases[f][s];
-      download.addEventListener("click", () => downloadCanvas(canvas, `${m.name}-${f + 1}-${name}.png`));
+      const filename = `${m.name}-${f + 1}-${name}.png`;
+      download.addEventListener("click", () =>
+        stage.image_factor > 1 ? downloadFull(f, name, filename) : downloadCanvas(canvas, filename),
+      );
       figure.append(download);
       row.append(figure);
       mapViews[name] = createFeatureMap(holder, {
@@ -468,7 +476,8 @@ async function render(data) {
         },
         onLeave: () => !pinned && clearArithmetic(),
       });
-      mapViews[name].draw(canvas);
+      const [rows, cols] = stage.shape.slice(-2);
+      mapViews[name].draw(canvas, { rows, cols });
     });
     card.append(row);
     box.append(card);
@@ -481,6 +490,22 @@ async function render(data) {
   } else {
     pinned = null;
     clearArithmetic();
+  }
+}
+
+// A preview's download asks for that one filter again at full resolution.
+async function downloadFull(f, name, filename) {
+  try {
+    const spec = { ...lastSpec, filters: [lastSpec.filters[f]], full_images: true };
+    const form = new FormData();
+    form.append("file", image.blob, image.name);
+    form.append("spec", JSON.stringify(spec));
+    $("fl-status").textContent = "Preparing the full-size PNG…";
+    const full = await postForm("/api/image/filter", form);
+    downloadCanvas(await decodeStage(full.maps[0].stages[name]), filename);
+    $("fl-status").textContent = "";
+  } catch (error) {
+    $("fl-error").textContent = error instanceof ApiError ? error.message : String(error);
   }
 }
 

@@ -4,9 +4,10 @@
 // keys move a cursor and Enter picks, so the keyboard works too.
 //
 // createFeatureMap(el, { label, onPoint(r, c), onPick(r, c), onLeave() }) ->
-//   { draw(source), mark(marks), size(), destroy() }
-// source: a canvas (or ImageBitmap) whose width × height are the map's columns × rows.
-// marks: [{ r0, c0, r1, c1, kind }] in map pixels, inclusive; kind "window" | "pixel" | "pin".
+//   { draw(source, size), mark(marks), size(), destroy() }
+// source: a canvas (or ImageBitmap); size: the map's { rows, cols } when the source is a smaller
+// preview of it (default: the source's height × width). Pointer positions and marks are in map
+// pixels: marks [{ r0, c0, r1, c1, kind }], inclusive; kind "window" | "pixel" | "pin" | "field".
 
 const MARK_COLOURS = { window: "#e69f00", pixel: "#d55e00", pin: "#009e73", field: "#56b4e9" };
 
@@ -18,12 +19,13 @@ export function createFeatureMap(el, options = {}) {
   if (options.label) canvas.setAttribute("aria-label", options.label);
   el.replaceChildren(canvas);
   let source = null;
+  let grid = { rows: 1, cols: 1 };
   let marks = [];
   let cursor = null;
   let frame = null;
 
-  const rows = () => (source ? source.height : 1);
-  const cols = () => (source ? source.width : 1);
+  const rows = () => grid.rows;
+  const cols = () => grid.cols;
 
   function render() {
     frame = null;
@@ -41,8 +43,8 @@ export function createFeatureMap(el, options = {}) {
     // Enlarged maps keep square pixels; shrunk ones are smoothed rather than aliased.
     ctx.imageSmoothingEnabled = width < source.width;
     ctx.drawImage(source, 0, 0, width, height);
-    const sx = width / source.width;
-    const sy = height / source.height;
+    const sx = width / cols();
+    const sy = height / rows();
     const line = Math.max(2, Math.round(2 * dpr));
     for (const m of marks) {
       const x = m.c0 * sx;
@@ -107,11 +109,12 @@ export function createFeatureMap(el, options = {}) {
   window.addEventListener("cnnlab:resize", schedule);
 
   return {
-    draw(next) {
+    draw(next, size) {
       source = next;
+      grid = size || { rows: next.height, cols: next.width };
       cursor = null;
       // The box keeps the map's aspect ratio (CSSOM, not a style attribute: the CSP forbids those).
-      canvas.style.aspectRatio = `${next.width} / ${next.height}`;
+      canvas.style.aspectRatio = `${grid.cols} / ${grid.rows}`;
       schedule();
     },
     mark(next) {
