@@ -178,12 +178,12 @@ def pipeline(
             w = np.stack([checked[i] for i in members])[:, None]
             out, _ = conv2d_forward(x[:, None], w, None, stride, pad, 1, mode)  # (C, F, Ho, Wo)
             for f, i in enumerate(members):
-                convs[i] = np.ascontiguousarray(out[:, f])
+                convs[i] = out[:, f]
         else:
             w = np.stack([checked[i].reshape(C, K, K) for i in members])
             out, _ = conv2d_forward(x, w, None, stride, pad, 1, mode)  # (F, Ho, Wo)
             for f, i in enumerate(members):
-                convs[i] = np.ascontiguousarray(out[f])
+                convs[i] = out[f]
 
     report = on_stage or (lambda i, name, array: None)
     if pool is not None:  # refuse a window too large before any work is reported

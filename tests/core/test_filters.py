@@ -194,11 +194,10 @@ def test_quantize_round_trips_within_half_a_step():
     assert q.max() == 0 and lo == hi == 0.25
 
 
-def test_pipeline_stays_float32_and_contiguous(rgb):
+def test_pipeline_stays_float32(rgb):
     [stages] = pipeline(rgb, [np.ones((3, 3, 3), np.float32)], pool={"mode": "max", "size": 2})
     for array in stages.values():
         assert array.dtype == np.float32
-        assert array.flags.c_contiguous
 
 
 def test_block_mean_previews():
