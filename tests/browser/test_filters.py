@@ -107,3 +107,15 @@ def test_refusals_show_inline(page, live_server, tmp_path):
     expect(page.locator("#fl-error")).to_contain_text(
         "spec.pool.size: the 16×16 pooling window is larger than the 12×10 feature map"
     )
+
+
+def test_hover_shows_and_leaving_clears(page, live_server, console_errors):
+    page.goto(live_server + "/filters?sample=text&presets=laplacian&pool=none")
+    canvas = page.locator(".fl-card .fm-canvas").first
+    expect(canvas).to_be_visible()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * (40.5 / 256), box["y"] + box["height"] * (50.5 / 256))
+    expect(page.locator("#fl-arith")).to_contain_text("output row 50, column 40")
+    page.mouse.move(box["x"] - 20, box["y"] - 20)
+    expect(page.locator("#fl-arith-body")).to_be_empty()
+    assert console_errors == []

@@ -469,12 +469,15 @@ async function render(data) {
       row.append(figure);
       mapViews[name] = createFeatureMap(holder, {
         label: `${m.label}, ${stageTitle}`,
-        onPoint: (r, c) => !pinned && showArithmetic(f, name, r, c),
+        onPoint: (r, c) => !pinned && hover(f, name, r, c),
         onPick: (r, c) => {
           pinned = { f, name, r, c };
           showArithmetic(f, name, r, c);
         },
-        onLeave: () => !pinned && clearArithmetic(),
+        onLeave: () => {
+          hover(null);
+          if (!pinned) clearArithmetic();
+        },
       });
       const [rows, cols] = stage.shape.slice(-2);
       mapViews[name].draw(canvas, { rows, cols });
@@ -507,6 +510,18 @@ async function downloadFull(f, name, filename) {
   } catch (error) {
     $("fl-error").textContent = error instanceof ApiError ? error.message : String(error);
   }
+}
+
+// Pointer moves redraw the arithmetic at most once per frame (11×11 kernels make big grids).
+let hoverFrame = null;
+let hoverAt = null;
+function hover(...at) {
+  hoverAt = at[0] === null ? null : at;
+  if (hoverAt === null || hoverFrame !== null) return;
+  hoverFrame = window.requestAnimationFrame(() => {
+    hoverFrame = null;
+    if (hoverAt && !pinned) showArithmetic(...hoverAt);
+  });
 }
 
 function downloadCanvas(canvas, filename) {
