@@ -111,8 +111,9 @@ def test_refusals_show_inline(page, live_server, tmp_path):
 
 def test_hover_shows_and_leaving_clears(page, live_server, console_errors):
     page.goto(live_server + "/filters?sample=text&presets=laplacian&pool=none")
+    expect(page.locator("#fl-status")).to_contain_text("1 filter on 256×256")
     canvas = page.locator(".fl-card .fm-canvas").first
-    expect(canvas).to_be_visible()
+    canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + box["width"] * (40.5 / 256), box["y"] + box["height"] * (50.5 / 256))
     expect(page.locator("#fl-arith")).to_contain_text("output row 50, column 40")
