@@ -120,3 +120,21 @@ def test_hover_shows_and_leaving_clears(page, live_server, console_errors):
     page.mouse.move(box["x"] - 20, box["y"] - 20)
     expect(page.locator("#fl-arith-body")).to_be_empty()
     assert console_errors == []
+
+
+def test_downloads_are_full_size_pngs(page, live_server, tmp_path, console_errors):
+    big = tmp_path / "big.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (600, 700), np.uint8)).save(big)
+    page.goto(live_server + "/filters?sample=&presets=sobel_y&pool=max")
+    page.set_input_files("#fl-file", str(big))
+    card = page.locator(".fl-card")
+    expect(card.locator("figcaption").first).to_contain_text("drawn 1:2 (block means)")
+    for index, size in ((0, (700, 600)), (2, (350, 300))):  # a preview, then a full-size stage
+        with page.expect_download() as info:
+            card.locator(".fl-download").nth(index).click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        with Image.open(path) as png:
+            assert png.format == "PNG" and png.size == size
+    assert info.value.suggested_filename == "sobel_y-1-pool.png"
+    assert console_errors == []
