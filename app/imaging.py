@@ -71,6 +71,7 @@ class WorkingImage:
     mode: str  # Pillow mode of the file (e.g. "P", "CMYK", "I;16")
     orientation: int  # EXIF orientation applied (1: none)
     frames: int
+    transparent: bool = False  # had an alpha channel or a transparent colour (now on white)
 
     @property
     def height(self) -> int:
@@ -126,8 +127,10 @@ def flatten(im: Image.Image) -> Image.Image:
     """Any 8-bit mode -> "L" or "RGB"; transparency composited onto white, as a page shows it."""
     if im.mode == "1":
         return im.convert("L")
-    if im.mode == "P":
-        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    if im.mode in ("P", "L", "RGB") and "transparency" in im.info:
+        im = im.convert("RGBA")  # a transparent colour (palette index, or tRNS in L/RGB PNGs)
+    elif im.mode == "P":
+        im = im.convert("RGB")
     elif im.mode == "PA":
         im = im.convert("RGBA")
     if im.mode in ("LA", "La"):
@@ -180,6 +183,9 @@ def decode_image(data: bytes, color: str, max_pixels: int, working_side: int) ->
             if source_format == "JPEG" and target != (width, height):
                 im.draft(im.mode, target)  # libjpeg decodes at 1/2, 1/4 or 1/8 scale: faster
             im.load()
+            transparent = im.mode in ("RGBA", "RGBa", "LA", "La", "PA") or (
+                im.mode in ("P", "L", "RGB") and "transparency" in im.info
+            )
             if im.mode in SIXTEEN_BIT:
                 pixels, scale = sixteen_bit(im, target)
             else:
@@ -207,6 +213,7 @@ def decode_image(data: bytes, color: str, max_pixels: int, working_side: int) ->
         mode=source_mode,
         orientation=orientation if orientation in ORIENTATION else 1,
         frames=frames,
+        transparent=transparent,
     )
 
 

@@ -186,10 +186,8 @@ def notes_for(image: WorkingImage, settings) -> list[str]:
         notes.append(f"EXIF orientation {image.orientation} applied: the image is shown upright")
     if image.frames > 1:
         notes.append(f"animated image: the first of {image.frames} frames is used")
-    if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
-        image.mode == "P" and image.format in ("PNG", "GIF")
-    ):
-        notes.append("any transparent pixels are composited onto white")
+    if image.transparent:
+        notes.append("transparent pixels are composited onto white")
     if image.mode == "CMYK":
         notes.append("CMYK converted to RGB")
     if image.scale == 65535:
