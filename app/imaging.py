@@ -173,10 +173,15 @@ def decode_image(data: bytes, color: str, max_pixels: int, working_side: int) ->
                 "(a file this small that decodes this large is a decompression bomb)",
             )
         source_format, source_mode = im.format, im.mode
-        frames = getattr(im, "n_frames", 1)
+        try:
+            frames = int(getattr(im, "n_frames", 1))
+        except (OSError, SyntaxError, ValueError, EOFError):  # later frames damaged: use the first
+            frames = 1
         try:
             orientation = int(im.getexif().get(0x0112, 1))
-        except Exception:  # a damaged EXIF block: treat the image as upright
+        except Exception:  # a damaged EXIF block (or pixel data, refused below): assume upright
+            orientation = 1
+        if orientation not in ORIENTATION:
             orientation = 1
         target = working_size(width, height, working_side)
         try:
@@ -211,7 +216,7 @@ def decode_image(data: bytes, color: str, max_pixels: int, working_side: int) ->
         original_height=height if orientation < 5 else width,
         format=source_format,
         mode=source_mode,
-        orientation=orientation if orientation in ORIENTATION else 1,
+        orientation=orientation,
         frames=frames,
         transparent=transparent,
     )
