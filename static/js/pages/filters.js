@@ -663,8 +663,8 @@ function showArithmetic(f, stageName, r, c) {
   );
   out.push(heading);
 
-  // The conv cell whose window we show, and the marks on the maps.
-  let convCell = [r, c];
+  // The conv cell whose window we show (per channel: each channel pools on its own), and marks.
+  const convCells = channels.map(() => [r, c]);
   let poolWindow = null;
   if (stageName === "pool") {
     const { size, stride } = result.pool;
@@ -672,7 +672,7 @@ function showArithmetic(f, stageName, r, c) {
     poolWindow = { r0: r * ps, c0: c * ps, r1: r * ps + size - 1, c1: c * ps + size - 1 };
     const part = el("div", "fl-apart");
     part.append(el("h4", "", `${result.pool.mode === "max" ? "Max" : "Average"} pooling of a ${size}×${size} window of the activation map`));
-    for (const channel of channels) {
+    channels.forEach((channel, k) => {
       const values = [];
       let best = null;
       for (let a = 0; a < size; a++) {
@@ -695,22 +695,18 @@ function showArithmetic(f, stageName, r, c) {
           : `(${flat.map(fmt).join(" + ")}) / ${flat.length}`;
       line.append(document.createTextNode(`${how} = `), el("span", "total", fmt(pooled)));
       part.append(line);
-      if (channel === null || channel === 0) convCell = result.pool.mode === "max" ? [poolWindow.r0 + best.a, poolWindow.c0 + best.b] : [poolWindow.r0, poolWindow.c0];
-    }
+      convCells[k] = result.pool.mode === "max" ? [poolWindow.r0 + best.a, poolWindow.c0 + best.b] : [poolWindow.r0, poolWindow.c0];
+    });
     out.push(part);
   }
 
-  const [cr, cc] = convCell;
-  const convs = channels.map((channel) => convAt(m, cr, cc, channel));
-  const title =
-    stageName === "pool"
-      ? `Convolution at row ${cr}, column ${cc} (${result.pool.mode === "max" ? "the window's maximum" : "the window's first cell"})`
-      : `Convolution at row ${cr}, column ${cc}`;
-  if (perChannel) {
-    convs.forEach((conv, k) => out.push(convBlockElements(m, conv, `${title}, channel ${CHANNEL_NAMES[k]}`)));
-  } else {
-    out.push(convBlockElements(m, convs[0], title));
-  }
+  const convs = channels.map((channel, k) => convAt(m, convCells[k][0], convCells[k][1], channel));
+  const which = result.pool && stageName === "pool" ? (result.pool.mode === "max" ? " (the window's maximum)" : " (the window's first cell)") : "";
+  convs.forEach((conv, k) => {
+    const [cr, cc] = convCells[k];
+    const channel = perChannel ? `, channel ${CHANNEL_NAMES[k]}` : "";
+    out.push(convBlockElements(m, conv, `Convolution at row ${cr}, column ${cc}${which}${channel}`));
+  });
   if (result.activation === "relu") {
     const line = el("div", "arith");
     const text = convs.map((conv) => `max(0, ${fmt(conv.value)}) = ${fmt(activate(conv.value))}`).join(" · ");
@@ -721,6 +717,7 @@ function showArithmetic(f, stageName, r, c) {
 
   // Marks: the window(s) on the input, the pixel on its stage, the pooled window on the maps.
   const K = convs[0].K;
+  const [cr, cc] = convCells[0];
   const p = result.padding === "same" ? (K - 1) / 2 : 0;
   const s = result.stride;
   const inputMarks = [];
