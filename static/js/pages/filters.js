@@ -99,6 +99,11 @@ function customKernel() {
   const K = ksize % 2 === 1 ? ksize : 3;
   const depth = kernelDepth();
   if (kernel.length === depth * K * K) return { K, depth, flat: kernel };
+  // Switching colour modes keeps the kernel: K×K -> three slices of a third; 3×K×K -> their sum.
+  if (depth === 3 && kernel.length === K * K) return { K, depth, flat: [0, 1, 2].flatMap(() => kernel.map((v) => v / 3)) };
+  if (depth === 1 && kernel.length === 3 * K * K) {
+    return { K, depth, flat: kernel.slice(0, K * K).map((v, i) => v + kernel[K * K + i] + kernel[2 * K * K + i]) };
+  }
   const flat = new Array(depth * K * K).fill(0);
   const centre = (K * K - 1) / 2;
   for (let d = 0; d < depth; d++) flat[d * K * K + centre] = depth === 3 ? 1 / 3 : 1;
@@ -268,8 +273,8 @@ let image = null; // { blob, name }
 
 function useFile(file) {
   image = { blob: file, name: file.name || "pasted image" };
-  state.set({ sample: "" });
-  run();
+  if (state.get().sample) state.set({ sample: "" }); // the change runs the filters
+  else run();
 }
 
 async function loadSample(name) {
