@@ -300,7 +300,10 @@ async function run() {
   $("fl-error").textContent = "";
   try {
     if (s.sample && (!image || image.name !== `${s.sample}.png`)) await loadSample(s.sample);
-    if (!image) return;
+    if (!image) {
+      $("fl-status").textContent = "Pick a sample, or drop, paste or pick an image of your own.";
+      return;
+    }
     const spec = buildSpec();
     lastSpec = spec;
     if (!spec.filters.length) {
