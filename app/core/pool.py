@@ -76,6 +76,31 @@ def tap(xp, i, j, Ho, Wo, stride):
     return xp[:, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw]
 
 
+class LazyWinners:
+    """Index t = i*KW + j of each window's winning tap, computed on first use.
+
+    Strictly greater wins, so the first maximum in row-major order wins, as in PyTorch (whose CPU
+    kernel also lets NaN win).
+    """
+
+    def __init__(self, xp, kernel, stride, out_size):
+        self.args = (xp, kernel, stride, out_size)
+        self.value = None
+
+    def get(self) -> np.ndarray:
+        if self.value is None:
+            xp, (KH, KW), stride, (Ho, Wo) = self.args
+            best = tap(xp, 0, 0, Ho, Wo, stride).copy()
+            arg = np.zeros(best.shape, dtype=np.intp)
+            for t in range(1, KH * KW):
+                v = tap(xp, t // KW, t % KW, Ho, Wo, stride)
+                better = (v > best) | np.isnan(v)
+                np.copyto(best, v, where=better)
+                arg[better] = t
+            self.value = arg
+        return self.value
+
+
 def pool2d_forward(x, mode, size, stride=None, padding=0):
     """Max or average pooling of x (C, H, W) or (N, C, H, W), each channel on its own.
 
@@ -90,20 +115,16 @@ def pool2d_forward(x, mode, size, stride=None, padding=0):
     xp = pad_for(x, mode, padding)
     # One vectorised pass per window tap (KH*KW of them), each over every output cell at once.
     out = tap(xp, 0, 0, Ho, Wo, stride).copy()
-    arg = None
-    if mode == "max":
-        arg = np.zeros((N, C, Ho, Wo), dtype=np.intp)
-        for t in range(1, KH * KW):
-            v = tap(xp, t // KW, t % KW, Ho, Wo, stride)
-            # Strictly greater: the first maximum in row-major order wins, as in PyTorch (whose
-            # CPU kernel also lets NaN win).
-            better = (v > out) | np.isnan(v)
-            np.copyto(out, v, where=better)
-            arg[better] = t
-    else:
-        for t in range(1, KH * KW):
-            out += tap(xp, t // KW, t % KW, Ho, Wo, stride)
+    for t in range(1, KH * KW):
+        v = tap(xp, t // KW, t % KW, Ho, Wo, stride)
+        if mode == "max":
+            np.maximum(out, v, out=out)  # NaN wins, as in PyTorch's CPU kernel
+        else:
+            out += v
+    if mode == "avg":
         out /= KH * KW
+    # The winners are only needed for backward and the trace: found lazily from the padded input.
+    arg = LazyWinners(xp, (KH, KW), stride, (Ho, Wo)) if mode == "max" else None
     cache = (x.shape, x.dtype, mode, (KH, KW), stride, padding, arg, batched)
     return (out if batched else out[0]), cache
 
@@ -132,8 +153,9 @@ def pool2d_backward(dout, cache):
         )
     dout = dout.astype(np.result_type(dtype, dout), copy=False)
     dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dout.dtype)
+    winners = arg.get() if mode == "max" else None
     for t in range(KH * KW):
-        share = np.where(arg == t, dout, 0) if mode == "max" else dout / (KH * KW)
+        share = np.where(winners == t, dout, 0) if mode == "max" else dout / (KH * KW)
         tap(dxp, t // KW, t % KW, Ho, Wo, stride)[...] += share
     dx = dxp[:, :, ph : ph + H, pw : pw + W]
     return dx if batched else dx[0]
@@ -202,7 +224,8 @@ def pool2d_trace(x, mode, size, stride=None, padding=0):
     if x.ndim != 3:
         raise ShapeError(f"the step trace takes one C×H×W input, got {x.ndim} dimensions", "input")
     out, cache = pool2d_forward(np.asarray(x, dtype=np.float64), mode, size, stride, padding)
-    _, _, _, (KH, KW), (sh, sw), (ph, pw), arg, _ = cache
+    _, _, _, (KH, KW), (sh, sw), (ph, pw), winners, _ = cache
+    arg = winners.get() if mode == "max" else None
     C, H, W = x.shape
     Ho, Wo = out.shape[1:]
     xp = pad_input(np.asarray(x, dtype=np.float64)[None], (ph, pw))[0]
