@@ -1,4 +1,4 @@
-"""The wheel carries templates/ and static/; the console script and settings read the environment."""
+"""The wheel carries templates/ and static/; the console script and settings read the env."""
 
 import subprocess
 import sys

@@ -32,8 +32,13 @@ def test_forward_with_pairs_and_convolution_mode_matches_reference(client):
     w = rng.integers(-2, 3, (3, 2, 3, 2)).astype(float)
     b = [0.5, -1.0, 2.0]
     payload = {
-        "input": x.tolist(), "weights": w.tolist(), "bias": b,
-        "stride": [2, 1], "padding": [1, 2], "dilation": [1, 2], "mode": "convolution",
+        "input": x.tolist(),
+        "weights": w.tolist(),
+        "bias": b,
+        "stride": [2, 1],
+        "padding": [1, 2],
+        "dilation": [1, 2],
+        "mode": "convolution",
     }
     response = client.post("/api/conv2d", json=payload)
     assert response.status_code == 200
@@ -129,9 +134,7 @@ def test_backward_grad_shape_mismatch(client):
 
 
 def test_malformed_and_oversized_bodies(client):
-    response = client.post(
-        "/api/conv2d", content="{", headers={"content-type": "application/json"}
-    )
+    response = client.post("/api/conv2d", content="{", headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert "not valid JSON" in response.json()["detail"]
     response = client.post(
