@@ -4,6 +4,7 @@
 
 import { isAbort, latestOnly, postJSON } from "../api.js";
 import { createState } from "../state.js";
+import { caption, formatEdits, mulberry32, parseEdits } from "../seeded.js";
 import { createGrid, defaultFormat } from "../widgets/grid.js";
 import { createTimeline } from "../widgets/timeline.js";
 
@@ -31,31 +32,6 @@ const $ = (id) => document.getElementById(id);
 const form = $("conv-controls");
 
 // ---- values: seeded small integers, as in the CS231n demo, plus the learner's edits ----
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// "x.0.1.2=3;w.0.1.2.2=-1;b.1=0.5" <-> Map
-function parseEdits(text) {
-  const edits = new Map();
-  for (const part of text.split(";")) {
-    const [key, value] = part.split("=");
-    if (key && value !== undefined && Number.isFinite(Number(value))) edits.set(key, Number(value));
-  }
-  return edits;
-}
-
-function formatEdits(edits) {
-  return [...edits].map(([key, value]) => `${key}=${value}`).join(";");
-}
 
 function makeValues(v) {
   const random = mulberry32(v.seed);
@@ -97,13 +73,6 @@ let timeline = null;
 
 function clearChildren(el) {
   el.replaceChildren();
-}
-
-function caption(text) {
-  const div = document.createElement("div");
-  div.className = "slice-caption";
-  div.textContent = text;
-  return div;
 }
 
 function onEdit(key) {

@@ -5,6 +5,7 @@
 
 import { isAbort, latestOnly, postJSON } from "../api.js";
 import { createState } from "../state.js";
+import { caption, formatEdits, mulberry32, parseEdits } from "../seeded.js";
 import { createGrid, defaultFormat } from "../widgets/grid.js";
 import { createTimeline } from "../widgets/timeline.js";
 
@@ -31,31 +32,6 @@ const form = $("pool-controls");
 const fmt = (value) => defaultFormat(value);
 
 // ---- values: seeded small integers (ties happen) plus the learner's edits ----
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// "x.0.1.2=3;g.0.0.1=-1" <-> Map
-function parseEdits(text) {
-  const edits = new Map();
-  for (const part of text.split(";")) {
-    const [key, value] = part.split("=");
-    if (key && value !== undefined && value !== "" && Number.isFinite(Number(value))) edits.set(key, Number(value));
-  }
-  return edits;
-}
-
-function formatEdits(edits) {
-  return [...edits].map(([key, value]) => `${key}=${value}`).join(";");
-}
 
 function makeInput(v) {
   const random = mulberry32(v.seed);
@@ -107,13 +83,6 @@ let view = null; // { v, x, response, grad, grids: { input, output, upstream, dx
 let timeline = null;
 const fetchPool = latestOnly((payload, options) => postJSON("/api/pool2d", payload, options));
 const fetchBackward = latestOnly((payload, options) => postJSON("/api/pool2d/backward", payload, options));
-
-function caption(text) {
-  const div = document.createElement("div");
-  div.className = "slice-caption";
-  div.textContent = text;
-  return div;
-}
 
 function gridIn(parent, text) {
   const holder = document.createElement("div");
