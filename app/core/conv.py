@@ -67,23 +67,28 @@ def check_fits(H, W, KH, KW, padding, dilation, what="kernel"):
             )
 
 
+def as_batch(x) -> tuple[np.ndarray, bool]:
+    """(C, H, W) or (N, C, H, W) -> (N, C, H, W) and whether it came batched."""
+    x = np.asarray(x)
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"input must be C×H×W or N×C×H×W, got {x.ndim} dimensions", "input")
+    if min(x.shape) < 1:
+        raise ShapeError("input must not be empty", "input")
+    return (x, True) if x.ndim == 4 else (x[None], False)
+
+
 def prepare(x, w, b, stride, padding, dilation, mode):
     """Validate shapes and parameters; returns batched x, the kernel actually slid, b, params."""
-    x = np.asarray(x)
     w = np.asarray(w)
     if mode not in MODES:
         raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", "mode")
-    if x.ndim not in (3, 4):
-        raise ShapeError(f"input must be C×H×W or N×C×H×W, got {x.ndim} dimensions", "input")
-    batched = x.ndim == 4
-    if not batched:
-        x = x[None]
+    x, batched = as_batch(x)
     if w.ndim != 4:
         raise ShapeError(f"weights must be F×C×KH×KW, got {w.ndim} dimensions", "weights")
     N, C, H, W = x.shape
     F, CW, KH, KW = w.shape
-    if min(x.shape) < 1 or min(w.shape) < 1:
-        raise ShapeError("input and weights must not be empty", "input")
+    if min(w.shape) < 1:
+        raise ShapeError("weights must not be empty", "weights")
     if CW != C:
         raise ShapeError(
             f"filter depth {CW} does not match the {C} input channel{'s' if C != 1 else ''}",

@@ -158,6 +158,20 @@ def _eps(default):
     return Param(default, 0.0, 1.0, "ε, added to the root of the squared-gradient average")
 
 
+# What the numbers panel shows for Adam and AdamW, step by step.
+ADAM_INTERNALS = (
+    "grad",
+    "m",
+    "v",
+    "bias_correction1",
+    "bias_correction2",
+    "m_hat",
+    "v_hat",
+    "denominator",
+    "effective_lr",
+    "update",
+)
+
 OPTIMIZERS: dict[str, Optimizer] = {
     o.name: o
     for o in (
@@ -227,18 +241,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
                 "x ← x − α·m̂ / (√v̂ + ε)",
             ),
             adam_step,
-            (
-                "grad",
-                "m",
-                "v",
-                "bias_correction1",
-                "bias_correction2",
-                "m_hat",
-                "v_hat",
-                "denominator",
-                "effective_lr",
-                "update",
-            ),
+            ADAM_INTERNALS,
         ),
         Optimizer(
             "adamw",
@@ -259,18 +262,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
                 "x ← x − α·m̂ / (√v̂ + ε)",
             ),
             adamw_step,
-            (
-                "grad",
-                "m",
-                "v",
-                "bias_correction1",
-                "bias_correction2",
-                "m_hat",
-                "v_hat",
-                "denominator",
-                "effective_lr",
-                "update",
-            ),
+            ADAM_INTERNALS,
         ),
     )
 }

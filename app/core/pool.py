@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.core.conv import as_pair, check_fits, output_length, pad_input
+from app.core.conv import as_batch, as_pair, check_fits, output_length, pad_input
 from app.core.errors import InputError, ShapeError
 
 MODES = ("max", "avg")
@@ -45,16 +45,9 @@ def check_pool_params(size, stride, padding):
 
 def prepare(x, mode, size, stride, padding):
     """Validate; returns x as N×C×H×W (float32 or float64), batched flag and the (h, w) pairs."""
-    x = np.asarray(x)
     if mode not in MODES:
         raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", "mode")
-    if x.ndim not in (3, 4):
-        raise ShapeError(f"input must be C×H×W or N×C×H×W, got {x.ndim} dimensions", "input")
-    batched = x.ndim == 4
-    if not batched:
-        x = x[None]
-    if min(x.shape) < 1:
-        raise ShapeError("input must not be empty", "input")
+    x, batched = as_batch(x)
     kernel, stride, padding = check_pool_params(size, stride, padding)
     H, W = x.shape[2:]
     check_fits(H, W, kernel[0], kernel[1], padding, (1, 1), what="window")
