@@ -1,0 +1,128 @@
+"""No input of any kind gives a 5xx: valid requests mutated at random leaves, for every endpoint."""
+
+import copy
+import json
+import random
+
+import pytest
+
+VALID = {
+    "/api/conv2d": {
+        "input": [[[1, 2, 0], [0, 1, 2], [2, 0, 1]]],
+        "weights": [[[[1, 0], [0, -1]]]],
+        "bias": [0.5],
+        "stride": [1, 1],
+        "padding": 1,
+        "dilation": 1,
+        "mode": "cross-correlation",
+    },
+    "/api/conv2d/backward": {
+        "input": [[[1, 2, 0], [0, 1, 2], [2, 0, 1]]],
+        "weights": [[[[1, 0], [0, -1]]]],
+        "grad_output": [[[1, 0], [0, 1]]],
+    },
+    "/api/pool2d": {"input": [[[1, 2], [3, 4]]], "mode": "max", "size": 2, "padding": 0},
+    "/api/pool2d/backward": {
+        "input": [[[1, 2], [3, 4]]],
+        "mode": "avg",
+        "size": 2,
+        "grad_output": [[[1]]],
+    },
+    "/api/activations": {"name": "maxout", "x": [-1, 0, 2], "pieces": [[1, 0], [0.1, 0]]},
+    "/api/activations/vanishing": {"functions": ["sigmoid", "relu"], "depth": 5, "samples": 50},
+    "/api/activations/dead-relu": {"weight": 1, "bias": -0.5, "samples": 50, "seed": 1},
+    "/api/optimize": {
+        "surface": "rosenbrock",
+        "start": [-1.2, 1],
+        "steps": 20,
+        "optimizers": [{"name": "adam", "lr": 0.01}, {"name": "momentum", "lr": 1e-3, "rho": 0.9}],
+    },
+    "/api/optimize/search": {
+        "surface": "booth",
+        "start": [0, 0],
+        "optimizer": "momentum",
+        "budget": 16,
+        "steps": 20,
+    },
+}
+
+ODD_VALUES = [
+    None,
+    "",
+    "x",
+    [],
+    {},
+    [[]],
+    0,
+    -1,
+    1e308,
+    -1e308,
+    1e-320,
+    10**30,
+    True,
+    2**63,
+    [1, [2]],
+    {"a": 1},
+    "NaN",
+    3.5,
+    -0.0,
+]
+
+
+def leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from leaves(item, (*path, i))
+    yield path
+
+
+def replaced(value, path, new):
+    if not path:
+        return new
+    result = copy.deepcopy(value)
+    target = result
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = new
+    return result
+
+
+@pytest.mark.parametrize("path", sorted(VALID))
+def test_the_valid_example_is_accepted(client, path):
+    response = client.post(path, json=VALID[path])
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("path", sorted(VALID))
+def test_mutated_requests_never_give_a_5xx(client, path):
+    rng = random.Random(path)
+    body = VALID[path]
+    for _ in range(60):
+        mutated = body
+        for _ in range(rng.randint(1, 2)):
+            place = rng.choice(list(leaves(mutated)))
+            mutated = replaced(mutated, place, rng.choice(ODD_VALUES))
+        response = client.post(path, json=mutated)
+        assert response.status_code < 500, (mutated, response.text)
+        if response.status_code >= 400:
+            detail = response.json()["detail"]
+            assert isinstance(detail, str) and detail
+
+
+@pytest.mark.parametrize("path", sorted(VALID))
+@pytest.mark.parametrize("raw", ["", "null", "[]", '"text"', "{", "[" * 5000 + "]" * 5000])
+def test_malformed_bodies_are_4xx(client, path, raw):
+    response = client.post(path, content=raw, headers={"content-type": "application/json"})
+    assert 400 <= response.status_code < 500, response.text
+    assert json.loads(response.text)["detail"]
+
+
+@pytest.mark.parametrize("path", sorted(VALID))
+def test_an_empty_object_uses_defaults_or_names_what_is_missing(client, path):
+    response = client.post(path, json={})
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert "Field required" in response.json()["detail"]
