@@ -5,4 +5,5 @@ window.SwaggerUIBundle({
   deepLinking: true,
   presets: [window.SwaggerUIBundle.presets.apis],
   layout: "BaseLayout",
+  validatorUrl: null, // no online validator badge: the app works offline
 });
