@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import pages
-from app.api import activations, conv, image, optim, pool
+from app.api import activations, conv, image, optim, pool, training
 from app.core.errors import InputError
 from app.security import BODY_LIMIT_SCOPE_KEY, SecurityHeadersMiddleware
 from app.settings import get_settings, resource_dir
@@ -18,6 +18,7 @@ from app.settings import get_settings, resource_dir
 logger = logging.getLogger("cnnlab")
 
 API_ROUTERS = [conv.router, activations.router, pool.router, image.router, optim.router]
+API_ROUTERS.append(training.router)
 
 
 # Pydantic names the member of a union it tried ("constrained-int", "list[int]"): not a field.
