@@ -44,6 +44,15 @@ VALID = {
         "budget": 16,
         "steps": 20,
     },
+    "/api/training/init": {"scheme": "xavier", "activation": "tanh", "layers": 3, "width": 20},
+    "/api/training/batchnorm": {
+        "x": [[1, 2], [3, 5], [0, -1]],
+        "gamma": [1, 2],
+        "beta": [0, 0.5],
+        "grad_output": [[1, 0], [0, 1], [0.5, -1]],
+        "running_mean": [0, 0],
+        "running_var": [1, 1],
+    },
 }
 
 ODD_VALUES = [
