@@ -589,23 +589,28 @@ function renderArith() {
   const sigma = Math.sqrt(varj);
   const ij = `${sub(i)},${sub(j)}`;
   $("bn-cell-name").textContent = `row ${i + 1}, feature ${j + 1}`;
+  // Seven significant digits here, so that ε's effect shows; negatives in brackets after an operator.
+  const f6 = (x) => (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6 ? fmt(x) : String(Number(x.toPrecision(7))));
+  const t = (x) => (x < 0 ? `(${fmt(x)})` : fmt(x));
+  const t6 = (x) => (x < 0 ? `(${f6(x)})` : f6(x));
+  const xij = input.x[i][j];
   const lines = [
-    ["bn-arith-mean", `μ_${sub(j)} = (${col.map(fmt).join(" + ")}) / ${N} = ${fmt(mu)}`],
+    ["bn-arith-mean", `μ_${sub(j)} = (${col.map((x, k) => (k ? t(x) : fmt(x))).join(" + ")}) / ${N} = ${fmt(mu)}`],
     [
       "bn-arith-var",
-      `σ²_${sub(j)} = (${col.map((x) => `(${fmt(x)} − ${fmt(mu)})²`).join(" + ")}) / ${N} = ${fmt(varj)}`,
+      `σ²_${sub(j)} = (${col.map((x) => `(${fmt(x)} − ${t(mu)})²`).join(" + ")}) / ${N} = ${fmt(varj)}`,
     ],
     [
       "bn-arith-xhat",
-      `x̂_${ij} = (x_${ij} − μ_${sub(j)}) / √(σ²_${sub(j)} + ε) = (${fmt(input.x[i][j])} − ${fmt(mu)}) / √(${fmt(varj)} + ${eps}) = ${fmt(input.x[i][j] - mu)} / ${fmt(root)} = ${fmt(r.x_hat[i][j])}`,
+      `x̂_${ij} = (x_${ij} − μ_${sub(j)}) / √(σ²_${sub(j)} + ε) = (${fmt(xij)} − ${t(mu)}) / √(${fmt(varj)} + ${eps}) = ${f6(xij - mu)} / ${f6(root)} = ${f6(r.x_hat[i][j])}`,
     ],
     [
       "bn-arith-y",
-      `y_${ij} = γ_${sub(j)} · x̂_${ij} + β_${sub(j)} = ${fmt(input.gamma[j])} · ${fmt(r.x_hat[i][j])} + ${fmt(input.beta[j])} = ${fmt(r.out[i][j])}`,
+      `y_${ij} = γ_${sub(j)} · x̂_${ij} + β_${sub(j)} = ${fmt(input.gamma[j])} · ${t6(r.x_hat[i][j])} + ${t(input.beta[j])} = ${f6(r.out[i][j])}`,
     ],
     [
       "bn-arith-wrong",
-      `✗ the notes: (x_${ij} − σ_${sub(j)}) / √(σ²_${sub(j)} + ε) = (${fmt(input.x[i][j])} − ${fmt(sigma)}) / ${fmt(root)} = ${fmt(r.wrong_x_hat[i][j])}   (wrong: σ is subtracted instead of μ)`,
+      `✗ the notes: (x_${ij} − σ_${sub(j)}) / √(σ²_${sub(j)} + ε) = (${fmt(xij)} − ${f6(sigma)}) / ${f6(root)} = ${f6(r.wrong_x_hat[i][j])}   (wrong: σ is subtracted instead of μ)`,
     ],
   ];
   $("bn-arith").replaceChildren(
