@@ -3,6 +3,7 @@
 import math
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 
@@ -77,8 +78,14 @@ def test_picking_a_cell_and_the_backward_pass(page, live_server, console_errors)
     expect(page.locator("#bn-arith-y")).to_contain_text("y_3,2 = γ_2 · x̂_3,2 + β_2")
     expect(page.locator("#bn-dbeta td")).to_have_text(["4", "4", "4"])
     expect(page.locator("#bn-dgamma td")).to_have_text(["0", "0", "0"])
+    expect(page.locator("#bn-arith-dx")).to_contain_text(") = 0   (g = dL/dy")
     page.select_option("#bn-controls select[name=grad]", "seeded")
     expect(page.locator("#bn-backward-note")).to_contain_text("each column of dx sums to 0")
+    # The written-out dx of the picked cell is the table's dx (row 3, feature 2: 4th column).
+    table_dx = float(page.locator("#bn-backward tbody tr").nth(2).locator("td").nth(3).inner_text())
+    line = page.locator("#bn-arith-dx").inner_text()
+    written = float(re.search(r"\) = (-?[0-9.e-]+) {3}\(g = dL/dy", line).group(1))
+    assert written == pytest.approx(table_dx, rel=1e-3, abs=1e-9)
     assert console_errors == []
 
 

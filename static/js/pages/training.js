@@ -557,8 +557,9 @@ function renderBn() {
   $("bn-test").textContent =
     "At test time there may be a single sample, so the batch statistics are replaced by running averages kept " +
     "during training: running = 0.9·running + 0.1·batch (momentum 0.1), starting from mean 0 and variance 1. As in " +
-    `PyTorch, the running variance takes the unbiased batch variance σ²·N/(N − 1) = σ²·${N}/${N1}. After this one ` +
-    "batch, and then test-time x̂ = (x − running mean)/√(running var + ε):";
+    `PyTorch, the running variance takes the unbiased batch variance σ²·N/(N − 1) = σ²·${N}/${N1}. Below, the running ` +
+    "statistics after this one batch; at test time x̂ = (x − running mean)/√(running var + ε), so a sample's output " +
+    "no longer depends on the other samples of its batch.";
   const run = $("bn-running");
   const rHead = el("thead");
   rHead.append(headerRow(["", ...features]));
@@ -611,6 +612,11 @@ function renderArith() {
     [
       "bn-arith-wrong",
       `✗ the notes: (x_${ij} − σ_${sub(j)}) / √(σ²_${sub(j)} + ε) = (${fmt(xij)} − ${f6(sigma)}) / ${f6(root)} = ${f6(r.wrong_x_hat[i][j])}   (wrong: σ is subtracted instead of μ)`,
+    ],
+    [
+      "bn-arith-dx",
+      `backward: dx_${ij} = γ_${sub(j)} / (N·√(σ²_${sub(j)} + ε)) · (N·g_${ij} − Σ_k g_k${sub(j)} − x̂_${ij}·Σ_k g_k${sub(j)}·x̂_k${sub(j)}) = ` +
+        `${fmt(input.gamma[j])} / (${N} · ${f6(root)}) · (${N} · ${t(input.grad[i][j])} − ${t(r.dbeta[j])} − ${t6(r.x_hat[i][j])} · ${t(r.dgamma[j])}) = ${f6(Math.abs(r.dx[i][j]) < 1e-12 ? 0 : r.dx[i][j])}   (g = dL/dy; Σ g = dβ, Σ g·x̂ = dγ)`,
     ],
   ];
   $("bn-arith").replaceChildren(
