@@ -105,6 +105,7 @@ def test_url_reproduces_the_view_and_bad_input_is_explained(page, live_server, c
     page.locator("#init-controls input[name=layers]").fill("20")
     page.locator("#init-controls input[name=layers]").dispatch_event("change")
     expect(page.locator("#init-error")).to_contain_text("over the limit")
+    expect(page.locator("#init-results")).to_have_class("tr-stale")
     # Chromium logs every 4xx response as a console error; anything else would be a bug.
     assert [e for e in console_errors if "status of 422" not in e] == []
 

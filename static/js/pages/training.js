@@ -199,10 +199,12 @@ async function loadInit() {
   } catch (error) {
     if (isAbort(error)) return;
     $("init-error").textContent = `Could not run the network: ${error.message}`;
-    $("init-status").textContent = "";
+    $("init-status").textContent = "The charts below still show the last settings that ran.";
+    $("init-results").classList.add("tr-stale");
     return;
   }
   $("init-error").textContent = "";
+  $("init-results").classList.remove("tr-stale");
   init = { results: Object.fromEntries(SCHEME_NAMES.map((s, k) => [s, responses[k]])) };
   drawInit();
 }
