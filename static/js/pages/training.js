@@ -7,6 +7,7 @@ import { isAbort, latestOnly, postJSON } from "../api.js";
 import { formatEdits, mulberry32, parseEdits } from "../seeded.js";
 import { createState } from "../state.js";
 import { createPlot } from "../widgets/plot.js";
+import { prepareCanvas } from "../canvas.js";
 
 const SCHEMES = {
   small: { label: "0.01·randn", color: "#d55e00" },
@@ -70,12 +71,7 @@ function createHistograms(root, { onPick }) {
   function drawOne(canvas, hist, edges, color) {
     const rect = canvas.getBoundingClientRect();
     if (rect.width < 20 || rect.height < 20) return;
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(rect.width * dpr);
-    canvas.height = Math.round(rect.height * dpr);
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, rect.width, rect.height);
+    const ctx = prepareCanvas(canvas, rect.width, rect.height);
     const style = getComputedStyle(canvas);
     const font = (parseFloat(style.fontSize) || 16) * 0.7;
     ctx.font = `${font}px ${style.fontFamily}`;

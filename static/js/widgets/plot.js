@@ -24,6 +24,8 @@
 //                       with each series interpolated at x
 // The chart redraws when its element resizes and on the `cnnlab:resize` window event.
 
+import { prepareCanvas } from "../canvas.js";
+
 const PALETTE = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000"];
 const RANGE_FILL = "rgba(213, 94, 0, 0.13)";
 const MAX_PIXEL = 1e5; // keeps huge values from overflowing canvas coordinates
@@ -159,12 +161,7 @@ export function createPlot(el, options = {}) {
     frame = null;
     const rect = canvas.getBoundingClientRect();
     if (rect.width < 20 || rect.height < 20) return;
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(rect.width * dpr);
-    canvas.height = Math.round(rect.height * dpr);
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, rect.width, rect.height);
+    const ctx = prepareCanvas(canvas, rect.width, rect.height);
 
     const style = getComputedStyle(canvas);
     const font = (parseFloat(style.fontSize) || 16) * 0.8;

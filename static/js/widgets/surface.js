@@ -19,6 +19,7 @@
 //   markers    [{ x, y, shape: "circle" | "square" | "ring", color, size, title }]
 // After each draw, colorRange() gives the colour scale's [min, max] in the scale's units.
 
+import { prepareCanvas } from "../canvas.js";
 import { sequential } from "../colormap.js";
 import { formatNumber, linearTicks } from "./plot.js";
 
@@ -132,13 +133,8 @@ export function createSurface(el, options = {}) {
   function draw() {
     frame = null;
     const { width, height } = size();
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(height * ratio);
     canvas.style.height = `${height}px`;
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const ctx = prepareCanvas(canvas, width, height);
     const [[x0, x1], [y0, y1]] = data.domain || [[0, 1], [0, 1]];
     box = { left: MARGIN.left, top: MARGIN.top, width: width - MARGIN.left - MARGIN.right };
     box.height = height - MARGIN.top - MARGIN.bottom;
