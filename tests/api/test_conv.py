@@ -143,3 +143,18 @@ def test_malformed_and_oversized_bodies(client):
     assert response.status_code == 413
     assert "too large" in response.json()["detail"]
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_each_steps_value_is_exactly_its_output_cell(client):
+    rng = np.random.default_rng(11)
+    payload = {
+        "input": rng.standard_normal((3, 9, 8)).tolist(),
+        "weights": rng.standard_normal((2, 3, 3, 3)).tolist(),
+        "bias": [0.1, -0.2],
+        "padding": 1,
+        "stride": [2, 1],
+        "dilation": 2,
+    }
+    body = client.post("/api/conv2d", json=payload).json()
+    for step in body["steps"]:
+        assert step["value"] == body["output"][step["filter"]][step["row"]][step["col"]]

@@ -275,7 +275,7 @@ function renderArithmetic(step, title) {
 
 function renderStep() {
   if (!view || !view.response) return;
-  const { v, response, grids, outputGrids } = view;
+  const { response, grids, outputGrids } = view;
   const steps = response.steps;
   const index = Math.min(state.get().step, steps.length - 1);
   const step = steps[index];
@@ -296,7 +296,6 @@ function renderStep() {
       `(row ${step.row}, column ${step.col} of feature map ${step.filter})`,
   );
   renderPin();
-  void v;
 }
 
 function showField(f, r, c) {
