@@ -12,13 +12,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import pages
 from app.api import activations, conv, image, optim, pool, training
 from app.core.errors import InputError
-from app.security import BODY_LIMIT_SCOPE_KEY, SecurityHeadersMiddleware
+from app.security import SecurityHeadersMiddleware, too_large_detail
 from app.settings import get_settings, resource_dir
 
 logger = logging.getLogger("cnnlab")
 
-API_ROUTERS = [conv.router, activations.router, pool.router, image.router, optim.router]
-API_ROUTERS.append(training.router)
+API_ROUTERS = [
+    conv.router,
+    activations.router,
+    pool.router,
+    image.router,
+    optim.router,
+    training.router,
+]
 
 
 # Pydantic names the member of a union it tried ("constrained-int", "list[int]"): not a field.
@@ -81,8 +87,7 @@ async def http_error_handler(request: Request, exc: StarletteHTTPException) -> J
             },
         )
     if exc.status_code == 413:
-        limit = request.scope.get(BODY_LIMIT_SCOPE_KEY)
-        detail = "request body too large" + (f": the limit is {limit:,} bytes" if limit else "")
+        detail = too_large_detail(request.scope)
     return JSONResponse(
         status_code=exc.status_code, content={"detail": detail}, headers=exc.headers
     )

@@ -54,16 +54,14 @@ LESSONS = [
         "SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam raced on toy loss surfaces with the "
         "numbers of every step; learning rates too low, good and too high; grid vs random search.",
     ),
-]
-LESSONS.append(
     Lesson(
         "training",
         "Training",
         "训练",
         "Before and during training: weight initialisation (0.01·randn, zeros, Xavier, He) through "
         "a 10-layer network, and batch normalisation with every mean, variance and gradient.",
-    )
-)
+    ),
+]
 
 templates = Jinja2Templates(directory=resource_dir("templates"))
 templates.env.globals["lessons"] = LESSONS

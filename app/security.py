@@ -7,6 +7,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # Starlette's body limit answers 413 in plain text; every error here is JSON with a detail.
 BODY_LIMIT_SCOPE_KEY = "starlette.max_body_size"
 
+
+def too_large_detail(scope: Scope) -> str:
+    limit = scope.get(BODY_LIMIT_SCOPE_KEY)
+    return "request body too large" + (f": the limit is {limit:,} bytes" if limit else "")
+
+
 # No inline scripts or styles anywhere: pages load modules and stylesheets from static/.
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -40,11 +46,7 @@ class SecurityHeadersMiddleware:
                     message["status"] == 413
                     and (b"content-type", b"text/plain; charset=utf-8") in headers
                 ):
-                    limit = scope.get(BODY_LIMIT_SCOPE_KEY)
-                    detail = "request body too large" + (
-                        f": the limit is {limit:,} bytes" if limit else ""
-                    )
-                    too_large_body = json.dumps({"detail": detail}).encode()
+                    too_large_body = json.dumps({"detail": too_large_detail(scope)}).encode()
                     headers = [
                         (b"content-type", b"application/json"),
                         (b"content-length", str(len(too_large_body)).encode()),
