@@ -55,7 +55,7 @@ def conv2d(request: Conv2dRequest) -> Conv2dResponse:
     steps = None
     if request.trace:
         steps = conv.conv2d_trace(
-            x, w, b, request.stride, request.padding, request.dilation, request.mode
+            x, w, b, request.stride, request.padding, request.dilation, request.mode, out=out
         )
     return Conv2dResponse(
         output=out.tolist(),

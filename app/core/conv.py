@@ -262,7 +262,7 @@ def conv2d_naive(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-corr
     return out if batched else out[0]
 
 
-def conv2d_trace(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-correlation"):
+def conv2d_trace(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-correlation", out=None):
     """Every step of a single-image convolution, in order: filter, then row, then column.
 
     x is (C, H, W). Each step records the window's top-left corner in padded coordinates, the
@@ -284,8 +284,9 @@ def conv2d_trace(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-corr
     # products[f, oh, ow, c, i, j]
     products = np.einsum("chwij,fcij->fhwcij", windows, kernel)
     channel_sums = products.sum(axis=(4, 5))
-    # The values are the forward pass's own, so a step's value equals the output cell exactly.
-    values, _ = conv2d_forward(x, w, b, stride, padding, dilation, mode)
+    # The values are the forward pass's own (out, when the caller has it), so a step's value
+    # equals the output cell exactly.
+    values = out if out is not None else conv2d_forward(x, w, b, stride, padding, dilation, mode)[0]
     tap_rows = np.arange(KH) * dh
     tap_cols = np.arange(KW) * dw
     steps = []
