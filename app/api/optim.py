@@ -2,20 +2,24 @@
 
 import numpy as np
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic_core import to_json
 
-from app.core import optim, search
+from app.core import race, search
 from app.core.errors import InputError
+from app.core.optimizers import OPTIMIZERS, quantities, resolve
 from app.core.surfaces import SURFACES, get_surface, sample_grid
 from app.schemas.optim import (
     MAX_GRID_RESOLUTION,
     MAX_INTERNAL_RUN_STEPS,
     MAX_SEARCH_RUN_STEPS,
+    LessonPreset,
     OptimizeRequest,
     OptimizeResponse,
     OptimizerInfo,
     ParamInfo,
+    QuantityInfo,
     RunInternals,
-    RunResult,
     SearchMap,
     SearchRequest,
     SearchResponse,
@@ -26,13 +30,15 @@ from app.schemas.optim import (
 
 router = APIRouter(prefix="/api", tags=["optimisers"])
 
+# Every field of a run's internals; those its optimiser lacks are null.
+INTERNAL_FIELDS = tuple(RunInternals.model_fields)
+
 
 def surface_info(surface) -> SurfaceInfo:
     return SurfaceInfo(
         name=surface.name,
         label=surface.label,
         formula=surface.formula,
-        formula_text=surface.text,
         domain=[list(surface.domain[0]), list(surface.domain[1])],
         minima=[list(m) for m in surface.minima],
         default_start=list(surface.default_start),
@@ -68,39 +74,75 @@ def surface_grid(
     )
 
 
+def optimizer_info(o) -> OptimizerInfo:
+    shown = quantities(o)
+    return OptimizerInfo(
+        name=o.name,
+        label=o.label,
+        label_zh=o.label_zh,
+        params={
+            key: ParamInfo(
+                default=p.default,
+                min=p.low,
+                max=p.high,
+                min_exclusive=p.low_open,
+                log=p.log,
+                description=p.description,
+            )
+            for key, p in o.params.items()
+        },
+        equations=list(o.equations),
+        internals=[q.name for q in shown],
+        quantities=[
+            QuantityInfo(
+                name=q.name,
+                symbol=q.symbol,
+                meaning=q.meaning,
+                param=q.param,
+                kind=q.kind,
+                schedule_only=q.schedule_only,
+            )
+            for q in shown
+            if q.name != "update"  # the page writes Δx beside x_{t+1}
+        ],
+        search_second=o.search_second,
+        search_ranges=(
+            {key: list(value) for key, value in o.search_ranges.items()}
+            if o.search_ranges
+            else None
+        ),
+        lesson=LessonPreset(rates=list(o.lesson_rates), surface=o.lesson_surface),
+        race_default=o.race_default,
+    )
+
+
 @router.get("/optimizers", summary="The optimisers, their hyper-parameters and equations")
 def list_optimizers() -> list[OptimizerInfo]:
-    return [
-        OptimizerInfo(
-            name=o.name,
-            label=o.label,
-            label_zh=o.label_zh,
-            params={
-                key: ParamInfo(
-                    default=p.default,
-                    min=p.low,
-                    max=p.high,
-                    min_exclusive=p.low_open,
-                    log=p.log,
-                    description=p.description,
-                )
-                for key, p in o.params.items()
-            },
-            equations=list(o.equations),
-            internals=list(o.internals),
-            search_second=search.SECOND_PARAM[o.name],
-        )
-        for o in optim.OPTIMIZERS.values()
-    ]
+    return [optimizer_info(o) for o in OPTIMIZERS.values()]
 
 
-def internals_of(result: optim.Race, r: int) -> RunInternals:
-    arrays = optim.run_internals(result, r)
-    return RunInternals.model_construct(**{key: value.tolist() for key, value in arrays.items()})
+def run_internals(result: race.Race, r: int) -> dict:
+    inside = race.run_internals(result, r)
+    return {key: inside[key].tolist() if key in inside else None for key in INTERNAL_FIELDS}
 
 
-@router.post("/optimize", summary="Race optimisers on a surface")
-def optimize(request: OptimizeRequest) -> OptimizeResponse:
+def run_result(result: race.Race, r: int, internals: bool) -> dict:
+    n = result.length(r)
+    losses = result.losses[:n, r]
+    return {
+        "name": result.names[r],
+        "label": OPTIMIZERS[result.names[r]].label,
+        "params": result.params[r],
+        "points": result.points[:n, r].tolist(),
+        "losses": losses.tolist(),
+        "diverged_at": result.diverged_at[r],
+        "final_loss": float(losses[-1]),
+        "internals": run_internals(result, r) if internals else None,
+    }
+
+
+@router.post("/optimize", summary="Race optimisers on a surface", response_model=OptimizeResponse)
+def optimize(request: OptimizeRequest) -> Response:
     """Every optimiser starts at the same point with the same step budget; runs come back in the
     order asked. A run that diverges stops at the last finite point and reports the step.
     """
@@ -114,11 +156,11 @@ def optimize(request: OptimizeRequest) -> OptimizeResponse:
         )
     names = [spec.name for spec in request.optimizers]
     params = [
-        optim.resolve(spec.name, spec.params(), f"optimizers[{i}]")
+        resolve(spec.name, spec.params(), f"optimizers[{i}]")
         for i, spec in enumerate(request.optimizers)
     ]
     noise = request.noise
-    result = optim.race(
+    result = race.race(
         surface,
         request.start,
         names,
@@ -129,30 +171,16 @@ def optimize(request: OptimizeRequest) -> OptimizeResponse:
         internals=request.internals,
         schedule=request.schedule.model_dump() if request.schedule else None,
     )
-    out = []
-    for r, name in enumerate(names):
-        n = result.length(r)
-        losses = result.losses[:n, r]
-        # Built without re-validation: every number is a finite Python float by construction.
-        out.append(
-            RunResult.model_construct(
-                name=name,
-                label=optim.OPTIMIZERS[name].label,
-                params=params[r],
-                points=result.points[:n, r].tolist(),
-                losses=losses.tolist(),
-                diverged_at=result.diverged_at[r],
-                final_loss=float(losses[-1]),
-                internals=internals_of(result, r) if request.internals else None,
-            )
-        )
-    return OptimizeResponse.model_construct(
-        surface=surface.name,
-        steps=request.steps,
-        runs=out,
-        max_coordinate=optim.MAX_COORD,
-        max_loss=optim.MAX_LOSS,
-    )
+    body = {
+        "surface": surface.name,
+        "steps": request.steps,
+        "runs": [run_result(result, r, request.internals) for r in range(runs)],
+        "max_coordinate": race.MAX_COORD,
+        "max_loss": race.MAX_LOSS,
+    }
+    # Some 10⁵ floats the core made finite: serialised without re-validating them (that took
+    # about 100 ms); tests validate real responses against OptimizeResponse.
+    return Response(to_json(body), media_type="application/json")
 
 
 def samples(lrs, seconds, losses, diverged) -> list[SearchSample]:
@@ -167,31 +195,14 @@ def samples(lrs, seconds, losses, diverged) -> list[SearchSample]:
     ]
 
 
-def best_index(losses) -> int | None:
-    if np.all(np.isnan(losses)):
-        return None
-    return int(np.nanargmin(losses))
-
-
 @router.post("/optimize/search", summary="Grid search vs random search, same budget")
 def optimize_search(request: SearchRequest) -> SearchResponse:
     """A k × k grid (k = ⌊√budget⌋) and k² random samples over (log learning rate, second
     parameter), each run for `steps` steps; the final loss of each, the best of each method, and
     optionally a map_resolution² map of final loss behind them.
     """
-    surface = get_surface(request.surface)
-    k = int(np.floor(np.sqrt(request.budget)))
-    total = (2 * k * k + request.map_resolution**2) * request.steps
-    if total > MAX_SEARCH_RUN_STEPS:
-        raise InputError(
-            f"this search would take {total:,} run-steps ((2·{k}² + {request.map_resolution}²) "
-            f"× {request.steps}); the limit is {MAX_SEARCH_RUN_STEPS:,}: lower the budget, the "
-            "steps or the map resolution",
-            "steps",
-        )
-    base = request.base.params() if request.base else {}
     result = search.grid_vs_random(
-        surface,
+        get_surface(request.surface),
         request.start,
         request.optimizer,
         tuple(request.lr_range),
@@ -201,40 +212,33 @@ def optimize_search(request: SearchRequest) -> SearchResponse:
         request.steps,
         request.seed,
         request.map_resolution,
-        base,
+        request.base.params() if request.base else {},
+        max_run_steps=MAX_SEARCH_RUN_STEPS,
     )
-    losses, diverged = search.final_losses(result.race)
-    n = k * k
-    grid = samples(result.grid_lr, result.grid_second, losses[:n], diverged[:n])
-    random = samples(result.random_lr, result.random_second, losses[n : 2 * n], diverged[n : 2 * n])
-    best_grid = best_index(losses[:n])
-    best_random = best_index(losses[n : 2 * n])
-    paths = {}
-    for method, best, offset in (("grid", best_grid, 0), ("random", best_random, n)):
-        if best is not None:
-            r = offset + best
-            paths[method] = result.race.points[: result.race.length(r), r].tolist()
-    search_map = None
-    if request.map_resolution:
-        res = request.map_resolution
-        grid_losses = losses[2 * n :].reshape(res, res)
-        search_map = SearchMap(
-            lrs=result.map_lr.tolist(),
-            seconds=result.map_second.tolist(),
-            final_loss=[[None if np.isnan(f) else float(f) for f in row] for row in grid_losses],
-        )
     return SearchResponse(
         optimizer=request.optimizer,
         second=result.second,
         steps=request.steps,
-        grid=grid,
-        random=random,
-        best_grid=best_grid,
-        best_random=best_random,
+        grid=samples(result.grid_lr, result.grid_second, result.grid_loss, result.grid_diverged),
+        random=samples(
+            result.random_lr, result.random_second, result.random_loss, result.random_diverged
+        ),
+        best_grid=result.best_grid,
+        best_random=result.best_random,
         distinct_lr={
             "grid": int(np.unique(result.grid_lr).size),
             "random": int(np.unique(result.random_lr).size),
         },
-        best_paths=paths,
-        map=search_map,
+        best_paths={method: path.tolist() for method, path in result.best_paths.items()},
+        map=(
+            SearchMap(
+                lrs=result.map_lr.tolist(),
+                seconds=result.map_second.tolist(),
+                final_loss=[
+                    [None if np.isnan(f) else float(f) for f in row] for row in result.map_loss
+                ],
+            )
+            if result.map_loss is not None
+            else None
+        ),
     )

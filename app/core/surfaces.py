@@ -8,7 +8,7 @@ Gradients are written out by hand (no autodiff) and tested against float64 centr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,7 +31,6 @@ class Surface:
     log_scale: bool = False  # colour by log10(f - f_min): values span decades
     f_min: float | None = None  # value at the global minimum, None when unbounded below
     note: str = ""
-    text: str = ""  # the formula in plain Unicode, for pages without a LaTeX renderer
 
 
 # ---- ill-conditioned quadratic bowl: curvature 0.1 along x, 2 along y (condition number 20)
@@ -370,24 +369,6 @@ SURFACES: dict[str, Surface] = {
         ),
     )
 }
-
-
-TEXT = {
-    "bowl": "f(x, y) = 0.05·x² + y²",
-    "rosenbrock": "f(x, y) = (1 − x)² + 100·(y − x²)²",
-    "beale": "f(x, y) = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
-    "himmelblau": "f(x, y) = (x² + y − 11)² + (x + y² − 7)²",
-    "booth": "f(x, y) = (x + 2y − 7)² + (2x + y − 5)²",
-    "saddle": "f(x, y) = x² − y²",
-    "monkey_saddle": "f(x, y) = x³ − 3xy²",
-    "rastrigin": "f(x, y) = 20 + (x² − 10·cos 2πx) + (y² − 10·cos 2πy)",
-    "ackley": "f(x, y) = −20·exp(−0.2·√((x² + y²)/2)) − exp((cos 2πx + cos 2πy)/2) + e + 20",
-    "six_hump_camel": "f(x, y) = (4 − 2.1x² + x⁴/3)·x² + xy + (4y² − 4)·y²",
-    "styblinski_tang": "f(x, y) = ½·(x⁴ − 16x² + 5x + y⁴ − 16y² + 5y)",
-    "goldstein_price": "f(x, y) = [1 + (x + y + 1)²·(19 − 14x + 3x² − 14y + 6xy + 3y²)]"
-    " · [30 + (2x − 3y)²·(18 − 32x + 12x² + 48y − 36xy + 27y²)]",
-}
-SURFACES = {name: replace(surface, text=TEXT[name]) for name, surface in SURFACES.items()}
 
 
 def get_surface(name: str) -> Surface:

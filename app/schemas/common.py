@@ -11,6 +11,8 @@ from app.core.errors import ShapeError
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 # Values a lesson multiplies and sums: bounded so no result can overflow to Infinity.
 MAX_MAGNITUDE = 1e6
+# Seeds for NumPy's generators: every seeded request takes 0..MAX_SEED.
+MAX_SEED = 2**32 - 1
 Value = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
 
 

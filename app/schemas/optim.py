@@ -5,9 +5,10 @@ Work is bounded before it starts: steps × optimisers for a race, and runs × st
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
-from app.schemas.common import Finite, StrictModel
+from app.core.optimizers import OPTIMIZERS, quantities
+from app.schemas.common import MAX_SEED, Finite, StrictModel
 
 MAX_STEPS = 10_000
 MAX_OPTIMIZERS = 8
@@ -29,24 +30,26 @@ Point = Annotated[
 Name = Annotated[str, Field(min_length=1, max_length=40)]
 
 
-def Hyper(description: str, low: float, high: float):
-    return Field(default=None, ge=low, le=high, allow_inf_nan=False, description=description)
-
-
-class OptimizerSpec(StrictModel):
-    name: Name = Field(
-        description="sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw",
-        examples=["adam"],
+def hyper_field(name: str) -> tuple[type, object]:
+    """One optional request field per hyper-parameter name, bounded as widely as any optimiser
+    allows (core.optimizers.resolve then checks the named optimiser's own range)."""
+    owners = {o.name: o.params[name] for o in OPTIMIZERS.values() if name in o.params}
+    specs = list(owners.values())
+    low, high = min(p.low for p in specs), max(p.high for p in specs)
+    defaults = ", ".join(f"{o} {p.default:g}" for o, p in owners.items())
+    description = f"{specs[0].description} ({defaults})"
+    bound = {"gt": low} if all(p.low_open for p in specs) else {"ge": low}
+    if name == "lr":  # every optimiser needs one
+        description = f"{specs[0].description}, > {low:g}"
+        return float, Field(le=high, allow_inf_nan=False, description=description, **bound)
+    return float | None, Field(
+        default=None, le=high, allow_inf_nan=False, description=description, **bound
     )
-    lr: float = Field(gt=0, le=1e3, allow_inf_nan=False, description="learning rate α > 0")
-    rho: float | None = Hyper("momentum ρ (momentum, nesterov); default 0.9", 0, 0.9999)
-    decay: float | None = Hyper("decay rate d (rmsprop); default 0.99", 0, 0.9999)
-    beta1: float | None = Hyper("β1 (adam, adamw); default 0.9", 0, 0.9999)
-    beta2: float | None = Hyper("β2 (adam, adamw); default 0.999", 0, 0.99999)
-    eps: float | None = Hyper("ε (adagrad, rmsprop: default 1e-7; adam: 1e-8)", 0, 1)
-    weight_decay: float | None = Hyper("decoupled weight decay λ (adamw); default 0.01", 0, 10)
 
+
+class OptimizerSpecBase(StrictModel):
     def params(self) -> dict:
+        """The hyper-parameters the request gave, without the name."""
         return {
             key: value
             for key, value in self.model_dump(exclude={"name"}).items()
@@ -54,11 +57,24 @@ class OptimizerSpec(StrictModel):
         }
 
 
+HYPER_NAMES = list(dict.fromkeys(key for o in OPTIMIZERS.values() for key in o.params))
+OptimizerSpec = create_model(
+    "OptimizerSpec",
+    __base__=OptimizerSpecBase,
+    name=(
+        Name,
+        Field(description=", ".join(OPTIMIZERS), examples=["adam"]),
+    ),
+    **{key: hyper_field(key) for key in HYPER_NAMES},
+)
+OptimizerSpec.__doc__ = "An optimiser's name and any of its hyper-parameters (the rest default)."
+
+
 class Noise(StrictModel):
     std: float = Field(
         ge=0, le=1e3, allow_inf_nan=False, description="σ of the Gaussian added to each gradient"
     )
-    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
 
 
 class Schedule(StrictModel):
@@ -101,26 +117,26 @@ class OptimizeRequest(StrictModel):
 Pair = list[float]
 
 
-class RunInternals(BaseModel):
-    """Per step t = 1..n (index t - 1): [x, y] pairs, or one number for bias corrections."""
+def internals_model() -> type[BaseModel]:
+    """Per step t = 1..n (index t − 1), every quantity any optimiser reports: [x, y] pairs, or
+    one number per step. A field is required when every optimiser reports it."""
+    union: dict[str, tuple] = {}
+    for optimizer in OPTIMIZERS.values():
+        for quantity in quantities(optimizer):
+            union.setdefault(quantity.name, (quantity, []))[1].append(optimizer.name)
+    fields = {}
+    for name, (quantity, owners) in union.items():
+        kind = list[Pair] if quantity.kind == "pair" else list[float]
+        who = "" if len(owners) == len(OPTIMIZERS) else f" ({', '.join(owners)})"
+        description = f"{quantity.symbol}: {quantity.meaning}{who}"
+        if len(owners) == len(OPTIMIZERS):
+            fields[name] = (kind, Field(description=description))
+        else:
+            fields[name] = (kind | None, Field(default=None, description=description))
+    return create_model("RunInternals", **fields)
 
-    grad: list[Pair] = Field(description="g, the gradient used by step t (noise included)")
-    update: list[Pair] = Field(description="x_t - x_{t-1}")
-    effective_lr: list[Pair] = Field(
-        description="α / denominator: the step size per coordinate (α without a denominator)"
-    )
-    lr: list[float] = Field(description="α_t, the learning rate of each step (the schedule's)")
-    lookahead: list[Pair] | None = Field(None, description="Nesterov: x + ρv, where g is taken")
-    velocity: list[Pair] | None = Field(None, description="momentum/Nesterov: v after step t")
-    sum_sq: list[Pair] | None = Field(None, description="AdaGrad: G = Σ g²")
-    mean_sq: list[Pair] | None = Field(None, description="RMSProp: G, the running mean of g²")
-    m: list[Pair] | None = Field(None, description="Adam: first moment")
-    v: list[Pair] | None = Field(None, description="Adam: second moment")
-    bias_correction1: list[float] | None = Field(None, description="Adam: 1 - β1ᵗ")
-    bias_correction2: list[float] | None = Field(None, description="Adam: 1 - β2ᵗ")
-    m_hat: list[Pair] | None = None
-    v_hat: list[Pair] | None = None
-    denominator: list[Pair] | None = Field(None, description="√G + ε or √v̂ + ε")
+
+RunInternals = internals_model()
 
 
 class RunResult(BaseModel):
@@ -152,7 +168,6 @@ class SurfaceInfo(BaseModel):
     name: str
     label: str
     formula: str = Field(description="LaTeX")
-    formula_text: str = Field(description="the same formula in plain Unicode")
     domain: list[list[float]] = Field(description="[[xmin, xmax], [ymin, ymax]]")
     minima: list[list[float]] = Field(description="global minima [[x, y], ...]; [] if unbounded")
     default_start: list[float]
@@ -181,14 +196,36 @@ class ParamInfo(BaseModel):
     description: str
 
 
+class QuantityInfo(BaseModel):
+    name: str = Field(description="its key in a run's internals")
+    symbol: str
+    meaning: str
+    param: str | None = Field(description="the hyper-parameter whose value the meaning quotes")
+    kind: Literal["pair", "number"] = Field(description="pair: [x, y] per step; number: one")
+    schedule_only: bool = Field(description="worth showing only with a learning-rate schedule")
+
+
+class LessonPreset(BaseModel):
+    rates: list[float] = Field(description="learning rates too low, good and too high")
+    surface: str = Field(description="the surface that shows them")
+
+
 class OptimizerInfo(BaseModel):
     name: str
     label: str
     label_zh: str
     params: dict[str, ParamInfo]
     equations: list[str]
-    internals: list[str]
+    internals: list[str] = Field(description="the keys of a run's internals")
+    quantities: list[QuantityInfo] = Field(description="the numbers panel's rows, in order")
     search_second: str | None = Field(description="the parameter searched with lr by default")
+    search_ranges: dict[str, list[float]] | None = Field(
+        description="the search lesson's preset ranges for lr and the second parameter"
+    )
+    lesson: LessonPreset
+    race_default: dict[str, float] | None = Field(
+        description="in the page's default race with these parameters; null if not"
+    )
 
 
 class SearchRequest(StrictModel):
@@ -206,7 +243,7 @@ class SearchRequest(StrictModel):
         default=64, ge=4, le=MAX_SEARCH_BUDGET, description="runs per method (the grid uses k²)"
     )
     steps: int = Field(default=500, ge=1, le=MAX_SEARCH_STEPS)
-    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     map_resolution: int = Field(
         default=32, ge=0, le=MAX_MAP_RESOLUTION, description="final-loss map, n × n runs"
     )

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from app.schemas.optim import OptimizeResponse, SearchResponse
+
 SIX = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
 
 
@@ -37,7 +39,7 @@ def test_surfaces_follow_the_contract(client):
     assert rosenbrock["minima"] == [[1.0, 1.0]]
     assert rosenbrock["default_start"] == [-1.2, 1.0]
     assert "100" in rosenbrock["formula"] and rosenbrock["log_scale"] is True
-    assert rosenbrock["formula_text"] == "f(x, y) = (1 − x)² + 100·(y − x²)²"
+    assert rosenbrock["formula"] == r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2"
     assert len(surfaces["himmelblau"]["minima"]) == 4
     assert surfaces["saddle"]["minima"] == [] and surfaces["saddle"]["f_min"] is None
 
@@ -74,6 +76,21 @@ def test_optimizers_catalogue(client):
     assert catalogue["rmsprop"]["params"]["eps"]["default"] == 1e-7
     assert catalogue["momentum"]["search_second"] == "rho"
     assert any("m̂" in line for line in catalogue["adam"]["equations"])
+    # the page's presets and the numbers panel's rows come from here
+    adam = catalogue["adam"]
+    rows = [q["name"] for q in adam["quantities"]]
+    assert rows == ["grad", "lr", "m", "v", "bias_correction1", "bias_correction2", "m_hat",
+                    "v_hat", "denominator", "effective_lr"]  # fmt: skip
+    assert adam["internals"] == [*rows, "update"]
+    assert adam["quantities"][2] == {
+        "name": "m", "symbol": "m ← β1·m + (1 − β1)·g", "meaning": "first moment",
+        "param": "beta1", "kind": "pair", "schedule_only": False,
+    }  # fmt: skip
+    assert catalogue["nesterov"]["quantities"][0]["name"] == "lookahead"
+    assert adam["lesson"] == {"rates": [0.001, 0.6, 30.0], "surface": "rosenbrock"}
+    assert catalogue["rmsprop"]["search_ranges"] == {"lr": [1e-4, 1.0], "second": [0.5, 0.999]}
+    defaults = [o["name"] for o in response.json() if o["race_default"] is not None]
+    assert defaults == ["sgd", "momentum", "rmsprop", "adam"]
 
 
 def test_race_returns_the_runs_in_order(client):
@@ -100,12 +117,26 @@ def test_race_returns_the_runs_in_order(client):
     assert nesterov["internals"]["lookahead"][0] == [-1.2, 1.0]
     assert nesterov["internals"]["velocity"] is not None
     assert data["runs"][5]["internals"]["m"] is None  # sgd has no moments
+    OptimizeResponse.model_validate(data)  # built without validation: hold it to its model
 
 
 def test_race_without_internals(client):
     response = race(client, internals=False)
     assert response.status_code == 200
     assert response.json()["runs"][0]["internals"] is None
+    OptimizeResponse.model_validate(response.json())
+
+
+def test_every_optimiser_races_with_its_internals_and_default_parameters(client):
+    catalogue = client.get("/api/optimizers").json()
+    response = race(client, optimizers=[{"name": o["name"], "lr": 1e-3} for o in catalogue])
+    assert response.status_code == 200
+    data = strict_json(response)
+    OptimizeResponse.model_validate(data)
+    for info, run in zip(catalogue, data["runs"], strict=True):
+        assert set(run["params"]) == set(info["params"])
+        for name in info["internals"]:
+            assert len(run["internals"][name]) == 20, (info["name"], name)
 
 
 def test_divergence_is_data_and_never_nan(client):
@@ -242,6 +273,7 @@ def test_search(client):
     assert best == min(s["final_loss"] for s in data["grid"] if s["final_loss"] is not None)
     assert data["best_paths"]["grid"][0] == [-1.2, 1.0]
     assert len(data["map"]["final_loss"]) == 5 and len(data["map"]["lrs"]) == 5
+    SearchResponse.model_validate(data)
 
 
 def test_search_with_divergent_corner_reports_null(client):
