@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.core import expression
 from app.core.errors import InputError
 
 PI = np.pi
@@ -31,6 +32,7 @@ class Surface:
     log_scale: bool = False  # colour by log10(f - f_min): values span decades
     f_min: float | None = None  # value at the global minimum, None when unbounded below
     note: str = ""
+    expression: expression.Expression | None = field(default=None, repr=False)  # when typed
 
 
 # ---- ill-conditioned quadratic bowl: curvature 0.1 along x, 2 along y (condition number 20)
@@ -380,13 +382,79 @@ def get_surface(name: str) -> Surface:
         ) from None
 
 
+MAX_DOMAIN = 1e4  # |bound| of a typed surface's domain
+
+
+def spans_decades(values: np.ndarray) -> bool:
+    """Colour by log10(f − min) when the top is far above the median (more than 20 times)."""
+    finite = values[np.isfinite(values)]
+    if finite.size < 2:
+        return False
+    shifted = finite - finite.min()
+    top = shifted.max()
+    return bool(top > 0 and top / max(float(np.median(shifted)), top * 1e-12) > 20)
+
+
+def custom_surface(text: str, domain, field: str = "") -> Surface:
+    """A surface from f(x, y) as typed (app.core.expression), over [[xmin, xmax], [ymin, ymax]].
+
+    field: where the request put it ("surface." for a race), so errors name the right place.
+    """
+    try:
+        built = expression.build(text)
+    except InputError as exc:
+        raise InputError(exc.message, field + "expression") from None
+    (x0, x1), (y0, y1) = domain
+    for axis, (low, high) in (("x", (x0, x1)), ("y", (y0, y1))):
+        if not (np.isfinite(low) and np.isfinite(high)) or max(abs(low), abs(high)) > MAX_DOMAIN:
+            raise InputError(
+                f"the {axis} range must be finite numbers within ±{MAX_DOMAIN:g}", field + "domain"
+            )
+        if not low < high:
+            raise InputError(
+                f"the {axis} range must go from low to high, got [{low:g}, {high:g}]",
+                field + "domain",
+            )
+    xs, ys, values = sample_grid_of(built.f, ((x0, x1), (y0, y1)), 33)
+    return Surface(
+        "custom",
+        "Your own f(x, y)",
+        "f(x, y) = " + built.latex,
+        ((float(x0), float(x1)), (float(y0), float(y1))),
+        (),
+        default_start_of(xs, ys, values),
+        built.f,
+        built.grad,
+        log_scale=spans_decades(values),
+        note=built.text,
+        expression=built,
+    )
+
+
+def default_start_of(xs, ys, values) -> tuple[float, float]:
+    """A fifth of the way in from the top-left corner, or the finite grid point nearest it."""
+    i, j = int(round(0.8 * (len(ys) - 1))), int(round(0.2 * (len(xs) - 1)))
+    finite = np.isfinite(values)
+    if not finite[i, j] and finite.any():
+        rows, cols = np.nonzero(finite)
+        nearest = np.argmin((rows - i) ** 2 + (cols - j) ** 2)
+        i, j = int(rows[nearest]), int(cols[nearest])
+    return float(xs[j]), float(ys[i])
+
+
+def sample_grid_of(f, domain, resolution: int):
+    (x0, x1), (y0, y1) = domain
+    xs = np.linspace(x0, x1, resolution)
+    ys = np.linspace(y0, y1, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):  # a typed surface may be undefined in places: data
+        values = np.asarray(f(gx, gy), dtype=np.float64)
+    return xs, ys, np.broadcast_to(values, gx.shape)
+
+
 def sample_grid(surface: Surface, resolution: int, domain=None):
     """f on a resolution × resolution grid over the domain: xs (n,), ys (n,), values (n, n).
 
     values[i, j] = f(xs[j], ys[i]): rows run along y, as an image whose first row is ymin.
     """
-    (x0, x1), (y0, y1) = domain if domain is not None else surface.domain
-    xs = np.linspace(x0, x1, resolution)
-    ys = np.linspace(y0, y1, resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    return xs, ys, surface.f(gx, gy)
+    return sample_grid_of(surface.f, domain if domain is not None else surface.domain, resolution)

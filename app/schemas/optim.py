@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, create_model
 
+from app.core.expression import MAX_LENGTH
 from app.core.optimizers import OPTIMIZERS, quantities
+from app.core.surfaces import MAX_DOMAIN
 from app.schemas.common import MAX_SEED, Finite, StrictModel
 
 MAX_STEPS = 10_000
@@ -93,8 +95,57 @@ class Schedule(StrictModel):
     )
 
 
+Bound = Annotated[float, Field(ge=-MAX_DOMAIN, le=MAX_DOMAIN, allow_inf_nan=False)]
+Range = Annotated[list[Bound], Field(min_length=2, max_length=2, description="[low, high]")]
+
+
+class CustomSurface(StrictModel):
+    """f(x, y) as typed, e.g. "x^2 + 10*y^2": numbers, x, y, pi, e, + - * / ^ (or **),
+    parentheses and sin cos tan exp log sqrt abs tanh sinh cosh sigmoid min max."""
+
+    expression: str = Field(
+        max_length=10 * MAX_LENGTH,  # the core refuses more than MAX_LENGTH, in words
+        description=f"f(x, y), at most {MAX_LENGTH} characters",
+        examples=["(1-x)^2 + 100*(y-x^2)^2"],
+    )
+    domain: list[Range] = Field(
+        min_length=2, max_length=2, description="[[xmin, xmax], [ymin, ymax]]",
+        examples=[[[-2, 2], [-1, 3]]],
+    )  # fmt: skip
+
+
+class CustomSurfaceRequest(CustomSurface):
+    resolution: int = Field(
+        default=128, ge=2, le=MAX_GRID_RESOLUTION, description="grid points per side"
+    )
+
+
+class CustomSurfaceGrid(BaseModel):
+    expression: str = Field(description="the expression, normalised")
+    formula: str = Field(description="f(x, y) in LaTeX, for rendering")
+    gradient: dict[str, str] = Field(description="∂f/∂x and ∂f/∂y in LaTeX, keys x and y")
+    gradient_text: dict[str, str] = Field(description="the same in plain text")
+    domain: list[list[float]]
+    xs: list[float]
+    ys: list[float]
+    values: list[list[float | None]] = Field(
+        description="values[i][j] = f(xs[j], ys[i]); null where f is not finite"
+    )
+    min: float | None = Field(description="of the finite values; null if there are none")
+    max: float | None
+    log_scale: bool = Field(description="values span decades: colour by log10(f - min)")
+    nonfinite_count: int = Field(description="grid points where f is NaN or infinite")
+    default_start: list[float]
+
+
+SurfaceChoice = Annotated[
+    Name | CustomSurface,
+    Field(description="a built-in surface's name, or your own {expression, domain}"),
+]
+
+
 class OptimizeRequest(StrictModel):
-    surface: Name = Field(examples=["rosenbrock"])
+    surface: SurfaceChoice = Field(examples=["rosenbrock"])
     start: Point = Field(examples=[[-1.2, 1.0]])
     steps: int = Field(
         ge=1, le=MAX_STEPS, description=f"the same budget for every run, ≤ {MAX_STEPS:,}"
@@ -229,7 +280,7 @@ class OptimizerInfo(BaseModel):
 
 
 class SearchRequest(StrictModel):
-    surface: Name = Field(examples=["rosenbrock"])
+    surface: SurfaceChoice = Field(examples=["rosenbrock"])
     start: Point = Field(examples=[[-1.2, 1.0]])
     optimizer: Name = Field(examples=["momentum"])
     second: Name | None = Field(

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from numpy.testing import assert_allclose
 
 from app.schemas.optim import OptimizeResponse, SearchResponse
 
@@ -303,3 +304,70 @@ def test_search_errors(client, overrides, field, words):
     body = response.json()
     assert body["field"].startswith(field)
     assert words in body["detail"]
+
+
+# ---- your own f(x, y)
+
+
+def custom(client, **overrides):
+    body = {"expression": "x^2 + 10*y^2", "domain": [[-2, 2], [-1, 3]], "resolution": 5}
+    return client.post("/api/surfaces/custom", json={**body, **overrides})
+
+
+def test_custom_surface_follows_the_contract(client):
+    response = custom(client)
+    assert response.status_code == 200
+    data = strict_json(response)
+    assert data["expression"] == "x^2 + 10*y^2"
+    assert data["formula"] == r"f(x, y) = x^{2} + 10\,y^{2}"
+    assert data["gradient"] == {"x": r"2\,x", "y": r"20\,y"}
+    assert data["gradient_text"] == {"x": "2*x", "y": "20*y"}
+    assert data["xs"] == [-2.0, -1.0, 0.0, 1.0, 2.0] and data["ys"] == [-1.0, 0.0, 1.0, 2.0, 3.0]
+    assert data["values"][1][2] == 0.0  # f(xs[2], ys[1]) = f(0, 0): rows run along y
+    assert data["values"][4][0] == 4 + 90
+    assert (data["min"], data["max"], data["nonfinite_count"]) == (0.0, 94.0, 0)
+    assert data["domain"] == [[-2.0, 2.0], [-1.0, 3.0]] and len(data["default_start"]) == 2
+    built_in = client.get("/api/surfaces/rosenbrock/grid", params={"resolution": 5}).json()
+    typed = custom(client, expression="(1-x)^2 + 100*(y-x^2)^2").json()
+    assert_allclose(typed["values"], built_in["values"], rtol=1e-15)
+
+
+def test_custom_surface_marks_where_f_is_not_finite(client):
+    data = strict_json(custom(client, expression="log(x) + y", resolution=4))
+    assert data["nonfinite_count"] == 8  # x = -2 and x = -2/3 on every row
+    assert all(row[0] is None and row[1] is None and row[3] is not None for row in data["values"])
+
+
+@pytest.mark.parametrize(
+    "overrides, field, words",
+    [
+        ({"expression": "sinn(x)"}, "expression", "did you mean sin?"),
+        ({"expression": "(x + 1"}, "expression", "missing ')' at column 7"),
+        ({"expression": "x" * 301}, "expression", "at most 300"),
+        ({"domain": [[2, -2], [0, 1]]}, "domain", "from low to high"),
+        ({"domain": [[-2, 2]]}, "domain", ""),
+        ({"resolution": 1000}, "resolution", ""),
+    ],
+)
+def test_custom_surface_errors(client, overrides, field, words):
+    response = custom(client, **overrides)
+    assert response.status_code == 422
+    assert response.json()["field"].startswith(field)
+    assert words in response.json()["detail"]
+
+
+def test_race_and_search_on_your_own_surface(client):
+    typed = {"expression": "(1-x)^2 + 100*(y-x^2)^2", "domain": [[-2, 2], [-1, 3]]}
+    optimizers = [{"name": "adam", "lr": 0.01}, {"name": "nesterov", "lr": 1e-3}]
+    a = race(client, surface=typed, steps=200, optimizers=optimizers)
+    b = race(client, surface="rosenbrock", steps=200, optimizers=optimizers)
+    assert a.status_code == 200
+    OptimizeResponse.model_validate(a.json())
+    for run_a, run_b in zip(a.json()["runs"], b.json()["runs"], strict=True):
+        assert_allclose(run_a["points"], run_b["points"], rtol=1e-12, atol=1e-14)
+    bad = race(client, surface={**typed, "expression": "x +"})
+    assert bad.status_code == 422 and bad.json()["field"] == "surface.expression"
+    found = search(client, surface={"expression": "x^2 + 10*y^2", "domain": [[-2, 2], [-2, 2]]},
+                   start=[1.5, 1.5])  # fmt: skip
+    assert found.status_code == 200
+    SearchResponse.model_validate(found.json())
