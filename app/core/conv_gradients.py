@@ -1,0 +1,120 @@
+"""The backward pass of a convolution, written out term by term for the stepper.
+
+For one input x (C, H, W), filters w (F, C, KH, KW) and the upstream gradient dy = dL/dY
+(F, Ho, Wo), cross-correlation with stride s, padding p and dilation d:
+
+    dL/dW[f, c, m, n] = Σ_i Σ_j xp[c, i·s + m·d, j·s + n·d] · dy[f, i, j]     (xp: x padded)
+    dL/db[f]          = Σ_i Σ_j dy[f, i, j]
+    dL/dX[c, r, q]    = Σ over every (f, i, j, m, n) whose window put w[f, c, m, n] on the
+                        padded cell (r, q): w[f, c, m, n] · dy[f, i, j]
+
+Padding cells receive gradient too, which is dropped. In "convolution" mode the kernel was
+flipped before sliding, so the tap that read a cell is w[f, c, KH − 1 − m', KW − 1 − n'].
+dL/dX is the transposed convolution of dy with the same filters (app.core.conv_transpose).
+Each step's total is conv2d_backward's own value, so the trace and the gradients agree exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.core.conv import conv2d_backward, conv2d_forward, pad_input, windows_of
+from app.core.errors import ShapeError
+
+
+@dataclass
+class BackwardTrace:
+    weight_steps: list[dict]  # one per weight, in (filter, channel, row, column) order
+    bias_steps: list[dict]  # one per filter
+    input_steps: list[dict]  # one per padded input cell that receives a term, row-major
+    grad_input: np.ndarray
+    grad_weights: np.ndarray
+    grad_bias: np.ndarray
+
+
+def conv2d_backward_trace(x, w, dy, b=None, stride=1, padding=0, dilation=1,
+                          mode="cross-correlation") -> BackwardTrace:  # fmt: skip
+    """Every term of dL/dW, dL/db and dL/dX for one C×H×W input (see the module docstring)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3:
+        raise ShapeError(f"the step trace takes one C×H×W input, got {x.ndim} dimensions", "input")
+    out, cache = conv2d_forward(x, w, b, stride, padding, dilation, mode)
+    dx, dw, db = conv2d_backward(dy, cache)
+    _, kernel, _, (sh, sw), (ph, pw), (dh, dw_), _, _ = cache
+    dy = np.asarray(dy, dtype=np.float64)
+    C, H, W = x.shape
+    F, _, KH, KW = kernel.shape
+    Ho, Wo = out.shape[1:]
+    flipped = mode == "convolution"
+    windows = windows_of(pad_input(x[None], (ph, pw)), KH, KW, (sh, sw), (dh, dw_))[0]
+    # products[f, c, i, j, oh, ow] = xp[c, oh·s + i·d, ow·s + j·d] · dy[f, oh, ow] (slid taps)
+    products = np.einsum("chwij,fhw->fcijhw", windows, dy)
+    rows = np.arange(Ho)[:, None] * sh
+    cols = np.arange(Wo)[None, :] * sw
+
+    def tap(i, j):  # the slid tap (i, j) is this entry of the given weights
+        return (KH - 1 - i, KW - 1 - j) if flipped else (i, j)
+
+    weight_steps = []
+    for f in range(F):
+        for c in range(C):
+            for m in range(KH):
+                for n in range(KW):
+                    i, j = tap(m, n)  # flipping is its own inverse
+                    r, q = np.broadcast_arrays(rows + i * dh, cols + j * dw_)
+                    padding_cell = (r < ph) | (r >= ph + H) | (q < pw) | (q >= pw + W)
+                    weight_steps.append({
+                        "filter": f, "channel": c, "row": m, "col": n,
+                        "weight": float(np.asarray(w)[f, c, m, n]),
+                        "cells": np.stack([r, q], -1).reshape(-1, 2).tolist(),
+                        "is_padding": padding_cell.ravel().tolist(),
+                        "products": products[f, c, i, j].ravel().tolist(),
+                        "total": float(dw[f, c, m, n]),
+                    })  # fmt: skip
+    bias_steps = [
+        {"filter": f, "terms": dy[f].ravel().tolist(), "total": float(db[f])} for f in range(F)
+    ]
+    input_steps = input_cell_steps(kernel, dy, np.asarray(dx), (sh, sw), (ph, pw), (dh, dw_),
+                                   (C, H, W), flipped)  # fmt: skip
+    return BackwardTrace(weight_steps, bias_steps, input_steps, np.asarray(dx), dw, db)
+
+
+def input_cell_steps(kernel, dy, dx, stride, padding, dilation, shape, flipped) -> list[dict]:
+    """Per padded cell (channel, then row, then column), the terms w·dy that reach it."""
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    C, H, W = shape
+    F, _, KH, KW = kernel.shape
+    _, Ho, Wo = dy.shape
+    f, c, i, j, oh, ow = np.meshgrid(
+        np.arange(F), np.arange(C), np.arange(KH), np.arange(KW), np.arange(Ho), np.arange(Wo),
+        indexing="ij",
+    )  # fmt: skip
+    f, c, i, j, oh, ow = (a.ravel() for a in (f, c, i, j, oh, ow))
+    r, q = oh * sh + i * dh, ow * sw + j * dw
+    weights = kernel[f, c, i, j]
+    grads = dy[f, oh, ow]
+    terms = weights * grads
+    order = np.lexsort((ow, oh, f, q, r, c))  # by cell, then by the output that reached it
+    keys = np.stack([c, r, q], 1)[order]
+    starts = np.flatnonzero(np.r_[True, np.any(keys[1:] != keys[:-1], axis=1)])
+    ends = np.r_[starts[1:], len(order)]
+    m, n = (KH - 1 - i, KW - 1 - j) if flipped else (i, j)
+    columns = {
+        "filter": f, "out_row": oh, "out_col": ow, "kernel_row": m, "kernel_col": n,
+    }  # fmt: skip
+    columns = {key: value[order] for key, value in columns.items()}
+    columns.update(weight=weights[order], grad=grads[order], product=terms[order])
+    steps = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        cc, rr, qq = (int(v) for v in keys[start])
+        is_padding = rr < ph or rr >= ph + H or qq < pw or qq >= pw + W
+        # a padding cell's gradient is summed here and dropped; the others are dx's own
+        total = columns["product"][start:end].sum() if is_padding else dx[cc, rr - ph, qq - pw]
+        steps.append({
+            "channel": cc, "row": rr, "col": qq, "is_padding": is_padding,
+            "terms": {key: value[start:end].tolist() for key, value in columns.items()},
+            "total": float(total),
+        })  # fmt: skip
+    return steps
