@@ -81,9 +81,13 @@ def test_backward(client):
         ({"weights": [[[[1, 0], [0, 1]]], [[[1]]]]}, "weights", "ragged"),
         ({"weights": [[[[1]], [[1]]]]}, "weights", "filter depth 2 does not match the 1 input"),
         ({"bias": [1, 2]}, "bias", "bias has 2 values"),
-        ({"stride": 0}, "stride", "greater than or equal to 1"),
-        ({"stride": [1, 2, 3]}, "stride", "stride"),
-        ({"padding": -1}, "padding", "greater than or equal to 0"),
+        ({"stride": 0}, "stride", "stride: must be between 1 and 64, got 0"),
+        ({"stride": [1, 2, 3]}, "stride", "stride: must be an integer or a pair [height, width]"),
+        ({"stride": "2"}, "stride", "must be an integer or a pair"),
+        ({"stride": True}, "stride", "must be an integer or a pair"),
+        ({"padding": -1}, "padding", "padding: must be between 0 and 64, got -1"),
+        ({"padding": [1, 65]}, "padding", "must be between 0 and 64, got 65"),
+        ({"dilation": [1, 0]}, "dilation", "must be between 1 and 64, got 0"),
         ({"dilation": 5}, "weights", "dilated kernel"),
         ({"mode": "fft"}, "mode", "mode"),
         ({"input": [[[1, 2], [3]]]}, "input", "input is ragged: [0][1] has 1 entries"),
@@ -99,7 +103,7 @@ def test_bad_input_is_422_naming_the_field(client, change, field, fragment):
     assert response.status_code == 422, response.text
     body = response.json()
     assert fragment in body["detail"]
-    assert body["field"].startswith(field)
+    assert body["field"] == field
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
