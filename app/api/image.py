@@ -91,6 +91,8 @@ def parse_spec(data: bytes) -> FilterRequestSpec:
         ) from None
     except RecursionError:
         raise InputError("spec: nested too deeply", "spec") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"spec: not usable JSON ({exc})", "spec") from None
     if not isinstance(raw, dict):
         raise InputError('spec: must be a JSON object such as {"filters": [...]}', "spec")
     try:
@@ -113,8 +115,9 @@ class Blobs:
     def __init__(self):
         self.parts: list[tuple[bytes, bytes]] = []
 
-    def add(self, prefix: bytes, data: bytes, encoded: bool = False) -> str:
-        self.parts.append((prefix, data if encoded else base64.b64encode(data)))
+    def add(self, prefix: bytes, b64: bytes) -> str:
+        """A token for prefix + b64 (base64 bytes) to put in the model."""
+        self.parts.append((prefix, b64))
         return f"@blob{len(self.parts) - 1}@"
 
     def splice(self, body: bytes) -> bytes:
@@ -253,7 +256,7 @@ def filter_image(
         for name in stages:
             if (i, name) in jobs:
                 stage, png = jobs[(i, name)].result()
-                stage.image = blobs.add(b"data:image/png;base64,", png, encoded=True)
+                stage.image = blobs.add(b"data:image/png;base64,", png)
                 encoded[name] = stage
         encoded.setdefault("activation", encoded["conv"])
         maps.append(
@@ -292,7 +295,7 @@ def filter_image(
             channels=C,
             bits=8 if image.scale == 255 else 16,
             scale=image.scale,
-            data=blobs.add(b"", input_b64.result(), encoded=True),
+            data=blobs.add(b"", input_b64.result()),
         ),
         maps=maps,
         notes=image.notes(settings.image_working_size),

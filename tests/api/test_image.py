@@ -592,6 +592,7 @@ def test_specs_that_are_refused(client, spec, field, fragment):
         ("", "spec: empty; send the filters as JSON"),
         (" \n", "spec: empty"),
         ("[" * 100_000, "nested too deeply"),
+        ('{"stride": ' + "1" * 5000 + "}", "spec: not usable JSON"),
     ],
 )
 def test_malformed_spec_text(client, text, fragment):
