@@ -85,20 +85,32 @@ class WorkingImage:
     def scaled(self) -> bool:
         return (self.width, self.height) != (self.original_width, self.original_height)
 
+    def notes(self, working_size: int) -> list[str]:
+        """What was done to the file before the work, in sentences for the page."""
+        notes = []
+        if self.scaled:
+            notes.append(
+                f"downscaled from {self.original_width}×{self.original_height} to "
+                f"{self.width}×{self.height} (longest side {working_size}) before the work"
+            )
+        if self.orientation != 1:
+            notes.append(f"EXIF orientation {self.orientation} applied: the image is shown upright")
+        if self.frames > 1:
+            notes.append(f"animated image: the first of {self.frames} frames is used")
+        if self.transparent:
+            notes.append("transparent pixels are composited onto white")
+        if self.mode == "CMYK":
+            notes.append("CMYK converted to RGB")
+        if self.scale == 65535:
+            notes.append("16-bit image: values are divided by 65535 (its own range), not 255")
+        return notes
+
     def as_chw(self) -> np.ndarray:
         """(C, H, W) float32 in [0, 1]: value / 255, or value / 65535 for 16-bit images."""
         x = np.empty((self.pixels.shape[2], self.height, self.width), dtype=np.float32)
         x[...] = self.pixels.transpose(2, 0, 1)
         x /= np.float32(self.scale)
         return x
-
-
-def read_limited(stream, limit: int) -> bytes:
-    """Read at most limit + 1 bytes: one more than allowed proves the upload too large."""
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise ImageError(413, f"the image is larger than the upload limit of {limit:,} bytes")
-    return data
 
 
 def sniff_unsupported(data: bytes) -> str | None:
@@ -143,10 +155,14 @@ def flatten(im: Image.Image) -> Image.Image:
     return im.convert("RGB")  # CMYK (Adobe's inverted CMYK is handled by the JPEG plugin), ...
 
 
-def decode_image(data: bytes, color: str, max_pixels: int, working_side: int) -> WorkingImage:
+def decode_image(
+    data: bytes, color: str, max_pixels: int, working_side: int, max_bytes: int | None = None
+) -> WorkingImage:
     """Bytes of an upload -> the WorkingImage, or ImageError. color: "gray" or "rgb"."""
     if not data:
         raise ImageError(422, "the file is empty")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise ImageError(413, f"the image is larger than the upload limit of {max_bytes:,} bytes")
     unsupported = sniff_unsupported(data)
     if unsupported:
         raise ImageError(415, f"{unsupported} files are not supported: send a {FORMAT_NAMES} image")

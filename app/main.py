@@ -1,19 +1,19 @@
 """create_app(): static files, pages, API routers, error handlers and security headers."""
 
 import logging
-import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.exceptions import HTTPException
 
 from app import pages
 from app.api import activations, conv, image, optim, pool, training
 from app.core.errors import InputError
-from app.security import SecurityHeadersMiddleware, too_large_detail
-from app.settings import get_settings, resource_dir
+from app.imaging import ImageError
+from app.security import BodyLimitMiddleware, BodyTooLarge, SecurityHeadersMiddleware
+from app.settings import Settings, get_settings, resource_dir
 
 logger = logging.getLogger("cnnlab")
 
@@ -26,81 +26,86 @@ API_ROUTERS = [
     training.router,
 ]
 
+# Where a request's value came from: not part of the field's name.
+SOURCES = ("body", "query", "path", "header", "cookie")
 
-# Pydantic names the member of a union it tried ("constrained-int", "list[int]"): not a field.
-UNION_MEMBER = re.compile(r"^(list\[.*\]|constrained-\w+|int|float|str|bool|none|function-.*)$")
+# The framework raises these statuses with its own words; ours say what to do. FastAPI answers
+# 400 when its JSON parser gives up on a body that is not a JSON syntax error (nested too deeply,
+# a number with thousands of digits, bytes that are not UTF-8).
+FRAMEWORK_DETAILS = {
+    400: (
+        "body: could not be parsed (malformed, too deeply nested, or a number with too many "
+        "digits)",
+        "body",
+    ),
+}
 
 
 def describe_location(loc: tuple) -> str:
     """('body', 'weights', 0, 1) -> 'weights[0][1]'."""
-    parts = [
-        p
-        for p in loc
-        if p not in ("body", "query", "path", "form")
-        and not (isinstance(p, str) and UNION_MEMBER.match(p))
-    ]
+    parts = loc[1:] if loc and loc[0] in SOURCES else loc
     text = ""
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "body"
 
 
+def error_body(detail: str, field: str | None) -> dict:
+    return {"detail": detail, "field": field}
+
+
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = exc.errors()
-    messages = []
-    for error in errors[:5]:
-        message = error.get("msg", "invalid")
-        if error.get("type") == "finite_number":
-            message = "must be a finite number (NaN and Infinity are not accepted)"
-        elif error.get("type") == "json_invalid":
+    messages, fields = [], []
+    for error in errors:
+        if error.get("type") == "json_invalid":
             position = error.get("loc", ("body", "?"))[-1]
-            messages.append(f"body: not valid JSON (error at character {position})")
-            continue
-        text = f"{describe_location(tuple(error.get('loc', ())))}: {message}"
+            text, field = f"body: not valid JSON (error at character {position})", "body"
+        else:
+            field = describe_location(tuple(error.get("loc", ())))
+            message = error.get("msg", "invalid")
+            if error.get("type") == "finite_number":
+                message = "must be a finite number (NaN and Infinity are not accepted)"
+            text = f"{field}: {message}"
+        fields.append(field)
         if text not in messages:
             messages.append(text)
-    if len(errors) > 5:
-        messages.append(f"... and {len(errors) - 5} more")
-    fields = [
-        "body" if e.get("type") == "json_invalid" else describe_location(tuple(e.get("loc", ())))
-        for e in errors
-    ]
+    shown = messages[:5]
+    if len(messages) > 5:
+        shown.append(f"... and {len(messages) - 5} more")
     return JSONResponse(
-        status_code=422,
-        content={"detail": "; ".join(messages), "field": fields[0] if fields else None},
+        status_code=422, content=error_body("; ".join(shown), fields[0] if fields else None)
     )
 
 
 async def input_error_handler(request: Request, exc: InputError) -> JSONResponse:
-    return JSONResponse(status_code=422, content={"detail": exc.message, "field": exc.field})
+    return JSONResponse(status_code=422, content=error_body(exc.message, exc.field))
 
 
-async def http_error_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    detail = exc.detail
-    if exc.status_code == 400 and detail == "There was an error parsing the body":
-        return JSONResponse(
-            status_code=400,
-            content={
-                "detail": "body: could not be parsed (malformed, too deeply nested, or a number "
-                "with too many digits)",
-                "field": "body",
-            },
-        )
-    if exc.status_code == 413:
-        detail = too_large_detail(request.scope)
+async def image_error_handler(request: Request, exc: ImageError) -> JSONResponse:
+    return JSONResponse(status_code=exc.status_code, content=error_body(exc.message, "file"))
+
+
+async def body_too_large_handler(request: Request, exc: BodyTooLarge) -> JSONResponse:
+    return JSONResponse(status_code=413, content=error_body(exc.detail, "body"))
+
+
+async def http_error_handler(request: Request, exc: HTTPException) -> JSONResponse:
+    detail, field = FRAMEWORK_DETAILS.get(exc.status_code, (exc.detail, None))
     return JSONResponse(
-        status_code=exc.status_code, content={"detail": detail}, headers=exc.headers
+        status_code=exc.status_code, content=error_body(detail, field), headers=exc.headers
     )
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
     # A bug, not the caller's fault: log it, and say so without leaking internals.
     logger.exception("unhandled error on %s", request.url.path)
-    return JSONResponse(status_code=500, content={"detail": "internal error"})
+    return JSONResponse(status_code=500, content=error_body("internal error", None))
 
 
-def create_app() -> FastAPI:
-    settings = get_settings()
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The whole site; settings default to the environment's (tests pass their own)."""
+    settings = settings or get_settings()
     app = FastAPI(
         title="cnnlab",
         summary="The numbers behind convolutions, pooling, activations and optimisers.",
@@ -108,16 +113,23 @@ def create_app() -> FastAPI:
         docs_url=None,  # served by pages.py with local Swagger UI assets (no CDN)
         redoc_url=None,
     )
+    app.state.settings = settings
+    # The last added runs first: security headers wrap every response, 413s included.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        json_limit=settings.max_body_bytes,
+        upload_limit=image.body_limit(settings),
+    )
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(InputError, input_error_handler)
-    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(ImageError, image_error_handler)
+    app.add_exception_handler(BodyTooLarge, body_too_large_handler)
+    app.add_exception_handler(HTTPException, http_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
-    # Body limits per router (not app-wide) so that the 413 passes through the headers middleware;
-    # a route may set a larger limit of its own (image uploads).
     for router in API_ROUTERS:
-        app.include_router(router, max_body_size=settings.max_body_bytes)
+        app.include_router(router)
     app.include_router(pages.router)
     return app
 

@@ -1,17 +1,7 @@
-"""Security headers on every response, as a pure ASGI middleware (cheap, and sees 413s too)."""
+"""Security headers on every response, and request-body limits: two pure ASGI middlewares."""
 
-import json
-
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-# Starlette's body limit answers 413 in plain text; every error here is JSON with a detail.
-BODY_LIMIT_SCOPE_KEY = "starlette.max_body_size"
-
-
-def too_large_detail(scope: Scope) -> str:
-    limit = scope.get(BODY_LIMIT_SCOPE_KEY)
-    return "request body too large" + (f": the limit is {limit:,} bytes" if limit else "")
-
 
 # No inline scripts or styles anywhere: pages load modules and stylesheets from static/.
 PAGE_POLICY = (
@@ -36,21 +26,9 @@ class SecurityHeadersMiddleware:
             return
         policy = self.docs_policy if scope["path"] in ("/docs", "/redoc") else self.page_policy
 
-        too_large_body = None
-
         async def send_with_headers(message: Message) -> None:
-            nonlocal too_large_body
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                if (
-                    message["status"] == 413
-                    and (b"content-type", b"text/plain; charset=utf-8") in headers
-                ):
-                    too_large_body = json.dumps({"detail": too_large_detail(scope)}).encode()
-                    headers = [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(too_large_body)).encode()),
-                    ]
                 headers += [
                     (b"content-security-policy", policy),
                     (b"x-content-type-options", b"nosniff"),
@@ -60,9 +38,59 @@ class SecurityHeadersMiddleware:
                 if self.frame_options:
                     headers.append((b"x-frame-options", self.frame_options))
                 message["headers"] = headers
-            elif message["type"] == "http.response.body" and too_large_body is not None:
-                message = {"type": "http.response.body", "body": too_large_body}
-                too_large_body = b""
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(HTTPException):
+    """A request body over its limit (app.main answers a JSON 413 naming the limit).
+
+    An HTTPException, so that FastAPI lets it through when it is raised while FastAPI reads the
+    body (any other exception there becomes a 400).
+    """
+
+    def __init__(self, limit: int):
+        super().__init__(413, f"request body too large: the limit is {limit:,} bytes")
+        self.limit = limit
+
+
+class BodyLimitMiddleware:
+    """Counts the bytes of every request body as the app reads them; over the limit, the read
+    raises BodyTooLarge. A declared Content-Length over the limit fails on the first read.
+
+    JSON bodies get json_limit; multipart/form-data bodies (image uploads) get upload_limit.
+    Nothing is buffered here: the app reads the body as it would without this middleware.
+    """
+
+    def __init__(self, app: ASGIApp, json_limit: int, upload_limit: int):
+        self.app = app
+        self.json_limit = json_limit
+        self.upload_limit = upload_limit
+
+    def limit_for(self, scope: Scope) -> int:
+        for name, value in scope["headers"]:
+            if name == b"content-type" and value.lower().startswith(b"multipart/form-data"):
+                return self.upload_limit
+        return self.json_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            if declared.isdigit() and int(declared) > limit:
+                raise BodyTooLarge(limit)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counted_receive, send)

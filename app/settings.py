@@ -1,9 +1,14 @@
-"""Limits and server options, read once from the environment (prefix CNNLAB_)."""
+"""Limits and server options from the environment (prefix CNNLAB_).
+
+create_app(settings) keeps them in app.state; handlers read them per request (request_settings),
+so a test can build an app with a lower limit instead of sending a 10 MB body.
+"""
 
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.requests import Request
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -35,4 +40,10 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
+    """The environment's settings, read on first use (by create_app and the cnnlab command)."""
     return Settings()
+
+
+def request_settings(request: Request) -> Settings:
+    """The settings of the app serving this request (a FastAPI dependency)."""
+    return request.app.state.settings

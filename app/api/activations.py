@@ -1,14 +1,18 @@
 """POST /api/activations, /api/activations/vanishing and /api/activations/dead-relu."""
 
+from dataclasses import asdict
+
 import numpy as np
 from fastapi import APIRouter
 
 from app.core import activations
 from app.schemas.activations import (
+    ActivationInfo,
     ActivationRequest,
     ActivationResponse,
     DeadReluRequest,
     DeadReluResponse,
+    ProductStats,
     VanishingRequest,
     VanishingResponse,
 )
@@ -16,23 +20,25 @@ from app.schemas.activations import (
 router = APIRouter(prefix="/api/activations", tags=["activations"])
 
 
+def listed(a: np.ndarray | None) -> list | None:
+    return None if a is None else a.tolist()
+
+
 @router.post("", summary="An activation function and its derivative")
 def activation(request: ActivationRequest) -> ActivationResponse:
     """y = f(x) and dy = f'(x) at every point, with PyTorch's derivative at the kinks
     (ReLU'(0) = 0, LeakyReLU'(0) = PReLU'(0) = ELU'(0) = α, Maxout: the first winning piece).
     """
-    info = activations.FUNCTIONS[request.name]
-    alpha = request.alpha if request.alpha is not None else info["alpha"]
     x = np.asarray(request.x, dtype=np.float64)
-    y, dy, extras = activations.activation(request.name, x, alpha, request.pieces)
+    result = activations.activation(request.name, x, request.alpha, request.pieces)
     return ActivationResponse(
         name=request.name,
-        alpha=None if info["alpha"] is None else float(alpha),
-        y=y.tolist(),
-        dy=dy.tolist(),
-        dalpha=extras["dalpha"].tolist() if "dalpha" in extras else None,
-        winner=extras["winner"].tolist() if "winner" in extras else None,
-        info=info,
+        alpha=result.alpha,
+        y=result.y.tolist(),
+        dy=result.dy.tolist(),
+        dalpha=listed(result.dalpha),
+        winner=listed(result.winner),
+        info=ActivationInfo(**asdict(activations.FUNCTIONS[request.name])),
     )
 
 
@@ -43,7 +49,7 @@ def vanishing(request: VanishingRequest) -> VanishingResponse:
     That product multiplies a gradient flowing back through k layers (weights aside): for the
     sigmoid it is at most 0.25^k.
     """
-    z, result = activations.vanishing_gradients(
+    result = activations.vanishing_gradients(
         request.functions,
         request.depth,
         request.samples,
@@ -53,14 +59,18 @@ def vanishing(request: VanishingRequest) -> VanishingResponse:
         request.seed,
     )
     return VanishingResponse(
-        depth=list(range(1, request.depth + 1)),
+        depth=result.depth.tolist(),
         functions={
-            name: {key: values.tolist() for key, values in stats.items()}
-            for name, stats in result.items()
+            name: ProductStats(
+                mean=stats.mean.tolist(),
+                median=stats.median.tolist(),
+                fraction_zero=stats.fraction_zero.tolist(),
+            )
+            for name, stats in result.functions.items()
         },
-        sigmoid_bound=(0.25 ** np.arange(1, request.depth + 1)).tolist(),
-        draws_mean=float(z.mean()),
-        draws_std=float(z.std()),
+        sigmoid_bound=result.sigmoid_bound.tolist(),
+        draws_mean=result.draws_mean,
+        draws_std=result.draws_std,
     )
 
 
@@ -79,11 +89,11 @@ def dead_relu(request: DeadReluRequest) -> DeadReluResponse:
         request.seed,
     )
     return DeadReluResponse(
-        x=result["x"].tolist(),
-        active=result["active"].tolist(),
-        fraction_active=result["fraction_active"],
-        grad_weight=result["grad_weight"],
-        grad_bias=result["grad_bias"],
-        dead=result["dead"],
-        kink=None if request.weight == 0 else -request.bias / request.weight,
+        x=result.x.tolist(),
+        active=result.active.tolist(),
+        fraction_active=result.fraction_active,
+        grad_weight=result.grad_weight,
+        grad_bias=result.grad_bias,
+        dead=result.dead,
+        kink=result.kink,
     )

@@ -6,24 +6,17 @@ import base64
 import json
 import os
 import re
-import sys
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import aclosing
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
-from starlette.formparsers import MultiPartException, MultiPartParser
-from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core import filters
 from app.core.errors import InputError
-from app.imaging import ImageError, WorkingImage, decode_image, encode_png, read_limited
+from app.imaging import decode_image, encode_png
 from app.schemas.image import (
     MAX_SPEC_CHARS,
     PREVIEW_SIDE,
@@ -33,54 +26,27 @@ from app.schemas.image import (
     InputPixels,
     Stage,
 )
-from app.settings import get_settings
-
-# The body holds the image, the spec and the multipart framing.
-UPLOAD_BODY_LIMIT = get_settings().upload_max_bytes + MAX_SPEC_CHARS + 64_000
+from app.settings import Settings, request_settings
+from app.uploads import parse_form
 
 # Stages are quantised and PNG-encoded in threads (NumPy and zlib release the GIL).
 ENCODERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="png")
+FIELDS = ("file", "spec")
+# Part headers and boundaries: a few hundred bytes in practice.
+FRAMING_BYTES = 64_000
+
+router = APIRouter(prefix="/api/image", tags=["image filters"])
 
 
-class InMemoryMultiPartParser(MultiPartParser):
-    """Starlette spools file parts over 1 MB to a temporary file on disk; uploads here must never
-    touch the disk, so the spool never rolls over (the route's body limit bounds the memory)."""
-
-    spool_max_size = sys.maxsize
+def body_limit(settings: Settings) -> int:
+    """The largest upload body: the image, the spec and the multipart framing."""
+    return settings.upload_max_bytes + MAX_SPEC_CHARS + FRAMING_BYTES
 
 
-class InMemoryFormRequest(Request):
-    async def _get_form(self, *, max_files=1000, max_fields=1000, max_part_size=1024 * 1024):
-        content_type = self.headers.get("content-type", "")
-        if self._form is None and content_type.lower().startswith("multipart/form-data"):
-            try:
-                async with aclosing(self.stream()) as stream:
-                    parser = InMemoryMultiPartParser(
-                        self.headers,
-                        stream,
-                        max_files=max_files,
-                        max_fields=max_fields,
-                        max_part_size=max_part_size,
-                    )
-                    self._form = await parser.parse()
-            except MultiPartException as exc:
-                raise HTTPException(status_code=400, detail=exc.message) from None
-        return await super()._get_form(
-            max_files=max_files, max_fields=max_fields, max_part_size=max_part_size
-        )
+async def read_body(request: Request) -> bytes:
+    """The raw body, in memory (app.security bounds its size while it is read)."""
+    return await request.body()
 
-
-class InMemoryUploadRoute(APIRoute):
-    def get_route_handler(self) -> Callable:
-        handler = super().get_route_handler()
-
-        async def in_memory_handler(request: Request) -> Response:
-            return await handler(InMemoryFormRequest(request.scope, request.receive))
-
-        return in_memory_handler
-
-
-router = APIRouter(prefix="/api/image", tags=["image filters"], route_class=InMemoryUploadRoute)
 
 SPEC_DESCRIPTION = (
     'JSON, e.g. {"color": "gray", "filters": [{"preset": "sobel_x"}, {"kernel": [[0, 1, 0], '
@@ -105,7 +71,16 @@ def spec_error(exc: ValidationError) -> InputError:
     return InputError(f"{field}: {message}{suffix}", field)
 
 
-def parse_spec(text: str) -> FilterRequestSpec:
+def parse_spec(data: bytes) -> FilterRequestSpec:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("spec: not UTF-8 text", "spec") from None
+    if not text.strip():
+        raise InputError(
+            'spec: empty; send the filters as JSON, e.g. {"filters": [{"preset": "sobel_x"}]}',
+            "spec",
+        )
     if len(text) > MAX_SPEC_CHARS:
         raise InputError(f"spec: longer than {MAX_SPEC_CHARS:,} characters", "spec")
     try:
@@ -116,6 +91,8 @@ def parse_spec(text: str) -> FilterRequestSpec:
         ) from None
     except RecursionError:
         raise InputError("spec: nested too deeply", "spec") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"spec: not usable JSON ({exc})", "spec") from None
     if not isinstance(raw, dict):
         raise InputError('spec: must be a JSON object such as {"filters": [...]}', "spec")
     try:
@@ -138,8 +115,9 @@ class Blobs:
     def __init__(self):
         self.parts: list[tuple[bytes, bytes]] = []
 
-    def add(self, prefix: bytes, data: bytes, encoded: bool = False) -> str:
-        self.parts.append((prefix, data if encoded else base64.b64encode(data)))
+    def add(self, prefix: bytes, b64: bytes) -> str:
+        """A token for prefix + b64 (base64 bytes) to put in the model."""
+        self.parts.append((prefix, b64))
         return f"@blob{len(self.parts) - 1}@"
 
     def splice(self, body: bytes) -> bytes:
@@ -174,67 +152,64 @@ def encode(a: np.ndarray, with_values: bool, full_image: bool) -> tuple[Stage, b
     return stage, base64.b64encode(png)
 
 
-def notes_for(image: WorkingImage, settings) -> list[str]:
-    notes = []
-    if image.scaled:
-        notes.append(
-            f"downscaled from {image.original_width}×{image.original_height} to "
-            f"{image.width}×{image.height} (longest side {settings.image_working_size}) "
-            "before the work"
-        )
-    if image.orientation != 1:
-        notes.append(f"EXIF orientation {image.orientation} applied: the image is shown upright")
-    if image.frames > 1:
-        notes.append(f"animated image: the first of {image.frames} frames is used")
-    if image.transparent:
-        notes.append("transparent pixels are composited onto white")
-    if image.mode == "CMYK":
-        notes.append("CMYK converted to RGB")
-    if image.scale == 65535:
-        notes.append("16-bit image: values are divided by 65535 (its own range), not 255")
-    return notes
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": list(FIELDS),
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "PNG, JPEG, GIF, WebP or BMP image",
+                    },
+                    "spec": {"type": "string", "description": SPEC_DESCRIPTION},
+                },
+            }
+        }
+    },
+}
 
 
 @router.post(
     "/filter",
     summary="Filter an uploaded image: convolution, activation, pooling",
-    max_body_size=UPLOAD_BODY_LIMIT,
     response_model=FilterResponse,
+    openapi_extra={"requestBody": UPLOAD_BODY},
     responses={
         413: {"description": "the upload is larger than the limit (upload_max_bytes)"},
         415: {"description": "not an image, or not PNG, JPEG, GIF, WebP or BMP"},
         422: {
             "description": "a bad spec (detail names the field), an empty, damaged or truncated "
-            "image, or one with more pixels than image_max_pixels (decompression bomb)"
+            "image, or one with more pixels than image_max_pixels (decompression bomb), or a "
+            "form without exactly one file and one spec"
         },
     },
 )
 def filter_image(
-    file: Annotated[UploadFile, File(description="PNG, JPEG, GIF, WebP or BMP image")],
-    spec: Annotated[str, Form(description=SPEC_DESCRIPTION)],
+    request: Request,
+    body: Annotated[bytes, Depends(read_body)],
+    settings: Annotated[Settings, Depends(request_settings)],
 ) -> Response:  # FilterResponse, serialized by hand: see Blobs
     """Each filter's feature map at every stage: convolution, then ReLU (or none), then pooling.
 
-    Pixel values are scaled to [0, 1] (value / 255; 16-bit images by 65535) before the
-    convolution. Images larger than the working size are downscaled first and the response says
-    so. The upload is read into memory (never written to disk) and dropped after the request.
+    The body is multipart/form-data with one `file` (the image) and one `spec` (JSON). Pixel
+    values are scaled to [0, 1] (value / 255; 16-bit images by 65535) before the convolution.
+    Images larger than the working size are downscaled first and the response says so. The
+    upload is parsed in memory (never written to disk) and dropped after the request.
     """
-    settings = get_settings()
-    request = parse_spec(spec)
-    try:
-        data = read_limited(file.file, settings.upload_max_bytes)
-        image = decode_image(
-            data, request.color, settings.image_max_pixels, settings.image_working_size
-        )
-    except ImageError as exc:
-        if exc.status_code == 422:
-            raise InputError(exc.message, "file") from None
-        # A JSONResponse, not an HTTPException: the app's 413 handler would replace the detail
-        # with the body limit's wording, and this one names the upload limit.
-        return JSONResponse(
-            status_code=exc.status_code, content={"detail": exc.message, "field": "file"}
-        )
-    if request.values and max(image.width, image.height) > settings.image_values_max_side:
+    form = parse_form(body, request.headers.get("content-type", ""), FIELDS)
+    spec = parse_spec(form["spec"].data)
+    image = decode_image(
+        form["file"].data,
+        spec.color,
+        settings.image_max_pixels,
+        settings.image_working_size,
+        settings.upload_max_bytes,
+    )
+    if spec.values and max(image.width, image.height) > settings.image_values_max_side:
         raise InputError(
             f"spec.values: raw values are returned for images up to "
             f"{settings.image_values_max_side} px on the longest side; this one is "
@@ -247,43 +222,27 @@ def filter_image(
     input_b64 = ENCODERS.submit(base64.b64encode, np.ascontiguousarray(pixels).data)
     x = image.as_chw()
     C = x.shape[0]
-    kernels, names, labels = [], [], []
-    for f in request.filters:
-        if f.preset is not None:
-            k = filters.preset_kernel(f.preset)
-            label = filters.PRESETS[f.preset].label
-            if f.full_depth:
-                k = np.stack([k / np.float32(C)] * C)
-                label += " (full depth)"
-            kernels.append(k)
-            names.append(f.preset)
-            labels.append(label)
-        else:
-            k = np.asarray(f.kernel, dtype=np.float32)
-            kernels.append(k)
-            names.append("custom")
-            labels.append("Custom " + "×".join(map(str, k.shape)))
-    pool = request.pool.model_dump() if request.pool else None
+    chosen = [filters.make_filter(C, f.preset, f.kernel, f.full_depth) for f in spec.filters]
+    pool = spec.pool.model_dump() if spec.pool else None
 
     # Each stage is quantised and encoded in a thread as soon as it is computed (NumPy, zlib and
     # base64 release the GIL); with activation "none" the activation stage is the conv stage.
     jobs = {}
+    activation_is_conv = spec.activation == "none"
 
     def submit(i, name, array):
-        if name == "activation" and activation_is_conv:
-            return
-        jobs[(i, name)] = ENCODERS.submit(encode, array, request.values, request.full_images)
+        if not (name == "activation" and activation_is_conv):
+            jobs[(i, name)] = ENCODERS.submit(encode, array, spec.values, spec.full_images)
 
-    activation_is_conv = request.activation == "none"
     try:
         results = filters.pipeline(
             x,
-            kernels,
-            request.padding,
-            request.stride,
-            request.activation,
+            [f.kernel for f in chosen],
+            spec.padding,
+            spec.stride,
+            spec.activation,
             pool,
-            request.mode,
+            spec.mode,
             on_stage=submit,
         )
     except InputError as exc:
@@ -292,23 +251,20 @@ def filter_image(
 
     blobs = Blobs()
     maps = []
-    for i, stages in enumerate(results):
+    for i, (f, stages) in enumerate(zip(chosen, results, strict=True)):
         encoded = {}
         for name in stages:
             if (i, name) in jobs:
                 stage, png = jobs[(i, name)].result()
-                stage.image = blobs.add(b"data:image/png;base64,", png, encoded=True)
+                stage.image = blobs.add(b"data:image/png;base64,", png)
                 encoded[name] = stage
-        if "activation" not in encoded:
-            encoded["activation"] = encoded["conv"]
-        k = kernels[i]
-        kind = "full-depth" if k.ndim == 3 else ("per-channel" if C > 1 else "single")
+        encoded.setdefault("activation", encoded["conv"])
         maps.append(
             FeatureMap(
-                name=names[i],
-                label=labels[i],
-                kernel=k.tolist(),
-                kind=kind,
+                name=f.name,
+                label=f.label,
+                kernel=f.kernel.tolist(),
+                kind=f.kind,
                 stages={
                     name: encoded[name]
                     for name in ("conv", "activation", "pool")
@@ -328,21 +284,21 @@ def filter_image(
         mode=image.mode,
         frames=image.frames,
         orientation=image.orientation,
-        color=request.color,
+        color=spec.color,
         channels=C,
-        padding=request.padding,
-        stride=request.stride,
-        activation=request.activation,
-        conv_mode=request.mode,
-        pool=request.pool,
+        padding=spec.padding,
+        stride=spec.stride,
+        activation=spec.activation,
+        conv_mode=spec.mode,
+        pool=spec.pool,
         input=InputPixels(
             channels=C,
             bits=8 if image.scale == 255 else 16,
             scale=image.scale,
-            data=blobs.add(b"", input_b64.result(), encoded=True),
+            data=blobs.add(b"", input_b64.result()),
         ),
         maps=maps,
-        notes=notes_for(image, settings),
+        notes=image.notes(settings.image_working_size),
     )
     return Response(
         blobs.splice(response.model_dump_json().encode()), media_type="application/json"

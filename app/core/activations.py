@@ -9,93 +9,132 @@ derivative is the slope w of the winning piece, the first one on ties.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from app.core.errors import InputError
 
-# name -> what the lesson shows: formula, derivative, range, zero-centred, default alpha.
-FUNCTIONS = {
-    "sigmoid": {
-        "label": "Sigmoid",
-        "formula": "σ(x) = 1 / (1 + e^(−x))",
-        "derivative": "σ'(x) = σ(x)·(1 − σ(x)), at most 0.25",
-        "range": "(0, 1)",
-        "zero_centred": False,
-        "alpha": None,
-    },
-    "tanh": {
-        "label": "tanh",
-        "formula": "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))",
-        "derivative": "tanh'(x) = 1 − tanh(x)², at most 1",
-        "range": "(−1, 1)",
-        "zero_centred": True,
-        "alpha": None,
-    },
-    "relu": {
-        "label": "ReLU",
-        "formula": "ReLU(x) = max(0, x)",
-        "derivative": "ReLU'(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch)",
-        "range": "[0, ∞)",
-        "zero_centred": False,
-        "alpha": None,
-    },
-    "leaky_relu": {
-        "label": "Leaky ReLU",
-        "formula": "LeakyReLU(x) = x if x > 0 else α·x",
-        "derivative": "LeakyReLU'(x) = 1 if x > 0 else α",
-        "range": "(−∞, ∞)",
-        "zero_centred": False,
-        "alpha": 0.01,
-    },
-    "prelu": {
-        "label": "PReLU",
-        "formula": "PReLU(x) = x if x > 0 else α·x, α learned",
-        "derivative": "PReLU'(x) = 1 if x > 0 else α;  ∂f/∂α = x if x ≤ 0 else 0",
-        "range": "(−∞, ∞)",
-        "zero_centred": False,
-        "alpha": 0.25,
-    },
-    "elu": {
-        "label": "ELU",
-        "formula": "ELU(x) = x if x > 0 else α·(e^x − 1)",
-        "derivative": "ELU'(x) = 1 if x > 0 else ELU(x) + α",
-        "range": "(−α, ∞)",
-        "zero_centred": False,
-        "alpha": 1.0,
-    },
-    "maxout": {
-        "label": "Maxout",
-        "formula": "Maxout(x) = max_k (w_k·x + b_k)",
-        "derivative": "Maxout'(x) = w of the winning piece (the first one on ties)",
-        "range": "depends on the pieces",
-        "zero_centred": False,
-        "alpha": None,
-    },
-    "gelu": {
-        "label": "GELU",
-        "formula": "GELU(x) = x·Φ(x), Φ the standard normal CDF",
-        "derivative": "GELU'(x) = Φ(x) + x·φ(x)",
-        "range": "[≈ −0.17, ∞)",
-        "zero_centred": False,
-        "alpha": None,
-    },
-    "silu": {
-        "label": "SiLU / Swish",
-        "formula": "SiLU(x) = x·σ(x)",
-        "derivative": "SiLU'(x) = σ(x)·(1 + x·(1 − σ(x)))",
-        "range": "[≈ −0.28, ∞)",
-        "zero_centred": False,
-        "alpha": None,
-    },
-    "softplus": {
-        "label": "Softplus",
-        "formula": "Softplus(x) = ln(1 + e^x)",
-        "derivative": "Softplus'(x) = σ(x)",
-        "range": "(0, ∞)",
-        "zero_centred": False,
-        "alpha": None,
-    },
+
+@dataclass(frozen=True)
+class Function:
+    """What the lesson shows of an activation: labels in English and Chinese, the formula and
+    its derivative, the range, whether it is zero-centred, and its default α (where α applies)."""
+
+    name: str
+    label: str
+    label_zh: str
+    formula: str
+    derivative: str
+    range: str
+    zero_centred: bool
+    alpha: float | None
+
+
+FUNCTIONS: dict[str, Function] = {
+    f.name: f
+    for f in (
+        Function(
+            "sigmoid",
+            "Sigmoid",
+            "Sigmoid 函数",
+            "σ(x) = 1 / (1 + e^(−x))",
+            "σ'(x) = σ(x)·(1 − σ(x)), at most 0.25",
+            "(0, 1)",
+            False,
+            None,
+        ),
+        Function(
+            "tanh",
+            "tanh",
+            "双曲正切 tanh",
+            "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))",
+            "tanh'(x) = 1 − tanh(x)², at most 1",
+            "(−1, 1)",
+            True,
+            None,
+        ),
+        Function(
+            "relu",
+            "ReLU",
+            "修正线性单元 ReLU",
+            "ReLU(x) = max(0, x)",
+            "ReLU'(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch)",
+            "[0, ∞)",
+            False,
+            None,
+        ),
+        Function(
+            "leaky_relu",
+            "Leaky ReLU",
+            "带泄露修正线性单元 Leaky ReLU",
+            "LeakyReLU(x) = x if x > 0 else α·x",
+            "LeakyReLU'(x) = 1 if x > 0 else α",
+            "(−∞, ∞)",
+            False,
+            0.01,
+        ),
+        Function(
+            "prelu",
+            "PReLU",
+            "参数化修正线性单元 PReLU",
+            "PReLU(x) = x if x > 0 else α·x, α learned",
+            "PReLU'(x) = 1 if x > 0 else α;  ∂f/∂α = x if x ≤ 0 else 0",
+            "(−∞, ∞)",
+            False,
+            0.25,
+        ),
+        Function(
+            "elu",
+            "ELU",
+            "指数线性单元 ELU",
+            "ELU(x) = x if x > 0 else α·(e^x − 1)",
+            "ELU'(x) = 1 if x > 0 else ELU(x) + α",
+            "(−α, ∞)",
+            False,
+            1.0,
+        ),
+        Function(
+            "maxout",
+            "Maxout",
+            "Maxout 最大输出",
+            "Maxout(x) = max_k (w_k·x + b_k)",
+            "Maxout'(x) = w of the winning piece (the first one on ties)",
+            "depends on the pieces",
+            False,
+            None,
+        ),
+        Function(
+            "gelu",
+            "GELU",
+            "高斯误差线性单元 GELU",
+            "GELU(x) = x·Φ(x), Φ the standard normal CDF",
+            "GELU'(x) = Φ(x) + x·φ(x)",
+            "[≈ −0.17, ∞)",
+            False,
+            None,
+        ),
+        Function(
+            "silu",
+            "SiLU / Swish",
+            "SiLU / Swish",
+            "SiLU(x) = x·σ(x)",
+            "SiLU'(x) = σ(x)·(1 + x·(1 − σ(x)))",
+            "[≈ −0.28, ∞)",
+            False,
+            None,
+        ),
+        Function(
+            "softplus",
+            "Softplus",
+            "Softplus 软加函数",
+            "Softplus(x) = ln(1 + e^x)",
+            "Softplus'(x) = σ(x)",
+            "(0, ∞)",
+            False,
+            None,
+        ),
+    )
 }
 NAMES = tuple(FUNCTIONS)
 MIN_PIECES = 2
@@ -130,20 +169,29 @@ def check_pieces(pieces) -> np.ndarray:
     return array
 
 
-def activation(name, x, alpha=None, pieces=None):
-    """y = f(x), dy = f'(x) and extras, for x of any shape (float64 unless float32 came in).
+@dataclass(frozen=True)
+class Activation:
+    """f and f' at every point of x (same shape), and what else the function has."""
 
-    alpha applies to leaky_relu, prelu and elu (their defaults otherwise). pieces (K, 2) for
-    maxout. Returns (y, dy, extras): extras["dalpha"] = ∂f/∂α for prelu (the learned parameter),
-    extras["winner"] = the index of the winning piece for maxout.
+    y: np.ndarray
+    dy: np.ndarray
+    alpha: float | None  # the α used (the default unless given), where α applies
+    dalpha: np.ndarray | None = None  # prelu: ∂f/∂α, what back-propagation trains α with
+    winner: np.ndarray | None = None  # maxout: index of the winning piece (the first on ties)
+
+
+def activation(name, x, alpha=None, pieces=None) -> Activation:
+    """y = f(x) and dy = f'(x) for x of any shape (float64 unless float32 came in).
+
+    alpha applies to leaky_relu, prelu and elu (their defaults otherwise) and is ignored by the
+    others; pieces (K, 2) for maxout.
     """
     if name not in FUNCTIONS:
         raise InputError(f"unknown function {name!r}: choose one of {', '.join(NAMES)}", "name")
     x = np.asarray(x)
     x = x.astype(np.result_type(x, np.float32), copy=False)
-    if alpha is None:
-        alpha = FUNCTIONS[name]["alpha"]
-    alpha = None if alpha is None else x.dtype.type(alpha)
+    default = FUNCTIONS[name].alpha
+    alpha = None if default is None else x.dtype.type(default if alpha is None else alpha)
     extras = {}
     if name == "sigmoid":
         y = sigmoid(x)
@@ -183,7 +231,12 @@ def activation(name, x, alpha=None, pieces=None):
         big = x > SOFTPLUS_THRESHOLD
         y = np.where(big, x, np.logaddexp(0, np.minimum(x, SOFTPLUS_THRESHOLD)))
         dy = np.where(big, 1, sigmoid(x))
-    return y.astype(x.dtype, copy=False), np.asarray(dy, dtype=x.dtype), extras
+    return Activation(
+        y=y.astype(x.dtype, copy=False),
+        dy=np.asarray(dy, dtype=x.dtype),
+        alpha=None if alpha is None else float(alpha),
+        **extras,
+    )
 
 
 def sample(distribution, loc, scale, shape, seed):
@@ -200,31 +253,68 @@ def sample(distribution, loc, scale, shape, seed):
     return rng.uniform(loc - scale, loc + scale, shape)
 
 
-def vanishing_gradients(names, depth, samples, distribution="normal", loc=0.0, scale=1.0, seed=0):
+@dataclass(frozen=True)
+class ProductStats:
+    """The product of derivatives at depth 1..n, over the samples: (depth,) each."""
+
+    mean: np.ndarray
+    median: np.ndarray
+    fraction_zero: np.ndarray  # share of samples whose product is exactly 0
+
+
+@dataclass(frozen=True)
+class Vanishing:
+    depth: np.ndarray  # 1..n
+    functions: dict[str, ProductStats]
+    sigmoid_bound: np.ndarray  # 0.25^k: the sigmoid's derivative is at most 0.25
+    draws_mean: float
+    draws_std: float
+
+
+def vanishing_gradients(
+    names, depth, samples, distribution="normal", loc=0.0, scale=1.0, seed=0
+) -> Vanishing:
     """The product of local derivatives f'(z_1)·f'(z_2)···f'(z_k) for k = 1..depth.
 
     This is the factor the chain rule puts on a gradient flowing back through k layers (weights
     aside). The pre-activations z are drawn independently per layer and per sample (samples ×
-    depth, seeded), the same draws for every function. Returns, per function, the mean and
-    the median of the product at each depth and the fraction of samples whose product is exactly
-    0 (ReLU: one inactive layer on the path stops the gradient).
+    depth, seeded), the same draws for every function. Per function: the mean and the median of
+    the product at each depth and the fraction of samples whose product is exactly 0 (ReLU: one
+    inactive layer on the path stops the gradient).
     """
     z = sample(distribution, loc, scale, (samples, depth), seed)
-    result = {}
+    functions = {}
     for name in names:
         if name == "maxout":
             raise InputError("the vanishing-gradient experiment takes fixed functions", "names")
-        _, dy, _ = activation(name, z)
-        product = np.cumprod(dy, axis=1)  # (samples, depth)
-        result[name] = {
-            "mean": product.mean(axis=0),
-            "median": np.median(product, axis=0),
-            "fraction_zero": (product == 0).mean(axis=0),
-        }
-    return z, result
+        product = np.cumprod(activation(name, z).dy, axis=1)  # (samples, depth)
+        functions[name] = ProductStats(
+            mean=product.mean(axis=0),
+            median=np.median(product, axis=0),
+            fraction_zero=(product == 0).mean(axis=0),
+        )
+    k = np.arange(1, depth + 1)
+    return Vanishing(
+        depth=k,
+        functions=functions,
+        sigmoid_bound=0.25**k,
+        draws_mean=float(z.mean()),
+        draws_std=float(z.std()),
+    )
 
 
-def dead_relu(weight, bias, samples, distribution="normal", loc=0.0, scale=1.0, seed=0):
+@dataclass(frozen=True)
+class DeadRelu:
+    x: np.ndarray  # (samples,) the inputs drawn
+    active: np.ndarray  # (samples,) w·x + b > 0
+    fraction_active: float
+    grad_weight: float  # dL/dw = mean(1[z > 0]·x), upstream gradient 1
+    grad_bias: float  # dL/db = mean(1[z > 0])
+    dead: bool  # active on no input: zero gradient, it can never recover
+    kink: float | None  # x where w·x + b = 0 (None when w = 0)
+
+
+def dead_relu(weight, bias, samples, distribution="normal", loc=0.0, scale=1.0, seed=0) -> DeadRelu:
     """A ReLU unit a = max(0, w·x + b) fed with seeded inputs x.
 
     The unit is active on an input when z = w·x + b > 0 (its derivative is then 1, else 0). With
@@ -233,14 +323,13 @@ def dead_relu(weight, bias, samples, distribution="normal", loc=0.0, scale=1.0, 
     zero gradient, so gradient descent can never revive it.
     """
     x = sample(distribution, loc, scale, (samples,), seed)
-    z = weight * x + bias
-    active = z > 0
-    return {
-        "x": x,
-        "z": z,
-        "active": active,
-        "fraction_active": float(active.mean()),
-        "grad_weight": float(np.mean(np.where(active, x, 0.0))),
-        "grad_bias": float(active.mean()),
-        "dead": not bool(active.any()),
-    }
+    active = weight * x + bias > 0
+    return DeadRelu(
+        x=x,
+        active=active,
+        fraction_active=float(active.mean()),
+        grad_weight=float(np.mean(np.where(active, x, 0.0))),
+        grad_bias=float(active.mean()),
+        dead=not bool(active.any()),
+        kink=None if weight == 0 else -bias / weight,
+    )

@@ -14,12 +14,31 @@ where, as in PyTorch, the running variance takes the UNBIASED batch variance σ�
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from app.core.errors import ShapeError
 
 MOMENTUM = 0.1
 EPS = 1e-5
+
+
+def per_feature(name: str, value, D: int) -> np.ndarray:
+    """A float64 array of one value per feature (D,), or a ShapeError naming it."""
+    a = np.asarray(value, dtype=np.float64)
+    if a.shape != (D,):
+        raise ShapeError(f"{name} has {a.size} values, one per feature is needed ({D})", name)
+    return a
+
+
+def check_running(running_mean, running_var, D: int) -> tuple[np.ndarray, np.ndarray]:
+    """Running statistics (D,) each, checked; None gives PyTorch's start (zeros and ones)."""
+    mean = np.zeros(D) if running_mean is None else per_feature("running_mean", running_mean, D)
+    var = np.ones(D) if running_var is None else per_feature("running_var", running_var, D)
+    if np.any(var < 0):
+        raise ShapeError("running_var must be 0 or more", "running_var")
+    return mean, var
 
 
 def check_inputs(x, gamma, beta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -34,14 +53,7 @@ def check_inputs(x, gamma, beta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             "with one sample every x̂ is 0",
             "x",
         )
-    arrays = []
-    for name, value in (("gamma", gamma), ("beta", beta)):
-        a = np.asarray(value, dtype=np.float64)
-        if a.ndim != 1 or a.shape[0] != D:
-            count = a.shape[0] if a.ndim == 1 else a.size
-            raise ShapeError(f"{name} has {count} values, one per feature is needed ({D})", name)
-        arrays.append(a)
-    return x, arrays[0], arrays[1]
+    return x, per_feature("gamma", gamma, D), per_feature("beta", beta, D)
 
 
 def batchnorm_forward(x, gamma, beta, eps=EPS):
@@ -93,17 +105,20 @@ def batchnorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
+def unbiased_var(cache) -> np.ndarray:
+    """σ²·N/(N − 1): the batch variance with Bessel's correction, what running_var averages."""
+    N = cache["x"].shape[0]
+    return cache["var"] * N / (N - 1)
+
+
 def update_running(running_mean, running_var, cache, momentum=MOMENTUM):
     """running = (1 − momentum)·running + momentum·batch; the variance term is unbiased, σ²·N/(N−1).
 
     Returns new arrays (the inputs are not changed).
     """
-    N = cache["x"].shape[0]
-    unbiased = cache["var"] * N / (N - 1)
-    new_mean = (1 - momentum) * np.asarray(running_mean, dtype=np.float64) + momentum * cache[
-        "mean"
-    ]
-    new_var = (1 - momentum) * np.asarray(running_var, dtype=np.float64) + momentum * unbiased
+    mean, var = check_running(running_mean, running_var, cache["x"].shape[1])
+    new_mean = (1 - momentum) * mean + momentum * cache["mean"]
+    new_var = (1 - momentum) * var + momentum * unbiased_var(cache)
     return new_mean, new_var
 
 
@@ -114,19 +129,9 @@ def batchnorm_inference(x, gamma, beta, running_mean, running_var, eps=EPS):
     """
     x = np.asarray(x, dtype=np.float64)
     D = x.shape[-1]
-    for name, value in (
-        ("gamma", gamma),
-        ("beta", beta),
-        ("running_mean", running_mean),
-        ("running_var", running_var),
-    ):
-        if np.shape(value) != (D,):
-            raise ShapeError(
-                f"{name} has {np.size(value)} values, one per feature is needed ({D})", name
-            )
-    if np.any(np.asarray(running_var) < 0):
-        raise ShapeError("running_var must be 0 or more", "running_var")
-    return np.asarray(gamma) * (x - running_mean) / np.sqrt(np.asarray(running_var) + eps) + beta
+    gamma, beta = per_feature("gamma", gamma, D), per_feature("beta", beta, D)
+    running_mean, running_var = check_running(running_mean, running_var, D)
+    return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
 
 
 def batchnorm_wrong(x, gamma, beta, eps=EPS):
@@ -139,3 +144,67 @@ def batchnorm_wrong(x, gamma, beta, eps=EPS):
     var = x.var(axis=0)
     wrong_x_hat = (x - np.sqrt(var)) / np.sqrt(var + eps)
     return wrong_x_hat, gamma * wrong_x_hat + beta
+
+
+@dataclass(frozen=True)
+class BatchNormLesson:
+    """Everything the batch-norm lesson shows for one batch x (N, D): the forward pass, the
+    notes' mistake, the running averages after this batch, test time with them and, given an
+    upstream gradient, the backward pass (else None)."""
+
+    mean: np.ndarray  # (D,) μ
+    var: np.ndarray  # (D,) σ², biased (1/N)
+    x_hat: np.ndarray  # (N, D)
+    out: np.ndarray  # (N, D) y = γ·x̂ + β
+    out_mean: np.ndarray  # (D,) = β
+    out_std: np.ndarray  # (D,) ≈ |γ|
+    wrong_x_hat: np.ndarray  # (N, D) (x − σ)/√(σ² + ε)
+    wrong_out: np.ndarray  # (N, D)
+    wrong_mean: np.ndarray  # (D,) not 0
+    unbiased_var: np.ndarray  # (D,) σ²·N/(N − 1)
+    running_mean: np.ndarray  # (D,) after this batch
+    running_var: np.ndarray  # (D,) after this batch
+    inference_out: np.ndarray  # (N, D) x normalised with the updated running averages
+    dx: np.ndarray | None  # (N, D)
+    dgamma: np.ndarray | None  # (D,)
+    dbeta: np.ndarray | None  # (D,)
+
+
+def batchnorm_lesson(
+    x,
+    gamma,
+    beta,
+    eps=EPS,
+    momentum=MOMENTUM,
+    running_mean=None,
+    running_var=None,
+    dout=None,
+) -> BatchNormLesson:
+    """One training step of batch norm on x (N, D), as the lesson shows it (see the module
+    docstring); running statistics default to PyTorch's start (zeros and ones)."""
+    out, cache = batchnorm_forward(x, gamma, beta, eps)
+    x, gamma, beta = cache["x"], cache["gamma"], per_feature("beta", beta, cache["x"].shape[1])
+    running_mean, running_var = check_running(running_mean, running_var, x.shape[1])
+    wrong_x_hat, wrong_out = batchnorm_wrong(x, gamma, beta, eps)
+    new_mean, new_var = update_running(running_mean, running_var, cache, momentum)
+    dx = dgamma = dbeta = None
+    if dout is not None:
+        dx, dgamma, dbeta = batchnorm_backward(dout, cache)
+    return BatchNormLesson(
+        mean=cache["mean"],
+        var=cache["var"],
+        x_hat=cache["x_hat"],
+        out=out,
+        out_mean=out.mean(axis=0),
+        out_std=out.std(axis=0),
+        wrong_x_hat=wrong_x_hat,
+        wrong_out=wrong_out,
+        wrong_mean=wrong_x_hat.mean(axis=0),
+        unbiased_var=unbiased_var(cache),
+        running_mean=new_mean,
+        running_var=new_var,
+        inference_out=batchnorm_inference(x, gamma, beta, new_mean, new_var, eps),
+        dx=dx,
+        dgamma=dgamma,
+        dbeta=dbeta,
+    )

@@ -7,6 +7,8 @@ plus a bias, exactly like torch.nn.functional.conv2d. mode="convolution" flips t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
@@ -124,6 +126,19 @@ def windows_of(xp, KH, KW, stride, dilation):
     return view[:, :, ::sh, ::sw, ::dh, ::dw]
 
 
+@dataclass(frozen=True)
+class ConvCache:
+    """What conv2d_backward needs from the forward pass (x batched, the kernel as slid)."""
+
+    x: np.ndarray  # (N, C, H, W)
+    kernel: np.ndarray  # (F, C, KH, KW), flipped in convolution mode
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    mode: str
+    batched: bool
+
+
 def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-correlation"):
     """Convolution of x (C, H, W) or (N, C, H, W) with w (F, C, KH, KW) plus b (F,).
 
@@ -144,7 +159,7 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-co
     compute = conv_stride1 if stride == (1, 1) else conv_strided
     maps = [compute(xp[n], w_matrix, bias, (KH, KW), stride, dilation) for n in range(N)]
     out = maps[0][None] if N == 1 else np.stack(maps)  # no copy for a single image
-    cache = (x, kernel, b, stride, padding, dilation, mode, batched)
+    cache = ConvCache(x, kernel, stride, padding, dilation, mode, batched)
     return (out if batched else out[0]), cache
 
 
@@ -203,9 +218,10 @@ def conv2d_backward(dout, cache):
 
     Returns dx (shape of x), dw (F, C, KH, KW) and db (F,).
     """
-    x, kernel, b, stride, padding, dilation, mode, batched = cache
+    x, kernel, batched = cache.x, cache.kernel, cache.batched
     N, C, H, W = x.shape
     F, _, KH, KW = kernel.shape
+    stride, padding, dilation = cache.stride, cache.padding, cache.dilation
     (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
     dout = np.asarray(dout)
     if not batched:
@@ -233,7 +249,7 @@ def conv2d_backward(dout, cache):
             cols = slice(j * dw_, j * dw_ + sw * (Wo - 1) + 1, sw)
             dxp[:, :, rows, cols] += contribution
     dx = dxp[:, :, ph : ph + H, pw : pw + W]
-    dw = dkernel[:, :, ::-1, ::-1] if mode == "convolution" else dkernel
+    dw = dkernel[:, :, ::-1, ::-1] if cache.mode == "convolution" else dkernel
     return (dx if batched else dx[0]), np.ascontiguousarray(dw), db
 
 
@@ -358,3 +374,59 @@ def size_report(size: int, kernel: int, pad: int, stride: int, dilation: int, ax
         "fitting_paddings": fitting_paddings,
         "fitting_strides": fitting_strides,
     }
+
+
+@dataclass(frozen=True)
+class ConvLesson:
+    """A convolution as the lesson shows it: the output, the padded grid the steps refer to, the
+    size formula per axis (size_report) and, when traced, every step (conv2d_trace)."""
+
+    output: np.ndarray  # (F, H_out, W_out)
+    padded_shape: tuple[int, int, int]  # (C, H + 2·ph, W + 2·pw)
+    sizes: dict[str, dict]  # "height", "width"
+    steps: list[dict] | None
+
+
+def conv2d_lesson(
+    x,
+    w,
+    b=None,
+    stride=1,
+    padding=0,
+    dilation=1,
+    mode="cross-correlation",
+    trace=True,
+    max_trace_products=None,
+) -> ConvLesson:
+    """One input x (C, H, W) through w (F, C, KH, KW) plus b (F,), with the trace if asked.
+
+    A trace lists F·H_out·W_out·C·KH·KW products; more than max_trace_products is refused
+    before anything is computed.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3:
+        raise ShapeError(f"input must be C×H×W, got {x.ndim} dimensions", "input")
+    _, _, kernel, _, stride, padding, dilation = prepare(x, w, b, stride, padding, dilation, mode)
+    C, H, W = x.shape
+    F, _, KH, KW = kernel.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    Ho, Wo = output_length(H, KH, ph, sh, dh), output_length(W, KW, pw, sw, dw)
+    products = F * Ho * Wo * C * KH * KW
+    if trace and max_trace_products is not None and products > max_trace_products:
+        raise InputError(
+            f"the step trace would list {products:,} products (F·Ho·Wo·C·KH·KW); the "
+            f"stepper shows at most {max_trace_products:,}: use a smaller input or fewer "
+            "filters, or set trace to false",
+            "input",
+        )
+    out, _ = conv2d_forward(x, w, b, stride, padding, dilation, mode)
+    steps = conv2d_trace(x, w, b, stride, padding, dilation, mode, out=out) if trace else None
+    return ConvLesson(
+        output=out,
+        padded_shape=(C, H + 2 * ph, W + 2 * pw),
+        sizes={
+            "height": size_report(H, KH, ph, sh, dh, "height"),
+            "width": size_report(W, KW, pw, sw, dw, "width"),
+        },
+        steps=steps,
+    )

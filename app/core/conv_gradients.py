@@ -42,7 +42,8 @@ def conv2d_backward_trace(x, w, dy, b=None, stride=1, padding=0, dilation=1,
         raise ShapeError(f"the step trace takes one C×H×W input, got {x.ndim} dimensions", "input")
     out, cache = conv2d_forward(x, w, b, stride, padding, dilation, mode)
     dx, dw, db = conv2d_backward(dy, cache)
-    _, kernel, _, (sh, sw), (ph, pw), (dh, dw_), _, _ = cache
+    kernel = cache.kernel
+    (sh, sw), (ph, pw), (dh, dw_) = cache.stride, cache.padding, cache.dilation
     dy = np.asarray(dy, dtype=np.float64)
     C, H, W = x.shape
     F, _, KH, KW = kernel.shape

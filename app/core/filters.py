@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.conv import conv2d_forward, output_length
+from app.core.conv import conv2d_forward
 from app.core.errors import InputError, ShapeError
 from app.core.pool import pool2d_forward
 
@@ -27,6 +27,10 @@ ACTIVATIONS = ("relu", "none")
 
 @dataclass(frozen=True)
 class Preset:
+    """A classic image filter: a stable name, its labels in English and Chinese, what it shows,
+    and its K×K kernel (rows of numbers)."""
+
+    name: str
     label: str
     label_zh: str
     extracts: str  # what it shows: intensity (颜色深浅) or contours (轮廓)
@@ -38,49 +42,86 @@ def _outer(v):
 
 
 PRESETS: dict[str, Preset] = {
-    "identity": Preset("Identity", "恒等", "the image itself", ((0, 0, 0), (0, 1, 0), (0, 0, 0))),
-    "box_blur_3": Preset("Box blur 3×3", "均值模糊", "intensity, smoothed", ((1 / 9,) * 3,) * 3),
-    "box_blur_5": Preset("Box blur 5×5", "均值模糊", "intensity, smoothed", ((1 / 25,) * 5,) * 5),
-    "gaussian_blur_3": Preset(
-        "Gaussian blur 3×3",
-        "高斯模糊",
-        "intensity, smoothed",
-        tuple(tuple(v / 16 for v in row) for row in _outer((1, 2, 1))),
-    ),
-    "gaussian_blur_5": Preset(
-        "Gaussian blur 5×5",
-        "高斯模糊",
-        "intensity, smoothed",
-        tuple(tuple(v / 256 for v in row) for row in _outer((1, 4, 6, 4, 1))),
-    ),
-    "sharpen": Preset(
-        "Sharpen", "锐化", "intensity, edges boosted", ((0, -1, 0), (-1, 5, -1), (0, -1, 0))
-    ),
-    "laplacian": Preset(
-        "Laplacian edge", "拉普拉斯边缘", "contours", ((0, 1, 0), (1, -4, 1), (0, 1, 0))
-    ),
-    "outline": Preset("Outline", "轮廓", "contours", ((-1, -1, -1), (-1, 8, -1), (-1, -1, -1))),
-    "sobel_x": Preset(
-        "Sobel x",
-        "索贝尔 x",
-        "vertical edges (dark→bright left to right)",
-        ((-1, 0, 1), (-2, 0, 2), (-1, 0, 1)),
-    ),
-    "sobel_y": Preset(
-        "Sobel y",
-        "索贝尔 y",
-        "horizontal edges (dark→bright top to bottom)",
-        ((-1, -2, -1), (0, 0, 0), (1, 2, 1)),
-    ),
-    "prewitt_x": Preset(
-        "Prewitt x", "普鲁伊特 x", "vertical edges", ((-1, 0, 1), (-1, 0, 1), (-1, 0, 1))
-    ),
-    "prewitt_y": Preset(
-        "Prewitt y", "普鲁伊特 y", "horizontal edges", ((-1, -1, -1), (0, 0, 0), (1, 1, 1))
-    ),
-    "emboss": Preset(
-        "Emboss", "浮雕", "relief lit from the top left", ((-2, -1, 0), (-1, 1, 1), (0, 1, 2))
-    ),
+    preset.name: preset
+    for preset in (
+        Preset(
+            "identity", "Identity", "恒等", "the image itself", ((0, 0, 0), (0, 1, 0), (0, 0, 0))
+        ),
+        Preset(
+            "box_blur_3", "Box blur 3×3", "均值模糊 3×3", "intensity, smoothed", ((1 / 9,) * 3,) * 3
+        ),
+        Preset(
+            "box_blur_5",
+            "Box blur 5×5",
+            "均值模糊 5×5",
+            "intensity, smoothed",
+            ((1 / 25,) * 5,) * 5,
+        ),
+        Preset(
+            "gaussian_blur_3",
+            "Gaussian blur 3×3",
+            "高斯模糊 3×3",
+            "intensity, smoothed",
+            tuple(tuple(v / 16 for v in row) for row in _outer((1, 2, 1))),
+        ),
+        Preset(
+            "gaussian_blur_5",
+            "Gaussian blur 5×5",
+            "高斯模糊 5×5",
+            "intensity, smoothed",
+            tuple(tuple(v / 256 for v in row) for row in _outer((1, 4, 6, 4, 1))),
+        ),
+        Preset(
+            "sharpen",
+            "Sharpen",
+            "锐化",
+            "intensity, edges boosted",
+            ((0, -1, 0), (-1, 5, -1), (0, -1, 0)),
+        ),
+        Preset(
+            "laplacian",
+            "Laplacian edge",
+            "拉普拉斯边缘",
+            "contours",
+            ((0, 1, 0), (1, -4, 1), (0, 1, 0)),
+        ),
+        Preset("outline", "Outline", "轮廓", "contours", ((-1, -1, -1), (-1, 8, -1), (-1, -1, -1))),
+        Preset(
+            "sobel_x",
+            "Sobel x",
+            "索贝尔 x",
+            "vertical edges (dark→bright left to right)",
+            ((-1, 0, 1), (-2, 0, 2), (-1, 0, 1)),
+        ),
+        Preset(
+            "sobel_y",
+            "Sobel y",
+            "索贝尔 y",
+            "horizontal edges (dark→bright top to bottom)",
+            ((-1, -2, -1), (0, 0, 0), (1, 2, 1)),
+        ),
+        Preset(
+            "prewitt_x",
+            "Prewitt x",
+            "普鲁伊特 x",
+            "vertical edges",
+            ((-1, 0, 1), (-1, 0, 1), (-1, 0, 1)),
+        ),
+        Preset(
+            "prewitt_y",
+            "Prewitt y",
+            "普鲁伊特 y",
+            "horizontal edges",
+            ((-1, -1, -1), (0, 0, 0), (1, 1, 1)),
+        ),
+        Preset(
+            "emboss",
+            "Emboss",
+            "浮雕",
+            "relief lit from the top left",
+            ((-2, -1, 0), (-1, 1, 1), (0, 1, 2)),
+        ),
+    )
 }
 
 
@@ -89,6 +130,40 @@ def preset_kernel(name: str) -> np.ndarray:
     if name not in PRESETS:
         raise InputError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}", "preset")
     return np.array(PRESETS[name].kernel, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter as it is applied to an image of some number of channels.
+
+    kind: "single" (K×K on one channel), "per-channel" (K×K on each channel of an RGB image, like
+    an image editor) or "full-depth" (C×K×K summed over the channels into one map, like a CNN).
+    """
+
+    name: str  # the preset's name, or "custom"
+    label: str
+    kernel: np.ndarray  # K×K or C×K×K, float32
+    kind: str
+
+
+def make_filter(channels: int, preset: str | None = None, kernel=None, full_depth=False) -> Filter:
+    """A preset by name, or a kernel written out (checked by pipeline), for a C-channel image.
+
+    full_depth stacks a preset into a C×K×K kernel with a C-th of it on each channel, so that the
+    one map it gives sums over the channels as a CNN layer does and keeps the preset's scale.
+    """
+    if preset is not None:
+        k = preset_kernel(preset)
+        label = PRESETS[preset].label
+        if full_depth:
+            k = np.stack([k / np.float32(channels)] * channels)
+            label += " (full depth)"
+        name = preset
+    else:
+        k = np.asarray(kernel, dtype=np.float32)
+        name, label = "custom", "Custom " + "×".join(map(str, k.shape))
+    kind = "full-depth" if k.ndim == 3 else ("per-channel" if channels > 1 else "single")
+    return Filter(name, label, k, kind)
 
 
 def check_kernel(kernel, field: str = "kernel") -> np.ndarray:
@@ -219,11 +294,6 @@ def pool_map(a: np.ndarray, pool: dict) -> np.ndarray:
     check_pool_fits(pool, *a.shape[-2:])
     out, _ = pool2d_forward(a if a.ndim == 3 else a[None], pool["mode"], size, stride)
     return out if a.ndim == 3 else out[0]
-
-
-def output_size(H: int, W: int, K: int, padding: str, stride: int) -> tuple[int, int]:
-    pad = (K - 1) // 2 if padding == "same" else 0
-    return output_length(H, K, pad, stride, 1), output_length(W, K, pad, stride, 1)
 
 
 def quantize(a: np.ndarray, lo: float | None = None, hi: float | None = None):

@@ -14,16 +14,54 @@ the classic CS231n demonstration (10 layers of 500 tanh units).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 from app.core.errors import InputError
 
-SCHEMES = {
-    "small": "W = 0.01·randn(n_in, n_out)",
-    "large": "W = randn(n_in, n_out)",
-    "zeros": "W = 0",
-    "xavier": "W = randn(n_in, n_out) / √n_in",
-    "he": "W = randn(n_in, n_out) · √(2 / n_in)",
+
+@dataclass(frozen=True)
+class Scheme:
+    """A way to draw W: a stable name, labels in English and Chinese, the formula, and the
+    standard deviation it gives the weights as a function of fan_in."""
+
+    name: str
+    label: str
+    label_zh: str
+    formula: str
+    std: Callable[[int], float]
+
+
+SCHEMES: dict[str, Scheme] = {
+    scheme.name: scheme
+    for scheme in (
+        Scheme(
+            "small",
+            "0.01·randn",
+            "小随机数 0.01·randn",
+            "W = 0.01·randn(n_in, n_out)",
+            lambda n: 0.01,
+        ),
+        Scheme("large", "randn", "大随机数 randn", "W = randn(n_in, n_out)", lambda n: 1.0),
+        Scheme("zeros", "zeros", "全零", "W = 0", lambda n: 0.0),
+        Scheme(
+            "xavier",
+            "Xavier 1/√n",
+            "Xavier 初始化 1/√n",
+            "W = randn(n_in, n_out) / √n_in",
+            lambda n: 1 / math.sqrt(n),
+        ),
+        Scheme(
+            "he",
+            "He √(2/n)",
+            "He (Kaiming) 初始化 √(2/n)",
+            "W = randn(n_in, n_out) · √(2 / n_in)",
+            lambda n: math.sqrt(2 / n),
+        ),
+    )
 }
 ACTIVATIONS = ("tanh", "relu")
 MAX_LAYERS = 20
@@ -36,26 +74,26 @@ BINS = 40
 HIST_RANGE = {"tanh": (-1.0, 1.0), "relu": (0.0, 4.0)}
 
 
+def check_scheme(scheme: str) -> Scheme:
+    if scheme not in SCHEMES:
+        raise InputError(f"unknown scheme {scheme!r}: choose one of {', '.join(SCHEMES)}", "scheme")
+    return SCHEMES[scheme]
+
+
 def weight_std(scheme: str, fan_in: int) -> float:
-    """The standard deviation each scheme gives the weights."""
-    return {
-        "small": 0.01,
-        "large": 1.0,
-        "zeros": 0.0,
-        "xavier": 1 / np.sqrt(fan_in),
-        "he": np.sqrt(2 / fan_in),
-    }[scheme]
+    """The standard deviation the scheme gives the weights."""
+    return check_scheme(scheme).std(fan_in)
 
 
 def init_weights(scheme: str, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
     """W (fan_in, fan_out) drawn by the scheme; rng is a numpy Generator (seeded by the caller)."""
-    if scheme not in SCHEMES:
-        raise InputError(f"unknown scheme {scheme!r}: choose one of {', '.join(SCHEMES)}", "scheme")
+    chosen = check_scheme(scheme)
     if fan_in < 1 or fan_out < 1:
         raise InputError(f"fan_in and fan_out must be at least 1, got {fan_in}, {fan_out}", "width")
-    if scheme == "zeros":
+    std = chosen.std(fan_in)
+    if std == 0:
         return np.zeros((fan_in, fan_out))
-    return rng.standard_normal((fan_in, fan_out)) * weight_std(scheme, fan_in)
+    return rng.standard_normal((fan_in, fan_out)) * std
 
 
 def check_work(layers: int, width: int, batch: int) -> None:
@@ -74,46 +112,68 @@ def check_work(layers: int, width: int, batch: int) -> None:
         )
 
 
-def layer_statistics(scheme, activation, layers=10, width=500, batch=500, seed=0):
+@dataclass(frozen=True)
+class LayerStats:
+    """The activations h_k of one layer (k = 1 is the first hidden layer)."""
+
+    layer: int
+    mean: float
+    std: float
+    histogram: np.ndarray  # (BINS,) shares of the batch · width values, summing to 1
+    unit_spread: float  # mean over samples of the std across units: 0 if all units agree
+    saturated: float | None  # tanh: share with |h| > 0.99; None for ReLU
+
+
+@dataclass(frozen=True)
+class InitLesson:
+    scheme: Scheme
+    weight_std: float
+    bin_edges: np.ndarray  # (BINS + 1,)
+    input_mean: float
+    input_std: float
+    layers: list[LayerStats]
+
+
+def layer_statistics(scheme, activation, layers=10, width=500, batch=500, seed=0) -> InitLesson:
     """Forward x ~ N(0, 1) of shape (batch, width) through `layers` layers h = f(h @ W).
 
-    Returns a dict: weight_std, bin_edges (BINS + 1,), input {mean, std}, and per layer k = 1..L
-    the mean and std of h_k over every unit and sample, histogram (BINS,) as fractions of the
-    batch · width values (values outside the fixed range are counted in the end bins),
-    unit_spread = the mean over samples of the std across units (0 when every unit of the layer
-    computes the same value, as with zero weights) and saturated = the share with |h| > 0.99
-    (tanh only; None for ReLU).
+    Per layer, the mean and std of h_k over every unit and sample, its histogram on fixed bins
+    (values outside the range are counted in the end bins), the spread across units and, for
+    tanh, the share of saturated values (see LayerStats).
     """
     if activation not in ACTIVATIONS:
         raise InputError(
             f"unknown activation {activation!r}: choose one of {', '.join(ACTIVATIONS)}",
             "activation",
         )
-    if scheme not in SCHEMES:
-        raise InputError(f"unknown scheme {scheme!r}: choose one of {', '.join(SCHEMES)}", "scheme")
+    chosen = check_scheme(scheme)
     check_work(layers, width, batch)
     rng = np.random.default_rng(seed)
     h = rng.standard_normal((batch, width))
     lo, hi = HIST_RANGE[activation]
     edges = np.linspace(lo, hi, BINS + 1)
     f = np.tanh if activation == "tanh" else (lambda z: np.maximum(z, 0))
-    result = {
-        "weight_std": float(weight_std(scheme, width)),
-        "bin_edges": edges,
-        "input": {"mean": float(h.mean()), "std": float(h.std())},
-        "layers": [],
-    }
-    for _ in range(layers):
+    input_mean, input_std = float(h.mean()), float(h.std())
+    stats = []
+    for k in range(1, layers + 1):
         w = init_weights(scheme, width, width, rng)
         h = f(h @ w)
         counts, _ = np.histogram(np.clip(h, lo, hi), bins=edges)
-        result["layers"].append(
-            {
-                "mean": float(h.mean()),
-                "std": float(h.std()),
-                "histogram": counts / h.size,
-                "unit_spread": float(h.std(axis=1).mean()),
-                "saturated": float((np.abs(h) > 0.99).mean()) if activation == "tanh" else None,
-            }
+        stats.append(
+            LayerStats(
+                layer=k,
+                mean=float(h.mean()),
+                std=float(h.std()),
+                histogram=counts / h.size,
+                unit_spread=float(h.std(axis=1).mean()),
+                saturated=float((np.abs(h) > 0.99).mean()) if activation == "tanh" else None,
+            )
         )
-    return result
+    return InitLesson(
+        scheme=chosen,
+        weight_std=float(chosen.std(width)),
+        bin_edges=edges,
+        input_mean=input_mean,
+        input_std=input_std,
+        layers=stats,
+    )

@@ -11,9 +11,11 @@ torch.nn.functional.max_pool2d and avg_pool2d with their defaults:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from app.core.conv import as_batch, as_pair, check_fits, output_length, pad_input
+from app.core.conv import as_batch, as_pair, check_fits, output_length, pad_input, size_report
 from app.core.errors import InputError, ShapeError
 
 MODES = ("max", "avg")
@@ -43,13 +45,25 @@ def check_pool_params(size, stride, padding):
     return (kh, kw), (sh, sw), (ph, pw)
 
 
-def prepare(x, mode, size, stride, padding):
-    """Validate; returns x as N×C×H×W (float32 or float64), batched flag and the (h, w) pairs."""
+def largest_output(size: int) -> int:
+    """The longest output along an axis of `size` cells, over every window, stride and padding
+    allowed: window 2, padding 1, stride 1 gives size + 1."""
+    return max(output_length(size, k, k // 2, 1, 1) for k in range(1, size + 1))
+
+
+def prepare(x, mode, size, stride, padding, global_pool=False):
+    """Validate; returns x as N×C×H×W (float32 or float64), batched flag and the (h, w) pairs.
+
+    Global pooling: the window is the whole H×W input, stride equal, no padding (size, stride
+    and padding are ignored).
+    """
     if mode not in MODES:
         raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", "mode")
     x, batched = as_batch(x)
-    kernel, stride, padding = check_pool_params(size, stride, padding)
     H, W = x.shape[2:]
+    if global_pool:
+        size, stride, padding = (H, W), None, 0
+    kernel, stride, padding = check_pool_params(size, stride, padding)
     check_fits(H, W, kernel[0], kernel[1], padding, (1, 1), what="window")
     dtype = np.result_type(x, np.float32)
     return x.astype(dtype, copy=False), batched, kernel, stride, padding
@@ -94,14 +108,29 @@ class LazyWinners:
         return self.value
 
 
-def pool2d_forward(x, mode, size, stride=None, padding=0):
+@dataclass(frozen=True)
+class PoolCache:
+    """What pool2d_backward and the trace need from the forward pass."""
+
+    shape: tuple[int, int, int, int]  # (N, C, H, W)
+    dtype: np.dtype
+    mode: str
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    winners: LazyWinners | None  # max pooling only
+    batched: bool
+
+
+def pool2d_forward(x, mode, size=2, stride=None, padding=0, global_pool=False):
     """Max or average pooling of x (C, H, W) or (N, C, H, W), each channel on its own.
 
-    H_out = (H + 2*ph - KH) // sh + 1, likewise W_out; stride defaults to the window size.
+    H_out = (H + 2*ph - KH) // sh + 1, likewise W_out; stride defaults to the window size;
+    global_pool pools the whole H×W into one value per channel.
     Returns out (C, H_out, W_out) or (N, C, H_out, W_out), matching the input, and the cache for
     pool2d_backward. float32 stays float32; integers become float64.
     """
-    x, batched, (KH, KW), stride, padding = prepare(x, mode, size, stride, padding)
+    x, batched, (KH, KW), stride, padding = prepare(x, mode, size, stride, padding, global_pool)
     N, C, H, W = x.shape
     (sh, sw), (ph, pw) = stride, padding
     Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
@@ -117,8 +146,8 @@ def pool2d_forward(x, mode, size, stride=None, padding=0):
     if mode == "avg":
         out /= KH * KW
     # The winners are only needed for backward and the trace: found lazily from the padded input.
-    arg = LazyWinners(xp, (KH, KW), stride, (Ho, Wo)) if mode == "max" else None
-    cache = (x.shape, x.dtype, mode, (KH, KW), stride, padding, arg, batched)
+    winners = LazyWinners(xp, (KH, KW), stride, (Ho, Wo)) if mode == "max" else None
+    cache = PoolCache(x.shape, x.dtype, mode, (KH, KW), stride, padding, winners, batched)
     return (out if batched else out[0]), cache
 
 
@@ -129,8 +158,8 @@ def pool2d_backward(dout, cache):
     overlap). Average: it is shared equally, dout / (KH*KW), by every cell of the window; the
     shares that fall on padding are dropped.
     """
-    shape, dtype, mode, (KH, KW), stride, (ph, pw), arg, batched = cache
-    N, C, H, W = shape
+    N, C, H, W = cache.shape
+    (KH, KW), stride, (ph, pw), batched = cache.kernel, cache.stride, cache.padding, cache.batched
     (sh, sw) = stride
     Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
     dout = np.asarray(dout)
@@ -144,11 +173,12 @@ def pool2d_backward(dout, cache):
             f"{'×'.join(map(str, got))}",
             "grad_output",
         )
-    dout = dout.astype(np.result_type(dtype, dout), copy=False)
+    dout = dout.astype(np.result_type(cache.dtype, dout), copy=False)
     dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dout.dtype)
-    winners = arg.get() if mode == "max" else None
+    max_pool = cache.mode == "max"
+    winners = cache.winners.get() if max_pool else None
     for t in range(KH * KW):
-        share = np.where(winners == t, dout, 0) if mode == "max" else dout / (KH * KW)
+        share = np.where(winners == t, dout, 0) if max_pool else dout / (KH * KW)
         tap(dxp, t // KW, t % KW, Ho, Wo, stride)[...] += share
     dx = dxp[:, :, ph : ph + H, pw : pw + W]
     return dx if batched else dx[0]
@@ -217,8 +247,8 @@ def pool2d_trace(x, mode, size, stride=None, padding=0):
     if x.ndim != 3:
         raise ShapeError(f"the step trace takes one C×H×W input, got {x.ndim} dimensions", "input")
     out, cache = pool2d_forward(np.asarray(x, dtype=np.float64), mode, size, stride, padding)
-    _, _, _, (KH, KW), (sh, sw), (ph, pw), winners, _ = cache
-    arg = winners.get() if mode == "max" else None
+    (KH, KW), (sh, sw), (ph, pw) = cache.kernel, cache.stride, cache.padding
+    arg = cache.winners.get() if mode == "max" else None
     C, H, W = x.shape
     Ho, Wo = out.shape[1:]
     xp = pad_input(np.asarray(x, dtype=np.float64)[None], (ph, pw))[0]
@@ -255,3 +285,61 @@ def pool2d_trace(x, mode, size, stride=None, padding=0):
                     step["divisor"] = KH * KW
                 steps.append(step)
     return steps
+
+
+def pool_size_report(size: int, kernel: int, pad: int, stride: int, axis: str) -> dict:
+    """conv's size_report (no dilation), with the formula written the way pooling's usually is."""
+    report = size_report(size, kernel, pad, stride, 1, axis)
+    span = report["numerator"]
+    report["formula"] = (
+        f"({size} + 2·{pad} − {kernel}) / {stride} + 1 = {span}/{stride} + 1 = "
+        f"{span / stride + 1:g}" + ("" if report["exact"] else f" → floor → {report['output']}")
+    )
+    return report
+
+
+@dataclass(frozen=True)
+class PoolLesson:
+    """Pooling as the lesson shows it: the output, the window used, the padded grid the steps
+    refer to, the size formula per axis and, when traced, every step (pool2d_trace)."""
+
+    output: np.ndarray  # (C, H_out, W_out)
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    padded_shape: tuple[int, int, int]  # (C, H + 2·ph, W + 2·pw)
+    sizes: dict[str, dict]  # "height", "width"
+    steps: list[dict] | None
+
+
+def pool2d_lesson(
+    x, mode, size=2, stride=None, padding=0, global_pool=False, trace=True, max_trace_values=None
+) -> PoolLesson:
+    """One input x (C, H, W), pooled; the trace lists C·H_out·W_out·KH·KW window values, and more
+    than max_trace_values is refused before the trace is built."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3:
+        raise ShapeError(f"input must be C×H×W, got {x.ndim} dimensions", "input")
+    out, cache = pool2d_forward(x, mode, size, stride, padding, global_pool)
+    (kh, kw), (sh, sw), (ph, pw) = cache.kernel, cache.stride, cache.padding
+    C, H, W = x.shape
+    values = out.size * kh * kw
+    if trace and max_trace_values is not None and values > max_trace_values:
+        raise InputError(
+            f"the step trace would list {values:,} window values (C·Ho·Wo·KH·KW); the "
+            f"stepper shows at most {max_trace_values:,}: use a smaller input or window, "
+            "or set trace to false",
+            "input",
+        )
+    return PoolLesson(
+        output=out,
+        kernel=(kh, kw),
+        stride=(sh, sw),
+        padding=(ph, pw),
+        padded_shape=(C, H + 2 * ph, W + 2 * pw),
+        sizes={
+            "height": pool_size_report(H, kh, ph, sh, "height"),
+            "width": pool_size_report(W, kw, pw, sw, "width"),
+        },
+        steps=pool2d_trace(x, mode, (kh, kw), (sh, sw), (ph, pw)) if trace else None,
+    )

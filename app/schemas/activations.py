@@ -5,13 +5,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from app.core.activations import NAMES
-from app.schemas.common import Finite, StrictModel, bounded
+from app.schemas.common import MAX_SEED, Finite, StrictModel, bounded
 
 MAX_POINTS = 10_000
 MAX_PIECES = 8
 MAX_DEPTH = 50
 MAX_SAMPLES = 2_000
-MAX_SEED = 2**31 - 1
 
 ActivationName = Literal[NAMES]
 FixedName = Literal[tuple(n for n in NAMES if n != "maxout")]
@@ -39,7 +38,9 @@ class ActivationRequest(StrictModel):
 
 
 class ActivationInfo(BaseModel):
+    name: str
     label: str
+    label_zh: str
     formula: str
     derivative: str
     range: str

@@ -3,16 +3,18 @@
 from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from app.core.errors import ShapeError
+
+# Every seed a lesson takes: NumPy's default_rng accepts 0 to 2³² − 1 (and so does the page).
+MAX_SEED = 2**32 - 1
 
 # Every float field refuses NaN and Infinity (Python's json accepts them as literals).
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 # Values a lesson multiplies and sums: bounded so no result can overflow to Infinity.
 MAX_MAGNITUDE = 1e6
-# Seeds for NumPy's generators: every seeded request takes 0..MAX_SEED.
-MAX_SEED = 2**32 - 1
 Value = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
 
 
@@ -23,10 +25,40 @@ class StrictModel(BaseModel):
 
 
 def Pair(low: int, high: int, what: str):
-    """An int, or a [h, w] pair, each within [low, high]."""
+    """An int for both axes, or [height, width]; each within [low, high]. Validates to (h, w);
+    give defaults as pairs, since defaults are not validated.
+
+    One validator for every int-or-pair parameter, so that conv and pool word a mistake the same
+    way and an error's location is the field itself (a union would add its members' names).
+    """
+
+    def to_pair(value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = [value, value]
+        if not (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        ):
+            raise PydanticCustomError(
+                "int_or_pair",
+                "must be an integer or a pair [height, width], got {got}",
+                {"got": repr(value)[:40]},
+            )
+        for v in value:
+            if not low <= v <= high:
+                raise PydanticCustomError(
+                    "int_or_pair_range",
+                    "must be between {low} and {high}, got {value}",
+                    {"low": low, "high": high, "value": v},
+                )
+        return tuple(value)
+
     item = Annotated[int, Field(ge=low, le=high)]
+    documented = item | Annotated[list[item], Field(min_length=2, max_length=2)]
     return Annotated[
-        item | Annotated[list[item], Field(min_length=2, max_length=2)],
+        tuple[int, int],
+        BeforeValidator(to_pair, json_schema_input_type=documented),
         Field(description=f"{what}: one integer for both axes, or [height, width]"),
     ]
 

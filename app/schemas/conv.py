@@ -4,17 +4,24 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.core.conv import output_length
 from app.schemas.common import Pair, StrictModel, Value, bounded
 
 MAX_CHANNELS = 16
 MAX_FILTERS = 16
 MAX_SIDE = 64
 MAX_KERNEL = 11
+MAX_PADDING = MAX_SIDE
+MAX_STRIDE = MAX_SIDE
+MAX_DILATION = MAX_SIDE
+# The longest output side: a 1×1 kernel at stride 1 over the most padding (64 + 2·64 = 192).
+MAX_OUTPUT_SIDE = output_length(MAX_SIDE, 1, MAX_PADDING, 1, 1)
 # The trace lists every product: F × Ho × Wo × C × KH × KW numbers at most.
 MAX_TRACE_PRODUCTS = 400_000
 
 Row = bounded(Value, MAX_SIDE)
 Plane = bounded(Row, MAX_SIDE)
+OutputPlane = bounded(bounded(Value, MAX_OUTPUT_SIDE), MAX_OUTPUT_SIDE)
 KernelRow = bounded(Value, MAX_KERNEL)
 KernelPlane = bounded(KernelRow, MAX_KERNEL)
 
@@ -30,9 +37,9 @@ class Conv2dRequest(StrictModel):
     bias: bounded(Value, MAX_FILTERS) | None = Field(
         default=None, description="One bias per filter (zeros when omitted)"
     )
-    stride: Pair(1, MAX_SIDE, "stride") = 1
-    padding: Pair(0, MAX_SIDE, "zero padding") = 0
-    dilation: Pair(1, MAX_SIDE, "dilation") = 1
+    stride: Pair(1, MAX_STRIDE, "stride") = (1, 1)
+    padding: Pair(0, MAX_PADDING, "zero padding") = (0, 0)
+    dilation: Pair(1, MAX_DILATION, "dilation") = (1, 1)
     mode: Literal["cross-correlation", "convolution"] = Field(
         default="cross-correlation",
         description="cross-correlation (what CNN layers and torch conv2d compute) or "
@@ -42,8 +49,9 @@ class Conv2dRequest(StrictModel):
 
 
 class Conv2dBackwardRequest(Conv2dRequest):
-    grad_output: bounded(bounded(Row, 2 * MAX_SIDE + MAX_SIDE), MAX_FILTERS) = Field(
-        description="F×Ho×Wo upstream gradient dL/d(output)"
+    grad_output: bounded(OutputPlane, MAX_FILTERS) = Field(
+        description="F×Ho×Wo upstream gradient dL/d(output), the shape of the forward's output "
+        f"(Ho and Wo ≤ {MAX_OUTPUT_SIDE})"
     )
 
 

@@ -2,19 +2,23 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field
 
-from app.schemas.common import Finite, Pair, StrictModel, bounded
+from app.core.pool import largest_output
+from app.schemas.common import Pair, StrictModel, Value, bounded
 from app.schemas.conv import AxisSize
 
 MAX_CHANNELS = 8
 MAX_SIDE = 32
+MAX_PADDING = MAX_SIDE // 2  # and at most half the window, which the core checks
+# The longest output side: window 2, padding 1, stride 1 (32 + 2·1 − 2 + 1 = 33).
+MAX_OUTPUT_SIDE = largest_output(MAX_SIDE)
 # The trace lists every window's values: C × Ho × Wo × KH × KW numbers at most.
 MAX_TRACE_VALUES = 200_000
 
-Row = bounded(Finite, MAX_SIDE)
+Row = bounded(Value, MAX_SIDE)
 Plane = bounded(Row, MAX_SIDE)
+OutputPlane = bounded(bounded(Value, MAX_OUTPUT_SIDE), MAX_OUTPUT_SIDE)
 
 
 class Pool2dRequest(StrictModel):
@@ -23,9 +27,9 @@ class Pool2dRequest(StrictModel):
         "pooled on its own"
     )
     mode: Literal["max", "avg"] = Field(description="max pooling or average pooling")
-    size: Pair(1, MAX_SIDE, "window size") = 2
+    size: Pair(1, MAX_SIDE, "window size") = (2, 2)
     stride: Pair(1, MAX_SIDE, "stride (default: the window size)") | None = None
-    padding: Pair(0, MAX_SIDE // 2, "zero padding, at most half the window") = 0
+    padding: Pair(0, MAX_PADDING, "zero padding, at most half the window") = (0, 0)
     global_pool: bool = Field(
         default=False,
         description="global pooling: the window is the whole H×W input (size, stride and "
@@ -33,32 +37,11 @@ class Pool2dRequest(StrictModel):
     )
     trace: bool = Field(default=True, description="Include the step-by-step trace")
 
-    @field_validator("size", "stride", "padding", mode="before")
-    @classmethod
-    def pair_in_range(cls, value, info):
-        """One clear message per parameter, instead of one per branch of the int-or-pair union."""
-        low = 0 if info.field_name == "padding" else 1
-        high = MAX_SIDE // 2 if info.field_name == "padding" else MAX_SIDE
-        if value is None and info.field_name == "stride":
-            return value
-        items = value if isinstance(value, list) else [value]
-        if len(items) not in (1, 2) or (isinstance(value, list) and len(items) != 2):
-            raise PydanticCustomError("pair", "must be an integer or a pair [h, w]")
-        for item in items:
-            if isinstance(item, bool) or not isinstance(item, int):
-                raise PydanticCustomError("pair", "must be an integer or a pair [h, w]")
-            if not low <= item <= high:
-                raise PydanticCustomError(
-                    "pair",
-                    "must be between {low} and {high}, got {item}",
-                    {"low": low, "high": high, "item": item},
-                )
-        return value
-
 
 class Pool2dBackwardRequest(Pool2dRequest):
-    grad_output: bounded(bounded(Row, MAX_SIDE + 1), MAX_CHANNELS) = Field(
-        description="C×Ho×Wo upstream gradient dL/d(output)"
+    grad_output: bounded(OutputPlane, MAX_CHANNELS) = Field(
+        description="C×Ho×Wo upstream gradient dL/d(output), the shape of the forward's output "
+        f"(Ho and Wo ≤ {MAX_OUTPUT_SIDE})"
     )
 
 

@@ -5,9 +5,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core import init
-from app.schemas.common import StrictModel, Value, bounded
+from app.schemas.common import MAX_SEED, StrictModel, Value, bounded
 
-MAX_SEED = 2**31 - 1
 MAX_ROWS = 64  # batch size N of the batch-norm table
 MAX_FEATURES = 16  # features D
 
@@ -19,7 +18,7 @@ Row = bounded(Value, MAX_FEATURES)
 class InitRequest(StrictModel):
     scheme: Scheme = Field(
         default="small",
-        description="small: 0.01·randn; large: randn; zeros; xavier: randn/√n; he: randn·√(2/n)",
+        description="; ".join(f"{s.name}: {s.formula}" for s in init.SCHEMES.values()),
     )
     activation: Activation = Field(default="tanh", description="the non-linearity of every layer")
     layers: int = Field(default=10, ge=1, le=init.MAX_LAYERS, description="layers stacked")

@@ -5,6 +5,7 @@ import math
 import pytest
 
 from app.schemas.activations import MAX_POINTS
+from app.schemas.common import MAX_SEED
 
 
 def post(client, payload, path=""):
@@ -20,6 +21,7 @@ def test_sigmoid_values_and_derivative(client):
     assert body["dy"] == [0.25, pytest.approx(s * (1 - s))]
     assert body["alpha"] is None and body["dalpha"] is None
     assert body["info"]["range"] == "(0, 1)" and body["info"]["zero_centred"] is False
+    assert body["info"]["label"] == "Sigmoid" and body["info"]["label_zh"]
 
 
 @pytest.mark.parametrize(
@@ -89,11 +91,12 @@ def test_vanishing_gradients(client):
     body = response.json()
     assert body["depth"] == [1, 2, 3, 4]
     assert set(body["functions"]) == {"sigmoid", "tanh", "relu"}
-    assert body["sigmoid_bound"] == [0.25, 0.0625, 0.015625, 0.00390625]
+    assert body["sigmoid_bound"] == pytest.approx([0.25, 0.0625, 0.015625, 0.00390625], rel=1e-15)
     for k in range(4):
         assert body["functions"]["sigmoid"]["mean"][k] <= body["sigmoid_bound"][k]
     relu = body["functions"]["relu"]
     assert relu["mean"] == pytest.approx([1 - f for f in relu["fraction_zero"]])
+    assert post(client, {"seed": MAX_SEED, "depth": 2}, "/vanishing").status_code == 200
     again = post(client, {"depth": 4, "samples": 300, "seed": 5}, "/vanishing").json()
     assert again == body, "the same seed gives the same draws"
 
@@ -109,6 +112,7 @@ def test_vanishing_gradients(client):
         ({"distribution": "cauchy"}, "distribution"),
         ({"scale": -1}, "scale"),
         ({"seed": -1}, "seed"),
+        ({"seed": MAX_SEED + 1}, "seed"),
     ],
 )
 def test_vanishing_bad_input(client, payload, field):
@@ -126,7 +130,7 @@ def test_dead_relu(client):
     assert body["kink"] == 8.0 and len(body["x"]) == 100 and not any(body["active"])
     alive = post(client, {"weight": -2, "bias": 1, "samples": 100}, "/dead-relu").json()
     assert alive["dead"] is False and alive["kink"] == 0.5
-    assert alive["fraction_active"] == sum(x < 0.5 for x in alive["x"]) / 100
+    assert alive["fraction_active"] == pytest.approx(sum(x < 0.5 for x in alive["x"]) / 100)
     assert post(client, {"weight": 0, "bias": 1}, "/dead-relu").json()["kink"] is None
 
 

@@ -4,8 +4,10 @@ Every file is generated here with Pillow (or written byte by byte when Pillow ca
 """
 
 import base64
+import builtins
 import io
 import json
+import os
 import struct
 import tempfile
 import zlib
@@ -15,12 +17,14 @@ import pytest
 from numpy.testing import assert_allclose
 from PIL import Image
 
+from app.api.image import FRAMING_BYTES
 from app.core.filters import preset_kernel, quantize
-from app.settings import get_settings
+from app.schemas.image import MAX_SPEC_CHARS
 from tests.core.test_filters import STEP_3, STEP_5, STEP_EXPECTED
 
 URL = "/api/image/filter"
 SOBEL = {"filters": [{"preset": "sobel_x"}]}
+SOBEL_SPEC = json.dumps(SOBEL).encode()
 
 
 def encode(im: Image.Image, fmt: str = "PNG", **options) -> bytes:
@@ -32,6 +36,17 @@ def encode(im: Image.Image, fmt: str = "PNG", **options) -> bytes:
 def post(client, data: bytes, spec=SOBEL, filename="image.png"):
     form = {"spec": spec if isinstance(spec, str) else json.dumps(spec)}
     return client.post(URL, files={"file": (filename, data, "application/octet-stream")}, data=form)
+
+
+def form_body(*parts: tuple[str, str | None, bytes], boundary="b0undary") -> tuple[bytes, dict]:
+    """A multipart body written out by hand: (name, filename or None, data) per part."""
+    body = b""
+    for name, filename, data in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+        body += data + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
 
 
 def pixels(body) -> np.ndarray:
@@ -54,6 +69,9 @@ def noise(size, mode="RGB", seed=0) -> Image.Image:
     channels = {"RGB": 3, "L": 1}[mode]
     array = rng.integers(0, 256, (size[1], size[0], channels), dtype=np.uint8)
     return Image.fromarray(array[:, :, 0] if channels == 1 else array, mode)
+
+
+SMALL_PNG = encode(Image.new("L", (6, 5), 128))
 
 
 # ---------- what comes back ----------
@@ -209,10 +227,11 @@ def test_sixteen_bit_grayscale_keeps_its_precision(client):
     assert rgb["channels"] == 3 and (pixels(rgb)[:, :, 2] == array).all()
 
 
-def test_sixteen_bit_grayscale_downscaled(client):
-    array = np.full((40, 2100), 50_000, dtype=np.uint16)
+def test_sixteen_bit_grayscale_downscaled(client_with):
+    client = client_with(image_working_size=64)
+    array = np.full((40, 210), 50_000, dtype=np.uint16)
     body = post(client, encode(Image.fromarray(array))).json()
-    assert (body["width"], body["height"]) == (1024, 20)
+    assert (body["width"], body["height"]) == (64, 12)
     assert np.abs(pixels(body).astype(int) - 50_000).max() <= 1
 
 
@@ -271,24 +290,39 @@ def test_large_stages_are_previews_unless_full_images(client):
     assert (conv_full["min"], conv_full["max"]) == (conv["min"], conv["max"])
 
 
-def test_large_images_are_downscaled_and_say_so(client):
-    im = Image.new("RGB", (2048, 1000), (120, 120, 120))
+def test_large_images_are_downscaled_and_say_so(client_with):
+    client = client_with(image_working_size=100)
+    im = Image.new("RGB", (400, 200), (120, 120, 120))
     body = post(client, encode(im, "JPEG")).json()
-    assert (body["width"], body["height"]) == (1024, 500)
-    assert body["scaled"] is True
-    assert (body["original_width"], body["original_height"]) == (2048, 1000)
-    assert any("downscaled from 2048×1000 to 1024×500" in note for note in body["notes"])
+    assert (body["width"], body["height"]) == (100, 50)
+    assert body["scaled"] is True and body["working_size"] == 100
+    assert (body["original_width"], body["original_height"]) == (400, 200)
+    assert any("downscaled from 400×200 to 100×50" in note for note in body["notes"])
 
 
 def test_uploads_never_touch_the_disk(client, monkeypatch):
-    def no_disk(self):
-        raise AssertionError("the upload was spooled to a temporary file")
-
-    monkeypatch.setattr(tempfile.SpooledTemporaryFile, "rollover", no_disk)
+    """The body is parsed in memory: no file is opened while an upload is processed (Starlette's
+    own form parser would spool a part over 1 MB to a temporary file)."""
     data = encode(noise((720, 720)))
-    assert len(data) > 1_100_000  # Starlette spools anything over 1 MB by default
+    assert len(data) > 1_100_000
+    assert post(client, data).status_code == 200  # modules and Pillow plugins loaded first
+
+    def no_disk(*args, **kwargs):
+        raise AssertionError(f"a file was opened during the upload: {args[:1]}")
+
+    for module, name in [
+        (builtins, "open"),
+        (io, "open"),
+        (os, "open"),
+        (tempfile, "SpooledTemporaryFile"),
+        (tempfile, "TemporaryFile"),
+        (tempfile, "NamedTemporaryFile"),
+        (tempfile, "mkstemp"),
+    ]:
+        monkeypatch.setattr(module, name, no_disk)
     response = post(client, data)
     assert response.status_code == 200
+    assert response.json()["width"] == 720
 
 
 # ---------- refusals: the file ----------
@@ -382,34 +416,114 @@ def test_decompression_bomb_is_refused_before_decoding(client):
     assert "8000×8000 = 64.0 megapixels" in body["detail"] and body["field"] == "file"
 
 
-def test_header_claiming_too_many_pixels_below_pillows_own_guard(client):
-    limit = get_settings().image_max_pixels
-    response = post(client, png_header(8000, limit // 8000 + 1))
+def test_header_claiming_too_many_pixels_below_pillows_own_guard(client_with):
+    client = client_with(image_max_pixels=10_000)
+    response = post(client, png_header(100, 101))
     assert response.status_code == 422
-    assert "megapixels" in response.json()["detail"]
+    assert response.json() == {
+        "detail": "the image is 100×101 = 0.0 megapixels, more than the limit of 0.01 megapixels; "
+        "it was not decoded (a file this small that decodes this large is a decompression bomb)",
+        "field": "file",
+    }
+    assert post(client, png_header(100, 100)).status_code != 413
 
 
-def test_upload_over_the_limit(client):
-    limit = get_settings().upload_max_bytes
-    response = post(client, b"\x89PNG\r\n\x1a\n" + b"\0" * limit)
+def test_upload_over_the_limit(client_with):
+    client = client_with(upload_max_bytes=1000)
+    response = post(client, b"\x89PNG\r\n\x1a\n" + b"\0" * 1000)
     assert response.status_code == 413
     assert response.json() == {
-        "detail": f"the image is larger than the upload limit of {limit:,} bytes",
+        "detail": "the image is larger than the upload limit of 1,000 bytes",
         "field": "file",
+    }
+    assert post(client, encode(Image.new("L", (4, 4)))).status_code == 200
+
+
+def test_body_over_the_upload_body_limit_is_json_413(client_with):
+    client = client_with(upload_max_bytes=1000)
+    limit = 1000 + MAX_SPEC_CHARS + FRAMING_BYTES
+    response = post(client, b"\0" * (limit + 1))
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.json() == {
+        "detail": f"request body too large: the limit is {limit:,} bytes",
+        "field": "body",
     }
 
 
-def test_body_over_the_route_limit_is_json_413(client):
-    limit = get_settings().upload_max_bytes
-    response = post(client, b"\0" * (limit + 1_000_000))
+def test_a_body_without_a_length_is_counted_as_it_arrives(client_with):
+    client = client_with(upload_max_bytes=1000)
+    body, headers = form_body(
+        ("spec", None, json.dumps(SOBEL).encode()), ("file", "a.png", b"\0" * 400_000)
+    )
+
+    def chunks():
+        for start in range(0, len(body), 10_000):
+            yield body[start : start + 10_000]
+
+    response = client.post(URL, content=chunks(), headers=headers)
+    assert "content-length" not in response.request.headers
     assert response.status_code == 413
-    assert response.headers["content-type"] == "application/json"
-    assert "request body too large" in response.json()["detail"]
+    assert response.json()["field"] == "body"
+
+
+# ---------- refusals: the form ----------
+
+
+@pytest.mark.parametrize(
+    ("parts", "field", "fragment"),
+    [
+        ([("file", "a.png", SMALL_PNG)], "spec", "spec: missing; the form takes file and spec"),
+        ([("spec", None, b"{}")], "file", "file: missing"),
+        (
+            [
+                ("file", "a.png", SMALL_PNG),
+                ("file", "b.png", SMALL_PNG),
+                ("spec", None, SOBEL_SPEC),
+            ],
+            "file",
+            "file: sent more than once; send one file",
+        ),
+        (
+            [("file", "a.png", SMALL_PNG), ("spec", None, SOBEL_SPEC), ("spec", None, SOBEL_SPEC)],
+            "spec",
+            "sent more than once",
+        ),
+        (
+            [("file", "a.png", SMALL_PNG), ("spec", None, SOBEL_SPEC), ("colour", None, b"red")],
+            "colour",
+            "colour: not a field of this form, which takes file and spec",
+        ),
+        ([("file", "a.png", SMALL_PNG), ("spec", None, b"\xff\xfe")], "spec", "not UTF-8"),
+    ],
+)
+def test_forms_that_are_refused(client, parts, field, fragment):
+    body, headers = form_body(*parts)
+    response = client.post(URL, content=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+    assert fragment in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "cut", "fragment"),
+    [
+        ({"content-type": "application/json"}, 0, "send multipart/form-data with the fields"),
+        ({"content-type": "multipart/form-data"}, 0, "gives no boundary"),
+        ({}, 40, "ends before its closing boundary"),
+        ({"content-type": "multipart/form-data; boundary=other"}, 0, "malformed"),
+    ],
+)
+def test_bodies_that_are_not_a_form(client, headers, cut, fragment):
+    body, form_headers = form_body(("file", "a.png", SMALL_PNG), ("spec", None, SOBEL_SPEC))
+    response = client.post(URL, content=body[: len(body) - cut], headers=form_headers | headers)
+    assert response.status_code == 422
+    assert response.json()["field"] == "body"
+    assert fragment in response.json()["detail"]
 
 
 # ---------- refusals: the spec ----------
-
-SMALL = encode(Image.new("L", (6, 5), 128))
 
 
 @pytest.mark.parametrize(
@@ -461,7 +575,7 @@ SMALL = encode(Image.new("L", (6, 5), 128))
     ],
 )
 def test_specs_that_are_refused(client, spec, field, fragment):
-    response = post(client, SMALL, spec)
+    response = post(client, SMALL_PNG, spec)
     assert response.status_code == 422
     body = response.json()
     assert body["field"] == field
@@ -475,27 +589,21 @@ def test_specs_that_are_refused(client, spec, field, fragment):
         ('{"filters": [{"kernel": [[NaN]]}]}', "finite"),
         ('{"filters": [{"kernel": [[Infinity, 0, 0], [0, 1, 0], [0, 0, 0]]}]}', "finite"),
         ('{"filters": [', "not valid JSON"),
-        ("", "spec: Field required"),
+        ("", "spec: empty; send the filters as JSON"),
+        (" \n", "spec: empty"),
         ("[" * 100_000, "nested too deeply"),
+        ('{"stride": ' + "1" * 5000 + "}", "spec: not usable JSON"),
     ],
 )
 def test_malformed_spec_text(client, text, fragment):
-    response = post(client, SMALL, text)
+    response = post(client, SMALL_PNG, text)
     assert response.status_code == 422
     assert fragment in response.json()["detail"]
 
 
-def test_missing_fields(client):
-    response = client.post(URL, files={"file": ("a.png", SMALL, "image/png")})
-    assert response.status_code == 422
-    assert response.json()["field"] == "spec"
-    response = client.post(URL, data={"spec": json.dumps(SOBEL)})
-    assert response.status_code == 422
-    assert response.json()["field"] == "file"
-
-
-def test_values_only_for_small_images(client):
-    side = get_settings().image_values_max_side
+def test_values_only_for_small_images(client_with):
+    side = 16
+    client = client_with(image_values_max_side=side)
     spec = {**SOBEL, "values": True}
     assert post(client, encode(Image.new("L", (side, 3))), spec).status_code == 200
     response = post(client, encode(Image.new("L", (side + 1, 3))), spec)

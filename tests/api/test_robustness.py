@@ -6,6 +6,8 @@ import random
 
 import pytest
 
+from tests.api.test_image import SMALL_PNG, form_body
+
 VALID = {
     "/api/conv2d": {
         "input": [[[1, 2, 0], [0, 1, 2], [2, 0, 1]]],
@@ -135,3 +137,24 @@ def test_an_empty_object_uses_defaults_or_names_what_is_missing(client, path):
     assert response.status_code in (200, 422)
     if response.status_code == 422:
         assert "Field required" in response.json()["detail"]
+
+
+def test_mangled_upload_forms_never_give_a_5xx(client):
+    """A valid multipart upload cut, repeated or with bytes flipped anywhere, framing included."""
+    body, headers = form_body(("file", "a.png", SMALL_PNG), ("spec", None, b'{"filters": []}'))
+    rng = random.Random("upload")
+    for _ in range(80):
+        data = bytearray(body)
+        at = rng.randrange(len(data))
+        kind = rng.randrange(3)
+        if kind == 0:
+            for _ in range(3):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif kind == 1:
+            data = data[:at]
+        else:
+            data = data[:at] + data[at : at + 40] * 3 + data[at:]
+        response = client.post("/api/image/filter", content=bytes(data), headers=headers)
+        assert response.status_code < 500, (kind, at, response.text)
+        detail = response.json()["detail"]
+        assert isinstance(detail, str) and detail

@@ -51,6 +51,7 @@ def test_init_zeros_make_units_identical(client):
         ({"width": 1001}, "width", "less than or equal to 1000"),
         ({"batch": 0}, "batch", "greater than or equal to 1"),
         ({"seed": -1}, "seed", "greater than or equal to 0"),
+        ({"seed": 2**32}, "seed", "less than or equal to 4294967295"),
         ({"layers": 20, "width": 1000, "batch": 1000}, "width", "over the limit"),
     ],
 )

@@ -126,3 +126,35 @@ def test_backward_refuses_a_mismatched_gradient():
     _, cache = bn.batchnorm_forward([[1.0], [2.0]], [1.0], [0.0])
     with pytest.raises(ShapeError, match="must match x"):
         bn.batchnorm_backward(np.ones((3, 1)), cache)
+
+
+def test_the_lesson_puts_every_quantity_together():
+    x, gamma, beta, dout = random_case(2)
+    lesson = bn.batchnorm_lesson(x, gamma, beta, momentum=0.1)
+    out, cache = bn.batchnorm_forward(x, gamma, beta)
+    assert_allclose(lesson.out, out, rtol=1e-15)  # the same code: the lesson runs the forward
+    assert_allclose(lesson.out_mean, beta, atol=1e-12)
+    assert_allclose(lesson.unbiased_var, x.var(axis=0, ddof=1), rtol=1e-12)
+    mean, var = bn.update_running(np.zeros(3), np.ones(3), cache, 0.1)  # PyTorch's start
+    assert_allclose(lesson.running_mean, mean, rtol=1e-15)
+    assert_allclose(lesson.running_var, var, rtol=1e-15)
+    assert lesson.dx is None and lesson.dgamma is None and lesson.dbeta is None
+    with_grad = bn.batchnorm_lesson(x, gamma, beta, dout=dout)
+    dx, dgamma, dbeta = bn.batchnorm_backward(dout, cache)
+    assert_allclose(with_grad.dx, dx, rtol=1e-15)
+    assert_allclose(with_grad.dbeta, dbeta, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "kwargs,field,fragment",
+    [
+        ({"running_mean": [0.0]}, "running_mean", "running_mean has 1 values"),
+        ({"running_var": [1.0, 1.0, -1.0]}, "running_var", "0 or more"),
+        ({"dout": np.ones((2, 3))}, "grad_output", "must match x"),
+    ],
+)
+def test_the_lesson_names_the_bad_field(kwargs, field, fragment):
+    x, gamma, beta, _ = random_case(0)
+    with pytest.raises(ShapeError) as caught:
+        bn.batchnorm_lesson(x, gamma, beta, **kwargs)
+    assert caught.value.field == field and fragment in caught.value.message

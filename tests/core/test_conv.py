@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from app.core.conv import (
     conv2d_backward,
     conv2d_forward,
+    conv2d_lesson,
     conv2d_naive,
     conv2d_trace,
     output_length,
@@ -262,3 +263,24 @@ def test_validation_messages(kwargs, error, message):
     args.update(kwargs)
     with pytest.raises(error, match=message):
         conv2d_forward(**args)
+
+
+def test_lesson_gives_output_grid_sizes_and_steps():
+    lesson = conv2d_lesson(DEMO_X, DEMO_W, DEMO_B, 2, 1)
+    out, _ = conv2d_forward(DEMO_X, DEMO_W, DEMO_B, 2, 1)
+    assert_array_equal(lesson.output, out)  # the same code: the lesson runs conv2d_forward
+    assert lesson.padded_shape == (3, 7, 7)
+    assert lesson.sizes["height"] == size_report(5, 3, 1, 2, 1, "height")
+    assert len(lesson.steps) == 2 * 3 * 3
+    assert conv2d_lesson(DEMO_X, DEMO_W, DEMO_B, 2, 1, trace=False).steps is None
+
+
+def test_lesson_refuses_a_trace_over_the_limit_before_computing():
+    # 2 filters × 3×3 outputs × 3 channels × 3×3 taps = 486 products.
+    with pytest.raises(InputError, match="would list 486 products") as info:
+        conv2d_lesson(DEMO_X, DEMO_W, DEMO_B, 2, 1, max_trace_products=485)
+    assert info.value.field == "input"
+    assert conv2d_lesson(DEMO_X, DEMO_W, DEMO_B, 2, 1, max_trace_products=486).steps
+    assert (
+        conv2d_lesson(DEMO_X, DEMO_W, DEMO_B, 2, 1, trace=False, max_trace_products=1).steps is None
+    )

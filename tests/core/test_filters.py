@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from app.core.conv import conv2d_forward, conv2d_naive
+from app.core.conv import conv2d_forward, conv2d_naive, output_length
 from app.core.errors import InputError, ShapeError
 from app.core.filters import (
     PRESETS,
     block_mean,
     check_kernel,
-    output_size,
+    make_filter,
     pipeline,
     preset_kernel,
     quantize,
@@ -98,7 +98,11 @@ def test_full_depth_matches_conv2d(rgb, padding, stride):
         expected, _ = conv2d_forward(rgb, k[None], None, stride, pad)
         assert_allclose(stages["conv"], expected[0], rtol=1e-5, atol=1e-5)
         assert_allclose(stages["conv"], conv2d_naive(rgb, k[None], None, stride, pad)[0], atol=1e-4)
-        assert stages["conv"].shape == output_size(11, 13, k.shape[-1], padding, stride)
+        K = k.shape[-1]
+        assert stages["conv"].shape == (
+            output_length(11, K, pad, stride, 1),
+            output_length(13, K, pad, stride, 1),
+        )
         assert_allclose(stages["activation"], np.maximum(expected[0], 0), rtol=1e-5, atol=1e-5)
         pooled, _ = pool2d_forward(np.maximum(expected, 0), "max", 2)
         assert_allclose(stages["pool"], pooled[0], rtol=1e-5, atol=1e-5)
@@ -212,3 +216,29 @@ def test_block_mean_previews():
     assert f == 3 and small.shape == (2, 3, 4)
     assert_allclose(small[1, 2, 3], -a[6, 9])
     assert_allclose(small[0, 1, 1], a[3:6, 3:6].mean())
+
+
+def test_the_catalogue_names_labels_and_kernels():
+    for name, preset in PRESETS.items():
+        assert preset.name == name
+        assert preset.label and preset.label_zh and preset.extracts
+        assert_allclose(preset_kernel(name), preset.kernel, rtol=1e-7)
+    assert PRESETS["gaussian_blur_3"].label == "Gaussian blur 3×3"
+
+
+def test_make_filter_kinds_and_full_depth():
+    single = make_filter(1, "sobel_x")
+    assert (single.name, single.label, single.kind) == ("sobel_x", "Sobel x", "single")
+    per_channel = make_filter(3, "sobel_x")
+    assert per_channel.kind == "per-channel" and per_channel.kernel.shape == (3, 3)
+    full = make_filter(3, "box_blur_3", full_depth=True)
+    assert (full.label, full.kind, full.kernel.shape) == (
+        "Box blur 3×3 (full depth)",
+        "full-depth",
+        (3, 3, 3),
+    )
+    # A third on each channel: the map of a gray image (R = G = B) is the preset's own.
+    assert_allclose(full.kernel.sum(axis=0), preset_kernel("box_blur_3"), rtol=1e-6)
+    custom = make_filter(3, kernel=np.ones((3, 5, 5)).tolist())
+    assert (custom.name, custom.label, custom.kind) == ("custom", "Custom 3×5×5", "full-depth")
+    assert custom.kernel.dtype == np.float32

@@ -8,9 +8,11 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from app.core.errors import InputError, ShapeError
 from app.core.pool import (
+    largest_output,
     pool2d_backward,
     pool2d_backward_naive,
     pool2d_forward,
+    pool2d_lesson,
     pool2d_naive,
     pool2d_trace,
 )
@@ -224,3 +226,35 @@ def test_bad_shapes():
     with pytest.raises(ShapeError) as info:
         pool2d_backward(np.zeros((1, 3, 2)), cache)
     assert info.value.field == "grad_output" and "1×2×2" in info.value.message
+
+
+def test_global_pooling_is_one_window_per_channel():
+    x = np.arange(2 * 3 * 5, dtype=np.float64).reshape(2, 3, 5)
+    out, cache = pool2d_forward(x, "max", size=2, stride=1, padding=1, global_pool=True)
+    assert cache.kernel == (3, 5) and cache.stride == (3, 5) and cache.padding == (0, 0)
+    assert_array_equal(out[:, 0, 0], x.max(axis=(1, 2)))
+
+
+def test_lesson_gives_the_window_used_sizes_and_steps():
+    lesson = pool2d_lesson(X44, "avg", 3, 2, 1)
+    assert (lesson.kernel, lesson.stride, lesson.padding) == ((3, 3), (2, 2), (1, 1))
+    assert lesson.padded_shape == (1, 6, 6) and lesson.output.shape == (1, 2, 2)
+    assert lesson.sizes["width"]["formula"] == "(4 + 2·1 − 3) / 2 + 1 = 3/2 + 1 = 2.5 → floor → 2"
+    assert lesson.sizes["width"]["output"] == 2
+    assert len(lesson.steps) == 4
+    default = pool2d_lesson(X44, "max")
+    assert default.kernel == (2, 2) and default.stride == (2, 2)
+    assert pool2d_lesson(X44, "max", global_pool=True).output.shape == (1, 1, 1)
+
+
+def test_lesson_refuses_a_trace_over_the_limit():
+    # 4 outputs × 2×2 windows = 16 values.
+    with pytest.raises(InputError, match="would list 16 window values") as info:
+        pool2d_lesson(X44, "max", 2, max_trace_values=15)
+    assert info.value.field == "input"
+    assert pool2d_lesson(X44, "max", 2, trace=False, max_trace_values=1).steps is None
+
+
+def test_largest_output():
+    assert largest_output(32) == 33  # window 2, padding 1, stride 1
+    assert largest_output(1) == 1
