@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from app import pages
-from app.api import activations, conv, image, optim, pool, training
+from app.api import activations, conv, conv_transpose, image, optim, pool, training
 from app.core.errors import InputError
 from app.imaging import ImageError
 from app.security import BodyLimitMiddleware, BodyTooLarge, SecurityHeadersMiddleware
@@ -19,6 +19,7 @@ logger = logging.getLogger("cnnlab")
 
 API_ROUTERS = [
     conv.router,
+    conv_transpose.router,
     activations.router,
     pool.router,
     image.router,

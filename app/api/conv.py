@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.core import conv
+from app.core import conv, conv_gradients
 from app.schemas.common import to_array
 from app.schemas.conv import (
     MAX_TRACE_PRODUCTS,
@@ -56,13 +56,27 @@ def conv2d(request: Conv2dRequest) -> Conv2dResponse:
 @router.post("/backward", summary="Gradients of a convolution")
 def conv2d_backward(request: Conv2dBackwardRequest) -> Conv2dBackwardResponse:
     """dL/d(input), dL/d(weights), dL/d(bias) for the upstream gradient grad_output (F×Ho×Wo),
-    which has the shape of the forward pass's output."""
+    which has the shape of the forward pass's output; with trace, every term of each."""
     x, w, b = arrays(request)
     dout = to_array(request.grad_output, "grad_output", 3)
-    _, cache = conv.conv2d_forward(
-        x, w, b, request.stride, request.padding, request.dilation, request.mode
+    lesson = conv_gradients.conv2d_backward_lesson(
+        x,
+        w,
+        b,
+        dout,
+        request.stride,
+        request.padding,
+        request.dilation,
+        request.mode,
+        request.trace,
+        MAX_TRACE_PRODUCTS,
     )
-    dx, dw, db = conv.conv2d_backward(dout, cache)
+    steps = lesson.trace
     return Conv2dBackwardResponse(
-        grad_input=dx.tolist(), grad_weights=dw.tolist(), grad_bias=db.tolist()
+        grad_input=lesson.grad_input.tolist(),
+        grad_weights=lesson.grad_weights.tolist(),
+        grad_bias=lesson.grad_bias.tolist(),
+        weight_steps=steps.weight_steps if steps else None,
+        bias_steps=steps.bias_steps if steps else None,
+        input_steps=steps.input_steps if steps else None,
     )

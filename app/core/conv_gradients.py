@@ -20,8 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.conv import conv2d_backward, conv2d_forward, pad_input, windows_of
-from app.core.errors import ShapeError
+from app.core.conv import (
+    conv2d_backward,
+    conv2d_forward,
+    output_length,
+    pad_input,
+    prepare,
+    windows_of,
+)
+from app.core.errors import InputError, ShapeError
 
 
 @dataclass
@@ -32,6 +39,48 @@ class BackwardTrace:
     grad_input: np.ndarray
     grad_weights: np.ndarray
     grad_bias: np.ndarray
+
+
+@dataclass
+class BackwardLesson:
+    grad_input: np.ndarray  # (C, H, W)
+    grad_weights: np.ndarray  # (F, C, KH, KW)
+    grad_bias: np.ndarray  # (F,)
+    trace: BackwardTrace | None
+
+
+def conv2d_backward_lesson(x, w, b, dy, stride=1, padding=0, dilation=1,
+                           mode="cross-correlation", trace=False,
+                           max_trace_products=None) -> BackwardLesson:  # fmt: skip
+    """The gradients for one input x (C, H, W), and their trace if asked.
+
+    The trace lists F·C·KH·KW·H_out·W_out products for dL/dW and as many terms for dL/dX (one
+    per product of the forward pass); more than max_trace_products is refused before computing.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3:
+        raise ShapeError(f"input must be C×H×W, got {x.ndim} dimensions", "input")
+    _, _, kernel, _, (sh, sw), (ph, pw), (dh, dw_) = prepare(
+        x, w, b, stride, padding, dilation, mode
+    )
+    C, H, W = x.shape
+    F, _, KH, KW = kernel.shape
+    products = (
+        F * C * KH * KW * output_length(H, KH, ph, sh, dh) * output_length(W, KW, pw, sw, dw_)
+    )
+    if trace and max_trace_products is not None and products > max_trace_products:
+        raise InputError(
+            f"the backward trace would list {products:,} products (F·C·KH·KW·Ho·Wo) for dL/dW and "
+            f"as many for dL/dX; the stepper shows at most {max_trace_products:,}: use a smaller "
+            "input or fewer filters, or set trace to false",
+            "input",
+        )
+    if trace:
+        steps = conv2d_backward_trace(x, w, dy, b, stride, padding, dilation, mode)
+        return BackwardLesson(steps.grad_input, steps.grad_weights, steps.grad_bias, steps)
+    _, cache = conv2d_forward(x, w, b, stride, padding, dilation, mode)
+    dx, dw, db = conv2d_backward(dy, cache)
+    return BackwardLesson(np.asarray(dx), dw, db, None)
 
 
 def conv2d_backward_trace(x, w, dy, b=None, stride=1, padding=0, dilation=1,

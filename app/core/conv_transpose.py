@@ -93,7 +93,8 @@ def check_shapes(x, w, b, params: TransposeParams) -> tuple[int, int]:
     C, H, W = x.shape
     if w.shape[0] != C:
         raise ShapeError(
-            f"the weights' first dimension ({w.shape[0]}) must equal the {C} input channels: "
+            f"the weights' first dimension ({w.shape[0]}) must equal the input's {C} "
+            f"channel{'s' if C != 1 else ''}: "
             "a transposed convolution's weights are C_in×F×KH×KW",
             "weights",
         )
@@ -239,3 +240,48 @@ def direct_trace(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1
     """The direct view's steps: conv2d's trace over the stuffed input with the flipped kernel."""
     form = direct_form(x, w, stride, padding, output_padding, dilation)
     return conv2d_trace(form.input, form.weights, b, 1, 0, form.dilation)
+
+
+@dataclass
+class TransposeLesson:
+    output: np.ndarray  # (F, H_out, W_out)
+    sizes: dict  # size_report per axis
+    form: DirectForm
+    steps: list[dict] | None  # the scatter view, one per input cell
+    direct_steps: list[dict] | None  # the direct view, one per output cell
+
+
+def conv_transpose_lesson(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1,
+                          trace=True, max_trace_products=None,
+                          max_output_side=None) -> TransposeLesson:  # fmt: skip
+    """Both views of one transposed convolution, bounded before computing: the output's sides,
+    and the products both traces list (C·H·W·F·KH·KW scattered, F·Ho·Wo·C·KH·KW direct)."""
+    params = check_params(stride, padding, output_padding, dilation)
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    b = None if b is None else np.asarray(b, dtype=np.float64)
+    Ho, Wo = check_shapes(x, w, b, params)
+    C, H, W = x.shape
+    _, F, KH, KW = w.shape
+    if max_output_side is not None and max(Ho, Wo) > max_output_side:
+        raise InputError(
+            f"the output would be {Ho}×{Wo}; the lesson draws at most {max_output_side} a side: "
+            "use a smaller stride, dilation or kernel",
+            "stride",
+        )
+    products = F * C * KH * KW * (H * W + Ho * Wo)
+    if trace and max_trace_products is not None and products > max_trace_products:
+        raise InputError(
+            f"the two traces would list {products:,} products; the stepper shows at most "
+            f"{max_trace_products:,}: use a smaller input or fewer filters, or set trace to false",
+            "input",
+        )
+    (sh, sw), (ph, pw), (oh, ow), (dh, dw) = params
+    sizes = {
+        "height": size_report(H, KH, ph, sh, dh, oh, "height"),
+        "width": size_report(W, KW, pw, sw, dw, ow, "width"),
+    }
+    out = conv_transpose2d(x, w, b, *params)
+    form = direct_form(x, w, *params)
+    steps = scatter_trace(x, w, b, *params) if trace else None
+    direct_steps = direct_trace(x, w, b, *params) if trace else None
+    return TransposeLesson(out, sizes, form, steps, direct_steps)

@@ -53,6 +53,58 @@ class Conv2dBackwardRequest(Conv2dRequest):
         description="F×Ho×Wo upstream gradient dL/d(output), the shape of the forward's output "
         f"(Ho and Wo ≤ {MAX_OUTPUT_SIDE})"
     )
+    trace: bool = Field(
+        default=False,
+        description="Also list every term of dL/dW, dL/db and dL/dX (weight_steps, bias_steps, "
+        "input_steps), bounded like the forward trace",
+    )
+
+
+class WeightStep(BaseModel):
+    """dL/dW[filter, channel, row, col] = Σ over output cells of x·dL/dY."""
+
+    filter: int
+    channel: int
+    row: int = Field(description="the weight's row m in the filter")
+    col: int = Field(description="the weight's column n in the filter")
+    weight: float
+    cells: list[list[int]] = Field(
+        description="the padded input cell [row, col] read at each output cell (row-major)"
+    )
+    is_padding: list[bool]
+    products: list[float] = Field(description="x · dL/dY[filter] at each output cell")
+    total: float = Field(description="dL/dW[filter, channel, row, col]")
+
+
+class BiasStep(BaseModel):
+    filter: int
+    terms: list[float] = Field(description="dL/dY[filter], row-major")
+    total: float = Field(description="dL/db[filter] = Σ dL/dY[filter]")
+
+
+class InputTerms(BaseModel):
+    """Parallel lists: one entry per (filter, output cell, kernel tap) whose window covered the
+    cell."""
+
+    filter: list[int]
+    out_row: list[int]
+    out_col: list[int]
+    kernel_row: list[int]
+    kernel_col: list[int]
+    weight: list[float]
+    grad: list[float] = Field(description="dL/dY[filter, out_row, out_col]")
+    product: list[float]
+
+
+class InputStep(BaseModel):
+    """dL/dX at one padded input cell: Σ w · dL/dY over every window that covered it."""
+
+    channel: int
+    row: int = Field(description="padded coordinates")
+    col: int
+    is_padding: bool = Field(description="a padding cell: its gradient is computed and dropped")
+    terms: InputTerms
+    total: float
 
 
 class AxisSize(BaseModel):
@@ -101,3 +153,8 @@ class Conv2dBackwardResponse(BaseModel):
     grad_input: list[list[list[float]]] = Field(description="C×H×W, dL/d(input)")
     grad_weights: list[list[list[list[float]]]] = Field(description="F×C×KH×KW, dL/d(weights)")
     grad_bias: list[float] = Field(description="F, dL/d(bias)")
+    weight_steps: list[WeightStep] | None = Field(default=None, description="with trace")
+    bias_steps: list[BiasStep] | None = None
+    input_steps: list[InputStep] | None = Field(
+        default=None, description="every padded cell some window covered, channel then row-major"
+    )

@@ -71,6 +71,9 @@ SAMPLES = {
     "GET /api/surfaces": {},
     "GET /api/surfaces/{name}/grid": {"url": "/api/surfaces/rosenbrock/grid?resolution=8"},
     "GET /api/optimizers": {},
+    "POST /api/conv_transpose2d": {
+        "json": {"input": [[[1, 2], [3, 4]]], "weights": [[[[1, 2], [3, 4]]]], "stride": 2}
+    },
     "POST /api/surfaces/custom": {
         "json": {"expression": "log(x) + y^2", "domain": [[-1, 2], [-1, 1]], "resolution": 6}
     },

@@ -22,7 +22,15 @@ VALID = {
         "input": [[[1, 2, 0], [0, 1, 2], [2, 0, 1]]],
         "weights": [[[[1, 0], [0, -1]]]],
         "grad_output": [[[1, 0], [0, 1]]],
+        "trace": True,
     },
+    "/api/conv_transpose2d": {
+        "input": [[[1, 2], [3, 4]]],
+        "weights": [[[[1, 0, 1], [0, -1, 0], [1, 0, 1]]]],
+        "stride": 2,
+        "output_padding": 1,
+    },
+    "/api/surfaces/custom": {"expression": "x^2 + sin(y)", "domain": [[-1, 1], [-2, 2]]},
     "/api/pool2d": {"input": [[[1, 2], [3, 4]]], "mode": "max", "size": 2, "padding": 0},
     "/api/pool2d/backward": {
         "input": [[[1, 2], [3, 4]]],

@@ -135,7 +135,9 @@ def test_refusals_name_the_field(kwargs, field, words):
 
 
 def test_the_weights_must_start_with_the_input_channels():
-    with pytest.raises(ShapeError, match="first dimension \\(3\\) must equal the 2 input channels"):
+    with pytest.raises(
+        ShapeError, match="first dimension \\(3\\) must equal the input's 2 channels"
+    ):
         conv_transpose.conv_transpose2d(np.ones((2, 2, 2)), np.ones((3, 1, 3, 3)))
 
 

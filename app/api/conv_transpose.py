@@ -1,0 +1,53 @@
+"""POST /api/conv_transpose2d: transposed convolution, stepped as a scatter and as a direct
+convolution of the zero-stuffed input."""
+
+from fastapi import APIRouter
+
+from app.core import conv_transpose
+from app.schemas.common import to_array
+from app.schemas.conv import MAX_TRACE_PRODUCTS
+from app.schemas.conv_transpose import (
+    MAX_TRANSPOSE_OUTPUT_SIDE,
+    ConvTransposeRequest,
+    ConvTransposeResponse,
+)
+
+router = APIRouter(prefix="/api/conv_transpose2d", tags=["convolution"])
+
+
+@router.post("", summary="Transposed convolution, with both views' steps")
+def conv_transpose2d(request: ConvTransposeRequest) -> ConvTransposeResponse:
+    """Like torch.nn.functional.conv_transpose2d: each input cell stamps its value × the kernel
+    into the output (overlaps summed, the padding cropped), and the same numbers as a stride-1
+    convolution of the zero-stuffed input with the flipped kernel."""
+    x = to_array(request.input, "input", 3)
+    w = to_array(request.weights, "weights", 4)
+    b = None if request.bias is None else to_array(request.bias, "bias", 1)
+    lesson = conv_transpose.conv_transpose_lesson(
+        x,
+        w,
+        b,
+        request.stride,
+        request.padding,
+        request.output_padding,
+        request.dilation,
+        request.trace,
+        MAX_TRACE_PRODUCTS,
+        MAX_TRANSPOSE_OUTPUT_SIDE,
+    )
+    form = lesson.form
+    return ConvTransposeResponse(
+        output=lesson.output.tolist(),
+        output_shape=list(lesson.output.shape),
+        size=lesson.sizes,
+        steps=lesson.steps,
+        direct={
+            "input": form.input.tolist(),
+            "weights": form.weights.tolist(),
+            "is_input": form.is_input.tolist(),
+            "source": form.source.tolist(),
+            "border": list(form.border),
+            "dilation": list(form.dilation),
+            "steps": lesson.direct_steps,
+        },
+    )
