@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import pages
-from app.api import activations, conv, image, optim, pool, training
+from app.api import activations, conv, image, optim, pool, probe, training
 from app.core.errors import InputError
 from app.security import SecurityHeadersMiddleware, too_large_detail
 from app.settings import get_settings, resource_dir
@@ -22,6 +22,7 @@ API_ROUTERS = [
     activations.router,
     pool.router,
     image.router,
+    probe.router,
     optim.router,
     training.router,
 ]
