@@ -25,6 +25,14 @@ SCHEMES = {
     "xavier": "W = randn(n_in, n_out) / √n_in",
     "he": "W = randn(n_in, n_out) · √(2 / n_in)",
 }
+# Short names for menus and legends.
+LABELS = {
+    "small": "0.01·randn",
+    "large": "randn",
+    "zeros": "zeros",
+    "xavier": "Xavier 1/√n",
+    "he": "He √(2/n)",
+}
 ACTIVATIONS = ("tanh", "relu")
 MAX_LAYERS = 20
 MAX_WIDTH = 1000
