@@ -78,6 +78,7 @@ LESSONS = [
     ),
 ]
 
+
 def schema_range(model, name: str) -> tuple[float | None, float | None]:
     """The [min, max] a request model's field accepts (its ge/gt/le/lt), None where open."""
     low = high = None

@@ -37,11 +37,11 @@ const page = {
   views: [], // per map: { conv, activation, pool } -> featuremap widget
   kernelGrids: [],
   pinned: null, // { f, name, r, c }
+  runTimer: null, // the next run, while a kernel is being typed
 };
 page.pointer = createPointer(page);
 
 const send = latestOnly((form, options) => postForm("/api/image/filter", form, options));
-let runTimer = null;
 
 async function loadSample(name) {
   // A static file of this site, read once to upload it like a learner's own image.
@@ -57,7 +57,7 @@ function showError(error) {
 }
 
 async function run() {
-  window.clearTimeout(runTimer);
+  window.clearTimeout(page.runTimer);
   const s = page.state.get();
   byId("fl-error").textContent = "";
   try {
@@ -87,8 +87,8 @@ async function run() {
 }
 
 function scheduleRun(delay) {
-  window.clearTimeout(runTimer);
-  runTimer = window.setTimeout(run, delay);
+  window.clearTimeout(page.runTimer);
+  page.runTimer = window.setTimeout(run, delay);
 }
 
 function useFile(file) {
