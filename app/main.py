@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from app import pages
-from app.api import activations, conv, conv_transpose, image, optim, pool, training
+from app.api import activations, conv, conv_transpose, image, optim, pool, probe, training
 from app.core.errors import InputError
 from app.imaging import ImageError
 from app.security import BodyLimitMiddleware, BodyTooLarge, SecurityHeadersMiddleware
@@ -23,6 +23,7 @@ API_ROUTERS = [
     activations.router,
     pool.router,
     image.router,
+    probe.router,
     optim.router,
     training.router,
 ]

@@ -1,11 +1,26 @@
-"""Page routes: the home page, one page per lesson, and /docs with local Swagger UI assets."""
+"""Page routes: the home page, one page per lesson, and /docs with local Swagger UI assets.
+
+Each lesson page carries its catalogue: the labels, presets and control limits its script and
+template need, taken from the core and the request schemas (so a page keeps no copy of them). It
+goes into the page as a JSON data block, <script type="application/json" id="catalogue">, which
+never executes (the CSP allows it), and the template reads the same values for its min/max.
+"""
 
 from dataclasses import dataclass
 
+from annotated_types import Ge, Gt, Le, Lt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.core import activations, filters, init
+from app.schemas import activations as activation_schemas
+from app.schemas import conv as conv_schemas
+from app.schemas import image as image_schemas
+from app.schemas import optim as optim_schemas
+from app.schemas import pool as pool_schemas
+from app.schemas import training as training_schemas
+from app.schemas.common import MAX_SEED
 from app.settings import resource_dir
 
 
@@ -63,8 +78,171 @@ LESSONS = [
     ),
 ]
 
+
+def schema_range(model, name: str) -> tuple[float | None, float | None]:
+    """The [min, max] a request model's field accepts (its ge/gt/le/lt), None where open."""
+    low = high = None
+    for item in model.model_fields[name].metadata:
+        if isinstance(item, (Ge, Gt)):
+            low = item.ge if isinstance(item, Ge) else item.gt
+        if isinstance(item, (Le, Lt)):
+            high = item.le if isinstance(item, Le) else item.lt
+    return low, high
+
+
+def control(kind: str, default, low, high, model=None, field: str | None = None, **extra) -> dict:
+    """One control for the page's state store (static/js/state.js): its type, default and range.
+
+    low/high are the page's own range (what fits on a screen or a slider); with a request model's
+    field they are narrowed to what that field accepts, so a page never offers what the API
+    refuses.
+    """
+    if model is not None:
+        schema_low, schema_high = schema_range(model, field)
+        low = low if schema_low is None else max(low, schema_low)
+        high = high if schema_high is None else min(high, schema_high)
+    return {"type": kind, "default": default, "min": low, "max": high, **extra}
+
+
+def seed(default: int = 0, model=None, field: str = "seed") -> dict:
+    """A seed: the page's own generator takes any 32-bit seed, a request what its field allows."""
+    return control("int", default, 0, MAX_SEED, model, field)
+
+
+def conv_catalogue() -> dict:
+    # The CS231n demo by default; grids up to 32×32 and 8 channels still fit on a screen.
+    side = conv_schemas.MAX_SIDE
+    return {
+        "controls": {
+            "h": control("int", 5, 1, min(32, side)),
+            "w": control("int", 5, 1, min(32, side)),
+            "c": control("int", 3, 1, min(8, conv_schemas.MAX_CHANNELS)),
+            "f": control("int", 2, 1, min(8, conv_schemas.MAX_FILTERS)),
+            "k": control("int", 3, 1, min(7, conv_schemas.MAX_KERNEL)),
+            "s": control("int", 2, 1, min(8, side)),
+            "p": control("int", 1, 0, min(6, side)),
+            "d": control("int", 1, 1, min(4, side)),
+            "seed": seed(231),
+        },
+    }
+
+
+def pooling_catalogue() -> dict:
+    side = pool_schemas.MAX_SIDE
+    return {
+        "controls": {
+            "h": control("int", 4, 1, min(12, side)),
+            "w": control("int", 4, 1, min(12, side)),
+            "c": control("int", 1, 1, min(3, pool_schemas.MAX_CHANNELS)),
+            "k": control("int", 2, 1, min(12, side)),
+            # 0: not set, the window size (PyTorch's default)
+            "s": control("int", 0, 0, min(12, side)),
+            "p": control("int", 0, 0, min(6, side // 2)),
+            "seed": seed(7),
+        },
+    }
+
+
+def activations_catalogue() -> dict:
+    vanishing = activation_schemas.VanishingRequest
+    dead = activation_schemas.DeadReluRequest
+    return {
+        "functions": {
+            name: {"label": info.label, "label_zh": info.label_zh, "alpha": info.alpha}
+            for name, info in activations.FUNCTIONS.items()
+        },
+        "max_pieces": activation_schemas.MAX_PIECES,
+        "controls": {
+            "range": control("int", 6, 1, 20),
+            "x": control("float", 1, -20, 20),
+            # α sliders: the ranges worth exploring for each function
+            "la": control("float", 0.01, 0, 0.5, step=0.005),
+            "pa": control("float", 0.25, 0, 1, step=0.01),
+            "ea": control("float", 1, 0, 3, step=0.05),
+            "vd": control("int", 10, 1, 50, vanishing, "depth"),
+            "vloc": control("float", 0, -20, 20, vanishing, "loc"),
+            "vscale": control("float", 1, 0, 20, vanishing, "scale"),
+            "vn": control("int", 500, 1, 2000, vanishing, "samples"),
+            "vseed": seed(0, vanishing),
+            "dw": control("float", 1, -5, 5, dead, "weight"),
+            "db": control("float", 0.5, -10, 10, dead, "bias"),
+            "dloc": control("float", 0, -20, 20, dead, "loc"),
+            "dscale": control("float", 1, 0, 20, dead, "scale"),
+            "dn": control("int", 200, 1, 2000, dead, "samples"),
+            "dseed": seed(0, dead),
+            "lr": control("float", 1, 0, 100),
+        },
+    }
+
+
+def filters_catalogue() -> dict:
+    return {
+        "presets": [
+            {"name": name, "label": p.label, "label_zh": p.label_zh, "extracts": p.extracts}
+            for name, p in filters.PRESETS.items()
+        ],
+        "kernel_sizes": list(range(1, filters.MAX_KERNEL + 1, 2)),
+        "controls": {
+            "ksize": control("int", 3, 1, filters.MAX_KERNEL),
+            "stride": control("int", 1, 1, image_schemas.MAX_STRIDE),
+            "psize": control("int", 2, 1, image_schemas.MAX_POOL),
+            "pstride": control("int", 2, 1, image_schemas.MAX_POOL),
+        },
+    }
+
+
+def optimizers_catalogue() -> dict:
+    race = optim_schemas.OptimizeRequest
+    search = optim_schemas.SearchRequest
+    return {
+        "max_optimizers": optim_schemas.MAX_OPTIMIZERS,
+        # Drawn at this resolution; the search map at this many runs per side.
+        "grid_resolution": min(128, optim_schemas.MAX_GRID_RESOLUTION),
+        "map_resolution": min(24, optim_schemas.MAX_MAP_RESOLUTION),
+        "controls": {
+            "steps": control("int", 500, 1, 2000, race, "steps"),
+            "noise": control("float", 0, 0, 1000, optim_schemas.Noise, "std"),
+            "seed": seed(0, optim_schemas.Noise),
+            "lr_steps": control("int", 100, 1, 2000, race, "steps"),
+            "s_budget": control("int", 64, 4, 100, search, "budget"),
+            "s_steps": control("int", 300, 1, 2000, search, "steps"),
+            "s_seed": seed(0, search),
+        },
+    }
+
+
+def training_catalogue() -> dict:
+    request = training_schemas.InitRequest
+    return {
+        "schemes": {
+            name: {"label": s.label, "label_zh": s.label_zh} for name, s in init.SCHEMES.items()
+        },
+        "controls": {
+            "layers": control("int", 10, 1, init.MAX_LAYERS, request, "layers"),
+            "seed": seed(0, request),
+            "n": control("int", 4, 2, min(8, training_schemas.MAX_ROWS)),
+            "d": control("int", 3, 1, min(5, training_schemas.MAX_FEATURES)),
+            "bseed": seed(1),
+            "classes": control("int", 10, 2, 100_000),
+        },
+        "widths": [n for n in (100, 250, 500, 1000) if n <= init.MAX_WIDTH],
+        "batches": [n for n in (100, 250, 500) if n <= init.MAX_BATCH],
+    }
+
+
+CATALOGUES = {
+    "conv": conv_catalogue,
+    "pooling": pooling_catalogue,
+    "activations": activations_catalogue,
+    "filters": filters_catalogue,
+    "optimizers": optimizers_catalogue,
+    "training": training_catalogue,
+}
+
 templates = Jinja2Templates(directory=resource_dir("templates"))
 templates.env.globals["lessons"] = LESSONS
+# Catalogues keep their order (the lessons list functions and schemes in the core's order).
+templates.env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,7 +259,8 @@ def api_docs(request: Request) -> HTMLResponse:
 
 def add_lesson_route(lesson: Lesson) -> None:
     def lesson_page(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, f"{lesson.slug}.html", {"active": lesson.slug})
+        context = {"active": lesson.slug, "catalogue": catalogues[lesson.slug]}
+        return templates.TemplateResponse(request, f"{lesson.slug}.html", context)
 
     router.add_api_route(
         f"/{lesson.slug}",
@@ -92,5 +271,6 @@ def add_lesson_route(lesson: Lesson) -> None:
     )
 
 
+catalogues = {slug: build() for slug, build in CATALOGUES.items()}
 for _lesson in LESSONS:
     add_lesson_route(_lesson)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.conv import conv2d_forward
+from app.core.conv import conv2d_forward, output_length
 from app.core.errors import InputError, ShapeError
-from app.core.pool import pool2d_forward
+from app.core.pool import pool2d_forward, pool2d_trace
 
 MAX_KERNEL = 11
 PADDINGS = ("same", "valid")
@@ -329,3 +329,223 @@ def block_mean(a: np.ndarray, max_side: int) -> tuple[np.ndarray, int]:
             sums[..., :h, :w] += part
             counts[:h, :w] += 1
     return sums / counts, f
+
+
+# ---------- the arithmetic of one output pixel ----------
+
+STAGES = ("conv", "activation", "pool")
+
+
+@dataclass(frozen=True)
+class ConvCell:
+    """One convolution output written out. channel: the image channel of a per-channel map,
+    None when the kernel covers every channel. top/left: the window's first image row/column
+    (negative inside the zero padding). Arrays are float32: window and products (D, K, K), the
+    sum of each slice's products (D,)."""
+
+    channel: int | None
+    row: int
+    col: int
+    top: int
+    left: int
+    window: np.ndarray
+    is_padding: np.ndarray  # (K, K) bool
+    products: np.ndarray
+    channel_sums: np.ndarray
+    value: float
+    activated: float
+
+
+@dataclass(frozen=True)
+class PoolCell:
+    """One pooled output written out: the window of the activation map starting at (top, left),
+    its values (size, size), and the max's winner (the first maximum in row-major order) or the
+    average's sum and divisor."""
+
+    channel: int | None
+    top: int
+    left: int
+    values: np.ndarray
+    winner: tuple[int, int] | None
+    ties: int | None
+    sum: float | None
+    divisor: int | None
+    value: float
+
+
+@dataclass(frozen=True)
+class PixelProbe:
+    """The arithmetic behind one pixel of a stage. kernel: (D, K, K) as slid (flipped in
+    convolution mode). pools: one per channel map for the pool stage, else empty. convs: the
+    conv cell behind the pixel per channel map (for a pool: the max's winner or the average
+    window's first cell). value: the pixel's value, one per channel map."""
+
+    stage: str
+    row: int
+    col: int
+    kind: str  # "single" | "per-channel" | "full-depth"
+    kernel: np.ndarray
+    pools: list[PoolCell]
+    convs: list[ConvCell]
+    value: list[float]
+
+
+def output_size(H: int, W: int, K: int, padding: str, stride: int) -> tuple[int, int]:
+    """A K×K map's size over an H×W image with "same" or "valid" padding."""
+    pad = (K - 1) // 2 if padding == "same" else 0
+    return output_length(H, K, pad, stride, 1), output_length(W, K, pad, stride, 1)
+
+
+def _check_probe_stage(stage, row, col, pool, H_out, W_out):
+    """The stage's map size, and (row, col) inside it."""
+    if stage not in STAGES:
+        raise InputError(f"stage must be one of {', '.join(STAGES)}, got {stage!r}", "stage")
+    if stage == "pool":
+        if pool is None:
+            raise InputError("the pool stage needs pool settings", "pool")
+        check_pool_fits(pool, H_out, W_out)
+        ps = pool.get("stride") or pool["size"]
+        H_out = output_length(H_out, pool["size"], 0, ps, 1)
+        W_out = output_length(W_out, pool["size"], 0, ps, 1)
+    for name, value, size in (("row", row, H_out), ("col", col, W_out)):
+        if not 0 <= value < size:
+            raise InputError(
+                f"{name} {value} is outside the {stage} map ({H_out}×{W_out}): 0 to {size - 1}",
+                name,
+            )
+
+
+def probe_pixel(
+    pixels,
+    scale: int,
+    origin: tuple[int, int],
+    image_size: tuple[int, int],
+    kernel,
+    padding: str = "same",
+    stride: int = 1,
+    activation: str = "relu",
+    pool: dict | None = None,
+    mode: str = "cross-correlation",
+    stage: str = "conv",
+    row: int = 0,
+    col: int = 0,
+) -> PixelProbe:
+    """The arithmetic of pixel (row, col) of one stage's map, from the image pixels it needs.
+
+    pixels (C, h, w) unsigned integers are image rows origin[0]..origin[0]+h-1 and columns
+    origin[1]..origin[1]+w-1 of the H×W image (image_size); x = pixels / scale in float32, as the
+    maps' input. The window the pixel depends on (with its zero padding) goes through pipeline,
+    the code that computes the maps, so the values equal the map's up to float32 summation order.
+    """
+    pixels = np.asarray(pixels)
+    if pixels.ndim != 3:
+        raise ShapeError(f"pixels must be C×h×w, got {pixels.ndim} dimensions", "pixels")
+    if pixels.size and (pixels.min() < 0 or pixels.max() > scale):
+        raise InputError(f"pixels must be integers from 0 to the scale {scale}", "pixels")
+    x = pixels.astype(np.float32)
+    x /= np.float32(scale)
+    C, h, w = x.shape
+    H, W = image_size
+    k = check_kernel(kernel, "filter.kernel")
+    K = k.shape[-1]
+    if k.ndim == 3 and k.shape[0] != C:
+        raise ShapeError(
+            f"filter depth {k.shape[0]} does not match the {C} input "
+            f"channel{'s' if C != 1 else ''}",
+            "filter.kernel",
+        )
+    per_channel = k.ndim == 2 and C > 1
+    kind = "full-depth" if k.ndim == 3 else ("per-channel" if per_channel else "single")
+    if padding not in PADDINGS:
+        raise InputError(
+            f"padding must be one of {', '.join(PADDINGS)}, got {padding!r}", "padding"
+        )
+    if not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise InputError(f"stride must be an integer of at least 1, got {stride!r}", "stride")
+    pad = (K - 1) // 2 if padding == "same" else 0
+    H_out, W_out = output_size(H, W, K, padding, stride)
+    if H_out < 1 or W_out < 1:
+        raise ShapeError(
+            f"the {K}×{K} kernel does not fit in the {H}×{W} image with {padding} padding",
+            "kernel",
+        )
+    _check_probe_stage(stage, row, col, pool, H_out, W_out)
+
+    # The conv cells the pixel depends on: a pool window of them, or the pixel itself.
+    n = pool["size"] if stage == "pool" else 1
+    step = (pool.get("stride") or pool["size"]) if stage == "pool" else 1
+    r0, c0 = row * step, col * step
+    top, left = r0 * stride - pad, c0 * stride - pad
+    height, width = (n - 1) * stride + K, (n - 1) * stride + K
+    # Their windows as one zero-padded crop of the image: rows top..top+height-1, likewise cols.
+    y0, y1 = max(top, 0), min(top + height, H)
+    x0, x1 = max(left, 0), min(left + width, W)
+    oy, ox = origin
+    if oy > y0 or ox > x0 or oy + h < y1 or ox + w < x1:
+        raise InputError(
+            f"pixels cover image rows {oy}…{oy + h - 1} and columns {ox}…{ox + w - 1}; "
+            f"{stage} pixel ({row}, {col}) needs rows {y0}…{y1 - 1} and columns {x0}…{x1 - 1}",
+            "pixels",
+        )
+    crop = np.zeros((C, height, width), np.float32)
+    crop[:, y0 - top : y1 - top, x0 - left : x1 - left] = x[:, y0 - oy : y1 - oy, x0 - ox : x1 - ox]
+    pool_here = {"mode": pool["mode"], "size": n, "stride": n} if stage == "pool" else None
+    stages = pipeline(crop, [k], "valid", stride, activation, pool_here, mode)[0]
+
+    slid = k if k.ndim == 3 else k[None]
+    if mode == "convolution":
+        slid = slid[:, ::-1, ::-1]
+    # Per-channel maps keep a leading channel axis; one map gets one, so both index alike.
+    maps = {name: a if per_channel else a[None] for name, a in stages.items()}
+    channels = list(range(C)) if per_channel else [None]
+    pools, convs = [], []
+    for m, channel in enumerate(channels):
+        a = b = 0
+        if stage == "pool":
+            traced = pool2d_trace(maps["activation"][m : m + 1], pool["mode"], n)[0]
+            if pool["mode"] == "max":
+                a, b = divmod(traced["winner"], n)
+            pools.append(
+                PoolCell(
+                    channel=channel,
+                    top=r0,
+                    left=c0,
+                    values=maps["activation"][m],
+                    winner=(a, b) if pool["mode"] == "max" else None,
+                    ties=traced.get("ties"),
+                    sum=traced.get("sum"),
+                    divisor=traced.get("divisor"),
+                    value=float(maps["pool"][m, 0, 0]),
+                )
+            )
+        # Conv cell (a, b) of the crop is cell (r0 + a, c0 + b) of the image's conv map.
+        wt, wl = top + a * stride, left + b * stride
+        window = crop[:, a * stride : a * stride + K, b * stride : b * stride + K]
+        if channel is not None:
+            window = window[channel : channel + 1]
+        rows, cols = np.arange(wt, wt + K), np.arange(wl, wl + K)
+        is_padding = np.logical_or.outer((rows < 0) | (rows >= H), (cols < 0) | (cols >= W))
+        products = window * slid
+        value = float(maps["conv"][m, a, b])
+        # One slice: its sum is the conv value itself, not a second computation of it.
+        sums = products.sum(axis=(1, 2), dtype=np.float32) if len(slid) > 1 else [value]
+        convs.append(
+            ConvCell(
+                channel=channel,
+                row=r0 + a,
+                col=c0 + b,
+                top=int(wt),
+                left=int(wl),
+                window=window,
+                is_padding=is_padding,
+                products=products,
+                channel_sums=np.asarray(sums, np.float32),
+                value=value,
+                activated=float(maps["activation"][m, a, b]),
+            )
+        )
+    if stage == "pool":
+        value = [p.value for p in pools]
+    else:
+        value = [c.value if stage == "conv" else c.activated for c in convs]
+    return PixelProbe(stage, row, col, kind, slid, pools, convs, value)

@@ -1,3 +1,5 @@
+import { formatScale } from "./format.js";
+
 // Colour-blind-safe maps: a diverging blue–white–orange map for signed values (centred on zero)
 // and viridis for magnitudes. createColorbar draws the scale that every coloured view shows.
 
@@ -65,12 +67,11 @@ export function createColorbar(el, options) {
       image.data.set([r, g, b, 255], i * 4);
     }
     ctx.putImageData(image, 0, 0);
-    const fmt = (v) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(2) : String(Number(v.toFixed(3))));
     const mid = state.kind === "sequential" ? (state.min + state.max) / 2 : 0;
     labels.replaceChildren(
       ...[state.min, mid, state.max].map((v) => {
         const span = document.createElement("span");
-        span.textContent = fmt(v);
+        span.textContent = formatScale(v);
         return span;
       }),
     );

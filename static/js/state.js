@@ -3,9 +3,10 @@
 // schema: { key: { type: "int" | "float" | "string" | "bool" | "ints" | "floats", default,
 //                  min, max, options } }
 // Values read from the URL are checked against the schema; anything invalid falls back to the
-// default, so a hand-edited or truncated link still opens a working page.
+// default, so a hand-edited or truncated link still opens a working page. A lesson's controls
+// come from its catalogue (catalogue.js) in this same form.
 
-function parseValue(spec, raw) {
+export function parseValue(spec, raw) {
   if (raw === null || raw === undefined) return spec.default;
   const clamp = (n) => {
     if (spec.min !== undefined && n < spec.min) return spec.default;
@@ -36,7 +37,7 @@ function parseValue(spec, raw) {
   }
 }
 
-function formatValue(spec, value) {
+export function formatValue(spec, value) {
   if (spec.type === "bool") return value ? "1" : "0";
   if (Array.isArray(value)) return value.join(",");
   return String(value);

@@ -71,6 +71,22 @@ SAMPLES = {
     "GET /api/surfaces": {},
     "GET /api/surfaces/{name}/grid": {"url": "/api/surfaces/rosenbrock/grid?resolution=8"},
     "GET /api/optimizers": {},
+    "POST /api/image/probe": {
+        "json": {
+            "pixels": [[[10, 20, 30, 40], [50, 60, 70, 80], [90, 100, 110, 120], [5, 6, 7, 8]]],
+            "scale": 255,
+            "origin": [0, 0],
+            "image_size": [4, 4],
+            "filter": {"preset": "sobel_x"},
+            "padding": "same",
+            "stride": 1,
+            "activation": "relu",
+            "pool": {"mode": "max", "size": 2, "stride": 2},
+            "stage": "pool",
+            "row": 1,
+            "col": 0,
+        }
+    },
     "POST /api/conv_transpose2d": {
         "json": {"input": [[[1, 2], [3, 4]]], "weights": [[[[1, 2], [3, 4]]]], "stride": 2}
     },

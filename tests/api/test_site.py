@@ -1,5 +1,8 @@
 """Pages, headers and OpenAPI: what every response carries."""
 
+import json
+import re
+
 import pytest
 
 from app.pages import LESSONS
@@ -53,3 +56,48 @@ def test_unknown_path_is_json_404(client):
 def test_wrong_method_is_405(client):
     response = client.get("/api/conv2d")
     assert response.status_code == 405
+
+
+def catalogue_of(client, slug):
+    """The JSON data block a lesson page carries (app/pages.py)."""
+    text = client.get(f"/{slug}").text
+    match = re.search(r'<script type="application/json" id="catalogue">(.*?)</script>', text, re.S)
+    assert match, f"/{slug} has no catalogue"
+    return json.loads(match.group(1))
+
+
+@pytest.mark.parametrize("slug", [lesson.slug for lesson in LESSONS])
+def test_every_lesson_carries_its_catalogue(client, slug):
+    catalogue = catalogue_of(client, slug)
+    for name, spec in catalogue["controls"].items():
+        assert spec["type"] in ("int", "float"), name
+        assert spec["min"] <= spec["default"] <= spec["max"], name
+
+
+def test_catalogues_come_from_the_core_and_the_schemas(client):
+    from app.core import activations, filters, init
+    from app.schemas.activations import VanishingRequest
+    from app.schemas.common import MAX_SEED
+    from app.schemas.training import InitRequest
+
+    functions = catalogue_of(client, "activations")["functions"]
+    labels = {name: f["label"] for name, f in functions.items()}
+    assert labels == {name: f.label for name, f in activations.FUNCTIONS.items()}
+    presets = catalogue_of(client, "filters")["presets"]
+    assert [p["name"] for p in presets] == list(filters.PRESETS)
+    assert presets[3]["label"] == filters.PRESETS["gaussian_blur_3"].label
+    assert list(catalogue_of(client, "training")["schemes"]) == list(init.SCHEMES)
+    # A seed a request takes is bounded by that request's field; the page's own by MAX_SEED.
+    seed_max = VanishingRequest.model_fields["seed"].metadata[-1].le
+    assert catalogue_of(client, "activations")["controls"]["vseed"]["max"] == seed_max
+    assert catalogue_of(client, "conv")["controls"]["seed"]["max"] == MAX_SEED
+    layers = catalogue_of(client, "training")["controls"]["layers"]
+    assert layers["max"] == InitRequest.model_fields["layers"].metadata[-1].le
+    # The template's inputs carry the same limits as the script's state.
+    assert 'name="k" min="1" max="7"' in client.get("/conv").text
+
+
+def test_the_maths_renderer_is_vendored_with_its_licence(client):
+    assert client.get("/static/vendor/temml/temml.mjs").status_code == 200
+    assert "MIT License" in client.get("/static/vendor/temml/LICENSE").text
+    assert "vendor/temml/Temml-Local.css" in client.get("/optimizers").text

@@ -76,7 +76,14 @@ def test_a_shared_link_opens_nesterov_with_its_look_ahead(page, live_server, con
     expect(numbers_row(page, "x + ρ·v")).to_have_count(4)
     expect(page.locator("#race-sched")).to_have_value("step")
     expect(numbers_row(page, "α_t").nth(2)).to_have_text("0.01")  # halved after 25 steps
-    expect(page.locator("#race-formula")).to_contain_text("(x² + y − 11)²")
+    # The surface's LaTeX, rendered as MathML (Temml): the rendered text and its source.
+    formula = page.locator("#race-formula math")
+    expect(formula).to_be_visible()
+    expect(formula.locator("semantics > mrow")).to_have_text("f(x,y)=(x2+y−11)2+(x+y2−7)2")
+    expect(formula.locator("msup")).to_have_count(4)
+    expect(formula.locator("annotation")).to_have_text(
+        "f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2"
+    )
     assert console_errors == []
 
 

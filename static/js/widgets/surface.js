@@ -21,7 +21,8 @@
 
 import { prepareCanvas } from "../canvas.js";
 import { sequential } from "../colormap.js";
-import { formatNumber, linearTicks } from "./plot.js";
+import { formatTick } from "../format.js";
+import { linearTicks } from "../ticks.js";
 
 const MARGIN = { left: 48, right: 12, top: 10, bottom: 34 };
 
@@ -33,7 +34,7 @@ export function colorValue(v, scale, floor, tiny) {
 }
 
 // Marching squares: line segments where the grid crosses `level`, in grid coordinates.
-function contourSegments(grid, nx, ny, level) {
+export function contourSegments(grid, nx, ny, level) {
   const segments = [];
   const at = (i, j) => grid[i * nx + j];
   for (let i = 0; i < ny - 1; i++) {
@@ -75,8 +76,8 @@ export function createSurface(el, options = {}) {
   canvas.setAttribute("aria-label", options.label || "Surface");
   el.replaceChildren(canvas);
 
-  const fmtX = options.formatX || formatNumber;
-  const fmtY = options.formatY || formatNumber;
+  const fmtX = options.formatX || formatTick;
+  const fmtY = options.formatY || formatTick;
   const [minAspect, maxAspect] = options.aspect || [0.55, 1];
 
   function buildCache() {
@@ -138,134 +139,28 @@ export function createSurface(el, options = {}) {
     const [[x0, x1], [y0, y1]] = data.domain || [[0, 1], [0, 1]];
     box = { left: MARGIN.left, top: MARGIN.top, width: width - MARGIN.left - MARGIN.right };
     box.height = height - MARGIN.top - MARGIN.bottom;
-    box.x0 = x0;
-    box.x1 = x1;
-    box.y0 = y0;
-    box.y1 = y1;
+    Object.assign(box, { x0, x1, y0, y1 });
     const px = (x) => box.left + ((x - x0) / (x1 - x0)) * box.width;
     const py = (y) => box.top + (1 - (y - y0) / (y1 - y0)) * box.height;
     const style = getComputedStyle(el);
     const font = parseFloat(style.fontSize) || 16;
     ctx.font = `${Math.round(font * 0.75)}px ${style.fontFamily}`;
-
     if (data.field && (!cache || cache.field !== data.field)) cache = buildCache();
+    const v = { ctx, box, px, py };
     if (cache) {
       range = [cache.lo, cache.hi];
-      const { xs, ys } = cache.field;
-      // The image's pixels are centred on the samples: half a cell beyond the first and last.
-      const dx = (xs[xs.length - 1] - xs[0]) / Math.max(1, cache.nx - 1);
-      const dy = (ys[ys.length - 1] - ys[0]) / Math.max(1, cache.ny - 1);
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(box.left, box.top, box.width, box.height);
-      ctx.clip();
-      ctx.imageSmoothingEnabled = true;
-      const left = px(xs[0] - dx / 2);
-      const top = py(ys[ys.length - 1] + dy / 2);
-      ctx.drawImage(cache.image, left, top, px(xs[xs.length - 1] + dx / 2) - left, py(ys[0] - dy / 2) - top);
-      ctx.strokeStyle = "rgba(255, 255, 255, 0.45)";
-      ctx.lineWidth = 1;
-      const gx = (j) => px(xs[0] + j * dx);
-      const gy = (i) => py(ys[0] + i * dy);
-      for (const segments of cache.contours) {
-        ctx.beginPath();
-        for (const [[ja, ia], [jb, ib]] of segments) {
-          ctx.moveTo(gx(ja), gy(ia));
-          ctx.lineTo(gx(jb), gy(ib));
-        }
-        ctx.stroke();
-      }
-      ctx.restore();
+      drawField(v, cache);
     }
-
-    // Axes and ticks.
-    ctx.strokeStyle = "#5b6470";
-    ctx.fillStyle = "#1b1f24";
-    ctx.strokeRect(box.left, box.top, box.width, box.height);
-    ctx.textAlign = "center";
-    ctx.textBaseline = "top";
-    for (const t of linearTicks(x0, x1, Math.max(3, Math.floor(box.width / 80)))) {
-      ctx.fillText(fmtX(t), px(t), box.top + box.height + 4);
-    }
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    for (const t of linearTicks(y0, y1, Math.max(3, Math.floor(box.height / 50)))) {
-      ctx.fillText(fmtY(t), box.left - 5, py(t));
-    }
-    ctx.textAlign = "center";
-    ctx.textBaseline = "bottom";
-    if (options.xLabel) ctx.fillText(options.xLabel, box.left + box.width / 2, height - 1);
-    if (options.yLabel) {
-      ctx.save();
-      ctx.translate(12, box.top + box.height / 2);
-      ctx.rotate(-Math.PI / 2);
-      ctx.textBaseline = "middle";
-      ctx.fillText(options.yLabel, 0, 0);
-      ctx.restore();
-    }
-
+    drawAxes(v, height, { fmtX, fmtY, xLabel: options.xLabel, yLabel: options.yLabel });
     ctx.save();
     ctx.beginPath();
     ctx.rect(box.left, box.top, box.width, box.height);
     ctx.clip();
     for (const [mx, my] of data.minima || []) star(ctx, px(mx), py(my), 7);
-
-    for (const path of data.paths || []) {
-      const points = path.points || [];
-      const last = Math.min(points.length - 1, path.upTo ?? points.length - 1);
-      if (last < 0) continue;
-      ctx.lineJoin = "round";
-      ctx.lineCap = "round";
-      for (const [colour, width] of [["rgba(255, 255, 255, 0.85)", (path.width || 2) + 2.5], [path.color, path.width || 2]]) {
-        ctx.beginPath();
-        ctx.setLineDash(path.dash || []);
-        ctx.strokeStyle = colour;
-        ctx.lineWidth = width;
-        for (let i = 0; i <= last; i++) {
-          const [x, y] = points[i];
-          if (i === 0) ctx.moveTo(px(x), py(y));
-          else ctx.lineTo(px(x), py(y));
-        }
-        ctx.stroke();
-      }
-      ctx.setLineDash([]);
-      const [hx, hy] = points[last];
-      ctx.beginPath();
-      ctx.arc(px(hx), py(hy), 5, 0, 2 * Math.PI);
-      ctx.fillStyle = path.color;
-      ctx.fill();
-      ctx.lineWidth = 1.5;
-      ctx.strokeStyle = "#fff";
-      ctx.stroke();
-      if (path.end === "diverged" && last === points.length - 1) cross(ctx, px(hx), py(hy), 8, path.color);
-    }
-
+    for (const path of data.paths || []) drawPath(v, path);
     for (const marker of data.markers || []) drawMarker(ctx, px(marker.x), py(marker.y), marker);
-
-    for (const arrow of data.arrows || []) {
-      const ax = px(arrow.from[0]);
-      const ay = py(arrow.from[1]);
-      let bx = px(arrow.to[0]);
-      let by = py(arrow.to[1]);
-      const length = Math.hypot(bx - ax, by - ay);
-      if (!(length > 0.5)) continue;
-      if (arrow.pixels) {
-        bx = ax + ((bx - ax) / length) * arrow.pixels;
-        by = ay + ((by - ay) / length) * arrow.pixels;
-      }
-      drawArrow(ctx, ax, ay, bx, by, arrow.color, arrow.dash);
-    }
-
-    if (data.start) {
-      ctx.beginPath();
-      ctx.arc(px(data.start[0]), py(data.start[1]), 7, 0, 2 * Math.PI);
-      ctx.lineWidth = 3;
-      ctx.strokeStyle = "#fff";
-      ctx.stroke();
-      ctx.lineWidth = 1.5;
-      ctx.strokeStyle = "#111";
-      ctx.stroke();
-    }
+    for (const arrow of data.arrows || []) drawDataArrow(v, arrow);
+    if (data.start) drawStart(v, data.start);
     ctx.restore();
   }
 
@@ -312,6 +207,121 @@ export function createSurface(el, options = {}) {
       el.replaceChildren();
     },
   };
+}
+
+// The drawing steps share a view { ctx, box, px, py } (box: the plot area and its domain).
+
+// The field's image, its pixels centred on the samples (half a cell beyond the ends), and contours.
+function drawField({ ctx, box, px, py }, cache) {
+  const { xs, ys } = cache.field;
+  const dx = (xs[xs.length - 1] - xs[0]) / Math.max(1, cache.nx - 1);
+  const dy = (ys[ys.length - 1] - ys[0]) / Math.max(1, cache.ny - 1);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.left, box.top, box.width, box.height);
+  ctx.clip();
+  ctx.imageSmoothingEnabled = true;
+  const left = px(xs[0] - dx / 2);
+  const top = py(ys[ys.length - 1] + dy / 2);
+  ctx.drawImage(cache.image, left, top, px(xs[xs.length - 1] + dx / 2) - left, py(ys[0] - dy / 2) - top);
+  ctx.strokeStyle = "rgba(255, 255, 255, 0.45)";
+  ctx.lineWidth = 1;
+  const gx = (j) => px(xs[0] + j * dx);
+  const gy = (i) => py(ys[0] + i * dy);
+  for (const segments of cache.contours) {
+    ctx.beginPath();
+    for (const [[ja, ia], [jb, ib]] of segments) {
+      ctx.moveTo(gx(ja), gy(ia));
+      ctx.lineTo(gx(jb), gy(ib));
+    }
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+// The frame, ticks and axis labels.
+function drawAxes({ ctx, box, px, py }, height, { fmtX, fmtY, xLabel, yLabel }) {
+  ctx.strokeStyle = "#5b6470";
+  ctx.fillStyle = "#1b1f24";
+  ctx.strokeRect(box.left, box.top, box.width, box.height);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (const t of linearTicks(box.x0, box.x1, Math.max(3, Math.floor(box.width / 80)))) {
+    ctx.fillText(fmtX(t), px(t), box.top + box.height + 4);
+  }
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const t of linearTicks(box.y0, box.y1, Math.max(3, Math.floor(box.height / 50)))) {
+    ctx.fillText(fmtY(t), box.left - 5, py(t));
+  }
+  ctx.textAlign = "center";
+  ctx.textBaseline = "bottom";
+  if (xLabel) ctx.fillText(xLabel, box.left + box.width / 2, height - 1);
+  if (yLabel) {
+    ctx.save();
+    ctx.translate(12, box.top + box.height / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = "middle";
+    ctx.fillText(yLabel, 0, 0);
+    ctx.restore();
+  }
+}
+
+// A path up to point upTo: a white halo under its colour, a dot at its head, a cross if diverged.
+function drawPath({ ctx, px, py }, path) {
+  const points = path.points || [];
+  const last = Math.min(points.length - 1, path.upTo ?? points.length - 1);
+  if (last < 0) return;
+  ctx.lineJoin = "round";
+  ctx.lineCap = "round";
+  for (const [colour, width] of [["rgba(255, 255, 255, 0.85)", (path.width || 2) + 2.5], [path.color, path.width || 2]]) {
+    ctx.beginPath();
+    ctx.setLineDash(path.dash || []);
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = width;
+    for (let i = 0; i <= last; i++) {
+      const [x, y] = points[i];
+      if (i === 0) ctx.moveTo(px(x), py(y));
+      else ctx.lineTo(px(x), py(y));
+    }
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  const [hx, hy] = points[last];
+  ctx.beginPath();
+  ctx.arc(px(hx), py(hy), 5, 0, 2 * Math.PI);
+  ctx.fillStyle = path.color;
+  ctx.fill();
+  ctx.lineWidth = 1.5;
+  ctx.strokeStyle = "#fff";
+  ctx.stroke();
+  if (path.end === "diverged" && last === points.length - 1) cross(ctx, px(hx), py(hy), 8, path.color);
+}
+
+// An arrow in data units; with `pixels`, only its direction counts and it is that long.
+function drawDataArrow({ ctx, px, py }, arrow) {
+  const ax = px(arrow.from[0]);
+  const ay = py(arrow.from[1]);
+  let bx = px(arrow.to[0]);
+  let by = py(arrow.to[1]);
+  const length = Math.hypot(bx - ax, by - ay);
+  if (!(length > 0.5)) return;
+  if (arrow.pixels) {
+    bx = ax + ((bx - ax) / length) * arrow.pixels;
+    by = ay + ((by - ay) / length) * arrow.pixels;
+  }
+  drawArrow(ctx, ax, ay, bx, by, arrow.color, arrow.dash);
+}
+
+function drawStart({ ctx, px, py }, start) {
+  ctx.beginPath();
+  ctx.arc(px(start[0]), py(start[1]), 7, 0, 2 * Math.PI);
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = "#fff";
+  ctx.stroke();
+  ctx.lineWidth = 1.5;
+  ctx.strokeStyle = "#111";
+  ctx.stroke();
 }
 
 function star(ctx, x, y, r) {

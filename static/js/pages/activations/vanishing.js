@@ -1,0 +1,84 @@
+// Experiment 1: the product of f' through n layers (POST /api/activations/vanishing), against
+// the sigmoid's ceiling 0.25ⁿ.
+
+import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { byId, el } from "../../dom.js";
+import { formatNumber } from "../../format.js";
+import { createPlot } from "../../widgets/plot.js";
+import { COLORS, TEXT } from "./text.js";
+
+const FUNCTIONS = ["sigmoid", "tanh", "relu"];
+const fetchVanishing = latestOnly((payload, options) => postJSON("/api/activations/vanishing", payload, options));
+
+function readoutRow(name, label, stats, k) {
+  const tr = el("tr");
+  tr.dataset.name = name;
+  const th = el("th");
+  th.scope = "row";
+  const swatch = el("span", "act-dot");
+  swatch.style.backgroundColor = COLORS[name];
+  th.append(swatch, document.createTextNode(label));
+  const values = [formatNumber(stats.mean[k - 1]), formatNumber(stats.median[k - 1]), `${(100 * stats.fraction_zero[k - 1]).toFixed(1)}%`];
+  tr.append(th, ...values.map((text) => el("td", "", text)));
+  return tr;
+}
+
+export function createVanishing(page) {
+  const label = (name) => page.catalogue.functions[name].label;
+  let data = null;
+  const plot = createPlot(byId("van-plot"), {
+    label: "Product of derivatives against the number of layers",
+    xLabel: "layers n",
+    yLabel: "product of f'",
+    yScale: "log",
+    snap: true,
+    onHover: (x) => {
+      if (x !== null && data) page.state.set({ vk: Math.round(x) });
+    },
+  });
+
+  function render() {
+    if (!data) return;
+    const v = page.state.get();
+    const n = data.depth.length;
+    const k = v.vk >= 1 && v.vk <= n ? v.vk : n;
+    plot.setHover(k);
+    byId("van-caption").textContent = `through n = ${k} layer${k > 1 ? "s" : ""} (${v.vn} samples, seed ${v.vseed})`;
+    byId("van-readout").tBodies[0].replaceChildren(...FUNCTIONS.map((name) => readoutRow(name, label(name), data.functions[name], k)));
+    byId("van-note").textContent =
+      `Sigmoid: never more than 0.25^${k} = ${formatNumber(data.sigmoid_bound[k - 1])}, whatever the inputs. ` +
+      "ReLU: each factor is exactly 1 or 0, so the product is 1 while every layer on the path is active and 0 " +
+      "once one is not; its mean is the share of paths still open (log scale: zeros are not drawn). " +
+      `Draws: mean ${formatNumber(data.draws_mean)}, sd ${formatNumber(data.draws_std)}.`;
+  }
+
+  function draw() {
+    if (!data) return;
+    const stat = page.state.get().vstat;
+    const series = FUNCTIONS.map((name) => ({
+      name: label(name),
+      x: data.depth,
+      y: data.functions[name][stat],
+      color: COLORS[name],
+      dots: true,
+    }));
+    series.push({ name: "0.25ⁿ (the sigmoid's ceiling)", x: data.depth, y: data.sigmoid_bound, color: "#5b6470", dash: [4, 4], width: 1.5 });
+    plot.update({ series, xDomain: [0.5, data.depth.length + 0.5] });
+    render();
+  }
+
+  async function load() {
+    const v = page.state.get();
+    const payload = { functions: FUNCTIONS, depth: v.vd, samples: v.vn, distribution: v.vdist, loc: v.vloc, scale: v.vscale, seed: v.vseed };
+    try {
+      data = await fetchVanishing(payload);
+    } catch (error) {
+      if (!isAbort(error)) byId("van-error").textContent = TEXT.experimentFailed(error.message);
+      return;
+    }
+    byId("van-error").textContent = "";
+    draw();
+  }
+
+  return { load, draw, render };
+}

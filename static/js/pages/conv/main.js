@@ -1,0 +1,131 @@
+// /conv: the CS231n-style convolution stepper. State (configuration, seed, edits, step, pin) lives
+// in the URL; values come from a seeded generator plus the learner's edits; every number shown
+// for a step comes from POST /api/conv2d. Controls and their limits come from the catalogue.
+
+import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { readCatalogue } from "../../catalogue.js";
+import { byId, el } from "../../dom.js";
+import { createState } from "../../state.js";
+import { createTimeline } from "../../widgets/timeline.js";
+import { renderSize } from "./size.js";
+import { markUnvisited, renderPin, renderStep } from "./stepper.js";
+import { TEXT } from "./text.js";
+import { feedsMap, makeValues } from "./values.js";
+import { buildGrids, buildOutputGrids, setEditable } from "./volumes.js";
+
+const { controls } = readCatalogue();
+const SHAPE_KEYS = ["h", "w", "c", "f", "k"];
+const CONFIG_KEYS = [...SHAPE_KEYS, "s", "p", "d", "mode", "seed", "edits"];
+const form = byId("conv-controls");
+
+// The page: its state store, the widgets, and the view of the last configuration computed.
+const page = {
+  state: createState({
+    ...controls,
+    mode: { type: "string", default: "cross-correlation", options: ["cross-correlation", "convolution"] },
+    edits: { type: "string", default: "" },
+    step: { type: "int", default: 0, min: 0 },
+    pin: { type: "string", default: "" },
+    edit: { type: "bool", default: false },
+  }),
+  timeline: null,
+  view: null, // { v, values, grids, response, outputGrids, feeds }
+};
+const fetchConv = latestOnly((payload, options) => postJSON("/api/conv2d", payload, options));
+
+function showRefusal(v, error) {
+  byId("conv-error").textContent = TEXT.refused(error.message);
+  byId("conv-output").replaceChildren(el("p", "message note", TEXT.noOutput));
+  byId("conv-output-dims").textContent = "";
+  byId("conv-arith").replaceChildren();
+  byId("conv-arith").textContent = TEXT.fixFirst;
+  renderSize(v, null);
+  byId("conv-fit-note").textContent = "";
+  page.timeline.setCount(1);
+}
+
+async function recompute() {
+  const v = { ...page.state.get() };
+  const values = makeValues(v);
+  const grids = buildGrids(page, v, values);
+  page.view = { v, values, grids, response: null, outputGrids: [], feeds: new Map() };
+  byId("conv-flip-note").textContent = TEXT.flip[v.mode];
+  const payload = { input: values.x, weights: values.w, bias: values.b, stride: v.s, padding: v.p, dilation: v.d, mode: v.mode };
+  let response;
+  try {
+    response = await fetchConv(payload);
+  } catch (error) {
+    if (!isAbort(error)) showRefusal(v, error);
+    return;
+  }
+  byId("conv-error").textContent = "";
+  Object.assign(page.view, { response, outputGrids: buildOutputGrids(page, response), feeds: feedsMap(response.steps) });
+  renderSize(v, response);
+  markUnvisited(page.view);
+  page.timeline.setCount(response.steps.length);
+  const step = Math.min(page.state.get().step, response.steps.length - 1);
+  page.timeline.setStep(step);
+  if (step !== page.state.get().step) page.state.set({ step });
+  renderStep(page);
+}
+
+// ---- controls ----
+
+function syncForm() {
+  const v = page.state.get();
+  for (const key of [...SHAPE_KEYS, "s", "p", "d", "seed"]) form.elements[key].value = v[key];
+  form.elements.mode.value = v.mode;
+  form.elements.edit.checked = v.edit;
+}
+
+function onChange(event) {
+  const target = event.target;
+  if (target.name === "edit" || target.name === "mode") {
+    page.state.set({ [target.name]: target.name === "edit" ? target.checked : target.value });
+    return;
+  }
+  const value = Number(target.value);
+  const { min, max } = controls[target.name];
+  if (!Number.isInteger(value) || value < min || value > max) {
+    byId("conv-error").textContent = TEXT.notWhole(target.closest("label").firstChild.textContent.trim(), min, max);
+    return;
+  }
+  const patch = { [target.name]: value, pin: "" };
+  // New shapes invalidate edits made at the old shape.
+  if (SHAPE_KEYS.includes(target.name)) patch.edits = "";
+  page.state.set(patch);
+}
+
+form.addEventListener("change", onChange);
+form.addEventListener("submit", (event) => event.preventDefault());
+byId("conv-randomize").addEventListener("click", () => {
+  const seed = Math.floor(Math.random() * (Math.min(controls.seed.max, 999999) + 1));
+  page.state.set({ seed, edits: "", step: 0, pin: "" });
+});
+byId("conv-reset").addEventListener("click", () => page.state.reset([...CONFIG_KEYS, "step", "pin", "edit"]));
+
+page.timeline = createTimeline(byId("conv-timeline"), {
+  count: 1,
+  step: page.state.get().step,
+  label: "Convolution steps",
+  onStep: (i) => page.state.set({ step: i }),
+});
+
+page.state.subscribe((values, changed) => {
+  syncForm();
+  if (changed.some((key) => CONFIG_KEYS.includes(key))) {
+    recompute();
+    return;
+  }
+  if (changed.includes("edit") && page.view) setEditable(page.view.grids, values.edit);
+  if (changed.includes("step")) {
+    page.timeline.setStep(values.step);
+    renderStep(page);
+  } else if (changed.includes("pin") && page.view && page.view.response) {
+    renderPin(page);
+  }
+});
+
+syncForm();
+page.state.writeUrl();
+recompute();

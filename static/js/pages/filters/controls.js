@@ -1,0 +1,138 @@
+// The lab's controls <-> the state store: colour, presets (from the catalogue), the learner's
+// kernel, the layer, the samples, and the image picked, dropped or pasted.
+
+import { byId, el } from "../../dom.js";
+import { createGrid, defaultFormat } from "../../widgets/grid.js";
+import { customKernel, nested, selectedPresets } from "./kernel.js";
+import { COLOR_EXPLAIN, SAMPLES } from "./text.js";
+
+const NUMBERS = [["fl-stride", "stride"], ["fl-psize", "psize"], ["fl-pstride", "pstride"]];
+const SELECTS = [["fl-padding", "padding"], ["fl-activation", "activation"], ["fl-pool", "pool"], ["fl-mode", "mode"]];
+
+function kernelSlice(page, K, depth, d) {
+  const wrap = el("div", "fl-kernel-slice");
+  if (depth > 1) wrap.append(el("div", "fl-slice-label", ["R", "G", "B"][d] + " slice"));
+  const holder = el("div");
+  wrap.append(holder);
+  const grid = createGrid(holder, {
+    rows: K,
+    cols: K,
+    label: `custom kernel${depth > 1 ? ` slice ${d}` : ""}`,
+    format: defaultFormat,
+    onEdit: (r, c, value) => {
+      const next = [...customKernel(page.state.get()).flat];
+      next[d * K * K + r * K + c] = value;
+      page.state.set({ kernel: next, custom: true, ksize: K });
+    },
+  });
+  grid.setEditable(true);
+  return { wrap, grid };
+}
+
+// The kernel editor's grids, rebuilt only when K or the depth changes.
+function renderKernelEditor(page) {
+  const box = byId("fl-kernel");
+  const { K, depth, flat } = customKernel(page.state.get());
+  const key = `${K}:${depth}`;
+  if (box.dataset.key !== key) {
+    box.dataset.key = key;
+    const slices = Array.from({ length: depth }, (_, d) => kernelSlice(page, K, depth, d));
+    box.replaceChildren(...slices.map((s) => s.wrap));
+    page.kernelGrids = slices.map((s) => s.grid);
+  }
+  page.kernelGrids.forEach((grid, d) => grid.update(nested({ K, depth: 1, flat: flat.slice(d * K * K, (d + 1) * K * K) })));
+}
+
+export function renderControls(page) {
+  const s = page.state.get();
+  for (const input of document.querySelectorAll('#fl-color input[name="color"]')) input.checked = input.value === s.color;
+  byId("fl-color-explain").textContent = COLOR_EXPLAIN[s.color];
+  const chosen = new Set(selectedPresets(s.presets, page.presetNames));
+  for (const box of document.querySelectorAll("#fl-presets input")) box.checked = chosen.has(box.value);
+  byId("fl-custom").checked = s.custom;
+  byId("fl-ksize").value = String(customKernel(s).K);
+  for (const [id, key] of [...NUMBERS, ...SELECTS]) byId(id).value = String(s[key]);
+  byId("fl-psize").disabled = byId("fl-pstride").disabled = s.pool === "none";
+  for (const button of document.querySelectorAll("#fl-samples button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.sample === s.sample));
+  }
+  renderKernelEditor(page);
+}
+
+function presetChips(page) {
+  const chips = page.catalogue.presets.map(({ name, label, extracts }) => {
+    const item = el("label", "fl-chip");
+    item.title = extracts;
+    const box = el("input");
+    box.type = "checkbox";
+    box.value = name;
+    item.append(box, document.createTextNode(` ${label}`));
+    box.addEventListener("change", () => {
+      const chosen = new Set(selectedPresets(page.state.get().presets, page.presetNames));
+      if (box.checked) chosen.add(name);
+      else chosen.delete(name);
+      page.state.set({ presets: page.presetNames.filter((n) => chosen.has(n)).join(",") });
+    });
+    return item;
+  });
+  byId("fl-presets").replaceChildren(...chips);
+}
+
+function sampleButtons(page) {
+  const buttons = SAMPLES.map(([name, label, shows]) => {
+    const button = el("button", "fl-sample");
+    button.type = "button";
+    button.dataset.sample = name;
+    button.title = `${label}: ${shows}`;
+    const img = el("img");
+    img.src = `/static/img/samples/${name}.png`;
+    img.alt = "";
+    button.append(img, el("span", "", label));
+    button.addEventListener("click", () => page.state.set({ sample: name }));
+    return button;
+  });
+  byId("fl-samples").replaceChildren(...buttons);
+}
+
+// A file picked, dropped or pasted goes to useFile(file).
+function imageInputs(useFile) {
+  const drop = byId("fl-drop");
+  byId("fl-file").addEventListener("change", (e) => e.target.files[0] && useFile(e.target.files[0]));
+  drop.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    drop.classList.add("fl-dragging");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("fl-dragging"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("fl-dragging");
+    const file = e.dataTransfer && e.dataTransfer.files[0];
+    if (file) useFile(file);
+  });
+  document.addEventListener("paste", (e) => {
+    const file = e.clipboardData && [...e.clipboardData.files].find((f) => f.type.startsWith("image/"));
+    if (file) useFile(file);
+  });
+}
+
+export function setUpControls(page, useFile) {
+  const { state } = page;
+  presetChips(page);
+  for (const input of document.querySelectorAll('#fl-color input[name="color"]')) {
+    input.addEventListener("change", () => input.checked && state.set({ color: input.value }));
+  }
+  byId("fl-custom").addEventListener("change", (e) => state.set({ custom: e.target.checked }));
+  byId("fl-ksize").addEventListener("change", (e) => state.set({ ksize: Number(e.target.value), kernel: [] }));
+  byId("fl-kreset").addEventListener("click", () => state.set({ kernel: [] }));
+  for (const [id, key] of NUMBERS) {
+    const { min, max } = page.catalogue.controls[key];
+    byId(id).addEventListener("change", (e) => {
+      const n = Number(e.target.value);
+      if (Number.isInteger(n) && n >= min && n <= max) state.set({ [key]: n });
+      else e.target.value = String(state.get()[key]);
+    });
+  }
+  for (const [id, key] of SELECTS) byId(id).addEventListener("change", (e) => state.set({ [key]: e.target.value }));
+  sampleButtons(page);
+  imageInputs(useFile);
+}

@@ -1,0 +1,83 @@
+// One optimiser at three learning rates (too low, good, too high) from the surface's default
+// start: three small maps and the loss per step. The rates and surface preset per optimiser come
+// from the catalogue's `lesson`.
+
+import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { byId, el } from "../../dom.js";
+import { formatPrecise as fmt } from "../../format.js";
+import { createPlot } from "../../widgets/plot.js";
+import { createSurface } from "../../widgets/surface.js";
+import { fetchGrid, fieldOf, showError } from "./race.js";
+
+const COLORS = ["#56b4e9", "#009e73", "#d55e00"];
+const NAMES = ["too low", "good", "too high"];
+
+export function createLrLesson(page) {
+  const maps = NAMES.map((name, k) => {
+    const section = el("section", "optim-small");
+    const heading = el("h3");
+    heading.id = `lr-caption-${k}`;
+    const box = el("div", "optim-map");
+    section.append(heading, box);
+    byId("lr-maps").append(section);
+    return { heading, widget: createSurface(box, { label: `Path with the ${name} learning rate`, aspect: [0.6, 0.8] }) };
+  });
+  const plot = createPlot(byId("lr-loss"), { label: "Loss per step at three learning rates", xLabel: "step", yScale: "log", snap: true });
+  const post = latestOnly((payload, options) => postJSON("/api/optimize", payload, options));
+
+  function syncInputs(name, info, lrs, steps) {
+    byId("lr-opt").value = name;
+    byId("lr-surface").value = info.name;
+    lrs.slice(0, 3).forEach((v, k) => (byId(`lr-${k}`).value = String(v)));
+    byId("lr-steps").value = String(steps);
+  }
+
+  function drawMaps(data, grid, info, lrs) {
+    maps.forEach(({ heading, widget }, k) => {
+      const run = data.runs[k];
+      const outcome = run.diverged_at === null ? `f = ${fmt(run.final_loss)}` : `diverged at step ${run.diverged_at}`;
+      heading.textContent = `${NAMES[k]}: α = ${lrs[k]} → ${outcome}`;
+      widget.update({
+        domain: info.domain,
+        field: fieldOf(grid, info),
+        minima: info.minima,
+        start: info.default_start,
+        paths: [{ points: run.points, color: COLORS[k], end: run.diverged_at === null ? null : "diverged" }],
+      });
+    });
+  }
+
+  function drawLoss(data, info, lrs) {
+    const floor = info.f_min ?? 0;
+    plot.update({
+      yScale: info.f_min === null ? "linear" : "log",
+      yLabel: info.f_min === null || floor === 0 ? "f" : "f − f_min",
+      series: data.runs.map((run, k) => ({
+        name: `${NAMES[k]} (α = ${lrs[k]})`,
+        x: run.losses.map((_, i) => i),
+        y: run.losses.map((f) => (info.f_min === null ? f : f - floor)),
+        color: COLORS[k],
+      })),
+    });
+  }
+
+  async function run() {
+    const { lr_opt: name, lr_surface: surfaceName, lrs, lr_steps: steps } = page.state.get();
+    const info = page.surfaces.get(surfaceName) || page.surfaces.get("bowl");
+    syncInputs(name, info, lrs, steps);
+    let data;
+    try {
+      const grid = await fetchGrid(page, info.name);
+      const optimizers = lrs.slice(0, 3).map((lr) => ({ name, lr }));
+      data = await post({ surface: info.name, start: info.default_start, steps, internals: false, optimizers });
+      showError("lr-error", null);
+      drawMaps(data, grid, info, lrs);
+    } catch (error) {
+      if (!isAbort(error)) showError("lr-error", error);
+      return;
+    }
+    drawLoss(data, info, lrs);
+  }
+
+  return { run };
+}

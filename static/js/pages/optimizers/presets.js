@@ -1,0 +1,75 @@
+// The optimiser lesson's presets and the numbers panel's rows, from GET /api/optimizers (its
+// catalogue: race_default, lesson, search_ranges, quantities). Pure: node's test runner checks
+// these (tests/js).
+
+import { formatPrecise as fmt } from "../../format.js";
+
+// The default race: the optimisers with a race_default, in catalogue order, with those parameters.
+export function defaultRace(optimizers) {
+  return formatOpts(optimizers.filter((o) => o.race_default).map((o) => ({ name: o.name, ...o.race_default })));
+}
+
+// "adam:lr=0.05,beta1=0.9;sgd:lr=0.001" <-> [{ name, lr, beta1 }, ...]: unknown optimisers and
+// parameters are skipped, at most max entries, and a missing or non-positive lr is the default.
+export function parseOpts(text, optimizers, max) {
+  const list = [];
+  for (const part of text.split(";")) {
+    const [name, rest = ""] = part.split(":");
+    const info = optimizers.get(name);
+    if (!info || list.length >= max) continue;
+    const spec = { name };
+    for (const item of rest.split(",")) {
+      const [key, value] = item.split("=");
+      if (key && info.params[key] && value !== "" && Number.isFinite(Number(value))) spec[key] = Number(value);
+    }
+    if (!(spec.lr > 0)) spec.lr = info.params.lr.default;
+    list.push(spec);
+  }
+  return list;
+}
+
+export function formatOpts(list) {
+  return list.map(({ name, ...params }) => `${name}:${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(",")}`).join(";");
+}
+
+// A parameter's symbol, from its catalogue description: "β1, decay of ..." -> "β1";
+// "learning rate α" -> "α".
+export function paramSymbol(description) {
+  const comma = description.indexOf(",");
+  if (comma > 0 && comma <= 3) return description.slice(0, comma);
+  return description.split(" ").pop();
+}
+
+// The rows of the numbers panel for step t -> t + 1 of a run: [symbol, meaning, value], value a
+// number or an [x, y] pair. scheduled: a learning-rate schedule is on.
+export function numbersRows(run, info, t, scheduled) {
+  const rows = [
+    ["x_t", "the current point", run.points[t]],
+    ["f(x_t)", "the loss there", run.losses[t]],
+  ];
+  if (t >= run.points.length - 1) return rows;
+  for (const q of info.quantities) {
+    if (q.schedule_only && !scheduled) continue;
+    const meaning = q.param ? `${q.meaning} (${paramSymbol(info.params[q.param].description)} = ${run.params[q.param]})` : q.meaning;
+    rows.push([q.symbol, meaning, run.internals[q.name][t]]);
+  }
+  rows.push(["Δx = x_{t+1} − x_t", "the update", run.internals.update[t]]);
+  rows.push(["x_{t+1}", "the next point", run.points[t + 1]]);
+  rows.push(["f(x_{t+1})", "the loss there", run.losses[t + 1]]);
+  return rows;
+}
+
+// What the panel's head says about step t of a run.
+export function stepHead(run, t) {
+  const n = run.points.length;
+  if (t < n - 1) return `${run.label}, step ${t + 1} (t = ${t + 1}): from x_${t} to x_${t + 1}`;
+  if (run.diverged_at !== null) {
+    return (
+      `${run.label} diverged at step ${run.diverged_at}: that step's point, loss or state was not finite or ran away ` +
+      `(|x| > 1e6 or |f| > 1e12). The last finite point is x_${t}.`
+    );
+  }
+  return `${run.label}: x_${t} is the last point (${n - 1} steps).`;
+}
+
+export const pair = (p) => `(${fmt(p[0])}, ${fmt(p[1])})`;

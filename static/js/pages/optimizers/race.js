@@ -1,0 +1,173 @@
+// The race: every optimiser from the same start on the surface (POST /api/optimize), their
+// paths on the map, the loss per step, the timeline, and the numbers of the current step.
+
+import { getJSON, isAbort, latestOnly, postJSON } from "../../api.js";
+import { createColorbar } from "../../colormap.js";
+import { byId, el } from "../../dom.js";
+import { formatPrecise as fmt } from "../../format.js";
+import { createPlot } from "../../widgets/plot.js";
+import { createSurface } from "../../widgets/surface.js";
+import { createTimeline } from "../../widgets/timeline.js";
+import { renderFormula } from "./formula.js";
+import { renderNumbers } from "./numbers.js";
+import { parseOpts } from "./presets.js";
+
+// Okabe–Ito, in the order the race hands them out (yellow late: it fades on viridis' top end).
+export const COLORS = ["#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442"];
+export const colorOf = (r) => COLORS[r % COLORS.length];
+const round = (v) => Number(v.toPrecision(4));
+
+export function showError(id, error) {
+  byId(id).textContent = error ? `${error.status ? `${error.status}: ` : ""}${error.message}` : "";
+}
+
+// f on a grid for drawing, fetched once per surface.
+export async function fetchGrid(page, name) {
+  if (!page.grids.has(name)) {
+    page.grids.set(name, await getJSON(`/api/surfaces/${name}/grid?resolution=${page.catalogue.grid_resolution}`));
+  }
+  return page.grids.get(name);
+}
+
+export function fieldOf(grid, info) {
+  return { xs: grid.xs, ys: grid.ys, values: grid.values, scale: info.log_scale ? "log" : "linear", floor: info.f_min ?? grid.min };
+}
+
+export const raceSpecs = (page) => parseOpts(page.state.get().opts, page.optimizers, page.catalogue.max_optimizers);
+
+export function startPoint(page) {
+  const { start } = page.state.get();
+  return start.length === 2 ? start : page.surface.default_start;
+}
+
+function arrowsFor(run, i, color) {
+  const inside = run.internals;
+  if (!inside || i >= run.points.length - 1) return [];
+  const at = inside.lookahead ? inside.lookahead[i] : run.points[i];
+  const g = inside.grad[i];
+  return [
+    { from: at, to: [at[0] - g[0], at[1] - g[1]], pixels: 46, color: "#111", dash: [5, 3] },
+    { from: run.points[i], to: run.points[i + 1], color },
+  ];
+}
+
+function statusLine(run, r) {
+  const line = el("p", run.diverged_at === null ? "" : "diverged");
+  const swatch = el("span", "swatch");
+  swatch.style.background = colorOf(r);
+  const text =
+    run.diverged_at === null
+      ? `${run.label}: f = ${fmt(run.final_loss)} after ${run.points.length - 1} steps`
+      : `${run.label}: diverged at step ${run.diverged_at} (last finite f = ${fmt(run.final_loss)})`;
+  line.append(swatch, document.createTextNode(text));
+  return line;
+}
+
+export function createRace(page) {
+  const map = createSurface(byId("race-map"), {
+    label: "Loss surface with the optimisers' paths; click to set the start point",
+    xLabel: "x",
+    yLabel: "y",
+    onPick: (x, y) => page.state.set({ start: [round(x), round(y)], step: 0 }),
+  });
+  const colorbar = createColorbar(byId("race-colorbar"), { kind: "sequential", min: 0, max: 1, label: "" });
+  const lossPlot = createPlot(byId("race-loss"), { label: "Loss per step for each optimiser", xLabel: "step", yLabel: "f", yScale: "log", snap: true });
+  const timeline = createTimeline(byId("race-timeline"), { count: 1, step: 0, label: "Race steps", onStep: (i) => page.state.set({ step: i }) });
+  const postRace = latestOnly((payload, options) => postJSON("/api/optimize", payload, options));
+  let race = null; // the last race response
+
+  async function loadSurface() {
+    const info = page.surfaces.get(page.state.get().surface);
+    page.surface = info;
+    byId("race-surface").value = info.name;
+    renderFormula(byId("race-formula"), info.formula);
+    byId("race-surface-note").textContent = info.note;
+    const grid = await fetchGrid(page, info.name);
+    map.update({ domain: info.domain, field: fieldOf(grid, info), minima: info.minima });
+    const [lo, hi] = map.colorRange();
+    colorbar.update({ min: lo, max: hi, label: info.log_scale ? "colour: log₁₀(f − f_min)" : "colour: f" });
+  }
+
+  function drawLoss() {
+    if (!race) {
+      lossPlot.update({ series: [] });
+      return;
+    }
+    const floor = page.surface.f_min ?? 0;
+    const log = page.surface.f_min !== null;
+    lossPlot.update({
+      yScale: log ? "log" : "linear",
+      yLabel: log && floor !== 0 ? "f − f_min" : "f",
+      series: race.runs.map((run, r) => ({
+        name: run.label,
+        x: run.losses.map((_, i) => i),
+        y: run.losses.map((f) => (log ? f - floor : f)),
+        color: colorOf(r),
+      })),
+    });
+    byId("race-status").replaceChildren(...race.runs.map(statusLine));
+  }
+
+  function render() {
+    const i = page.state.get().step;
+    if (!race) {
+      map.update({ paths: [], arrows: [] });
+      byId("race-numbers").replaceChildren();
+      return;
+    }
+    const sel = Math.min(page.state.get().sel, race.runs.length - 1);
+    map.update({
+      paths: race.runs.map((run, r) => ({
+        points: run.points,
+        upTo: i,
+        color: colorOf(r),
+        width: r === sel ? 3 : 2,
+        end: run.diverged_at === null ? null : "diverged",
+      })),
+      arrows: arrowsFor(race.runs[sel], i, colorOf(sel)),
+    });
+    lossPlot.update({ markers: [{ x: i, color: "#5b6470", label: `step ${i}` }] });
+    renderNumbers(page, race.runs[sel], i, colorOf(sel));
+  }
+
+  async function run() {
+    const { steps, noise, seed, sched } = page.state.get();
+    const specs = raceSpecs(page);
+    const start = startPoint(page);
+    byId("race-sx").value = start[0];
+    byId("race-sy").value = start[1];
+    map.update({ start });
+    if (!specs.length) {
+      race = null;
+      showError("race-error", { message: "add an optimiser to race" });
+      render();
+      return;
+    }
+    const payload = { surface: page.surface.name, start, steps, optimizers: specs };
+    if (noise > 0) payload.noise = { std: noise, seed };
+    if (sched !== "constant") payload.schedule = { kind: sched };
+    try {
+      race = await postRace(payload);
+      showError("race-error", null);
+    } catch (error) {
+      if (isAbort(error)) return;
+      race = null;
+      showError("race-error", error);
+    }
+    const count = race ? Math.max(...race.runs.map((r) => r.points.length)) : 1;
+    timeline.setCount(count);
+    const step = Math.min(page.state.get().step, count - 1);
+    timeline.setStep(step);
+    if (step !== page.state.get().step) page.state.set({ step });
+    drawLoss();
+    render();
+  }
+
+  // A refused learning rate still goes to the server, which says what is wrong (shown inline).
+  function checkRate(spec) {
+    const payload = { surface: page.surface.name, start: startPoint(page), steps: 1, optimizers: [spec] };
+    postRace(payload).catch((error) => showError("race-error", isAbort(error) ? null : error));
+  }
+
+  return { loadSurface, run, render, checkRate, setStep: (i) => timeline.setStep(i) };
+}

@@ -1,0 +1,58 @@
+// Batch normalisation of the seeded, editable batch (POST /api/training/batchnorm): the tables,
+// the picked cell's arithmetic, and picking a cell by click or keyboard.
+
+import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { byId } from "../../dom.js";
+import { renderArith } from "./arith.js";
+import { seededBatch } from "./batch.js";
+import { renderBackward, renderInput, renderOutput, renderTestTime, renderWrong } from "./tables.js";
+
+const fetchBn = latestOnly((payload, options) => postJSON("/api/training/batchnorm", payload, options));
+
+export function createBatchNorm(page) {
+  let bn = null; // { input, r }: the batch sent and the API's answer
+
+  function render() {
+    if (!bn) return;
+    const features = bn.input.gamma.map((_, j) => `feature ${j + 1}`);
+    renderInput(page, bn, features);
+    renderOutput(page, bn, features);
+    renderWrong(page, bn, features);
+    renderBackward(page, bn, features);
+    renderTestTime(bn, features);
+    renderArith(page, bn);
+  }
+
+  async function load() {
+    const v = page.state.get();
+    const input = seededBatch(v);
+    const payload = { x: input.x, gamma: input.gamma, beta: input.beta, eps: Number(v.eps), grad_output: input.grad };
+    let r;
+    try {
+      r = await fetchBn(payload);
+    } catch (error) {
+      if (!isAbort(error)) byId("bn-error").textContent = `Could not normalise the batch: ${error.message}`;
+      return;
+    }
+    byId("bn-error").textContent = "";
+    bn = { input, r };
+    render();
+  }
+
+  const output = byId("bn-output");
+  output.addEventListener("click", (event) => {
+    const td = event.target.closest("td[data-i]");
+    if (td) page.state.set({ ci: Number(td.dataset.i), cj: Number(td.dataset.j) });
+  });
+  output.addEventListener("keydown", (event) => {
+    const td = event.target.closest("td[data-i]");
+    if (!td || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    page.state.set({ ci: Number(td.dataset.i), cj: Number(td.dataset.j) });
+    const { i, j, kind } = td.dataset;
+    const again = output.querySelector(`td[data-i="${i}"][data-j="${j}"][data-kind="${kind}"]`);
+    if (again) again.focus();
+  });
+
+  return { load, render };
+}

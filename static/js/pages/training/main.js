@@ -1,0 +1,111 @@
+// /training: weight initialisation (every scheme through the same network, histograms per layer
+// and the std per layer) and batch normalisation of a small editable batch with the arithmetic
+// of one cell, the notes' mistake and the backward; then the initial-loss check. Values are
+// seeded in the page (static/js/seeded.js), so the URL reproduces every number. Scheme labels
+// and control limits come from the catalogue.
+
+import { readCatalogue } from "../../catalogue.js";
+import { byId } from "../../dom.js";
+import { createState } from "../../state.js";
+import { createBatchNorm } from "./batchnorm.js";
+import { createInit } from "./init.js";
+
+const catalogue = readCatalogue();
+const { controls } = catalogue;
+const INIT_KEYS = ["scheme", "act", "layers", "width", "batch", "seed"];
+const BN_KEYS = ["n", "d", "bseed", "eps", "grad", "ed"];
+
+const page = {
+  catalogue,
+  state: createState({
+    ...controls,
+    scheme: { type: "string", default: "small", options: Object.keys(catalogue.schemes) },
+    act: { type: "string", default: "tanh", options: ["tanh", "relu"] },
+    width: { type: "string", default: "500", options: catalogue.widths.map(String) },
+    batch: { type: "string", default: "500", options: catalogue.batches.map(String) },
+    il: { type: "int", default: 7, min: 1, max: controls.layers.max },
+    eps: { type: "string", default: "0.00001", options: ["0.00001", "0.001", "0.1"] },
+    grad: { type: "string", default: "seeded", options: ["seeded", "ones"] },
+    ed: { type: "string", default: "" },
+    ci: { type: "int", default: 0, min: 0, max: controls.n.max - 1 },
+    cj: { type: "int", default: 0, min: 0, max: controls.d.max - 1 },
+  }),
+};
+const init = createInit(page);
+const batchnorm = createBatchNorm(page);
+
+// ---- initial loss: ln(C) for C classes ----
+
+function renderLoss() {
+  const c = page.state.get().classes;
+  byId("check-classes").value = String(c);
+  byId("check-loss").textContent = `expected initial loss ≈ ln(${c}) = ${Math.log(c).toFixed(3)}`;
+}
+
+// ---- controls <-> state ----
+
+function readInt(input, { min, max }) {
+  const n = Number(input.value);
+  return input.value !== "" && Number.isInteger(n) && n >= min && n <= max ? n : null;
+}
+
+function syncControls() {
+  const v = page.state.get();
+  const ic = byId("init-controls").elements;
+  for (const key of ["scheme", "act", "layers", "width", "batch", "seed"]) ic[key].value = String(v[key]);
+  byId("init-layers-value").textContent = String(v.layers);
+  const bc = byId("bn-controls").elements;
+  for (const key of ["n", "d", "eps", "grad"]) bc[key].value = String(v[key]);
+  bc.seed.value = String(v.bseed);
+}
+
+function onInitChange(event) {
+  const t = event.target;
+  if (["scheme", "act", "width", "batch"].includes(t.name)) page.state.set({ [t.name]: t.value });
+  else if (t.name === "layers") page.state.set({ layers: Number(t.value) });
+  else if (t.name === "seed") {
+    const seed = readInt(t, controls.seed);
+    if (seed === null) byId("init-error").textContent = `The seed must be a whole number from 0 to ${controls.seed.max}.`;
+    else page.state.set({ seed });
+  }
+}
+
+function onBnChange(event) {
+  const t = event.target;
+  if (t.name === "eps" || t.name === "grad") page.state.set({ [t.name]: t.value });
+  const fields = { n: ["samples N", "n"], d: ["features D", "d"], seed: ["the seed", "bseed"] };
+  if (!fields[t.name]) return;
+  const [what, key] = fields[t.name];
+  const value = readInt(t, controls[key]);
+  if (value === null) byId("bn-error").textContent = `${what} must be a whole number from ${controls[key].min} to ${controls[key].max}.`;
+  else page.state.set({ [key]: value });
+}
+
+byId("init-controls").addEventListener("input", (event) => {
+  if (event.target.name === "layers") byId("init-layers-value").textContent = event.target.value;
+});
+byId("init-controls").addEventListener("change", onInitChange);
+byId("bn-controls").addEventListener("change", onBnChange);
+for (const id of ["init-controls", "bn-controls"]) byId(id).addEventListener("submit", (event) => event.preventDefault());
+byId("bn-reset").addEventListener("click", () => page.state.set({ ed: "" }));
+byId("check-classes").addEventListener("change", (event) => {
+  const c = readInt(event.target, controls.classes);
+  if (c !== null) page.state.set({ classes: c });
+  else event.target.value = String(page.state.get().classes);
+});
+
+page.state.subscribe((v, changed) => {
+  const has = (keys) => changed.some((k) => keys.includes(k));
+  syncControls();
+  if (has(INIT_KEYS)) init.load();
+  else if (changed.includes("il")) init.renderLayer();
+  if (has(BN_KEYS)) batchnorm.load();
+  else if (has(["ci", "cj"])) batchnorm.render();
+  if (changed.includes("classes")) renderLoss();
+});
+
+syncControls();
+renderLoss();
+page.state.writeUrl();
+init.load();
+batchnorm.load();
