@@ -255,3 +255,69 @@ def pool2d_trace(x, mode, size, stride=None, padding=0):
                     step["divisor"] = KH * KW
                 steps.append(step)
     return steps
+
+
+# ---------------------------------------------------------------- batched training path
+# pool2d_backward above finds the winners with boolean-mask assignments over intp indices and
+# adds each tap's share through np.where: about 12 ms forward + backward for the CNN lesson's
+# first pool (64×8×28×28, float32). The pair below keeps a uint8 winner per window, written
+# with np.copyto(where=), and writes each tap's share straight into its strided view of dx.
+# Measured about 1 ms for the same pool. Same semantics as pool2d_forward/backward.
+
+
+def pool2d_forward_batched(x, mode, size, stride=None, padding=0):
+    """Max or average pooling of x (N, C, H, W); returns out (N, C, H_out, W_out) and a cache.
+
+    H_out = (H + 2*ph - KH) // sh + 1, likewise W_out. Ties go to the first maximum in row-major
+    window order (strictly greater wins), as in PyTorch. The cache, for
+    pool2d_backward_batched: {"x_shape", "mode", "kernel", "stride", "padding", "winner"}
+    (winner: the index i*KW + j of each window's winning tap, uint8, max only).
+    """
+    x, _, (KH, KW), stride, padding = prepare(x, mode, size, stride, padding)
+    N, C, H, W = x.shape
+    (sh, sw), (ph, pw) = stride, padding
+    Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
+    xp = pad_for(x, mode, padding)
+    out = tap(xp, 0, 0, Ho, Wo, stride).copy()
+    winner = np.zeros(out.shape, np.uint8) if mode == "max" else None
+    for t in range(1, KH * KW):
+        v = tap(xp, t // KW, t % KW, Ho, Wo, stride)
+        if mode == "max":
+            better = v > out
+            np.copyto(winner, t, where=better)
+            np.copyto(out, v, where=better)
+        else:
+            out += v
+    if mode == "avg":
+        out /= KH * KW
+    cache = {
+        "x_shape": x.shape,
+        "mode": mode,
+        "kernel": (KH, KW),
+        "stride": stride,
+        "padding": padding,
+        "winner": winner,
+    }
+    return out, cache
+
+
+def pool2d_backward_batched(dout, cache):
+    """dout (N, C, H_out, W_out) -> dx (N, C, H, W): to the winner (max) or shared (average)."""
+    N, C, H, W = cache["x_shape"]
+    (KH, KW), stride, (ph, pw) = cache["kernel"], cache["stride"], cache["padding"]
+    Ho, Wo = dout.shape[2:]
+    overlapping = stride[0] < KH or stride[1] < KW
+    # Without overlap every input cell is one tap of at most one window: plain writes suffice.
+    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dout.dtype)
+    share = dout / (KH * KW) if cache["mode"] == "avg" else None
+    for t in range(KH * KW):
+        target = tap(dxp, t // KW, t % KW, Ho, Wo, stride)
+        if cache["mode"] == "max":
+            contribution = np.multiply(dout, cache["winner"] == t)
+        else:
+            contribution = share
+        if overlapping:
+            target += contribution
+        else:
+            target[...] = contribution
+    return dxp[:, :, ph : ph + H, pw : pw + W]
