@@ -260,36 +260,61 @@ def pool2d_trace(x, mode, size, stride=None, padding=0):
 # ---------------------------------------------------------------- batched training path
 # pool2d_backward above finds the winners with boolean-mask assignments over intp indices and
 # adds each tap's share through np.where: about 12 ms forward + backward for the CNN lesson's
-# first pool (64×8×28×28, float32). The pair below keeps a uint8 winner per window, written
-# with np.copyto(where=), and writes each tap's share straight into its strided view of dx.
-# Measured about 1 ms for the same pool. Same semantics as pool2d_forward/backward.
+# first pool (64×8×28×28, float32). Strided element-wise passes (every other column) are slow
+# too, and np.copyto(where=) slower still (5 ms for this pool). The pair below first copies the
+# taps into one contiguous (KH·KW, N, C, H_out, W_out) block (0.4 ms), takes the max over its
+# first axis (0.13 ms), finds the first winning tap with boolean arithmetic (0.25 ms) and writes
+# each tap's share straight into its view of dx (0.7 ms): about 1.5 ms for this pool.
+
+
+def pool_taps(xp, kernel, stride, out_size) -> np.ndarray:
+    """The window taps of xp (N, C, Hp, Wp) as one contiguous (KH*KW, N, C, H_out, W_out) block."""
+    (KH, KW), (sh, sw), (Ho, Wo) = kernel, stride, out_size
+    N, C, Hp, Wp = xp.shape
+    if (sh, sw) == (KH, KW) and (Hp, Wp) == (Ho * KH, Wo * KW):  # windows tile the input
+        blocks = xp.reshape(N, C, Ho, KH, Wo, KW).transpose(3, 5, 0, 1, 2, 4)
+        return np.ascontiguousarray(blocks).reshape(KH * KW, N, C, Ho, Wo)
+    return np.stack([tap(xp, t // KW, t % KW, Ho, Wo, stride) for t in range(KH * KW)])
+
+
+def first_winner(taps, out) -> np.ndarray:
+    """uint8 index of the first tap equal to the max, per window (row-major window order)."""
+    winner = np.zeros(out.shape, np.uint8)
+    found = taps[0] == out
+    for t in range(1, len(taps)):
+        hit = taps[t] == out
+        hit &= ~found
+        winner += hit.view(np.uint8) * np.uint8(t)
+        found |= hit
+    return winner
 
 
 def pool2d_forward_batched(x, mode, size, stride=None, padding=0):
     """Max or average pooling of x (N, C, H, W); returns out (N, C, H_out, W_out) and a cache.
 
     H_out = (H + 2*ph - KH) // sh + 1, likewise W_out. Ties go to the first maximum in row-major
-    window order (strictly greater wins), as in PyTorch. The cache, for
-    pool2d_backward_batched: {"x_shape", "mode", "kernel", "stride", "padding", "winner"}
-    (winner: the index i*KW + j of each window's winning tap, uint8, max only).
+    window order, as in PyTorch. The cache, for pool2d_backward_batched: {"x_shape", "mode",
+    "kernel", "stride", "padding", "winner"} (winner: the index i*KW + j of each window's
+    winning tap, uint8, max only). The same numbers as pool2d_forward (the tests hold them equal).
     """
     x, _, (KH, KW), stride, padding = prepare(x, mode, size, stride, padding)
     N, C, H, W = x.shape
     (sh, sw), (ph, pw) = stride, padding
     Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
     xp = pad_for(x, mode, padding)
-    out = tap(xp, 0, 0, Ho, Wo, stride).copy()
-    winner = np.zeros(out.shape, np.uint8) if mode == "max" else None
-    for t in range(1, KH * KW):
-        v = tap(xp, t // KW, t % KW, Ho, Wo, stride)
-        if mode == "max":
-            better = v > out
-            np.copyto(winner, t, where=better)
-            np.copyto(out, v, where=better)
-        else:
-            out += v
-    if mode == "avg":
+    if mode == "max":
+        # Crop the floor's leftover border first, so that tiling windows need a single copy.
+        taps = pool_taps(
+            xp[:, :, : sh * (Ho - 1) + KH, : sw * (Wo - 1) + KW], (KH, KW), stride, (Ho, Wo)
+        )
+        out = np.maximum.reduce(taps, axis=0)
+        winner = first_winner(taps, out)
+    else:
+        out = tap(xp, 0, 0, Ho, Wo, stride).copy()
+        for t in range(1, KH * KW):
+            out += tap(xp, t // KW, t % KW, Ho, Wo, stride)
         out /= KH * KW
+        winner = None
     cache = {
         "x_shape": x.shape,
         "mode": mode,
@@ -312,10 +337,13 @@ def pool2d_backward_batched(dout, cache):
     share = dout / (KH * KW) if cache["mode"] == "avg" else None
     for t in range(KH * KW):
         target = tap(dxp, t // KW, t % KW, Ho, Wo, stride)
-        if cache["mode"] == "max":
+        if cache["mode"] == "avg":
+            contribution = share
+        elif overlapping:
             contribution = np.multiply(dout, cache["winner"] == t)
         else:
-            contribution = share
+            np.multiply(dout, cache["winner"] == t, out=target)
+            continue
         if overlapping:
             target += contribution
         else:

@@ -167,6 +167,9 @@ class Layer:
     out_shape: tuple[int, ...] = ()
     param_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
+    def __post_init__(self):
+        """Each type sets out_shape and param_shapes here, checking that it fits."""
+
     @property
     def type(self) -> str:
         return self.spec["type"]
