@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import pages
-from app.api import activations, conv, image, optim, pool, training
+from app.api import activations, cnn, conv, image, optim, pool, training
 from app.core.errors import InputError
 from app.security import SecurityHeadersMiddleware, too_large_detail
 from app.settings import get_settings, resource_dir
@@ -24,6 +24,7 @@ API_ROUTERS = [
     image.router,
     optim.router,
     training.router,
+    cnn.router,
 ]
 
 

@@ -26,6 +26,11 @@ from app.core.nn.layers import (
 )
 
 MAX_LAYERS = 24
+MAX_PARAMS = 250_000
+# Values kept by one forward pass (batch × every layer's output): about 130 MB in float64.
+MAX_BATCH_ACTIVATIONS = 16_000_000
+# Multiply-add equivalents of one request's forward and backward passes (gradients, inspect).
+MAX_PASS_WORK = 2_000_000_000
 INIT_SCHEMES = ("auto", *init.SCHEMES)
 # The default initialisation scales the last layer's weights by this, so the initial scores are
 # near 0 and the initial loss near ln C, the sanity check of the lecture.
@@ -197,6 +202,49 @@ class Network:
 
     # -------------------------------------------------------- passes
 
+    def check_size(self, batch: int, passes: float = 3, field_name: str = "x") -> None:
+        """Refuse, before computing, a network or batch too large for one request.
+
+        passes: forward-pass equivalents of the work (3 = forward and backward).
+        """
+        if self.num_params > MAX_PARAMS:
+            raise InputError(
+                f"the network has {self.num_params:,} parameters, more than {MAX_PARAMS:,}: use "
+                "fewer filters or a smaller linear layer",
+                "layers",
+            )
+        values = batch * self.activation_size()
+        if values > MAX_BATCH_ACTIVATIONS:
+            raise InputError(
+                f"{batch} examples keep {values:,} values through the network, more than "
+                f"{MAX_BATCH_ACTIVATIONS:,}: use fewer examples or smaller layers",
+                field_name,
+            )
+        work = passes * batch * self.flops()
+        if work > MAX_PASS_WORK:
+            raise InputError(
+                f"{batch} examples through this network are about {work:.2e} multiply-adds, "
+                f"more than {MAX_PASS_WORK:.0e}: use fewer examples or a smaller network",
+                field_name,
+            )
+
+    def check_labels(self, labels, batch: int, field_name: str = "labels") -> np.ndarray:
+        """Integer labels (batch,), each a class index 0 ≤ y < K."""
+        labels = np.asarray(labels)
+        if labels.shape != (batch,):
+            raise ShapeError(
+                f"{field_name} has {labels.size} entries, one per example is needed ({batch})",
+                field_name,
+            )
+        K = self.num_classes
+        if labels.size and (labels.min() < 0 or labels.max() >= K):
+            raise InputError(
+                f"{field_name} must be class indices from 0 to {K - 1} (the last layer gives {K} "
+                "scores)",
+                field_name,
+            )
+        return labels.astype(np.int64)
+
     def check_input(self, x: np.ndarray, field_name: str = "x"):
         if x.shape[1:] != self.input_shape:
             raise ShapeError(
@@ -244,9 +292,9 @@ class Network:
     def loss_and_gradients(self, flat, x, labels, weight_decay=0.0, keep=False):
         """One forward and backward pass in training mode.
 
-        Returns (loss, forward, backward, probs); loss and gradients include the L2 penalty
-        (λ/2)·Σ p² over every parameter when weight_decay λ > 0 (its gradient is λ·p, as
-        torch.optim adds it).
+        Returns (loss, data_loss, forward, backward, probs); loss and gradients include the L2
+        penalty (λ/2)·Σ p² over every parameter when weight_decay λ > 0 (its gradient is λ·p,
+        as torch.optim adds it).
         """
         params = self.unflatten(flat)
         forward = self.forward(params, x, train=True)

@@ -30,7 +30,7 @@ import numpy as np
 from app.core import datasets, optimizers
 from app.core.errors import InputError
 from app.core.nn.layers import ACTIVATION_TYPES, BatchNorm, softmax_cross_entropy, update_running
-from app.core.nn.network import Network
+from app.core.nn.network import INIT_SCHEMES, MAX_BATCH_ACTIVATIONS, Network
 
 PRECISIONS = {"float32": np.float32, "float64": np.float64}
 MAX_BATCH = 256
@@ -42,8 +42,6 @@ MAX_TRAIN_PARAMS = 100_000
 # twice its cost) plus the evaluation's forward passes. 2e10 is about 210 steps of the default
 # net at batch 64, 2 to 3 seconds on one core.
 MAX_CHUNK_WORK = 20_000_000_000
-# Values kept by one forward pass (batch × every layer's output): about 130 MB in float64.
-MAX_BATCH_ACTIVATIONS = 16_000_000
 # Indices listed in `batches`: steps × batch_size.
 MAX_LISTED_EXAMPLES = 64_000
 EVAL_BATCH = 500
@@ -94,6 +92,10 @@ def make_config(
     """Resolve the optimiser's hyper-parameters (defaults, ranges, as POST /api/optimize) and
     place weight decay: AdamW's own decoupled λ (its default 0.01) unless weight_decay > 0,
     which then sets it; every other optimiser adds weight_decay·p to the gradient."""
+    if init not in INIT_SCHEMES:
+        raise InputError(
+            f"unknown init scheme {init!r}: choose one of {', '.join(INIT_SCHEMES)}", "init"
+        )
     opt = optimizers.get_optimizer(optimizer, "optimizer.name")
     resolved = optimizers.resolve(optimizer, params, "optimizer")
     hp = optimizers.hyper(resolved)
