@@ -403,13 +403,15 @@ def pad_batched(x, padding, workspace=None, key="pad"):
 
 
 def im2col_batched(x, KH, KW, stride=(1, 1), padding=(0, 0), workspace=None, key="cols"):
-    """Every window of x (N, C, H, W) as columns: cols (N, C*KH*KW, L) and the layout.
+    """Every window of x (N, C, H, W) as columns: cols (N, KH*KW*C, L) and the layout.
 
-    Row r = (c*KH + i)*KW + j of cols[n] holds tap (c, i, j) of every window, so a filter bank
-    reshaped to (F, C*KH*KW) times cols[n] is the convolution of image n. Layout "grid": L =
-    H_out*W_out, one column per output cell. Layout "flat" (stride 1): column q is the window
-    whose top-left corner is flat position q of the padded image, L = (H_out − 1)·W_p + W_out;
-    output (r, c) is column r·W_p + c and the columns with c ≥ W_out are computed and dropped.
+    Row r = (i*KW + j)*C + c of cols[n] holds tap (i, j) of channel c of every window, so the
+    filter bank as a (F, KH*KW*C) matrix (filter_matrix) times cols[n] is the convolution of
+    image n (tap-major rows: each tap's block is one contiguous C×L run per image). Layout
+    "grid": L = H_out*W_out, one column per output cell. Layout "flat" (stride 1): column q is
+    the window whose top-left corner is flat position q of the padded image,
+    L = (H_out − 1)·W_p + W_out; output (r, c) is column r·W_p + c and the columns with
+    c ≥ W_out are computed and dropped.
     """
     N, C, H, W = x.shape
     (sh, sw), (ph, pw) = stride, padding
@@ -419,17 +421,15 @@ def im2col_batched(x, KH, KW, stride=(1, 1), padding=(0, 0), workspace=None, key
     if (sh, sw) == (1, 1):
         L = (Ho - 1) * Wp + Wo
         flat = xp.reshape(N, C, Hp * Wp)
-        cols = buffer(workspace, key, (N, C, KH, KW, L), x.dtype)
+        cols = buffer(workspace, key, (N, KH, KW, C, L), x.dtype)
         for i in range(KH):
             for j in range(KW):
-                cols[:, :, i, j] = flat[:, :, i * Wp + j : i * Wp + j + L]
+                cols[:, i, j] = flat[:, :, i * Wp + j : i * Wp + j + L]
         return cols.reshape(N, C * KH * KW, L), "flat"
-    cols = buffer(workspace, key, (N, C, KH, KW, Ho, Wo), x.dtype)
+    cols = buffer(workspace, key, (N, KH, KW, C, Ho, Wo), x.dtype)
     for i in range(KH):
         for j in range(KW):
-            cols[:, :, i, j] = xp[
-                :, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw
-            ]
+            cols[:, i, j] = xp[:, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw]
     return cols.reshape(N, C * KH * KW, Ho * Wo), "grid"
 
 
@@ -443,7 +443,7 @@ def flat_cells(a, Ho, Wo, Wp):
 
 
 def col2im_batched(dcols, x_shape, KH, KW, stride=(1, 1), padding=(0, 0), layout="grid"):
-    """The adjoint of im2col_batched: dcols (N, C*KH*KW, L) -> dx (N, C, H, W).
+    """The adjoint of im2col_batched: dcols (N, KH*KW*C, L) -> dx (N, C, H, W).
 
     Each tap's block is added back where it was read (one add per tap); cells that several
     windows share receive the sum. The padding's share is dropped.
@@ -455,19 +455,25 @@ def col2im_batched(dcols, x_shape, KH, KW, stride=(1, 1), padding=(0, 0), layout
     dxp = np.zeros((N, C, Hp, Wp), dcols.dtype)
     if layout == "flat":
         L = (Ho - 1) * Wp + Wo
-        taps = dcols.reshape(N, C, KH, KW, L)
+        taps = dcols.reshape(N, KH, KW, C, L)
         flat = dxp.reshape(N, C, Hp * Wp)
         for i in range(KH):
             for j in range(KW):
-                flat[:, :, i * Wp + j : i * Wp + j + L] += taps[:, :, i, j]
+                flat[:, :, i * Wp + j : i * Wp + j + L] += taps[:, i, j]
     else:
-        taps = dcols.reshape(N, C, KH, KW, Ho, Wo)
+        taps = dcols.reshape(N, KH, KW, C, Ho, Wo)
         for i in range(KH):
             for j in range(KW):
                 dxp[:, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw] += taps[
-                    :, :, i, j
+                    :, i, j
                 ]
     return dxp[:, :, ph : ph + H, pw : pw + W]
+
+
+def filter_matrix(w):
+    """w (F, C, KH, KW) as the (F, KH*KW*C) matrix that multiplies im2col_batched's columns."""
+    F, C, KH, KW = w.shape
+    return np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(F, KH * KW * C)
 
 
 def conv2d_forward_batched(x, w, b, stride=1, padding=0, workspace=None, key="conv"):
@@ -484,7 +490,7 @@ def conv2d_forward_batched(x, w, b, stride=1, padding=0, workspace=None, key="co
     Ho = output_length(H, KH, padding[0], stride[0], 1)
     Wo = output_length(W, KW, padding[1], stride[1], 1)
     cols, layout = im2col_batched(x, KH, KW, stride, padding, workspace, key)
-    products = np.matmul(w.reshape(F, C * KH * KW), cols)  # (N, F, L): one product per image
+    products = np.matmul(filter_matrix(w), cols)  # (N, F, L): one product per image
     if layout == "flat":
         out = np.empty((N, F, Ho, Wo), x.dtype)
         np.add(flat_cells(products, Ho, Wo, W + 2 * padding[1]), b[:, None, None], out=out)
@@ -523,9 +529,10 @@ def conv2d_backward_batched(dout, cache, need_dx=True):
         d_cells[...] = dout
     else:
         d = np.ascontiguousarray(dout).reshape(N, F, Ho * Wo)
-    dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    dw_matrix = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)  # (F, KH*KW*C)
+    dw = np.ascontiguousarray(dw_matrix.reshape(F, KH, KW, C).transpose(0, 3, 1, 2))
     if not need_dx:
         return None, dw, db
-    dcols = np.matmul(w.reshape(F, C * KH * KW).T, d)
+    dcols = np.matmul(filter_matrix(w).T, d)
     dx = col2im_batched(dcols, (N, C, H, W), KH, KW, cache["stride"], cache["padding"], layout)
     return dx, dw, db

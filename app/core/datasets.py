@@ -237,15 +237,23 @@ def epoch_order(name: str, train_size: int, seed: int, epoch: int) -> np.ndarray
     return np.random.default_rng([seed, dataset_key(name), epoch]).permutation(train_size)
 
 
-def batch_indices(name: str, train_size: int, seed: int, batch_size: int, step: int) -> np.ndarray:
+def batch_indices(
+    name: str, train_size: int, seed: int, batch_size: int, step: int, orders: dict | None = None
+) -> np.ndarray:
     """The training examples of step `step` (from 1): batch (step − 1) of the epochs' orders.
 
     An epoch is train_size // batch_size whole batches (the last partial batch is dropped, as
-    DataLoader(drop_last=True)).
+    DataLoader(drop_last=True)). orders: a dict caching each epoch's order across calls (a
+    permutation of 10,000 takes about 0.4 ms).
     """
     per_epoch = train_size // batch_size
     epoch, position = divmod(step - 1, per_epoch)
-    order = epoch_order(name, train_size, seed, epoch)
+    if orders is None:
+        order = epoch_order(name, train_size, seed, epoch)
+    else:
+        if epoch not in orders:
+            orders[epoch] = epoch_order(name, train_size, seed, epoch)
+        order = orders[epoch]
     return order[position * batch_size : (position + 1) * batch_size]
 
 

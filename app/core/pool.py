@@ -302,11 +302,11 @@ def pool2d_forward_batched(x, mode, size, stride=None, padding=0):
     (sh, sw), (ph, pw) = stride, padding
     Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
     xp = pad_for(x, mode, padding)
+    winner = None
     if mode == "max":
         # Crop the floor's leftover border first, so that tiling windows need a single copy.
-        taps = pool_taps(
-            xp[:, :, : sh * (Ho - 1) + KH, : sw * (Wo - 1) + KW], (KH, KW), stride, (Ho, Wo)
-        )
+        used = xp[:, :, : sh * (Ho - 1) + KH, : sw * (Wo - 1) + KW]
+        taps = pool_taps(used, (KH, KW), stride, (Ho, Wo))
         out = np.maximum.reduce(taps, axis=0)
         winner = first_winner(taps, out)
     else:
@@ -314,7 +314,6 @@ def pool2d_forward_batched(x, mode, size, stride=None, padding=0):
         for t in range(1, KH * KW):
             out += tap(xp, t // KW, t % KW, Ho, Wo, stride)
         out /= KH * KW
-        winner = None
     cache = {
         "x_shape": x.shape,
         "mode": mode,
@@ -331,21 +330,19 @@ def pool2d_backward_batched(dout, cache):
     N, C, H, W = cache["x_shape"]
     (KH, KW), stride, (ph, pw) = cache["kernel"], cache["stride"], cache["padding"]
     Ho, Wo = dout.shape[2:]
+    mode, winner = cache["mode"], cache["winner"]
     overlapping = stride[0] < KH or stride[1] < KW
-    # Without overlap every input cell is one tap of at most one window: plain writes suffice.
-    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dout.dtype)
-    share = dout / (KH * KW) if cache["mode"] == "avg" else None
+    tiled = not overlapping and (H + 2 * ph, W + 2 * pw) == (Ho * KH, Wo * KW)
+    # Windows that tile the input write every cell once: no zeros needed first.
+    dxp = (np.empty if tiled else np.zeros)((N, C, H + 2 * ph, W + 2 * pw), dout.dtype)
+    share = dout / (KH * KW) if mode == "avg" else None
     for t in range(KH * KW):
         target = tap(dxp, t // KW, t % KW, Ho, Wo, stride)
-        if cache["mode"] == "avg":
-            contribution = share
-        elif overlapping:
-            contribution = np.multiply(dout, cache["winner"] == t)
+        if not overlapping:  # each input cell is one tap of at most one window: write it
+            if mode == "max":
+                np.multiply(dout, winner == t, out=target)
+            else:
+                target[...] = share
         else:
-            np.multiply(dout, cache["winner"] == t, out=target)
-            continue
-        if overlapping:
-            target += contribution
-        else:
-            target[...] = contribution
+            target += np.multiply(dout, winner == t) if mode == "max" else share
     return dxp[:, :, ph : ph + H, pw : pw + W]

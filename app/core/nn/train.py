@@ -248,12 +248,13 @@ def train_chunk(
     if state.step == 0:
         chunk.initial_params = network_params(state, config).copy()
     workspace: dict = {}
+    orders: dict = {}
     x, opt_state, running = state.x, state.opt_state, state.running
     t = state.step
     for k in range(steps):
         t = state.step + k + 1
         indices = datasets.batch_indices(
-            info.name, info.train_size, config.seed, config.batch_size, t
+            info.name, info.train_size, config.seed, config.batch_size, t, orders
         )
         xb = data.train_x[indices].astype(dtype, copy=False)
         yb = data.train_y[indices]
