@@ -11,6 +11,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from app.core.errors import InputError, ShapeError
+from app.core.parallel import for_images
 
 MODES = ("cross-correlation", "convolution")
 
@@ -394,11 +395,15 @@ def pad_batched(x, padding, workspace=None, key="pad"):
     if ph == 0 and pw == 0:
         return np.ascontiguousarray(x)
     xp = buffer(workspace, key, (N, C, H + 2 * ph, W + 2 * pw), x.dtype)
-    xp[:, :, :ph] = 0
-    xp[:, :, ph + H :] = 0
-    xp[:, :, ph : ph + H, :pw] = 0
-    xp[:, :, ph : ph + H, pw + W :] = 0
-    xp[:, :, ph : ph + H, pw : pw + W] = x
+
+    def pad(s):
+        xp[s, :, :ph] = 0
+        xp[s, :, ph + H :] = 0
+        xp[s, :, ph : ph + H, :pw] = 0
+        xp[s, :, ph : ph + H, pw + W :] = 0
+        xp[s, :, ph : ph + H, pw : pw + W] = x[s]
+
+    for_images(pad, N)
     return xp
 
 
@@ -422,14 +427,24 @@ def im2col_batched(x, KH, KW, stride=(1, 1), padding=(0, 0), workspace=None, key
         L = (Ho - 1) * Wp + Wo
         flat = xp.reshape(N, C, Hp * Wp)
         cols = buffer(workspace, key, (N, KH, KW, C, L), x.dtype)
-        for i in range(KH):
-            for j in range(KW):
-                cols[:, i, j] = flat[:, :, i * Wp + j : i * Wp + j + L]
+
+        def copy_flat(s):
+            for i in range(KH):
+                for j in range(KW):
+                    cols[s, i, j] = flat[s, :, i * Wp + j : i * Wp + j + L]
+
+        for_images(copy_flat, N)
         return cols.reshape(N, C * KH * KW, L), "flat"
     cols = buffer(workspace, key, (N, KH, KW, C, Ho, Wo), x.dtype)
-    for i in range(KH):
-        for j in range(KW):
-            cols[:, i, j] = xp[:, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw]
+
+    def copy_grid(s):
+        for i in range(KH):
+            for j in range(KW):
+                cols[s, i, j] = xp[
+                    s, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw
+                ]
+
+    for_images(copy_grid, N)
     return cols.reshape(N, C * KH * KW, Ho * Wo), "grid"
 
 
@@ -452,21 +467,24 @@ def col2im_batched(dcols, x_shape, KH, KW, stride=(1, 1), padding=(0, 0), layout
     (sh, sw), (ph, pw) = stride, padding
     Hp, Wp = H + 2 * ph, W + 2 * pw
     Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
-    dxp = np.zeros((N, C, Hp, Wp), dcols.dtype)
-    if layout == "flat":
-        L = (Ho - 1) * Wp + Wo
-        taps = dcols.reshape(N, KH, KW, C, L)
-        flat = dxp.reshape(N, C, Hp * Wp)
+    dxp = np.empty((N, C, Hp, Wp), dcols.dtype)
+    L = (Ho - 1) * Wp + Wo if layout == "flat" else Ho * Wo
+    taps = dcols.reshape(N, KH, KW, C, L)
+    grid = taps.reshape(N, KH, KW, C, Ho, Wo) if layout == "grid" else None
+    flat = dxp.reshape(N, C, Hp * Wp)
+
+    def add_back(s):
+        dxp[s] = 0
         for i in range(KH):
             for j in range(KW):
-                flat[:, :, i * Wp + j : i * Wp + j + L] += taps[:, i, j]
-    else:
-        taps = dcols.reshape(N, KH, KW, C, Ho, Wo)
-        for i in range(KH):
-            for j in range(KW):
-                dxp[:, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw] += taps[
-                    :, i, j
-                ]
+                if layout == "flat":
+                    flat[s, :, i * Wp + j : i * Wp + j + L] += taps[s, i, j]
+                else:
+                    rows = slice(i, i + sh * (Ho - 1) + 1, sh)
+                    cols = slice(j, j + sw * (Wo - 1) + 1, sw)
+                    dxp[s, :, rows, cols] += grid[s, i, j]
+
+    for_images(add_back, N)
     return dxp[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -493,7 +511,8 @@ def conv2d_forward_batched(x, w, b, stride=1, padding=0, workspace=None, key="co
     products = np.matmul(filter_matrix(w), cols)  # (N, F, L): one product per image
     if layout == "flat":
         out = np.empty((N, F, Ho, Wo), x.dtype)
-        np.add(flat_cells(products, Ho, Wo, W + 2 * padding[1]), b[:, None, None], out=out)
+        cells = flat_cells(products, Ho, Wo, W + 2 * padding[1])
+        for_images(lambda s: np.add(cells[s], b[:, None, None], out=out[s]), N)
     else:
         out = products.reshape(N, F, Ho, Wo)
         out += b[:, None, None]
@@ -522,11 +541,16 @@ def conv2d_backward_batched(dout, cache, need_dx=True):
     if layout == "flat":
         # dout spread on the flat positions, zeros on the dropped columns
         Wp = W + 2 * cache["padding"][1]
-        d = np.zeros((N, F, cols.shape[2]), dout.dtype)
+        d = np.empty((N, F, cols.shape[2]), dout.dtype)
         d_cells = as_strided(
             d, (N, F, Ho, Wo), (d.strides[0], d.strides[1], Wp * d.itemsize, d.itemsize)
         )
-        d_cells[...] = dout
+
+        def spread(s):
+            d[s] = 0
+            d_cells[s] = dout[s]
+
+        for_images(spread, N)
     else:
         d = np.ascontiguousarray(dout).reshape(N, F, Ho * Wo)
     dw_matrix = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)  # (F, KH*KW*C)

@@ -15,6 +15,7 @@ import numpy as np
 
 from app.core.conv import as_batch, as_pair, check_fits, output_length, pad_input
 from app.core.errors import InputError, ShapeError
+from app.core.parallel import for_images
 
 MODES = ("max", "avg")
 
@@ -293,27 +294,33 @@ def pool2d_forward_batched(x, mode, size, stride=None, padding=0):
     """Max or average pooling of x (N, C, H, W); returns out (N, C, H_out, W_out) and a cache.
 
     H_out = (H + 2*ph - KH) // sh + 1, likewise W_out. Ties go to the first maximum in row-major
-    window order, as in PyTorch. The cache, for pool2d_backward_batched: {"x_shape", "mode",
-    "kernel", "stride", "padding", "winner"} (winner: the index i*KW + j of each window's
-    winning tap, uint8, max only). The same numbers as pool2d_forward (the tests hold them equal).
+    window order, as in PyTorch. Image ranges run side by side (parallel.for_images). The cache,
+    for pool2d_backward_batched: {"x_shape", "mode", "kernel", "stride", "padding", "winner"}
+    (winner: the index i*KW + j of each window's winning tap, uint8, max only). The same numbers
+    as pool2d_forward (the tests hold them equal).
     """
     x, _, (KH, KW), stride, padding = prepare(x, mode, size, stride, padding)
     N, C, H, W = x.shape
     (sh, sw), (ph, pw) = stride, padding
     Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
-    xp = pad_for(x, mode, padding)
-    winner = None
-    if mode == "max":
-        # Crop the floor's leftover border first, so that tiling windows need a single copy.
-        used = xp[:, :, : sh * (Ho - 1) + KH, : sw * (Wo - 1) + KW]
-        taps = pool_taps(used, (KH, KW), stride, (Ho, Wo))
-        out = np.maximum.reduce(taps, axis=0)
-        winner = first_winner(taps, out)
-    else:
-        out = tap(xp, 0, 0, Ho, Wo, stride).copy()
-        for t in range(1, KH * KW):
-            out += tap(xp, t // KW, t % KW, Ho, Wo, stride)
-        out /= KH * KW
+    out = np.empty((N, C, Ho, Wo), x.dtype)
+    winner = np.empty((N, C, Ho, Wo), np.uint8) if mode == "max" else None
+
+    def pool_images(s):
+        xp = pad_for(x[s], mode, padding)
+        if mode == "max":
+            # Crop the floor's leftover border first, so that tiling windows need one copy.
+            used = xp[:, :, : sh * (Ho - 1) + KH, : sw * (Wo - 1) + KW]
+            taps = pool_taps(used, (KH, KW), stride, (Ho, Wo))
+            np.maximum.reduce(taps, axis=0, out=out[s])
+            winner[s] = first_winner(taps, out[s])
+        else:
+            total = tap(xp, 0, 0, Ho, Wo, stride).copy()
+            for t in range(1, KH * KW):
+                total += tap(xp, t // KW, t % KW, Ho, Wo, stride)
+            np.divide(total, KH * KW, out=out[s])
+
+    for_images(pool_images, N)
     cache = {
         "x_shape": x.shape,
         "mode": mode,
@@ -333,16 +340,22 @@ def pool2d_backward_batched(dout, cache):
     mode, winner = cache["mode"], cache["winner"]
     overlapping = stride[0] < KH or stride[1] < KW
     tiled = not overlapping and (H + 2 * ph, W + 2 * pw) == (Ho * KH, Wo * KW)
-    # Windows that tile the input write every cell once: no zeros needed first.
-    dxp = (np.empty if tiled else np.zeros)((N, C, H + 2 * ph, W + 2 * pw), dout.dtype)
-    share = dout / (KH * KW) if mode == "avg" else None
-    for t in range(KH * KW):
-        target = tap(dxp, t // KW, t % KW, Ho, Wo, stride)
-        if not overlapping:  # each input cell is one tap of at most one window: write it
-            if mode == "max":
-                np.multiply(dout, winner == t, out=target)
+    dxp = np.empty((N, C, H + 2 * ph, W + 2 * pw), dout.dtype)
+
+    def route(s):
+        if not tiled:  # windows that tile the input write every cell once: no zeros needed
+            dxp[s] = 0
+        d = dout[s]
+        share = d / (KH * KW) if mode == "avg" else None
+        for t in range(KH * KW):
+            target = tap(dxp[s], t // KW, t % KW, Ho, Wo, stride)
+            if not overlapping:  # each input cell is one tap of at most one window: write it
+                if mode == "max":
+                    np.multiply(d, winner[s] == t, out=target)
+                else:
+                    target[...] = share
             else:
-                target[...] = share
-        else:
-            target += np.multiply(dout, winner == t) if mode == "max" else share
+                target += np.multiply(d, winner[s] == t) if mode == "max" else share
+
+    for_images(route, N)
     return dxp[:, :, ph : ph + H, pw : pw + W]
