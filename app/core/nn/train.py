@@ -240,15 +240,24 @@ def train_chunk(
 ) -> Chunk:
     """Steps state.step + 1 ... state.step + steps; stops early at the first non-finite loss,
     parameter or optimiser state (diverged_at: that step; the state stays before it)."""
+    chunk = Chunk(state)
+    if state.step == 0:
+        chunk.initial_params = network_params(state, config).copy()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is data
+        chunk.state = run_steps(network, data, config, state, steps, chunk)
+    if evaluate:
+        chunk.evaluation = evaluate_run(network, data, chunk.state, config)
+    return chunk
+
+
+def run_steps(network, data, config: RunConfig, state: TrainState, steps: int, chunk: Chunk):
+    """The loop of train_chunk: records each finite step in chunk; returns the last state."""
     dtype = PRECISIONS[state.precision]
     opt = optimizers.OPTIMIZERS[config.optimizer]
     hp, lr, decay = config.hp, config.lr, config.weight_decay
     info = data.info
-    chunk = Chunk(state)
-    if state.step == 0:
-        chunk.initial_params = network_params(state, config).copy()
-    workspace: dict = {}
-    orders: dict = {}
+    workspace: dict = {}  # im2col buffers, reused by every step
+    orders: dict = {}  # each epoch's batch order, computed once
     x, opt_state, running = state.x, state.opt_state, state.running
     t = state.step
     for k in range(steps):
@@ -259,13 +268,10 @@ def train_chunk(
         xb = data.train_x[indices].astype(dtype, copy=False)
         yb = data.train_y[indices]
         p = opt.gradient_point(x, opt_state, hp)
-        params = network.unflatten(p)
-        forward = network.forward(params, xb, train=True, workspace=workspace)
+        forward = network.forward(network.unflatten(p), xb, train=True, workspace=workspace)
         loss, probs, dlogits = softmax_cross_entropy(forward.logits, yb)
         backward = network.backward(forward, dlogits)
-        g = backward.flat
-        if decay:
-            g = g + decay * p
+        g = backward.flat + decay * p if decay else backward.flat
         new_x, new_state, _ = opt.rule(x, g, opt_state, t, lr, hp)
         new_running = batch_running(network, forward, running)
         if not (math.isfinite(loss) and all_finite(new_x, *new_state.values(), new_running)):
@@ -281,10 +287,7 @@ def train_chunk(
             new_p = opt.gradient_point(new_x, new_state, hp)
             chunk.layer_stats = layer_stats(network, forward, backward, p, new_p)
         x, opt_state, running = new_x, new_state, new_running
-    chunk.state = TrainState(t, x, opt_state, running, state.precision)
-    if evaluate:
-        chunk.evaluation = evaluate_run(network, data, chunk.state, config)
-    return chunk
+    return TrainState(t, x, opt_state, running, state.precision)
 
 
 def batch_running(network: Network, forward, running: np.ndarray) -> np.ndarray:
