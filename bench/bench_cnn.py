@@ -392,11 +392,9 @@ def time_to_accuracy(client, name, lr, target, limit_s) -> None:
         out = r.json()
         state = out["state"]
         accuracy = test_accuracy(network, out["params"], data)
-        if out["step"] % 250 == 0 or (reached is None and accuracy >= target):
-            print(
-                f"  {out['step']:5d}   {clock:7.2f}   {np.mean(out['losses']):19.4f}   "
-                f"{accuracy:.4f}"
-            )
+        print(
+            f"  {out['step']:5d}   {clock:7.2f}   {np.mean(out['losses']):19.4f}   {accuracy:.4f}"
+        )
         if reached is None and accuracy >= target:
             reached = (out["step"], clock)
             break
