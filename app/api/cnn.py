@@ -14,7 +14,6 @@ from app.core.nn import train as nn_train
 from app.core.nn.network import Network, build_network, layer_summary
 from app.schemas.cnn import (
     MAX_LIST_EXAMPLES,
-    MAX_STATE_CHARS,
     DatasetInfo,
     ExamplesResponse,
     GradcheckRequest,
@@ -28,9 +27,6 @@ from app.schemas.common import to_array
 from app.settings import get_settings
 
 router = APIRouter(prefix="/api/cnn", tags=["cnn"])
-
-# A chunk's body carries the state: allow the largest state the schema accepts.
-TRAIN_BODY_LIMIT = max(get_settings().max_body_bytes, MAX_STATE_CHARS + 200_000)
 
 
 def secret() -> bytes:
@@ -181,7 +177,6 @@ def gradcheck(request: GradcheckRequest) -> GradcheckResponse:
 @router.post(
     "/train",
     summary="Train in a stateless chunk of steps",
-    max_body_size=TRAIN_BODY_LIMIT,
     responses={
         422: {
             "description": "a bad field, a network that does not fit, too much work "
@@ -200,7 +195,6 @@ def train(request: TrainRequest) -> TrainResponse:
     data = datasets.get_dataset(request.dataset)
     info = data.info
     network = network_for(request.layers, info.shape, len(info.classes))
-    nn_train.check_work(network, request.batch_size, request.steps, request.eval)
     config = nn_train.make_config(
         network,
         info.name,
@@ -211,6 +205,7 @@ def train(request: TrainRequest) -> TrainResponse:
         request.batch_size,
         request.weight_decay,
     )
+    nn_train.check_work(network, request.batch_size, request.steps, request.eval, config.optimizer)
     digest = config.digest()
     if request.state is None:
         state = nn_train.new_state(network, config, request.precision or "float32")

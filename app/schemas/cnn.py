@@ -21,8 +21,8 @@ MAX_CHANNELS = 3
 MAX_SIDE = 64
 MAX_LIST_EXAMPLES = 256  # GET .../examples
 MAX_GRADCHECK_SAMPLES = 50  # entries per parameter array
-# State: float64, Adam (x, m, v) for the largest trainable network, base64 (4/3), plus a header.
-MAX_STATE_CHARS = 4 * (8 * (3 * nn_train.MAX_TRAIN_PARAMS + 100_000) + 4096) // 3 + 64
+# The largest state: MAX_STATE_VALUES float64 values and a header, in base64 (4/3).
+MAX_STATE_CHARS = 4 * (8 * nn_train.MAX_STATE_VALUES + 4096) // 3 + 64
 
 # A nested list of finite numbers of any depth (an array with PyTorch's shape).
 Tensor = TypeAliasType("Tensor", Union[Finite, list["Tensor"]])  # noqa: UP007

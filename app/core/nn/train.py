@@ -36,7 +36,10 @@ PRECISIONS = {"float32": np.float32, "float64": np.float64}
 MAX_BATCH = 256
 MAX_STEPS = 1000  # per chunk
 MAX_TOTAL_STEPS = 1_000_000  # a state's step counter
-MAX_TRAIN_PARAMS = 100_000
+MAX_TRAIN_PARAMS = 50_000  # a LeNet-like net on 28×28 has about 44,000
+# Values a state carries: parameters × (1 + the optimiser's state arrays) + running averages.
+# 160,000 float64 values are 1.7 MB of base64, so the largest state fits the default 2 MB body.
+MAX_STATE_VALUES = 160_000
 # Work of one chunk in multiply-add equivalents (network.flops(): conv and linear products plus
 # ELEMENTWISE_COST per element-wise value): steps × batch × 3 (forward, and backward at about
 # twice its cost) plus the evaluation's forward passes. 2e10 is about 210 steps of the default
@@ -170,12 +173,26 @@ def network_params(state: TrainState, config: RunConfig) -> np.ndarray:
     return opt.gradient_point(state.x, state.opt_state, config.hp)
 
 
-def check_work(network: Network, batch_size: int, steps: int, evaluate: bool) -> None:
+def state_values(network: Network, optimizer: str) -> int:
+    arrays = 1 + len(optimizers.OPTIMIZERS[optimizer].state)
+    return network.num_params * arrays + running_size(network)
+
+
+def check_work(
+    network: Network, batch_size: int, steps: int, evaluate: bool, optimizer: str = "adam"
+) -> None:
     """Refuse a chunk whose work, memory or response would be too large, before computing."""
     if network.num_params > MAX_TRAIN_PARAMS:
         raise InputError(
             f"the network has {network.num_params:,} parameters; training takes at most "
             f"{MAX_TRAIN_PARAMS:,}: use fewer filters or a smaller linear layer",
+            "layers",
+        )
+    if state_values(network, optimizer) > MAX_STATE_VALUES:
+        raise InputError(
+            f"the training state of this network with {optimizer} would hold "
+            f"{state_values(network, optimizer):,} values, more than {MAX_STATE_VALUES:,}: use "
+            "a smaller network (or an optimiser with less state, e.g. sgd or momentum)",
             "layers",
         )
     if not 1 <= steps <= MAX_STEPS:
