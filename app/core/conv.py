@@ -541,16 +541,15 @@ def conv2d_backward_batched(dout, cache, need_dx=True):
     if layout == "flat":
         # dout spread on the flat positions, zeros on the dropped columns
         Wp = W + 2 * cache["padding"][1]
-        d = np.empty((N, F, cols.shape[2]), dout.dtype)
-        d_cells = as_strided(
-            d, (N, F, Ho, Wo), (d.strides[0], d.strides[1], Wp * d.itemsize, d.itemsize)
-        )
+        # rows of Wp: each output row and its dropped tail, then the first L columns as a view
+        rows = np.empty((N, F, Ho, Wp), dout.dtype)
 
         def spread(s):
-            d[s] = 0
-            d_cells[s] = dout[s]
+            rows[s, :, :, :Wo] = dout[s]
+            rows[s, :, :, Wo:] = 0
 
         for_images(spread, N)
+        d = rows.reshape(N, F, Ho * Wp)[:, :, : cols.shape[2]]
     else:
         d = np.ascontiguousarray(dout).reshape(N, F, Ho * Wo)
     dw_matrix = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)  # (F, KH*KW*C)
