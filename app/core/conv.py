@@ -408,44 +408,48 @@ def pad_batched(x, padding, workspace=None, key="pad"):
 
 
 def im2col_batched(x, KH, KW, stride=(1, 1), padding=(0, 0), workspace=None, key="cols"):
-    """Every window of x (N, C, H, W) as columns: cols (N, KH*KW*C, L) and the layout.
+    """Every window of x (N, C, H, W) as columns: cols (N, KH*KW*C + 1, L) and the layout.
 
-    Row r = (i*KW + j)*C + c of cols[n] holds tap (i, j) of channel c of every window, so the
-    filter bank as a (F, KH*KW*C) matrix (filter_matrix) times cols[n] is the convolution of
-    image n (tap-major rows: each tap's block is one contiguous C×L run per image). Layout
-    "grid": L = H_out*W_out, one column per output cell. Layout "flat" (stride 1): column q is
-    the window whose top-left corner is flat position q of the padded image,
-    L = (H_out − 1)·W_p + W_out; output (r, c) is column r·W_p + c and the columns with
-    c ≥ W_out are computed and dropped.
+    Row r = (i*KW + j)*C + c of cols[n] holds tap (i, j) of channel c of every window, and the
+    last row is ones, so [filter_matrix(w), b] (F, KH*KW*C + 1) times cols[n] is the
+    convolution of image n, bias included (tap-major rows: each tap's block is one contiguous
+    C×L run per image). Layout "grid": L = H_out*W_out, one column per output cell. Layout
+    "flat" (stride 1): column q is the window whose top-left corner is flat position q of the
+    padded image, L = (H_out − 1)·W_p + W_out; output (r, c) is column r·W_p + c and the
+    columns with c ≥ W_out are computed and dropped.
     """
     N, C, H, W = x.shape
     (sh, sw), (ph, pw) = stride, padding
     Hp, Wp = H + 2 * ph, W + 2 * pw
     Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
+    K = C * KH * KW
+    flat_layout = (sh, sw) == (1, 1)
+    L = (Ho - 1) * Wp + Wo if flat_layout else Ho * Wo
     xp = pad_batched(x, padding, workspace, key + ":pad")
-    if (sh, sw) == (1, 1):
-        L = (Ho - 1) * Wp + Wo
+    cols = buffer(workspace, key, (N, K + 1, L), x.dtype)
+    cols[:, K] = 1
+    if flat_layout:
+        taps = cols[:, :K].reshape(N, KH, KW, C, L)
         flat = xp.reshape(N, C, Hp * Wp)
-        cols = buffer(workspace, key, (N, KH, KW, C, L), x.dtype)
 
         def copy_flat(s):
             for i in range(KH):
                 for j in range(KW):
-                    cols[s, i, j] = flat[s, :, i * Wp + j : i * Wp + j + L]
+                    taps[s, i, j] = flat[s, :, i * Wp + j : i * Wp + j + L]
 
         for_images(copy_flat, N)
-        return cols.reshape(N, C * KH * KW, L), "flat"
-    cols = buffer(workspace, key, (N, KH, KW, C, Ho, Wo), x.dtype)
+        return cols, "flat"
+    grid = cols[:, :K].reshape(N, KH, KW, C, Ho, Wo)
 
     def copy_grid(s):
         for i in range(KH):
             for j in range(KW):
-                cols[s, i, j] = xp[
+                grid[s, i, j] = xp[
                     s, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw
                 ]
 
     for_images(copy_grid, N)
-    return cols.reshape(N, C * KH * KW, Ho * Wo), "grid"
+    return cols, "grid"
 
 
 def flat_cells(a, Ho, Wo, Wp):
@@ -508,14 +512,16 @@ def conv2d_forward_batched(x, w, b, stride=1, padding=0, workspace=None, key="co
     Ho = output_length(H, KH, padding[0], stride[0], 1)
     Wo = output_length(W, KW, padding[1], stride[1], 1)
     cols, layout = im2col_batched(x, KH, KW, stride, padding, workspace, key)
-    products = np.matmul(filter_matrix(w), cols)  # (N, F, L): one product per image
+    # The bias is the last column, against the ones row: adding it as a broadcast (F, 1, 1) over
+    # the strided output cells took 0.49 ms on the 8→16 layer, copying them 0.12 ms.
+    weights = np.concatenate([filter_matrix(w), b.reshape(F, 1).astype(w.dtype)], axis=1)
+    products = np.matmul(weights, cols)  # (N, F, L): one product per image
     if layout == "flat":
         out = np.empty((N, F, Ho, Wo), x.dtype)
         cells = flat_cells(products, Ho, Wo, W + 2 * padding[1])
-        for_images(lambda s: np.add(cells[s], b[:, None, None], out=out[s]), N)
+        for_images(lambda s: np.copyto(out[s], cells[s]), N)
     else:
         out = products.reshape(N, F, Ho, Wo)
-        out += b[:, None, None]
     cache = {
         "x_shape": x.shape,
         "w": w,
@@ -530,16 +536,15 @@ def conv2d_forward_batched(x, w, b, stride=1, padding=0, workspace=None, key="co
 def conv2d_backward_batched(dout, cache, need_dx=True):
     """dout (N, F, H_out, W_out) -> dx (N, C, H, W) or None, dw (F, C, KH, KW), db (F,).
 
-    db = Σ dout over images and positions; dw = Σ_n dout[n]·cols[n]ᵀ; dx = col2im(wᵀ·dout).
+    [dw, db] = Σ_n dout[n]·cols[n]ᵀ (the ones row gives db = Σ dout); dx = col2im(wᵀ·dout).
     The first layer of a network needs no dx (its input is the data), which saves half its work.
     """
     w, cols, layout = cache["w"], cache["cols"], cache["layout"]
     N, C, H, W = cache["x_shape"]
     F, _, KH, KW = w.shape
+    K = C * KH * KW
     Ho, Wo = dout.shape[2:]
-    db = dout.sum(axis=(0, 2, 3))
     if layout == "flat":
-        # dout spread on the flat positions, zeros on the dropped columns
         Wp = W + 2 * cache["padding"][1]
         # rows of Wp: each output row and its dropped tail, then the first L columns as a view
         rows = np.empty((N, F, Ho, Wp), dout.dtype)
@@ -552,8 +557,9 @@ def conv2d_backward_batched(dout, cache, need_dx=True):
         d = rows.reshape(N, F, Ho * Wp)[:, :, : cols.shape[2]]
     else:
         d = np.ascontiguousarray(dout).reshape(N, F, Ho * Wo)
-    dw_matrix = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)  # (F, KH*KW*C)
-    dw = np.ascontiguousarray(dw_matrix.reshape(F, KH, KW, C).transpose(0, 3, 1, 2))
+    dw_matrix = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)  # (F, KH*KW*C + 1)
+    db = np.ascontiguousarray(dw_matrix[:, K])
+    dw = np.ascontiguousarray(dw_matrix[:, :K].reshape(F, KH, KW, C).transpose(0, 3, 1, 2))
     if not need_dx:
         return None, dw, db
     dcols = np.matmul(filter_matrix(w).T, d)
