@@ -372,6 +372,11 @@ class BatchNorm(Layer):
             centred = x - mean
             var = (centred * centred).mean(axis=axes, keepdims=True)
         else:
+            if running is None:
+                raise InputError(
+                    f"{self.where} (batch norm) in evaluation needs its running averages",
+                    self.where,
+                )
             mean = running["mean"].reshape(view)
             var = running["var"].reshape(view)
             centred = x - mean
