@@ -388,23 +388,15 @@ def buffer(workspace, key, shape, dtype) -> np.ndarray:
     return array
 
 
-def pad_batched(x, padding, workspace=None, key="pad"):
-    """x (N, C, H, W) with zero borders: (N, C, H + 2·ph, W + 2·pw), in a reusable buffer."""
-    N, C, H, W = x.shape
+def pad_into(xp, x, padding, s=slice(None)):
+    """Write images s of x (N, C, H, W) into xp (N, C, H + 2·ph, W + 2·pw) with zero borders."""
     ph, pw = padding
-    if ph == 0 and pw == 0:
-        return np.ascontiguousarray(x)
-    xp = buffer(workspace, key, (N, C, H + 2 * ph, W + 2 * pw), x.dtype)
-
-    def pad(s):
-        xp[s, :, :ph] = 0
-        xp[s, :, ph + H :] = 0
-        xp[s, :, ph : ph + H, :pw] = 0
-        xp[s, :, ph : ph + H, pw + W :] = 0
-        xp[s, :, ph : ph + H, pw : pw + W] = x[s]
-
-    for_images(pad, N)
-    return xp
+    H, W = x.shape[2:]
+    xp[s, :, :ph] = 0
+    xp[s, :, ph + H :] = 0
+    xp[s, :, ph : ph + H, :pw] = 0
+    xp[s, :, ph : ph + H, pw + W :] = 0
+    xp[s, :, ph : ph + H, pw : pw + W] = x[s]
 
 
 def im2col_batched(x, KH, KW, stride=(1, 1), padding=(0, 0), workspace=None, key="cols"):
@@ -425,31 +417,27 @@ def im2col_batched(x, KH, KW, stride=(1, 1), padding=(0, 0), workspace=None, key
     K = C * KH * KW
     flat_layout = (sh, sw) == (1, 1)
     L = (Ho - 1) * Wp + Wo if flat_layout else Ho * Wo
-    xp = pad_batched(x, padding, workspace, key + ":pad")
+    padded = ph > 0 or pw > 0
+    xp = buffer(workspace, key + ":pad", (N, C, Hp, Wp), x.dtype) if padded else x
     cols = buffer(workspace, key, (N, K + 1, L), x.dtype)
     cols[:, K] = 1
-    if flat_layout:
-        taps = cols[:, :K].reshape(N, KH, KW, C, L)
-        flat = xp.reshape(N, C, Hp * Wp)
+    taps = cols[:, :K].reshape(N, KH, KW, C, L)  # views: the copies below fill cols
+    flat = xp.reshape(N, C, Hp * Wp) if flat_layout else None
+    grid = None if flat_layout else taps.reshape(N, KH, KW, C, Ho, Wo)
 
-        def copy_flat(s):
-            for i in range(KH):
-                for j in range(KW):
-                    taps[s, i, j] = flat[s, :, i * Wp + j : i * Wp + j + L]
-
-        for_images(copy_flat, N)
-        return cols, "flat"
-    grid = cols[:, :K].reshape(N, KH, KW, C, Ho, Wo)
-
-    def copy_grid(s):
+    def copy(s):  # pad, then one copy per tap: a single hand-off to the threads for both
+        if padded:
+            pad_into(xp, x, padding, s)
         for i in range(KH):
             for j in range(KW):
-                grid[s, i, j] = xp[
-                    s, :, i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw
-                ]
+                if flat_layout:
+                    taps[s, i, j] = flat[s, :, i * Wp + j : i * Wp + j + L]
+                else:
+                    rows = slice(i, i + sh * (Ho - 1) + 1, sh)
+                    grid[s, i, j] = xp[s, :, rows, j : j + sw * (Wo - 1) + 1 : sw]
 
-    for_images(copy_grid, N)
-    return cols, "grid"
+    for_images(copy, N, cols.size)
+    return cols, "flat" if flat_layout else "grid"
 
 
 def flat_cells(a, Ho, Wo, Wp):
@@ -488,7 +476,7 @@ def col2im_batched(dcols, x_shape, KH, KW, stride=(1, 1), padding=(0, 0), layout
                     cols = slice(j, j + sw * (Wo - 1) + 1, sw)
                     dxp[s, :, rows, cols] += grid[s, i, j]
 
-    for_images(add_back, N)
+    for_images(add_back, N, dxp.size)
     return dxp[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -519,7 +507,7 @@ def conv2d_forward_batched(x, w, b, stride=1, padding=0, workspace=None, key="co
     if layout == "flat":
         out = np.empty((N, F, Ho, Wo), x.dtype)
         cells = flat_cells(products, Ho, Wo, W + 2 * padding[1])
-        for_images(lambda s: np.copyto(out[s], cells[s]), N)
+        for_images(lambda s: np.copyto(out[s], cells[s]), N, out.size)
     else:
         out = products.reshape(N, F, Ho, Wo)
     cache = {
@@ -553,7 +541,7 @@ def conv2d_backward_batched(dout, cache, need_dx=True):
             rows[s, :, :, :Wo] = dout[s]
             rows[s, :, :, Wo:] = 0
 
-        for_images(spread, N)
+        for_images(spread, N, rows.size)
         d = rows.reshape(N, F, Ho * Wp)[:, :, : cols.shape[2]]
     else:
         d = np.ascontiguousarray(dout).reshape(N, F, Ho * Wo)

@@ -320,7 +320,7 @@ def pool2d_forward_batched(x, mode, size, stride=None, padding=0):
                 total += tap(xp, t // KW, t % KW, Ho, Wo, stride)
             np.divide(total, KH * KW, out=out[s])
 
-    for_images(pool_images, N)
+    for_images(pool_images, N, x.size)
     cache = {
         "x_shape": x.shape,
         "mode": mode,
@@ -357,5 +357,5 @@ def pool2d_backward_batched(dout, cache):
             else:
                 target += np.multiply(d, winner[s] == t) if mode == "max" else share
 
-    for_images(route, N)
+    for_images(route, N, dxp.size)
     return dxp[:, :, ph : ph + H, pw : pw + W]
