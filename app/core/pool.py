@@ -265,7 +265,9 @@ def pool2d_trace(x, mode, size, stride=None, padding=0):
 # too, and np.copyto(where=) slower still (5 ms for this pool). The pair below first copies the
 # taps into one contiguous (KH·KW, N, C, H_out, W_out) block (0.4 ms), takes the max over its
 # first axis (0.13 ms), finds the first winning tap with boolean arithmetic (0.25 ms) and writes
-# each tap's share straight into its view of dx (0.7 ms): about 1.5 ms for this pool.
+# each tap's share straight into its view of dx (0.7 ms): about 1.5 ms for this pool, less with
+# the image ranges split over the cores (parallel.for_images). Four strided np.maximum passes
+# with the winner from their comparisons measured 2.1 ms against 1.1 ms for this forward.
 
 
 def pool_taps(xp, kernel, stride, out_size) -> np.ndarray:
