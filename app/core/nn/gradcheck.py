@@ -16,8 +16,11 @@ from app.core.nn.network import MAX_PASS_WORK, Network
 
 MEANING = (
     "relative error |a − n| / max(|a|, |n|) in float64: below 1e-7 the gradient is right; up to "
-    "1e-4 is fine where an entry sits near a kink (ReLU at 0, a max-pooling tie); above 1e-2 "
-    "the gradient is probably wrong"
+    "1e-4 is fine for entries whose gradient is tiny (rounding) or that sit near a kink (ReLU at "
+    "0, a max-pooling tie); above 1e-2 the gradient is probably wrong, unless a ReLU input sits "
+    "exactly on its kink: with zero biases (the initialisation) a window of black pixels gives "
+    "exactly 0, where the central difference averages the two slopes (0 and 1) and "
+    "back-propagation takes ReLU'(0) = 0, as PyTorch does"
 )
 
 
