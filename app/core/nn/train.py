@@ -29,7 +29,7 @@ import numpy as np
 
 from app.core import datasets, optimizers
 from app.core.errors import InputError
-from app.core.nn.layers import ACTIVATION_TYPES, BatchNorm, softmax_cross_entropy, update_running
+from app.core.nn.layers import BatchNorm, softmax_cross_entropy, update_running
 from app.core.nn.network import INIT_SCHEMES, MAX_BATCH_ACTIVATIONS, Network
 
 PRECISIONS = {"float32": np.float32, "float64": np.float64}
@@ -262,8 +262,8 @@ def train_chunk(
         chunk.initial_params = network_params(state, config).copy()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is data
         chunk.state = run_steps(network, data, config, state, steps, chunk)
-    if evaluate:
-        chunk.evaluation = evaluate_run(network, data, chunk.state, config)
+        if evaluate:
+            chunk.evaluation = evaluate_run(network, data, chunk.state, config)
     return chunk
 
 
@@ -365,7 +365,9 @@ def layer_stats(network: Network, forward, backward, p_before, p_after) -> list[
 
 
 def predict(network: Network, flat, running_flat_, x, dtype, batch=EVAL_BATCH) -> np.ndarray:
-    """Scores (N, K) in evaluation mode (batch norm with its running averages), in batches."""
+    """Scores (N, K) in evaluation mode (batch norm with its running averages), in batches
+    that keep at most MAX_BATCH_ACTIVATIONS values."""
+    batch = max(1, min(batch, MAX_BATCH_ACTIVATIONS // network.activation_size()))
     params = network.unflatten(flat)
     running = running_list(network, running_flat_)
     scores = []
@@ -390,7 +392,3 @@ def evaluate_run(network: Network, data: datasets.Dataset, state: TrainState, co
         result[f"{split}_loss"] = loss if math.isfinite(loss) else None
         result[f"{split}_examples"] = len(chosen)
     return result
-
-
-def has_relu_family(network: Network) -> bool:
-    return any(layer.type in ACTIVATION_TYPES for layer in network.layers)
