@@ -128,9 +128,12 @@ def test_work_is_bounded_before_computing():
         (1, 28, 28),
     )
     with pytest.raises(InputError, match="over the limit") as error:
-        train.check_work(heavy, 256, 200, True)
+        train.check_work(heavy, 32, 200, True)
     assert error.value.field == "steps" and "steps per chunk" in error.value.message
     train.check_work(heavy, 16, 2, True)  # a small chunk of the same network is fine
+    with pytest.raises(InputError, match="keeps") as error:  # im2col columns count too
+        train.check_work(heavy, 256, 1, False)
+    assert error.value.field == "batch_size"
 
 
 def test_state_refuses_changes_truncation_foreign_runs_and_bad_values():

@@ -187,6 +187,10 @@ class Layer:
         """Multiply-adds (or their equivalent) for one example's forward pass."""
         return ELEMENTWISE_COST * int(np.prod(self.out_shape))
 
+    def scratch(self) -> int:
+        """Values of the temporaries one example needs beyond the output (im2col columns)."""
+        return 0
+
     def describe(self) -> str:
         return self.type
 
@@ -236,6 +240,11 @@ class Conv(Layer):
         C = self.in_shape[0]
         k = self.spec["size"]
         return C * k * k * F * Ho * Wo + F * Ho * Wo
+
+    def scratch(self):
+        C, H, W = self.in_shape
+        k, p = self.spec["size"], self.spec["padding"]
+        return (C * k * k + 1) * (H + 2 * p) * (W + 2 * p)  # im2col columns, at most
 
     def forward(self, x, params, train=True, workspace=None):
         s = self.spec

@@ -102,8 +102,9 @@ class Network:
         return sum(layer.flops() for layer in self.layers)
 
     def activation_size(self) -> int:
-        """Values the forward pass keeps per example (every layer's output)."""
-        return sum(int(np.prod(layer.out_shape)) for layer in self.layers)
+        """Values a training pass holds per example: every layer's output, and the im2col
+        columns of each conv layer (kept for its backward)."""
+        return sum(int(np.prod(layer.out_shape)) + layer.scratch() for layer in self.layers)
 
     # -------------------------------------------------------- parameters
 
