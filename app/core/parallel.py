@@ -8,7 +8,9 @@ on the calling thread (OpenBLAS threads them itself; small products called from 
 threads at once measured slower than one after the other).
 
 Only passes whose result for an image does not depend on the other images are split, so the
-numbers never depend on the number of threads.
+numbers never depend on the number of threads. Measured on the default lesson net (batch 64,
+float32, forward + backward, 2 shared cores, alternating in one process, best of 5): 16.2 ms
+per step on one thread, 13.1 ms on two.
 """
 
 from __future__ import annotations
