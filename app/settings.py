@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     image_values_max_side: int = 128
     # CSP frame-ancestors: "'none'" forbids framing; give origins to allow an LMS to embed pages.
     frame_ancestors: str = "'none'"
+    # Key of the HMAC that signs the CNN lesson's training states (POST /api/cnn/train). Every
+    # worker and machine serving one class must share it (a per-process random key would refuse
+    # another worker's states). The default is public: set your own so states cannot be forged.
+    state_secret: str = "cnnlab-training-state"
 
 
 @lru_cache

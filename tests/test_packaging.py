@@ -37,6 +37,8 @@ def test_wheel_contains_every_template_and_static_file(tmp_path):
             if path.is_file():
                 assert f"app/{path.relative_to(ROOT)}" in names, path
     assert "app/main.py" in names and "app/core/conv.py" in names
+    # the CNN lesson's shipped data and its licence
+    assert "app/data/fashion_subset.npz" in names and "app/data/DATA.md" in names
 
 
 def test_settings_from_environment(monkeypatch):

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from app.core.errors import InputError, ShapeError
+from app.core.parallel import for_images
 
 MODES = ("cross-correlation", "convolution")
 
@@ -430,3 +431,204 @@ def conv2d_lesson(
         },
         steps=steps,
     )
+
+
+# ---------------------------------------------------------------- batched training path
+# The CNN lesson trains on batches (N = 64 by default). conv2d_forward above works image by image
+# and conv2d_backward through einsum over a window view; on the default lesson net (batch 64,
+# 1→8 and 8→16 channels, 3×3, pad 1, float32) they measured about 8 ms forward and 24 ms
+# backward per step. The functions below are the same convolution, batched (measured on the
+# 8→16 layer, 2 shared cores, best of 15):
+# - im2col as one copy per kernel tap into a buffer a training chunk reuses, and one stacked
+#   matrix product; with stride 1 on the flattened padded images (as conv_stride1 does), so each
+#   tap is one contiguous run per image and channel and the copies and adds run over rows of
+#   (H_out − 1)·W_p + W_out values instead of W_out: im2col 0.9 → 0.3 ms, col2im 1.6 → 0.4 ms;
+# - tap-major rows ((i, j) then c), so each tap's block is one C×L run per image;
+# - the bias as the last column against a row of ones: adding it as a (F, 1, 1) broadcast over
+#   the strided output cells took 0.49 ms, the plain copy that replaces it 0.12 ms;
+# - the per-image copies and adds split over the cores (parallel.for_images).
+# Products over the whole batch in one (F, K)·(K, N·L) product measured no faster (the copies
+# into that layout cost what the product saves) and slower on the 1-channel first layer.
+# Forward + backward of the two layers: about 4.5 ms of a 13 ms step.
+
+
+def buffer(workspace, key, shape, dtype) -> np.ndarray:
+    """An uninitialised array of this shape and dtype, reused from `workspace` (a dict) if given.
+
+    A training chunk runs the same shapes many times; reusing the large temporaries (im2col
+    columns, padded inputs) saves their allocation and first-touch page faults on every step.
+    """
+    if workspace is None:
+        return np.empty(shape, dtype)
+    key = (key, shape, np.dtype(dtype).str)
+    array = workspace.get(key)
+    if array is None:
+        array = workspace[key] = np.empty(shape, dtype)
+    return array
+
+
+def pad_into(xp, x, padding, s=slice(None)):
+    """Write images s of x (N, C, H, W) into xp (N, C, H + 2·ph, W + 2·pw) with zero borders."""
+    ph, pw = padding
+    H, W = x.shape[2:]
+    xp[s, :, :ph] = 0
+    xp[s, :, ph + H :] = 0
+    xp[s, :, ph : ph + H, :pw] = 0
+    xp[s, :, ph : ph + H, pw + W :] = 0
+    xp[s, :, ph : ph + H, pw : pw + W] = x[s]
+
+
+def im2col_batched(x, KH, KW, stride=(1, 1), padding=(0, 0), workspace=None, key="cols"):
+    """Every window of x (N, C, H, W) as columns: cols (N, KH*KW*C + 1, L) and the layout.
+
+    Row r = (i*KW + j)*C + c of cols[n] holds tap (i, j) of channel c of every window, and the
+    last row is ones, so [filter_matrix(w), b] (F, KH*KW*C + 1) times cols[n] is the
+    convolution of image n, bias included (tap-major rows: each tap's block is one contiguous
+    C×L run per image). Layout "grid": L = H_out*W_out, one column per output cell. Layout
+    "flat" (stride 1): column q is the window whose top-left corner is flat position q of the
+    padded image, L = (H_out − 1)·W_p + W_out; output (r, c) is column r·W_p + c and the
+    columns with c ≥ W_out are computed and dropped.
+    """
+    N, C, H, W = x.shape
+    (sh, sw), (ph, pw) = stride, padding
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
+    K = C * KH * KW
+    flat_layout = (sh, sw) == (1, 1)
+    L = (Ho - 1) * Wp + Wo if flat_layout else Ho * Wo
+    padded = ph > 0 or pw > 0
+    xp = buffer(workspace, key + ":pad", (N, C, Hp, Wp), x.dtype) if padded else x
+    cols = buffer(workspace, key, (N, K + 1, L), x.dtype)
+    cols[:, K] = 1
+    taps = cols[:, :K].reshape(N, KH, KW, C, L)  # views: the copies below fill cols
+    flat = xp.reshape(N, C, Hp * Wp) if flat_layout else None
+    grid = None if flat_layout else taps.reshape(N, KH, KW, C, Ho, Wo)
+
+    def copy(s):  # pad, then one copy per tap: a single hand-off to the threads for both
+        if padded:
+            pad_into(xp, x, padding, s)
+        for i in range(KH):
+            for j in range(KW):
+                if flat_layout:
+                    taps[s, i, j] = flat[s, :, i * Wp + j : i * Wp + j + L]
+                else:
+                    rows = slice(i, i + sh * (Ho - 1) + 1, sh)
+                    grid[s, i, j] = xp[s, :, rows, j : j + sw * (Wo - 1) + 1 : sw]
+
+    for_images(copy, N, cols.size)
+    return cols, "flat" if flat_layout else "grid"
+
+
+def flat_cells(a, Ho, Wo, Wp):
+    """View of the output cells (N, F, Ho, Wo) inside flat-layout columns a (N, F, L)."""
+    N, F, L = a.shape
+    item = a.itemsize
+    return as_strided(
+        a, (N, F, Ho, Wo), (a.strides[0], a.strides[1], Wp * item, item), writeable=False
+    )
+
+
+def col2im_batched(dcols, x_shape, KH, KW, stride=(1, 1), padding=(0, 0), layout="grid"):
+    """The adjoint of im2col_batched: dcols (N, KH*KW*C, L) -> dx (N, C, H, W).
+
+    Each tap's block is added back where it was read (one add per tap); cells that several
+    windows share receive the sum. The padding's share is dropped.
+    """
+    N, C, H, W = x_shape
+    (sh, sw), (ph, pw) = stride, padding
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
+    dxp = np.empty((N, C, Hp, Wp), dcols.dtype)
+    L = (Ho - 1) * Wp + Wo if layout == "flat" else Ho * Wo
+    taps = dcols.reshape(N, KH, KW, C, L)
+    grid = taps.reshape(N, KH, KW, C, Ho, Wo) if layout == "grid" else None
+    flat = dxp.reshape(N, C, Hp * Wp)
+
+    def add_back(s):
+        dxp[s] = 0
+        for i in range(KH):
+            for j in range(KW):
+                if layout == "flat":
+                    flat[s, :, i * Wp + j : i * Wp + j + L] += taps[s, i, j]
+                else:
+                    rows = slice(i, i + sh * (Ho - 1) + 1, sh)
+                    cols = slice(j, j + sw * (Wo - 1) + 1, sw)
+                    dxp[s, :, rows, cols] += grid[s, i, j]
+
+    for_images(add_back, N, dxp.size)
+    return dxp[:, :, ph : ph + H, pw : pw + W]
+
+
+def filter_matrix(w):
+    """w (F, C, KH, KW) as the (F, KH*KW*C) matrix that multiplies im2col_batched's columns."""
+    F, C, KH, KW = w.shape
+    return np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(F, KH * KW * C)
+
+
+def conv2d_forward_batched(x, w, b, stride=1, padding=0, workspace=None, key="conv"):
+    """Cross-correlation of x (N, C, H, W) with w (F, C, KH, KW) plus b (F,), batched.
+
+    H_out = (H + 2*ph - KH) // sh + 1, likewise W_out (dilation 1). Computes in x's dtype (the
+    caller passes x, w and b in one dtype). Returns out (N, F, H_out, W_out) and the cache for
+    conv2d_backward_batched: {"x_shape", "w", "stride", "padding", "cols", "layout"}.
+    The same numbers as conv2d_forward (the tests hold them equal).
+    """
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    stride, padding, _ = check_params(stride, padding, 1)
+    Ho = output_length(H, KH, padding[0], stride[0], 1)
+    Wo = output_length(W, KW, padding[1], stride[1], 1)
+    cols, layout = im2col_batched(x, KH, KW, stride, padding, workspace, key)
+    # The bias is the last column, against the ones row: adding it as a broadcast (F, 1, 1) over
+    # the strided output cells took 0.49 ms on the 8→16 layer, copying them 0.12 ms.
+    weights = np.concatenate([filter_matrix(w), b.reshape(F, 1).astype(w.dtype)], axis=1)
+    products = np.matmul(weights, cols)  # (N, F, L): one product per image
+    if layout == "flat":
+        out = np.empty((N, F, Ho, Wo), x.dtype)
+        cells = flat_cells(products, Ho, Wo, W + 2 * padding[1])
+        for_images(lambda s: np.copyto(out[s], cells[s]), N, out.size)
+    else:
+        out = products.reshape(N, F, Ho, Wo)
+    cache = {
+        "x_shape": x.shape,
+        "w": w,
+        "stride": stride,
+        "padding": padding,
+        "cols": cols,
+        "layout": layout,
+    }
+    return out, cache
+
+
+def conv2d_backward_batched(dout, cache, need_dx=True):
+    """dout (N, F, H_out, W_out) -> dx (N, C, H, W) or None, dw (F, C, KH, KW), db (F,).
+
+    [dw, db] = Σ_n dout[n]·cols[n]ᵀ (the ones row gives db = Σ dout); dx = col2im(wᵀ·dout).
+    The first layer of a network needs no dx (its input is the data), which saves half its work.
+    """
+    w, cols, layout = cache["w"], cache["cols"], cache["layout"]
+    N, C, H, W = cache["x_shape"]
+    F, _, KH, KW = w.shape
+    K = C * KH * KW
+    Ho, Wo = dout.shape[2:]
+    if layout == "flat":
+        Wp = W + 2 * cache["padding"][1]
+        # rows of Wp: each output row and its dropped tail, then the first L columns as a view
+        rows = np.empty((N, F, Ho, Wp), dout.dtype)
+
+        def spread(s):
+            rows[s, :, :, :Wo] = dout[s]
+            rows[s, :, :, Wo:] = 0
+
+        for_images(spread, N, rows.size)
+        d = rows.reshape(N, F, Ho * Wp)[:, :, : cols.shape[2]]
+    else:
+        d = np.ascontiguousarray(dout).reshape(N, F, Ho * Wo)
+    dw_matrix = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)  # (F, KH*KW*C + 1)
+    db = np.ascontiguousarray(dw_matrix[:, K])
+    dw = np.ascontiguousarray(dw_matrix[:, :K].reshape(F, KH, KW, C).transpose(0, 3, 1, 2))
+    if not need_dx:
+        return None, dw, db
+    dcols = np.matmul(filter_matrix(w).T, d)
+    dx = col2im_batched(dcols, (N, C, H, W), KH, KW, cache["stride"], cache["padding"], layout)
+    return dx, dw, db

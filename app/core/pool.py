@@ -17,6 +17,7 @@ import numpy as np
 
 from app.core.conv import as_batch, as_pair, check_fits, output_length, pad_input, size_report
 from app.core.errors import InputError, ShapeError
+from app.core.parallel import for_images
 
 MODES = ("max", "avg")
 
@@ -343,3 +344,108 @@ def pool2d_lesson(
         },
         steps=pool2d_trace(x, mode, (kh, kw), (sh, sw), (ph, pw)) if trace else None,
     )
+
+
+# ---------------------------------------------------------------- batched training path
+# pool2d_backward above finds the winners with boolean-mask assignments over intp indices and
+# adds each tap's share through np.where: about 12 ms forward + backward for the CNN lesson's
+# first pool (64×8×28×28, float32). Strided element-wise passes (every other column) are slow
+# too, and np.copyto(where=) slower still (5 ms for this pool). The pair below first copies the
+# taps into one contiguous (KH·KW, N, C, H_out, W_out) block (0.4 ms), takes the max over its
+# first axis (0.13 ms), finds the first winning tap with boolean arithmetic (0.25 ms) and writes
+# each tap's share straight into its view of dx (0.7 ms): about 1.5 ms for this pool, less with
+# the image ranges split over the cores (parallel.for_images). Four strided np.maximum passes
+# with the winner from their comparisons measured 2.1 ms against 1.1 ms for this forward.
+
+
+def pool_taps(xp, kernel, stride, out_size) -> np.ndarray:
+    """The window taps of xp (N, C, Hp, Wp) as one contiguous (KH*KW, N, C, H_out, W_out) block."""
+    (KH, KW), (sh, sw), (Ho, Wo) = kernel, stride, out_size
+    N, C, Hp, Wp = xp.shape
+    if (sh, sw) == (KH, KW) and (Hp, Wp) == (Ho * KH, Wo * KW):  # windows tile the input
+        blocks = xp.reshape(N, C, Ho, KH, Wo, KW).transpose(3, 5, 0, 1, 2, 4)
+        return np.ascontiguousarray(blocks).reshape(KH * KW, N, C, Ho, Wo)
+    return np.stack([tap(xp, t // KW, t % KW, Ho, Wo, stride) for t in range(KH * KW)])
+
+
+def first_winner(taps, out) -> np.ndarray:
+    """uint8 index of the first tap equal to the max, per window (row-major window order)."""
+    winner = np.zeros(out.shape, np.uint8)
+    found = taps[0] == out
+    for t in range(1, len(taps)):
+        hit = taps[t] == out
+        hit &= ~found
+        winner += hit.view(np.uint8) * np.uint8(t)
+        found |= hit
+    return winner
+
+
+def pool2d_forward_batched(x, mode, size, stride=None, padding=0):
+    """Max or average pooling of x (N, C, H, W); returns out (N, C, H_out, W_out) and a cache.
+
+    H_out = (H + 2*ph - KH) // sh + 1, likewise W_out. Ties go to the first maximum in row-major
+    window order, as in PyTorch. Image ranges run side by side (parallel.for_images). The cache,
+    for pool2d_backward_batched: {"x_shape", "mode", "kernel", "stride", "padding", "winner"}
+    (winner: the index i*KW + j of each window's winning tap, uint8, max only). The same numbers
+    as pool2d_forward (the tests hold them equal).
+    """
+    x, _, (KH, KW), stride, padding = prepare(x, mode, size, stride, padding)
+    N, C, H, W = x.shape
+    (sh, sw), (ph, pw) = stride, padding
+    Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
+    out = np.empty((N, C, Ho, Wo), x.dtype)
+    winner = np.empty((N, C, Ho, Wo), np.uint8) if mode == "max" else None
+
+    def pool_images(s):
+        xp = pad_for(x[s], mode, padding)
+        if mode == "max":
+            # Crop the floor's leftover border first, so that tiling windows need one copy.
+            used = xp[:, :, : sh * (Ho - 1) + KH, : sw * (Wo - 1) + KW]
+            taps = pool_taps(used, (KH, KW), stride, (Ho, Wo))
+            np.maximum.reduce(taps, axis=0, out=out[s])
+            winner[s] = first_winner(taps, out[s])
+        else:
+            total = tap(xp, 0, 0, Ho, Wo, stride).copy()
+            for t in range(1, KH * KW):
+                total += tap(xp, t // KW, t % KW, Ho, Wo, stride)
+            np.divide(total, KH * KW, out=out[s])
+
+    for_images(pool_images, N, x.size)
+    cache = {
+        "x_shape": x.shape,
+        "mode": mode,
+        "kernel": (KH, KW),
+        "stride": stride,
+        "padding": padding,
+        "winner": winner,
+    }
+    return out, cache
+
+
+def pool2d_backward_batched(dout, cache):
+    """dout (N, C, H_out, W_out) -> dx (N, C, H, W): to the winner (max) or shared (average)."""
+    N, C, H, W = cache["x_shape"]
+    (KH, KW), stride, (ph, pw) = cache["kernel"], cache["stride"], cache["padding"]
+    Ho, Wo = dout.shape[2:]
+    mode, winner = cache["mode"], cache["winner"]
+    overlapping = stride[0] < KH or stride[1] < KW
+    tiled = not overlapping and (H + 2 * ph, W + 2 * pw) == (Ho * KH, Wo * KW)
+    dxp = np.empty((N, C, H + 2 * ph, W + 2 * pw), dout.dtype)
+
+    def route(s):
+        if not tiled:  # windows that tile the input write every cell once: no zeros needed
+            dxp[s] = 0
+        d = dout[s]
+        share = d / (KH * KW) if mode == "avg" else None
+        for t in range(KH * KW):
+            target = tap(dxp[s], t // KW, t % KW, Ho, Wo, stride)
+            if not overlapping:  # each input cell is one tap of at most one window: write it
+                if mode == "max":
+                    np.multiply(d, winner[s] == t, out=target)
+                else:
+                    target[...] = share
+            else:
+                target += np.multiply(d, winner[s] == t) if mode == "max" else share
+
+    for_images(route, N, dxp.size)
+    return dxp[:, :, ph : ph + H, pw : pw + W]

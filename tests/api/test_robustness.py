@@ -55,6 +55,45 @@ VALID = {
         "steps": 20,
     },
     "/api/training/init": {"scheme": "xavier", "activation": "tanh", "layers": 3, "width": 20},
+    "/api/cnn/gradients": {
+        "layers": [
+            {"type": "conv", "filters": 1, "size": 2, "stride": 1, "padding": 0},
+            {"type": "relu"},
+            {"type": "flatten"},
+            {"type": "linear", "out": 2},
+        ],
+        "params": [
+            {"weight": [[[[1, -1], [0.5, 0]]]], "bias": [0.1]},
+            {},
+            {},
+            {"weight": [[1, 0, 0, 1], [0, 1, 1, 0]], "bias": [0, 0]},
+        ],
+        "x": [[[[1, 2, 0], [0, 1, 2], [2, 0, 1]]], [[[0, 1, 0], [1, 0, 1], [0, 1, 0]]]],
+        "labels": [0, 1],
+        "weight_decay": 0,
+    },
+    "/api/cnn/gradcheck": {
+        "layers": [
+            {"type": "maxpool", "size": 4},
+            {"type": "flatten"},
+            {"type": "linear", "out": 8},
+        ],
+        "dataset": "shapes",
+        "count": 2,
+        "samples": 2,
+    },
+    "/api/cnn/train": {
+        "layers": [
+            {"type": "avgpool", "size": 4},
+            {"type": "flatten"},
+            {"type": "linear", "out": 8},
+        ],
+        "dataset": "shapes",
+        "optimizer": {"name": "sgd", "lr": 0.1},
+        "batch_size": 4,
+        "steps": 2,
+        "eval": False,
+    },
     "/api/training/batchnorm": {
         "x": [[1, 2], [3, 5], [0, -1]],
         "gamma": [1, 2],

@@ -1,0 +1,261 @@
+"""/api/cnn: the CNN lesson's data sets, one pass's gradients, a gradient check, and training in
+stateless chunks (the state travels with the client, signed)."""
+
+import math
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, Depends, Query
+
+from app.core import datasets
+from app.core.errors import InputError
+from app.core.nn import gradcheck as nn_gradcheck
+from app.core.nn import state as nn_state
+from app.core.nn import train as nn_train
+from app.core.nn.network import Network, build_network, layer_summary
+from app.schemas.cnn import (
+    MAX_LIST_EXAMPLES,
+    DatasetInfo,
+    ExamplesResponse,
+    GradcheckRequest,
+    GradcheckResponse,
+    GradientsRequest,
+    GradientsResponse,
+    TrainRequest,
+    TrainResponse,
+)
+from app.schemas.common import to_array
+from app.settings import Settings, request_settings
+
+router = APIRouter(prefix="/api/cnn", tags=["cnn"])
+
+
+def secret(settings: Settings) -> bytes:
+    return settings.state_secret.encode()
+
+
+def dataset_info(info: datasets.DatasetInfo) -> DatasetInfo:
+    return DatasetInfo(
+        name=info.name,
+        label=info.label,
+        label_zh=info.label_zh,
+        classes=[en for en, _ in info.classes],
+        classes_zh=[zh for _, zh in info.classes],
+        shape=list(info.shape),
+        train_size=info.train_size,
+        test_size=info.test_size,
+        source=info.source,
+        licence=info.licence,
+        description=info.description,
+        value_range=[0.0, 1.0],
+        eval_size=datasets.EVAL_SIZE,
+    )
+
+
+@router.get("/datasets", summary="The data sets: classes, shapes, sizes, source, licence")
+def list_datasets() -> list[DatasetInfo]:
+    return [dataset_info(info) for info in datasets.CATALOGUE.values()]
+
+
+def parse_indices(text: str, size: int) -> list[int]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise InputError("indices must list at least one index, e.g. 3,17,42", "indices")
+    if len(parts) > MAX_LIST_EXAMPLES:
+        raise InputError(f"indices may list at most {MAX_LIST_EXAMPLES} examples", "indices")
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        raise InputError("indices must be whole numbers separated by commas", "indices") from None
+    bad = [v for v in values if not 0 <= v < size]
+    if bad:
+        raise InputError(f"index {bad[0]} is outside the split (0 to {size - 1})", "indices")
+    return values
+
+
+@router.get("/datasets/{name}/examples", summary="Examples exactly as the network receives them")
+def examples(
+    name: str,
+    split: str = Query("train", description="train or test"),
+    start: int = Query(0, ge=0, le=1_000_000, description="first index (without indices)"),
+    count: int = Query(64, ge=1, le=MAX_LIST_EXAMPLES, description="how many (without indices)"),
+    indices: str | None = Query(
+        None, max_length=4000, description="comma-separated indices, e.g. 3,17,42 (instead)"
+    ),
+) -> ExamplesResponse:
+    """float32 images in [0, 1] (N×1×28×28) with their labels and indices in the split."""
+    data = datasets.get_dataset(name)
+    xs, ys = data.split(split)
+    if indices is not None:
+        chosen = parse_indices(indices, len(xs))
+    else:
+        if start >= len(xs):
+            raise InputError(f"start must be below the split's size {len(xs)}", "start")
+        chosen = list(range(start, min(len(xs), start + count)))
+    return ExamplesResponse(
+        dataset=name,
+        split=split,
+        x=xs[chosen].tolist(),
+        labels=ys[chosen].tolist(),
+        indices=chosen,
+    )
+
+
+def network_for(layers, input_shape, num_classes=None) -> Network:
+    return build_network([layer.spec() for layer in layers], input_shape, num_classes)
+
+
+def as_lists(network: Network, flat: np.ndarray) -> list[dict]:
+    """Flat parameters -> one {name: nested list} per layer (float64 for JSON)."""
+    return [
+        {name: array.astype(np.float64).tolist() for name, array in layer.items()}
+        for layer in network.unflatten(flat)
+    ]
+
+
+@router.post("/gradients", summary="One forward and backward pass (float64)")
+def gradients(request: GradientsRequest) -> GradientsResponse:
+    """Loss, scores, probabilities and dL/dparams for a batch, batch norm in training mode (the
+    batch's statistics), as torch autograd computes them for the same network in float64."""
+    x = to_array(request.x, "x", 4)
+    network = network_for(request.layers, x.shape[1:])
+    network.check_size(x.shape[0])
+    labels = network.check_labels(request.labels, x.shape[0])
+    flat = network.flatten(request.params)
+    loss, data_loss, forward, backward, probs = network.loss_and_gradients(
+        flat, x, labels, request.weight_decay
+    )
+    if not (math.isfinite(loss) and np.isfinite(backward.flat).all()):
+        raise InputError(
+            "the loss or a gradient is not finite for these parameters (they are too large)",
+            "params",
+        )
+    return GradientsResponse(
+        loss=loss,
+        data_loss=data_loss,
+        logits=forward.logits.tolist(),
+        probs=probs.tolist(),
+        grads=as_lists(network, backward.flat),
+        layers=layer_summary(network),
+        num_params=network.num_params,
+    )
+
+
+@router.post("/gradcheck", summary="Analytic gradients against central differences")
+def gradcheck(request: GradcheckRequest) -> GradcheckResponse:
+    """Per layer and parameter array, a seeded sample of entries: back-propagation's dL/dp, the
+    float64 central difference, and the relative error. The batch is x and labels, or `count`
+    seeded training examples of a data set; the parameters are given or initialised."""
+    num_classes = None
+    if request.x is not None:
+        if request.labels is None:
+            raise InputError("labels are needed with x", "labels")
+        x = to_array(request.x, "x", 4)
+        labels = request.labels
+    else:
+        data = datasets.get_dataset(request.dataset or "shapes")
+        rng = np.random.default_rng([request.seed, 0xDA7A])
+        chosen = np.sort(rng.choice(data.info.train_size, request.count, replace=False))
+        x = data.train_x[chosen].astype(np.float64)
+        labels = data.train_y[chosen]
+        num_classes = len(data.info.classes)
+    network = network_for(request.layers, x.shape[1:], num_classes)
+    network.check_size(x.shape[0])
+    nn_gradcheck.check_work(network, x.shape[0], request.samples)
+    labels = network.check_labels(labels, x.shape[0])
+    if request.params is not None:
+        flat = network.flatten(request.params)
+    else:
+        flat = network.init_params(request.init, request.seed)
+    result = nn_gradcheck.gradcheck(
+        network, flat, x, labels, request.samples, request.h, request.seed
+    )
+    if not math.isfinite(result["loss"]) or not math.isfinite(result["max_relative_error"]):
+        raise InputError("the loss is not finite for these parameters", "params")
+    return GradcheckResponse(**result, layers=layer_summary(network))
+
+
+@router.post(
+    "/train",
+    summary="Train in a stateless chunk of steps",
+    responses={
+        422: {
+            "description": "a bad field, a network that does not fit, too much work "
+            "for one chunk, or a changed, truncated or foreign state"
+        }
+    },
+)
+def train(
+    request: TrainRequest, settings: Annotated[Settings, Depends(request_settings)]
+) -> TrainResponse:
+    """Steps the network on seeded batches of the data set with the optimiser lesson's rules.
+
+    With "state": null the run starts from the seed (initial_params, initial_loss); else it
+    continues from the state string of the previous chunk. The same body and state give the
+    same numbers on every worker; K steps in float64 equal K steps of torch.optim on the same
+    batches from the same initial parameters (Nesterov as torch's nesterov=True).
+    """
+    data = datasets.get_dataset(request.dataset)
+    info = data.info
+    network = network_for(request.layers, info.shape, len(info.classes))
+    config = nn_train.make_config(
+        network,
+        info.name,
+        request.seed,
+        request.init,
+        request.optimizer.name,
+        request.optimizer.params(),
+        request.batch_size,
+        request.weight_decay,
+    )
+    nn_train.check_work(network, request.batch_size, request.steps, request.eval, config.optimizer)
+    digest = config.digest()
+    if request.state is None:
+        state = nn_train.new_state(network, config, request.precision or "float32")
+    else:
+        opt = nn_train.optimizers.OPTIMIZERS[config.optimizer]
+        state = nn_state.unpack(
+            request.state,
+            secret(settings),
+            digest,
+            network.num_params,
+            opt.state,
+            nn_train.running_size(network),
+        )
+        if request.precision is not None and request.precision != state.precision:
+            raise InputError(
+                f"precision {request.precision} differs from the state's {state.precision}: a run "
+                "keeps its precision (leave precision out, or start again with state null)",
+                "precision",
+            )
+    if state.step + request.steps > nn_train.MAX_TOTAL_STEPS:
+        raise InputError(
+            f"a run may take at most {nn_train.MAX_TOTAL_STEPS:,} steps in all", "steps"
+        )
+    chunk = nn_train.train_chunk(network, data, config, state, request.steps, request.eval)
+    final = chunk.state
+    return TrainResponse(
+        state=nn_state.pack(final, digest, secret(settings)),
+        step=final.step,
+        first_step=state.step + 1,
+        precision=final.precision,
+        losses=chunk.losses,
+        batch_accuracy=chunk.batch_accuracy,
+        batches=[b.tolist() for b in chunk.batches],
+        diverged_at=chunk.diverged_at,
+        initial_loss=chunk.initial_loss,
+        ln_classes=math.log(len(info.classes)),
+        initial_params=(
+            as_lists(network, chunk.initial_params) if chunk.initial_params is not None else None
+        ),
+        params=(
+            as_lists(network, nn_train.network_params(final, config))
+            if request.return_params
+            else None
+        ),
+        eval=chunk.evaluation,
+        layer_stats=chunk.layer_stats,
+        layers=layer_summary(network),
+        num_params=network.num_params,
+        steps_per_epoch=info.train_size // request.batch_size,
+    )

@@ -1,0 +1,367 @@
+"""A network from a list of layer specs: sizes checked at build time, parameters counted and
+initialised, a forward pass that keeps every layer's output and cache, and a backward pass
+layer by layer.
+
+Layers are numbered from 0 in the spec's order. The last layer's output (a vector of K scores)
+feeds softmax cross-entropy. Parameters travel as one flat vector (`flat`) in layer order,
+each layer's arrays in its param_shapes order (weight then bias, or gamma then beta), C order:
+the optimisers step that vector element-wise, and `unflatten` gives each layer its views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.core import init
+from app.core.errors import InputError, ShapeError
+from app.core.nn.layers import (
+    ACTIVATION_TYPES,
+    BatchNorm,
+    Layer,
+    make_layer,
+    shape_text,
+    softmax_cross_entropy,
+)
+
+MAX_LAYERS = 24
+MAX_PARAMS = 250_000
+# Values kept by one forward pass (batch × every layer's output): about 130 MB in float64.
+MAX_BATCH_ACTIVATIONS = 16_000_000
+# Multiply-add equivalents of one request's forward and backward passes (gradients, inspect).
+MAX_PASS_WORK = 2_000_000_000
+INIT_SCHEMES = ("auto", *init.SCHEMES)
+# The default initialisation scales the last layer's weights by this, so the initial scores are
+# near 0 and the initial loss near ln C, the sanity check of the lecture.
+LAST_LAYER_SCALE = 0.01
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where one parameter array lives in the flat vector."""
+
+    layer: int
+    name: str
+    shape: tuple[int, ...]
+    offset: int
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+
+@dataclass
+class Forward:
+    """One forward pass: every layer's output (N, *out_shape) and cache, and the scores."""
+
+    outputs: list[np.ndarray]
+    caches: list[dict]
+    params: list[dict]
+    train: bool
+
+    @property
+    def logits(self) -> np.ndarray:
+        return self.outputs[-1]
+
+
+@dataclass
+class Backward:
+    """Gradients: flat (P,), per layer by name (views of flat), and optionally dL/d(outputs)."""
+
+    flat: np.ndarray
+    grads: list[dict]
+    output_grads: list[np.ndarray] | None = None
+    input_grad: np.ndarray | None = None
+
+
+@dataclass
+class Network:
+    layers: list[Layer]
+    input_shape: tuple[int, ...]
+    slots: list[Slot] = field(default_factory=list)
+
+    def __post_init__(self):
+        offset = 0
+        for layer in self.layers:
+            for name, shape in layer.param_shapes.items():
+                self.slots.append(Slot(layer.index, name, shape, offset))
+                offset += int(np.prod(shape))
+        self.num_params = offset
+
+    @property
+    def num_classes(self) -> int:
+        return self.layers[-1].out_shape[0]
+
+    @property
+    def batchnorms(self) -> list[BatchNorm]:
+        return [layer for layer in self.layers if isinstance(layer, BatchNorm)]
+
+    def flops(self) -> int:
+        """Multiply-adds (and their equivalent) of one example's forward pass."""
+        return sum(layer.flops() for layer in self.layers)
+
+    def activation_size(self) -> int:
+        """Values a training pass holds per example: every layer's output, and the im2col
+        columns of each conv layer (kept for its backward)."""
+        return sum(int(np.prod(layer.out_shape)) + layer.scratch() for layer in self.layers)
+
+    # -------------------------------------------------------- parameters
+
+    def unflatten(self, flat: np.ndarray) -> list[dict]:
+        """flat (P,) -> one dict per layer of views into it: {"weight": ..., "bias": ...}."""
+        params = [{} for _ in self.layers]
+        for slot in self.slots:
+            params[slot.layer][slot.name] = flat[slot.offset : slot.offset + slot.size].reshape(
+                slot.shape
+            )
+        return params
+
+    def flatten(self, params, dtype=np.float64, field_name: str = "params") -> np.ndarray:
+        """One dict of arrays (or nested lists) per layer -> flat (P,), shapes checked."""
+        if len(params) != len(self.layers):
+            raise ShapeError(
+                f"{field_name} has {len(params)} entries; one per layer is needed "
+                f"({len(self.layers)}, {{}} for layers without parameters)",
+                field_name,
+            )
+        flat = np.empty(self.num_params, dtype)
+        for i, (layer, given) in enumerate(zip(self.layers, params, strict=True)):
+            where = f"{field_name}[{i}]"
+            if not isinstance(given, dict):
+                raise ShapeError(f"{where} must be an object of arrays", where)
+            wanted, got = set(layer.param_shapes), set(given)
+            if wanted != got:
+                names = ", ".join(layer.param_shapes) or "nothing ({})"
+                raise ShapeError(
+                    f"{where}: layer {i} ({layer.describe()}) takes {names}, got "
+                    f"{', '.join(sorted(got)) or 'nothing'}",
+                    where,
+                )
+        for slot in self.slots:
+            where = f"{field_name}[{slot.layer}].{slot.name}"
+            value = params[slot.layer][slot.name]
+            try:
+                array = np.asarray(value, dtype=dtype)
+            except (TypeError, ValueError):
+                raise ShapeError(f"{where} is ragged or not numbers", where) from None
+            if array.shape != slot.shape:
+                raise ShapeError(
+                    f"{where} has shape {shape_text(array.shape) or 'scalar'}, layer "
+                    f"{slot.layer} ({self.layers[slot.layer].describe()}) needs "
+                    f"{shape_text(slot.shape)}",
+                    where,
+                )
+            if not np.isfinite(array).all():
+                raise InputError(f"{where} must be finite (no NaN or Infinity)", where)
+            flat[slot.offset : slot.offset + slot.size] = array.ravel()
+        return flat
+
+    def default_scheme(self) -> str:
+        """He for ReLU-like networks (ReLU, leaky ReLU, ELU, or none), Xavier for tanh/sigmoid."""
+        kinds = {layer.type for layer in self.layers if layer.type in ACTIVATION_TYPES}
+        return "xavier" if kinds & {"tanh", "sigmoid"} else "he"
+
+    def init_params(
+        self, scheme: str, seed: int, dtype=np.float64, last_scale: float = LAST_LAYER_SCALE
+    ) -> np.ndarray:
+        """Seeded initial parameters as flat (P,): weights by the init lesson's scheme, biases 0,
+        γ = 1, β = 0.
+
+        A weight of fan-in n (C·k·k for conv, in for linear) is drawn as init.init_weights
+        draws it ("auto": default_scheme()); the last layer's weights are then multiplied by
+        last_scale. The draws depend only on the seed and the architecture.
+        """
+        if scheme not in INIT_SCHEMES:
+            raise InputError(
+                f"unknown init scheme {scheme!r}: choose one of {', '.join(INIT_SCHEMES)}", "init"
+            )
+        scheme = self.default_scheme() if scheme == "auto" else scheme
+        rng = np.random.default_rng([seed, 0x1A17])
+        flat = np.zeros(self.num_params, np.float64)
+        weighted = [layer.index for layer in self.layers if "weight" in layer.param_shapes]
+        for slot in self.slots:
+            view = flat[slot.offset : slot.offset + slot.size]
+            if slot.name == "weight":
+                fan_out, fan_in = slot.shape[0], slot.size // slot.shape[0]
+                w = init.init_weights(scheme, fan_in, fan_out, rng).T  # (fan_out, fan_in)
+                if slot.layer == weighted[-1]:
+                    w = w * last_scale
+                view[:] = w.ravel()
+            elif slot.name == "gamma":
+                view[:] = 1.0
+        return flat.astype(dtype)
+
+    def zero_running(self, dtype=np.float64) -> list[dict | None]:
+        """Batch norm's running averages before training: mean 0, variance 1 (as PyTorch)."""
+        return [
+            {"mean": np.zeros(layer.in_shape[0], dtype), "var": np.ones(layer.in_shape[0], dtype)}
+            if isinstance(layer, BatchNorm)
+            else None
+            for layer in self.layers
+        ]
+
+    # -------------------------------------------------------- passes
+
+    def check_size(self, batch: int, passes: float = 3, field_name: str = "x") -> None:
+        """Refuse, before computing, a network or batch too large for one request.
+
+        passes: forward-pass equivalents of the work (3 = forward and backward).
+        """
+        if self.num_params > MAX_PARAMS:
+            raise InputError(
+                f"the network has {self.num_params:,} parameters, more than {MAX_PARAMS:,}: use "
+                "fewer filters or a smaller linear layer",
+                "layers",
+            )
+        values = batch * self.activation_size()
+        if values > MAX_BATCH_ACTIVATIONS:
+            raise InputError(
+                f"{batch} examples keep {values:,} values through the network, more than "
+                f"{MAX_BATCH_ACTIVATIONS:,}: use fewer examples or smaller layers",
+                field_name,
+            )
+        work = passes * batch * self.flops()
+        if work > MAX_PASS_WORK:
+            raise InputError(
+                f"{batch} examples through this network are about {work:.2e} multiply-adds, "
+                f"more than {MAX_PASS_WORK:.0e}: use fewer examples or a smaller network",
+                field_name,
+            )
+
+    def check_labels(self, labels, batch: int, field_name: str = "labels") -> np.ndarray:
+        """Integer labels (batch,), each a class index 0 ≤ y < K."""
+        labels = np.asarray(labels)
+        if labels.shape != (batch,):
+            raise ShapeError(
+                f"{field_name} has {labels.size} entries, one per example is needed ({batch})",
+                field_name,
+            )
+        K = self.num_classes
+        if labels.size and (labels.min() < 0 or labels.max() >= K):
+            raise InputError(
+                f"{field_name} must be class indices from 0 to {K - 1} (the last layer gives {K} "
+                "scores)",
+                field_name,
+            )
+        return labels.astype(np.int64)
+
+    def check_input(self, x: np.ndarray, field_name: str = "x"):
+        if x.shape[1:] != self.input_shape:
+            raise ShapeError(
+                f"{field_name} has examples of shape {shape_text(x.shape[1:])}, the network "
+                f"takes {shape_text(self.input_shape)}",
+                field_name,
+            )
+
+    def forward(self, params, x, train=True, running=None, workspace=None) -> Forward:
+        """x (N, *input_shape) through every layer; batch statistics when train, else running."""
+        outputs, caches = [], []
+        h = x
+        for layer, p in zip(self.layers, params, strict=True):
+            if isinstance(layer, BatchNorm):
+                h, cache = layer.forward(h, p, train, workspace, running and running[layer.index])
+            else:
+                h, cache = layer.forward(h, p, train, workspace)
+            outputs.append(h)
+            caches.append(cache)
+        return Forward(outputs, caches, params, train)
+
+    def backward(
+        self, forward: Forward, dlogits, keep_output_grads=False, need_input_grad=False
+    ) -> Backward:
+        """dL/dlogits (N, K) back through every layer, last first; parameter gradients as flat.
+
+        keep_output_grads: also return dL/d(output of layer i) for every i. The first layer
+        skips dL/dx unless need_input_grad (the data needs no gradient).
+        """
+        dtype = forward.logits.dtype
+        flat = np.empty(self.num_params, dtype)
+        grads = self.unflatten(flat)
+        output_grads = [None] * len(self.layers) if keep_output_grads else None
+        d = dlogits
+        for layer in reversed(self.layers):
+            i = layer.index
+            if output_grads is not None:
+                output_grads[i] = d
+            need_dx = i > 0 or need_input_grad
+            d, named = layer.backward(d, forward.caches[i], forward.params[i], need_dx)
+            for name, value in named.items():
+                grads[i][name[1:]][...] = value
+        return Backward(flat, [{f"d{k}": v for k, v in g.items()} for g in grads], output_grads, d)
+
+    def loss_and_gradients(self, flat, x, labels, weight_decay=0.0, keep=False):
+        """One forward and backward pass in training mode.
+
+        Returns (loss, data_loss, forward, backward, probs); loss and gradients include the L2
+        penalty (λ/2)·Σ p² over every parameter when weight_decay λ > 0 (its gradient is λ·p,
+        as torch.optim adds it).
+        """
+        params = self.unflatten(flat)
+        forward = self.forward(params, x, train=True)
+        data_loss, probs, dlogits = softmax_cross_entropy(forward.logits, labels)
+        backward = self.backward(forward, dlogits, keep_output_grads=keep, need_input_grad=keep)
+        loss = data_loss
+        if weight_decay:
+            loss += 0.5 * weight_decay * float(flat @ flat)
+            backward.flat += weight_decay * flat
+        return loss, data_loss, forward, backward, probs
+
+
+def build_network(specs, input_shape, num_classes: int | None = None) -> Network:
+    """The network for these layer specs and one example's shape (C, H, W).
+
+    Each layer's output size is computed (and checked) from its input's; a layer that does not
+    fit is a ShapeError naming it and the sizes. The last layer must give a vector of scores
+    (num_classes of them when given).
+    """
+    if not specs:
+        raise InputError("layers must list at least one layer", "layers")
+    if len(specs) > MAX_LAYERS:
+        raise InputError(f"layers may list at most {MAX_LAYERS} layers, got {len(specs)}", "layers")
+    shape = tuple(input_shape)
+    layers = []
+    for i, spec in enumerate(specs):
+        layer = make_layer(i, spec, shape)
+        if min(layer.out_shape) < 1:
+            raise ShapeError(
+                f"layers[{i}] ({layer.describe()}) leaves nothing of its {shape_text(shape)} input",
+                f"layers[{i}]",
+            )
+        layers.append(layer)
+        shape = layer.out_shape
+    last = layers[-1]
+    if len(last.out_shape) != 1:
+        raise ShapeError(
+            f"the last layer (layers[{last.index}], {last.describe()}) gives "
+            f"{shape_text(last.out_shape)} maps; the network must end in a vector of class scores "
+            "(add flatten and linear layers)",
+            f"layers[{last.index}]",
+        )
+    if num_classes is not None and last.out_shape[0] != num_classes:
+        raise ShapeError(
+            f"the last layer (layers[{last.index}], {last.describe()}) gives "
+            f"{last.out_shape[0]} scores, but the data has {num_classes} classes",
+            f"layers[{last.index}]",
+        )
+    if last.out_shape[0] < 2:
+        raise ShapeError(
+            "the last layer must give at least 2 class scores", f"layers[{last.index}]"
+        )
+    return Network(layers, tuple(input_shape))
+
+
+def layer_summary(network: Network) -> list[dict]:
+    """Per layer: type, description, output shape and parameter count."""
+    return [
+        {
+            "index": layer.index,
+            "type": layer.type,
+            "description": layer.describe(),
+            "spec": layer.spec,
+            "input_shape": list(layer.in_shape),
+            "output_shape": list(layer.out_shape),
+            "params": layer.num_params,
+        }
+        for layer in network.layers
+    ]

@@ -1,0 +1,338 @@
+"""Models for /api/cnn: data sets, examples, gradients, gradient check and training in chunks.
+
+Every size is bounded here or, where it depends on the architecture (parameter count, work of
+a step, values kept per batch), in the core before any computing. Floats are finite.
+"""
+
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, Field
+from typing_extensions import TypeAliasType
+
+from app.core import datasets
+from app.core.nn import layers as nn_layers
+from app.core.nn import network as nn_network
+from app.core.nn import train as nn_train
+from app.schemas.common import MAX_SEED, Finite, StrictModel, Value, bounded
+from app.schemas.optim import OptimizerSpec
+
+MAX_EXAMPLES = 64  # N of POST /api/cnn/gradients and /gradcheck
+MAX_CHANNELS = 3
+MAX_SIDE = 64
+MAX_LIST_EXAMPLES = 256  # GET .../examples
+MAX_GRADCHECK_SAMPLES = 50  # entries per parameter array
+# The largest state: MAX_STATE_VALUES float64 values and a header, in base64 (4/3).
+MAX_STATE_CHARS = 4 * (8 * nn_train.MAX_STATE_VALUES + 4096) // 3 + 64
+
+# A nested list of finite numbers of any depth (an array with PyTorch's shape).
+Tensor = TypeAliasType("Tensor", Union[Finite, list["Tensor"]])  # noqa: UP007
+
+TYPES = ", ".join(
+    f"{name} ({', '.join(f'{k} = {o.default}' if o.default is not None else k for k, o in spec['options'].items()) or 'no options'})"  # noqa: E501
+    for name, spec in nn_layers.LAYER_TYPES.items()
+)
+LAYERS_DESCRIPTION = (
+    "the architecture, layer 0 first; the last layer's output is the class scores (softmax "
+    f"cross-entropy, mean over the batch). Types and options (PyTorch's defaults): {TYPES}. "
+    "conv and pooling need C×H×W maps, linear a vector (put flatten before it); batchnorm "
+    "normalises per channel over N, H, W on maps (BatchNorm2d) and per feature over N on vectors "
+    f"(BatchNorm1d). At most {nn_network.MAX_LAYERS} layers."
+)
+PARAMS_DESCRIPTION = (
+    'one entry per layer, in order: {"weight", "bias"} for conv (F×C×k×k, F) and linear '
+    '(out×in, out), {"gamma", "beta"} for batchnorm (C), {} for the others; nested arrays '
+    "with PyTorch's shapes"
+)
+
+
+class LayerSpec(StrictModel):
+    """One layer: its type and the options that type takes (the others must be left out)."""
+
+    type: str = Field(max_length=20, description=", ".join(nn_layers.LAYER_TYPES))
+    filters: int | None = Field(default=None, ge=1, le=64, description="conv: output channels F")
+    size: int | None = Field(
+        default=None, ge=1, le=11, description="conv: kernel size k; pooling: window size k"
+    )
+    stride: int | None = Field(
+        default=None, ge=1, le=8, description="conv: default 1; pooling: default the size"
+    )
+    padding: int | None = Field(
+        default=None, ge=0, le=5, description="zero padding on every side, default 0"
+    )
+    negative_slope: float | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False, description="leaky_relu: default 0.01"
+    )
+    alpha: float | None = Field(
+        default=None, ge=0, le=10, allow_inf_nan=False, description="elu: default 1.0"
+    )
+    eps: float | None = Field(
+        default=None, ge=1e-12, le=1, allow_inf_nan=False, description="batchnorm: default 1e-5"
+    )
+    momentum: float | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False, description="batchnorm: default 0.1"
+    )
+    out: int | None = Field(default=None, ge=1, le=1024, description="linear: output features")
+
+    def spec(self) -> dict:
+        return self.model_dump(exclude_none=True)
+
+
+Layers = Field(min_length=1, max_length=nn_network.MAX_LAYERS, description=LAYERS_DESCRIPTION)
+Params = list[dict[str, Tensor]]
+Image = bounded(bounded(bounded(Value, MAX_SIDE), MAX_SIDE), MAX_CHANNELS)  # C×H×W
+Batch = bounded(Image, MAX_EXAMPLES)
+
+
+class LayerInfo(BaseModel):
+    index: int = Field(description="layers are numbered from 0")
+    type: str
+    description: str = Field(description="the layer with its options, e.g. conv 3×3×8, stride 1")
+    spec: dict[str, Any] = Field(description="the options in force, defaults filled in")
+    input_shape: list[int] = Field(description="one example's input: C×H×W or [D]")
+    output_shape: list[int] = Field(description="one example's output: C×H×W or [D]")
+    params: int = Field(description="number of parameters of the layer")
+
+
+# ---------------------------------------------------------------- data sets
+
+
+class DatasetInfo(BaseModel):
+    name: str
+    label: str
+    label_zh: str
+    classes: list[str] = Field(description="class names in English, by label index")
+    classes_zh: list[str] = Field(description="class names in Chinese, by label index")
+    shape: list[int] = Field(description="one example: [C, H, W]")
+    train_size: int
+    test_size: int
+    source: str
+    licence: str
+    description: str
+    value_range: list[float] = Field(description="pixel values: float32 in [0, 1], 0 = black")
+    eval_size: int = Field(description="examples per split in a training chunk's evaluation")
+
+
+class ExamplesResponse(BaseModel):
+    dataset: str
+    split: Literal["train", "test"]
+    x: list[list[list[list[float]]]] = Field(
+        description="N×C×H×W, exactly as the network receives them (float32 in [0, 1])"
+    )
+    labels: list[int]
+    indices: list[int] = Field(description="each example's index in its split")
+
+
+# ---------------------------------------------------------------- gradients
+
+
+class GradientsRequest(StrictModel):
+    layers: list[LayerSpec] = Layers
+    params: Params = Field(max_length=nn_network.MAX_LAYERS, description=PARAMS_DESCRIPTION)
+    x: Batch = Field(
+        description=f"the batch N×C×H×W (N ≤ {MAX_EXAMPLES}, C ≤ {MAX_CHANNELS}, H, W ≤ {MAX_SIDE})"
+    )
+    labels: bounded(int, MAX_EXAMPLES) = Field(description="one class index per example")
+    weight_decay: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        allow_inf_nan=False,
+        description="λ: adds (λ/2)·Σ p² over every parameter to the loss, λ·p to each gradient",
+    )
+
+
+class GradientsResponse(BaseModel):
+    loss: float = Field(description="mean cross-entropy, plus the weight-decay penalty if any")
+    data_loss: float = Field(description="mean cross-entropy alone")
+    logits: list[list[float]] = Field(description="N×K class scores (the last layer's output)")
+    probs: list[list[float]] = Field(description="N×K softmax probabilities")
+    grads: list[dict[str, Any]] = Field(
+        description="dL/dparams, the same structure and shapes as params"
+    )
+    layers: list[LayerInfo]
+    num_params: int
+
+
+# ---------------------------------------------------------------- gradient check
+
+
+class GradcheckRequest(StrictModel):
+    layers: list[LayerSpec] = Layers
+    params: Params | None = Field(
+        default=None,
+        max_length=nn_network.MAX_LAYERS,
+        description=PARAMS_DESCRIPTION + "; omit to initialise from seed and init",
+    )
+    x: Batch | None = Field(
+        default=None, description="the batch N×C×H×W; omit to take `count` examples of dataset"
+    )
+    labels: bounded(int, MAX_EXAMPLES) | None = Field(
+        default=None, description="with x: one class index per example"
+    )
+    dataset: str | None = Field(
+        default=None,
+        max_length=40,
+        description=f"without x: {', '.join(datasets.CATALOGUE)} (default shapes)",
+    )
+    count: int = Field(default=8, ge=2, le=MAX_EXAMPLES, description="without x: examples taken")
+    seed: int = Field(
+        default=0, ge=0, le=MAX_SEED, description="initial params, the examples and the entries"
+    )
+    init: str = Field(default="auto", max_length=20, description=", ".join(nn_network.INIT_SCHEMES))
+    samples: int = Field(
+        default=10,
+        ge=1,
+        le=MAX_GRADCHECK_SAMPLES,
+        description="entries checked per parameter array (all of them if it has fewer)",
+    )
+    h: float = Field(
+        default=1e-5, ge=1e-8, le=1e-2, allow_inf_nan=False, description="central-difference step"
+    )
+
+
+class ParamCheck(BaseModel):
+    layer: int
+    type: str
+    param: str = Field(description="weight, bias, gamma or beta")
+    shape: list[int]
+    entries: list[list[int]] = Field(description="the indices checked")
+    analytic: list[float] = Field(description="back-propagation's dL/dp at each entry")
+    numerical: list[float] = Field(description="(L(p + h) − L(p − h)) / 2h at each entry")
+    relative_errors: list[float] = Field(
+        description="|a − n| / max(|a|, |n|) per entry (0 when both are 0)"
+    )
+    max_relative_error: float
+
+
+class GradcheckResponse(BaseModel):
+    loss: float
+    h: float
+    checks: list[ParamCheck] = Field(description="per layer and parameter array, in order")
+    max_relative_error: float
+    meaning: str = Field(description="how to read the relative errors")
+    layers: list[LayerInfo]
+
+
+# ---------------------------------------------------------------- training
+
+
+class TrainRequest(StrictModel):
+    layers: list[LayerSpec] = Layers
+    dataset: str = Field(default="shapes", max_length=40, description=", ".join(datasets.CATALOGUE))
+    seed: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_SEED,
+        description="decides the initial parameters and the batch order of every epoch",
+    )
+    init: str = Field(
+        default="auto",
+        max_length=20,
+        description="auto (He for ReLU-like networks, Xavier with tanh/sigmoid), "
+        + ", ".join(nn_network.INIT_SCHEMES[1:])
+        + f"; biases 0, γ 1, β 0; the last layer's weights × {nn_network.LAST_LAYER_SCALE} so "
+        "the initial loss is close to ln C",
+    )
+    optimizer: OptimizerSpec = Field(
+        description="name and hyper-parameters as POST /api/optimize (the same rules, defaults "
+        "and ranges)",
+        examples=[{"name": "adam", "lr": 0.001}],
+    )
+    batch_size: int = Field(default=64, ge=1, le=nn_train.MAX_BATCH)
+    weight_decay: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        allow_inf_nan=False,
+        description="λ on every parameter (one parameter group, as torch.optim): sgd, momentum, "
+        "nesterov, adagrad, rmsprop and adam add λ·p to the gradient; for adamw it is decoupled "
+        "(p ← p·(1 − α·λ)): adamw uses its own weight_decay hyper-parameter (default 0.01) "
+        "unless this is > 0, which then sets it",
+    )
+    precision: Literal["float32", "float64"] | None = Field(
+        default=None,
+        description="float32 (default for a new run) or float64; a continuing run keeps its "
+        "state's precision (giving another one is an error)",
+    )
+    state: str | None = Field(
+        default=None,
+        max_length=MAX_STATE_CHARS,
+        description="null to start a run; else the state string of the previous chunk's "
+        "response, unchanged (signed: a changed, truncated or foreign state is refused)",
+    )
+    steps: int = Field(
+        default=10,
+        ge=1,
+        le=nn_train.MAX_STEPS,
+        description=f"steps in this chunk (≤ {nn_train.MAX_STEPS}; steps × batch_size ≤ "
+        f"{nn_train.MAX_LISTED_EXAMPLES:,} and the work bounded: the detail says how many fit)",
+    )
+    eval: bool = Field(
+        default=False,
+        description=f"after the chunk, accuracy and loss on fixed subsets of "
+        f"{datasets.EVAL_SIZE} training and test examples (batch norm in evaluation mode)",
+    )
+    return_params: bool = Field(default=False, description="return the parameters after the chunk")
+
+
+class Evaluation(BaseModel):
+    train_accuracy: float
+    test_accuracy: float
+    test_loss: float | None
+    train_loss: float | None
+    train_examples: int
+    test_examples: int
+
+
+class LayerStats(BaseModel):
+    layer: int
+    type: str
+    param: str | None = Field(description="the parameter the norms are of (weight, or gamma)")
+    weight_norm: float | None = Field(description="‖w‖ before the chunk's last step")
+    grad_norm: float | None = Field(description="‖dL/dw‖ at the chunk's last step")
+    update_ratio: float | None = Field(
+        description="‖Δw‖/‖w‖ of the last step (rule of thumb: about 1e-3)"
+    )
+    activation_mean: float = Field(description="mean of the layer's output on the last batch")
+    activation_std: float
+    dead_fraction: float | None = Field(
+        description="ReLU-like layers: share of units (channel × position) ≤ 0 on every example "
+        "of the last batch"
+    )
+    inactive_fraction: float | None = Field(
+        description="ReLU-like layers: share of the last batch's outputs ≤ 0"
+    )
+
+
+class TrainResponse(BaseModel):
+    state: str = Field(description="pass it unchanged to the next chunk")
+    step: int = Field(description="steps taken in the whole run after this chunk")
+    first_step: int = Field(description="the step number of losses[0] (steps count from 1)")
+    precision: str
+    losses: list[float] = Field(
+        description="per step: the mean cross-entropy of its batch, before its update"
+    )
+    batch_accuracy: list[float] = Field(description="per step: accuracy on its batch")
+    batches: list[list[int]] = Field(
+        description="per step: the training examples used; epoch e visits a permutation that "
+        "depends only on the data set, the seed and e (the last partial batch is dropped)"
+    )
+    diverged_at: int | None = Field(
+        description="the step whose loss, parameters or optimiser state became non-finite: the "
+        "chunk stopped before it and the state is the last finite one"
+    )
+    initial_loss: float | None = Field(
+        description="first chunk only: the initial parameters' loss on the first batch"
+    )
+    ln_classes: float = Field(description="ln C, what the initial loss should be close to")
+    initial_params: list[dict[str, Any]] | None = Field(
+        description="first chunk only: the parameters before the first step"
+    )
+    params: list[dict[str, Any]] | None = Field(
+        description="with return_params: the network's parameters after the chunk"
+    )
+    eval: Evaluation | None
+    layer_stats: list[LayerStats] | None = Field(description="per layer, at the chunk's last step")
+    layers: list[LayerInfo]
+    num_params: int
+    steps_per_epoch: int
