@@ -230,12 +230,10 @@ def test_tampered_truncated_foreign_and_oversized_states_are_422(client):
     assert "state" in response.text or "too large" in response.text
 
 
-def test_state_from_another_secret_is_refused(client, monkeypatch):
-    from app.api import cnn as api
-
+def test_state_from_another_secret_is_refused(client, client_with):
     state = client.post("/api/cnn/train", json=train_body(steps=1)).json()["state"]
-    monkeypatch.setattr(api, "secret", lambda: b"another machine's secret")
-    body = assert_error(client.post("/api/cnn/train", json=train_body(state=state)), "state")
+    other = client_with(state_secret="another machine's secret")
+    body = assert_error(other.post("/api/cnn/train", json=train_body(state=state)), "state")
     assert "CNNLAB_STATE_SECRET" in body["detail"]
 
 

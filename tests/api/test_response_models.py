@@ -8,6 +8,7 @@ without a sample here fails the test, so a new route cannot skip it.
 import io
 import json
 
+import numpy as np
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from PIL import Image
@@ -35,6 +36,31 @@ IMAGE_SPEC = {
 }
 
 # "METHOD path as routed": the request to send (keyword arguments of TestClient.request).
+CNN_LAYERS = [
+    {"type": "conv", "filters": 2, "size": 3, "padding": 1},
+    {"type": "relu"},
+    {"type": "maxpool", "size": 2},
+    {"type": "flatten"},
+    {"type": "linear", "out": 8},
+]
+
+
+def cnn_batch() -> dict:
+    from app.core.nn.network import build_network
+
+    network = build_network(CNN_LAYERS, (1, 28, 28))
+    rng = np.random.default_rng(0)
+    params = network.unflatten(0.1 * rng.standard_normal(network.num_params))
+    return {
+        "layers": CNN_LAYERS,
+        "params": [{k: v.tolist() for k, v in p.items()} for p in params],
+        "x": rng.uniform(0, 1, (2, 1, 28, 28)).tolist(),
+        "labels": [1, 5],
+    }
+
+
+CNN_BATCH = cnn_batch()
+
 SAMPLES = {
     "POST /api/conv2d": {
         "json": {
@@ -85,6 +111,24 @@ SAMPLES = {
             "stage": "pool",
             "row": 1,
             "col": 0,
+        }
+    },
+    "GET /api/cnn/datasets": {},
+    "GET /api/cnn/datasets/{name}/examples": {
+        "url": "/api/cnn/datasets/shapes/examples?split=test&start=3&count=2"
+    },
+    "POST /api/cnn/gradients": {"json": CNN_BATCH},
+    "POST /api/cnn/gradcheck": {"json": {**CNN_BATCH, "params": None, "seed": 3}},
+    "POST /api/cnn/train": {
+        "json": {
+            "layers": CNN_LAYERS,
+            "dataset": "shapes",
+            "seed": 1,
+            "optimizer": {"name": "adam", "lr": 0.01},
+            "batch_size": 8,
+            "steps": 2,
+            "eval": True,
+            "return_params": True,
         }
     },
     "POST /api/conv_transpose2d": {
