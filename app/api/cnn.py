@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from app.core import datasets
 from app.core.errors import InputError
 from app.core.nn import gradcheck as nn_gradcheck
+from app.core.nn import inspect as nn_inspect
 from app.core.nn import state as nn_state
 from app.core.nn import train as nn_train
 from app.core.nn.network import Network, build_network, layer_summary
@@ -21,6 +22,10 @@ from app.schemas.cnn import (
     GradcheckResponse,
     GradientsRequest,
     GradientsResponse,
+    InspectRequest,
+    InspectResponse,
+    TraceRequest,
+    TraceResponse,
     TrainRequest,
     TrainResponse,
 )
@@ -235,7 +240,12 @@ def train(
     chunk = nn_train.train_chunk(network, data, config, state, request.steps, request.eval)
     final = chunk.state
     return TrainResponse(
-        state=nn_state.pack(final, digest, secret(settings)),
+        state=nn_state.pack(
+            final,
+            digest,
+            secret(settings),
+            {"optimizer": config.optimizer, "lr": config.lr, "hp": config.hp},
+        ),
         step=final.step,
         first_step=state.step + 1,
         precision=final.precision,
@@ -259,3 +269,73 @@ def train(
         num_params=network.num_params,
         steps_per_epoch=info.train_size // request.batch_size,
     )
+
+
+def trained_of(request, network: Network, settings: Settings):
+    return nn_inspect.trained(
+        network,
+        request.params,
+        [r.model_dump() if r else None for r in request.running] if request.running else None,
+        request.state,
+        secret(settings),
+    )
+
+
+@router.post("/inspect", summary="One example through every layer, forward and backward")
+def inspect(
+    request: InspectRequest, settings: Annotated[Settings, Depends(request_settings)]
+) -> InspectResponse:
+    """Every layer's output for one C×H×W example, the class probabilities and the prediction;
+    with a label also the loss, dL/d(each layer's output) and dL/dparams. Batch norm uses its
+    running averages (one example is not a batch), as a PyTorch model in eval() mode."""
+    x = to_array(request.x, "x", 3)
+    network = network_for(request.layers, x.shape)
+    nn_inspect.check_inspect_size(network, request.label is not None)
+    net = trained_of(request, network, settings)
+    seen = nn_inspect.inspect(network, net.params, net.running, x, request.label)
+    labelled = seen.loss is not None
+    return InspectResponse(
+        activations=[a.tolist() for a in seen.activations],
+        logits=seen.logits.tolist(),
+        probs=seen.probs.tolist(),
+        predicted=seen.predicted,
+        loss=seen.loss,
+        grads=[g.tolist() for g in seen.grads] if labelled else None,
+        param_grads=(
+            [{k: v.tolist() for k, v in p.items()} for p in seen.param_grads] if labelled else None
+        ),
+        input_grad=seen.input_grad.tolist() if labelled else None,
+        layers=layer_summary(network),
+        step=net.step,
+    )
+
+
+@router.post("/trace", summary="The arithmetic of one cell or one weight's gradient")
+def trace(
+    request: TraceRequest, settings: Annotated[Settings, Depends(request_settings)]
+) -> TraceResponse:
+    """A cell (`cell`) of layer `layer` (len(layers): the softmax) written out with the trained
+    numbers, as POST /api/conv2d's steps; or a weight (`weight`, of `param`): dL/dp as a sum
+    over where it acted, beside the float64 central difference, and the step an optimiser
+    would take on it with this example's gradient."""
+    if (request.cell is None) == (request.weight is None):
+        raise InputError("give a cell or a weight (one of them)", "cell")
+    x = to_array(request.x, "x", 3)
+    network = network_for(request.layers, x.shape)
+    nn_inspect.check_inspect_size(network, request.label is not None)
+    net = trained_of(request, network, settings)
+    if request.cell is not None:
+        cell = nn_inspect.trace_cell(
+            network, net.params, net.running, x, request.layer, request.cell
+        )
+        return TraceResponse(cell=cell, weight=None, update=None)
+    weight = nn_inspect.trace_weight(
+        network, net.params, net.running, x, request.label, request.layer, request.param,
+        request.weight,
+    )  # fmt: skip
+    spec = request.optimizer
+    update = nn_inspect.weight_update(
+        net, network, request.layer, request.param, tuple(request.weight), weight["total"],
+        spec.name if spec else None, spec.params() if spec else None,
+    )  # fmt: skip
+    return TraceResponse(cell=None, weight=weight, update=update)

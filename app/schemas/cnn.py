@@ -4,7 +4,7 @@ Every size is bounded here or, where it depends on the architecture (parameter c
 a step, values kept per batch), in the core before any computing. Floats are finite.
 """
 
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field
 from typing_extensions import TypeAliasType
@@ -336,3 +336,156 @@ class TrainResponse(BaseModel):
     layers: list[LayerInfo]
     num_params: int
     steps_per_epoch: int
+
+
+# ---------------------------------------------------------------- inside the network
+
+Example = Image
+
+
+class Running(StrictModel):
+    mean: bounded(Finite, 1024)
+    var: bounded(Annotated[float, Field(ge=0, allow_inf_nan=False)], 1024)
+
+
+class InspectRequest(StrictModel):
+    layers: list[LayerSpec] = Layers
+    params: Params | None = Field(
+        default=None,
+        max_length=nn_network.MAX_LAYERS,
+        description=PARAMS_DESCRIPTION + "; or give state",
+    )
+    running: list[Running | None] | None = Field(
+        default=None,
+        max_length=nn_network.MAX_LAYERS,
+        description="batch norm's running averages per layer (null for the others); default "
+        "mean 0, var 1 (a new layer's). Taken from the state when a state is given",
+    )
+    state: str | None = Field(
+        default=None,
+        max_length=MAX_STATE_CHARS,
+        description="a state string from POST /api/cnn/train instead of params: the network as "
+        "trained so far (Nesterov's parameters are its look-ahead point, as torch's)",
+    )
+    x: Example = Field(description="one example C×H×W, as the data set's (float32 in [0, 1])")
+    label: int | None = Field(
+        default=None, ge=0, le=1023, description="its class: adds the loss and the gradients"
+    )
+
+
+class InspectResponse(BaseModel):
+    activations: list[Tensor] = Field(
+        description="per layer, its output for this example: C×H×W or a vector"
+    )
+    logits: list[float] = Field(description="the class scores")
+    probs: list[float] = Field(description="softmax of the scores")
+    predicted: int
+    loss: float | None = Field(description="cross-entropy of this example, with a label")
+    grads: list[Tensor] | None = Field(
+        description="per layer, dL/d(its output), the shapes of activations (with a label)"
+    )
+    param_grads: list[dict[str, Tensor]] | None = Field(
+        description="dL/dparams for this example, the structure of params (with a label)"
+    )
+    input_grad: Tensor | None = Field(description="dL/dx, C×H×W (with a label)")
+    layers: list[LayerInfo]
+    step: int | None = Field(description="the training step of the state, when one was given")
+
+
+class TraceRequest(InspectRequest):
+    layer: int = Field(
+        ge=0, le=nn_network.MAX_LAYERS, description="from 0; len(layers) is the softmax"
+    )
+    cell: bounded(Annotated[int, Field(ge=0, le=4096)], 3) | None = Field(
+        default=None, description="an output cell of that layer: [c, y, x], or [k] for a vector"
+    )
+    weight: bounded(Annotated[int, Field(ge=0, le=4096)], 4) | None = Field(
+        default=None, description="an entry of one of the layer's parameters, e.g. [f, c, m, n]"
+    )
+    param: Literal["weight", "bias", "gamma", "beta"] = Field(
+        default="weight", description="which parameter `weight` indexes"
+    )
+    optimizer: OptimizerSpec | None = Field(
+        default=None,
+        description="with a weight: the step this optimiser would take on it with this "
+        "example's gradient (default: the state's optimiser)",
+    )
+
+
+class CellTrace(BaseModel):
+    """The arithmetic of one cell; fields by kind (conv, pooling, activation, batch norm,
+    flatten, linear, softmax)."""
+
+    kind: str
+    layer: int | None = None
+    cell: list[int]
+    value: float = Field(description="the cell's value, as the activations show it")
+    top: int | None = None
+    left: int | None = None
+    cells: list[list[int]] | None = Field(default=None, description="conv: padded [row, col]")
+    is_padding: list[bool] | None = None
+    window: list[Any] | None = Field(default=None, description="the input window (null: padding)")
+    kernel: list[list[list[float]]] | None = None
+    products: list[list[list[float]]] | None = None
+    channel_sums: list[float] | None = None
+    bias: float | None = None
+    winner: list[int] | None = Field(
+        default=None, description="max pooling: [row, col] in the window"
+    )
+    sum: float | None = None
+    divisor: int | None = None
+    x: float | None = None
+    formula: str | None = None
+    derivative: float | None = None
+    alpha: float | None = None
+    running_mean: float | None = None
+    running_var: float | None = None
+    eps: float | None = None
+    std: float | None = Field(default=None, description="√(running_var + ε)")
+    x_hat: float | None = None
+    gamma: float | None = None
+    beta: float | None = None
+    source: list[int] | None = Field(default=None, description="flatten: [c, y, x] it came from")
+    terms: list[dict[str, float | int]] | None = Field(
+        default=None, description="linear: the largest contributions w·x first"
+    )
+    rest_count: int | None = None
+    rest_sum: float | None = None
+    products_sum: float | None = None
+    logits: list[float] | None = None
+    max: float | None = None
+    exps: list[float] | None = Field(default=None, description="softmax: e^(z − max z)")
+
+
+class WeightTerm(BaseModel):
+    position: list[int] = Field(description="the output position where the weight acted")
+    x: float = Field(description="the input it multiplied there (1 for a bias)")
+    grad_output: float = Field(description="dL/d(output) there")
+    product: float
+
+
+class WeightTrace(BaseModel):
+    layer: int
+    param: str
+    weight: list[int]
+    value: float
+    terms: list[WeightTerm] = Field(description="the sum's terms, the largest first")
+    total: float = Field(description="dL/dp, back-propagation's")
+    numerical: float = Field(description="the float64 central difference of this example's loss")
+    h: float
+    loss: float
+
+
+class WeightUpdate(BaseModel):
+    optimizer: str
+    t: int = Field(description="the step it would be, from 1")
+    grad: float = Field(description="this example's dL/dp")
+    before: float = Field(description="the optimiser's variable before")
+    after: float
+    quantities: dict[str, float] = Field(description="the step's numbers, as the numbers panel")
+
+
+class TraceResponse(BaseModel):
+    cell: CellTrace | None
+    weight: WeightTrace | None
+    update: WeightUpdate | None

@@ -60,6 +60,7 @@ def cnn_batch() -> dict:
 
 
 CNN_BATCH = cnn_batch()
+CNN_EXAMPLE = {"layers": CNN_LAYERS, "params": CNN_BATCH["params"], "x": CNN_BATCH["x"][0]}
 
 SAMPLES = {
     "POST /api/conv2d": {
@@ -130,6 +131,10 @@ SAMPLES = {
             "eval": True,
             "return_params": True,
         }
+    },
+    "POST /api/cnn/inspect": {"json": {**CNN_EXAMPLE, "label": 3}},
+    "POST /api/cnn/trace": {
+        "json": {**CNN_EXAMPLE, "label": 3, "layer": 0, "weight": [1, 0, 2, 2]}
     },
     "POST /api/conv_transpose2d": {
         "json": {"input": [[[1, 2], [3, 4]]], "weights": [[[[1, 2], [3, 4]]]], "stride": 2}

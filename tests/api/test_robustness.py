@@ -72,6 +72,41 @@ VALID = {
         "labels": [0, 1],
         "weight_decay": 0,
     },
+    "/api/cnn/inspect": {
+        "layers": [
+            {"type": "conv", "filters": 1, "size": 2},
+            {"type": "relu"},
+            {"type": "flatten"},
+            {"type": "linear", "out": 2},
+        ],
+        "params": [
+            {"weight": [[[[1, -1], [0.5, 0]]]], "bias": [0.1]},
+            {},
+            {},
+            {"weight": [[1, 0, 0, 1], [0, 1, 1, 0]], "bias": [0, 0]},
+        ],
+        "x": [[[1, 2, 0], [0, 1, 2], [2, 0, 1]]],
+        "label": 1,
+    },
+    "/api/cnn/trace": {
+        "layers": [
+            {"type": "conv", "filters": 1, "size": 2},
+            {"type": "relu"},
+            {"type": "flatten"},
+            {"type": "linear", "out": 2},
+        ],
+        "params": [
+            {"weight": [[[[1, -1], [0.5, 0]]]], "bias": [0.1]},
+            {},
+            {},
+            {"weight": [[1, 0, 0, 1], [0, 1, 1, 0]], "bias": [0, 0]},
+        ],
+        "x": [[[1, 2, 0], [0, 1, 2], [2, 0, 1]]],
+        "label": 1,
+        "layer": 0,
+        "weight": [0, 0, 1, 0],
+        "optimizer": {"name": "adam", "lr": 0.01},
+    },
     "/api/cnn/gradcheck": {
         "layers": [
             {"type": "maxpool", "size": 4},

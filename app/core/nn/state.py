@@ -44,7 +44,9 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii")
 
 
-def pack(state: TrainState, digest: str, secret: bytes) -> str:
+def pack(state: TrainState, digest: str, secret: bytes, run: dict | None = None) -> str:
+    """run: the optimiser's name and hyper-parameters, so a state alone says where the network's
+    parameters are (Nesterov's look-ahead) when it is inspected."""
     names = sorted(state.opt_state)
     header = json.dumps(
         {
@@ -54,6 +56,7 @@ def pack(state: TrainState, digest: str, secret: bytes) -> str:
             "params": int(state.x.size),
             "state": names,
             "running": int(state.running.size),
+            "run": run,
         },
         sort_keys=True,
     ).encode()
@@ -76,14 +79,8 @@ def decode(text: str) -> bytes:
         refuse("is not valid: it must be the exact string a previous /api/cnn/train returned")
 
 
-def unpack(
-    text: str,
-    secret: bytes,
-    digest: str,
-    num_params: int,
-    state_names: tuple[str, ...],
-    running_size: int,
-) -> TrainState:
+def signed_payload(text: str, secret: bytes) -> tuple[bytes, dict, int]:
+    """The payload, its header and the header's length, once the signature matches."""
     if not isinstance(text, str):
         refuse("must be a string")
     parts = text.split(".")
@@ -99,14 +96,41 @@ def unpack(
     try:
         (length,) = struct.unpack("<I", payload[:4])
         header = json.loads(payload[4 : 4 + length])
+        if not isinstance(header, dict):
+            raise TypeError
+    except (struct.error, ValueError, TypeError):
+        refuse("has an unreadable header")
+    return payload, header, length
+
+
+def run_of(text: str, secret: bytes) -> dict:
+    """The optimiser name and hyper-parameters a signed state was trained with."""
+    _, header, _ = signed_payload(text, secret)
+    run = header.get("run")
+    if not isinstance(run, dict) or not isinstance(run.get("optimizer"), str):
+        refuse("does not say which optimiser made it; train a chunk again to get a new one")
+    return run
+
+
+def unpack(
+    text: str,
+    secret: bytes,
+    digest: str | None,
+    num_params: int,
+    state_names: tuple[str, ...],
+    running_size: int,
+) -> TrainState:
+    """digest None: any run's state (its signature and sizes still checked), for inspection."""
+    payload, header, length = signed_payload(text, secret)
+    try:
         step = header["step"]
         precision = header["precision"]
         names = header["state"]
         sizes = (header["params"], header["running"])
         config = header["config"]
-    except (struct.error, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         refuse("has an unreadable header")
-    if config != digest:
+    if digest is not None and config != digest:
         refuse(
             "belongs to a different run (its architecture, data set, seed, initialisation, "
             "optimiser, hyper-parameters, batch size or weight decay differ from this request's)"

@@ -1,0 +1,454 @@
+"""Inside a trained network: one example through every layer, forward and backward, and the
+arithmetic of any one cell or weight, with the trained numbers.
+
+One example is not a batch, so batch norm uses its running averages, as a PyTorch model in
+eval() mode does. Everything is float64. The loss is softmax cross-entropy of the one example.
+
+    inspection = inspect(network, params, running, x, label)
+    cell = trace_cell(network, params, running, x, layer, cell)
+    weight = trace_weight(network, params, running, x, label, layer, name, index)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.core import activations
+from app.core.errors import InputError, ShapeError
+from app.core.nn import state as nn_state
+from app.core.nn.layers import (
+    Activation,
+    BatchNorm,
+    Conv,
+    Flatten,
+    Linear,
+    Pool,
+    softmax_cross_entropy,
+)
+from app.core.nn.network import Network
+from app.core.nn.train import running_list, running_size
+from app.core.optimizers import get_optimizer, hyper, resolve
+
+MAX_LISTED_TERMS = 256
+# Values an inspection returns: every layer's output (and, with a label, its gradient). About
+# 20 bytes each in JSON: at most some 8 MB.
+MAX_INSPECT_VALUES = 400_000  # a linear score's contributions listed one by one, the largest first
+NUMERICAL_STEP = 1e-6
+
+
+@dataclass
+class Inspection:
+    activations: list[np.ndarray]  # per layer: its output for this example (C, H, W) or (D,)
+    logits: np.ndarray  # (K,)
+    probs: np.ndarray  # (K,)
+    predicted: int
+    loss: float | None  # with a label
+    grads: list[np.ndarray] | None  # per layer: dL/d(its output), the shapes of activations
+    param_grads: list[dict] | None  # per layer: {"weight": ..., "bias": ...} (or gamma, beta)
+    input_grad: np.ndarray | None  # dL/dx (C, H, W)
+
+
+def check_example(network: Network, x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != network.input_shape:
+        shape = "×".join(map(str, network.input_shape))
+        raise ShapeError(
+            f"x must be one example of shape {shape}, got {'×'.join(map(str, x.shape))}", "x"
+        )
+    return x
+
+
+def check_label(network: Network, label) -> int | None:
+    if label is None:
+        return None
+    K = network.num_classes
+    if not 0 <= label < K:
+        raise InputError(f"label must be a class from 0 to {K - 1}, got {label}", "label")
+    return int(label)
+
+
+def check_inspect_size(network: Network, labelled: bool) -> None:
+    values = sum(int(np.prod(layer.out_shape)) for layer in network.layers)
+    values *= 2 if labelled else 1
+    if values > MAX_INSPECT_VALUES:
+        raise InputError(
+            f"this network's layer outputs{' and their gradients' if labelled else ''} hold "
+            f"{values:,} values for one example; an inspection lists at most "
+            f"{MAX_INSPECT_VALUES:,}: use fewer filters or smaller maps",
+            "layers",
+        )
+
+
+def inspect(network: Network, params, running, x, label=None) -> Inspection:
+    """Every layer's output for one example x (C, H, W); with a label, the loss and every
+    layer's dL/d(output) and the parameters' gradients."""
+    x = check_example(network, x)
+    label = check_label(network, label)
+    check_inspect_size(network, label is not None)
+    with np.errstate(all="ignore"):  # too large parameters overflow: refused below
+        forward = network.forward(params, x[None], train=False, running=running)
+    if not all(np.isfinite(out).all() for out in forward.outputs):
+        layer = next(i for i, out in enumerate(forward.outputs) if not np.isfinite(out).all())
+        raise InputError(
+            f"layer {layer}'s output is not finite for this example: the parameters (or running "
+            "averages) are too large",
+            "params",
+        )
+    logits = forward.logits[0]
+    shifted = logits - logits.max()
+    probs = np.exp(shifted) / np.exp(shifted).sum()
+    loss = grads = param_grads = input_grad = None
+    if label is not None:
+        loss, _, dlogits = softmax_cross_entropy(forward.logits, np.array([label]))
+        with np.errstate(all="ignore"):
+            backward = network.backward(
+                forward, dlogits, keep_output_grads=True, need_input_grad=True
+            )
+        if not np.isfinite(backward.flat).all() or not np.isfinite(backward.input_grad).all():
+            raise InputError("a gradient is not finite: the parameters are too large", "params")
+        grads = [g[0] for g in backward.output_grads]
+        param_grads = [{k[1:]: v.copy() for k, v in g.items()} for g in backward.grads]
+        input_grad = backward.input_grad[0]
+    return Inspection(
+        activations=[out[0] for out in forward.outputs],
+        logits=logits,
+        probs=probs,
+        predicted=int(np.argmax(logits)),
+        loss=loss,
+        grads=grads,
+        param_grads=param_grads,
+        input_grad=input_grad,
+    )
+
+
+def check_layer(network: Network, layer: int, allow_softmax: bool = False) -> None:
+    top = len(network.layers) if allow_softmax else len(network.layers) - 1
+    if not 0 <= layer <= top:
+        extra = f" ({top} is the softmax of the scores)" if allow_softmax else ""
+        raise InputError(f"layer must be from 0 to {top}{extra}, got {layer}", "layer")
+
+
+def check_index(index, shape, field: str, what: str) -> tuple[int, ...]:
+    index = tuple(int(v) for v in index)
+    shape = tuple(shape)
+    if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape, strict=True)):
+        dims = "×".join(map(str, shape))
+        raise InputError(
+            f"{field} must be {len(shape)} {'index' if len(shape) == 1 else 'indices'} inside "
+            f"{what} {dims} (from 0), got "
+            f"{list(index)}",
+            field,
+        )
+    return index
+
+
+def layer_input(inspection: Inspection, x: np.ndarray, layer: int) -> np.ndarray:
+    return x if layer == 0 else inspection.activations[layer - 1]
+
+
+def trace_cell(network: Network, params, running, x, layer: int, cell) -> dict:
+    """The arithmetic of one output cell of one layer, with the trained numbers; its value is
+    the activation inspect() shows. layer = len(layers) is the softmax of the scores."""
+    check_layer(network, layer, allow_softmax=True)
+    x = check_example(network, x)
+    seen = inspect(network, params, running, x)
+    if layer == len(network.layers):
+        (k,) = check_index(cell, seen.probs.shape, "cell", "the class probabilities")
+        z = seen.logits
+        exps = np.exp(z - z.max())
+        return {
+            "kind": "softmax",
+            "logits": z.tolist(),
+            "max": float(z.max()),
+            "exps": exps.tolist(),
+            "sum": float(exps.sum()),
+            "value": float(seen.probs[k]),
+            "cell": [k],
+        }
+    spec = network.layers[layer]
+    out = seen.activations[layer]
+    index = check_index(cell, out.shape, "cell", f"layer {layer}'s output")
+    inp = layer_input(seen, x, layer)
+    value = float(out[index])
+    p = params[layer]
+    result = {"kind": spec.type, "layer": layer, "cell": list(index), "value": value}
+    if isinstance(spec, Conv):
+        f, i, j = index
+        k, s, pad = spec.spec["size"], spec.spec["stride"], spec.spec["padding"]
+        padded = np.pad(inp, ((0, 0), (pad, pad), (pad, pad)))
+        window = padded[:, i * s : i * s + k, j * s : j * s + k]
+        kernel = np.asarray(p["weight"][f], dtype=np.float64)
+        products = window * kernel
+        rows, cols = np.arange(k) + i * s, np.arange(k) + j * s
+        H, W = inp.shape[1:]
+        result.update(
+            top=i * s,
+            left=j * s,
+            cells=[[int(r), int(c)] for r in rows for c in cols],
+            is_padding=[
+                bool(r < pad or r >= pad + H or c < pad or c >= pad + W) for r in rows for c in cols
+            ],
+            window=window.tolist(),
+            kernel=kernel.tolist(),
+            products=products.tolist(),
+            channel_sums=products.sum(axis=(1, 2)).tolist(),
+            bias=float(p["bias"][f]),
+        )
+    elif isinstance(spec, Pool):
+        c, i, j = index
+        k, s, pad = spec.spec["size"], spec.spec["stride"], spec.spec["padding"]
+        fill = -np.inf if spec.mode == "max" else 0.0
+        padded = np.pad(inp[c], pad, constant_values=fill)
+        window = padded[i * s : i * s + k, j * s : j * s + k]
+        result.update(
+            top=i * s, left=j * s, window=np.where(np.isinf(window), None, window).tolist()
+        )
+        if spec.mode == "max":
+            winner = int(np.argmax(window))  # the first maximum, as torch
+            result.update(winner=[winner // k, winner % k])
+        else:
+            result.update(sum=float(window.sum()), divisor=k * k)
+    elif isinstance(spec, Activation):
+        fn = activations.FUNCTIONS[spec.type] if spec.type in activations.FUNCTIONS else None
+        derivative = activations.activation(spec.type, np.array([inp[index]]), spec.alpha).dy
+        result.update(
+            x=float(inp[index]),
+            formula=fn.formula if fn else spec.type,
+            derivative=float(derivative[0]),
+            alpha=spec.alpha,
+        )
+    elif isinstance(spec, BatchNorm):
+        c = index[0]
+        mean, var = float(running[layer]["mean"][c]), float(running[layer]["var"][c])
+        eps = spec.spec["eps"]
+        x_hat = (float(inp[index]) - mean) / math.sqrt(var + eps)
+        result.update(
+            x=float(inp[index]),
+            running_mean=mean,
+            running_var=var,
+            eps=eps,
+            std=math.sqrt(var + eps),
+            x_hat=x_hat,
+            gamma=float(p["gamma"][c]),
+            beta=float(p["beta"][c]),
+        )
+    elif isinstance(spec, Flatten):
+        source = np.unravel_index(index[0], inp.shape)
+        result.update(source=[int(v) for v in source])
+    elif isinstance(spec, Linear):
+        (k,) = index
+        w = np.asarray(p["weight"][k], dtype=np.float64)
+        products = w * inp
+        order = np.argsort(-np.abs(products), kind="stable")
+        listed = order[:MAX_LISTED_TERMS]
+        rest = order[MAX_LISTED_TERMS:]
+        result.update(
+            terms=[
+                {
+                    "input": int(j),
+                    "x": float(inp[j]),
+                    "weight": float(w[j]),
+                    "product": float(products[j]),
+                }
+                for j in listed
+            ],  # fmt: skip
+            rest_count=int(rest.size),
+            rest_sum=float(products[rest].sum()),
+            products_sum=float(products.sum()),
+            bias=float(p["bias"][k]),
+        )
+    return result
+
+
+def example_loss(network: Network, params, running, x, label) -> float:
+    forward = network.forward(params, x[None], train=False, running=running)
+    return softmax_cross_entropy(forward.logits, np.array([label]))[0]
+
+
+def trace_weight(network: Network, params, running, x, label, layer: int, name: str, index):
+    """dL/dp for one parameter entry, written out as a sum over the positions it acts at, beside
+    the float64 central difference of this example's loss."""
+    check_layer(network, layer)
+    x = check_example(network, x)
+    label = check_label(network, label)
+    if label is None:
+        raise InputError("a weight's gradient needs the example's label", "label")
+    spec = network.layers[layer]
+    if name not in spec.param_shapes:
+        names = ", ".join(spec.param_shapes) or "none"
+        raise InputError(
+            f"layer {layer} ({spec.type}) has no parameter {name!r} (its parameters: {names})",
+            "param",
+        )
+    index = check_index(index, spec.param_shapes[name], "weight", f"layer {layer}'s {name}")
+    seen = inspect(network, params, running, x, label)
+    inp = layer_input(seen, x, layer)
+    dy = seen.grads[layer]
+    terms = []
+    if isinstance(spec, Conv):
+        k, s, pad = spec.spec["size"], spec.spec["stride"], spec.spec["padding"]
+        padded = np.pad(inp, ((0, 0), (pad, pad), (pad, pad)))
+        Ho, Wo = dy.shape[1:]
+        if name == "weight":
+            f, c, m, n = index
+            xs = padded[c, m : m + s * (Ho - 1) + 1 : s, n : n + s * (Wo - 1) + 1 : s]
+            g = dy[f]
+            terms = [
+                {"position": [i, j], "x": float(xs[i, j]), "grad_output": float(g[i, j]),
+                 "product": float(xs[i, j] * g[i, j])}
+                for i in range(Ho) for j in range(Wo)
+            ]  # fmt: skip
+        else:
+            (f,) = index
+            terms = [
+                {"position": [i, j], "x": 1.0, "grad_output": float(dy[f, i, j]),
+                 "product": float(dy[f, i, j])}
+                for i in range(Ho) for j in range(Wo)
+            ]  # fmt: skip
+    elif isinstance(spec, Linear):
+        if name == "weight":
+            k, j = index
+            terms = [{"position": [k], "x": float(inp[j]), "grad_output": float(dy[k]),
+                      "product": float(inp[j] * dy[k])}]  # fmt: skip
+        else:
+            (k,) = index
+            terms = [{"position": [k], "x": 1.0, "grad_output": float(dy[k]),
+                      "product": float(dy[k])}]  # fmt: skip
+    elif isinstance(spec, BatchNorm):
+        (c,) = index
+        mean, var = running[layer]["mean"][c], running[layer]["var"][c]
+        x_hat = (inp[c] - mean) / np.sqrt(var + spec.spec["eps"])
+        factor = np.atleast_1d(x_hat if name == "gamma" else np.ones_like(x_hat))
+        g = np.atleast_1d(dy[c])
+        terms = [
+            {"position": list(map(int, np.unravel_index(q, g.shape))), "x": float(factor.flat[q]),
+             "grad_output": float(g.flat[q]), "product": float(factor.flat[q] * g.flat[q])}
+            for q in range(g.size)
+        ]  # fmt: skip
+    terms.sort(key=lambda term: -abs(term["product"]))
+    total = float(seen.param_grads[layer][name][index])
+    perturbed = [{key: value.copy() for key, value in p.items()} for p in params]
+    h = NUMERICAL_STEP * max(1.0, abs(float(params[layer][name][index])))
+    perturbed[layer][name][index] += h
+    up = example_loss(network, perturbed, running, x, label)
+    perturbed[layer][name][index] -= 2 * h
+    down = example_loss(network, perturbed, running, x, label)
+    return {
+        "layer": layer,
+        "param": name,
+        "weight": list(index),
+        "value": float(params[layer][name][index]),
+        "terms": terms,
+        "total": total,
+        "numerical": (up - down) / (2 * h),
+        "h": h,
+        "loss": seen.loss,
+    }
+
+
+@dataclass
+class Trained:
+    """A network's parameters (float64) and batch norm's running averages, from given arrays or
+    from a training state; with a state, the optimiser, its variable and its state too."""
+
+    params: list[dict]
+    running: list[dict | None]
+    step: int | None = None
+    optimizer: str | None = None
+    lr: float | None = None
+    hp: dict | None = None
+    x: np.ndarray | None = None  # the optimiser's variable (flat), with a state
+    opt_state: dict | None = None
+
+
+def check_running(network: Network, running) -> list[dict | None]:
+    """Given running averages per layer (None: a new layer's, mean 0 and var 1), checked."""
+    defaults = network.zero_running()
+    if running is None:
+        return defaults
+    if len(running) != len(network.layers):
+        raise InputError(
+            f"running must have one entry per layer ({len(network.layers)}), got {len(running)}",
+            "running",
+        )
+    checked = []
+    for i, (given, default) in enumerate(zip(running, defaults, strict=True)):
+        if default is None or given is None:
+            checked.append(default)
+            continue
+        C = default["mean"].size
+        mean, var = np.asarray(given["mean"], float), np.asarray(given["var"], float)
+        if mean.shape != (C,) or var.shape != (C,):
+            raise ShapeError(f"running[{i}] needs {C} means and {C} variances", f"running[{i}]")
+        checked.append({"mean": mean, "var": var})
+    return checked
+
+
+def trained(network: Network, params=None, running=None, state=None, secret=None) -> Trained:
+    """From params (+ running) or a signed state string, checked as POST /api/cnn/train checks
+    it except that it may come from any run of this architecture."""
+    if (params is None) == (state is None):
+        raise InputError("give params or a state, not both", "params" if state is None else "state")
+    if state is None:
+        return Trained(network.unflatten(network.flatten(params)), check_running(network, running))
+    run = nn_state.run_of(state, secret)
+    opt = get_optimizer(run["optimizer"], "state")
+    unpacked = nn_state.unpack(
+        state, secret, None, network.num_params, opt.state, running_size(network)
+    )
+    x = unpacked.x.astype(np.float64)
+    opt_state = {k: v.astype(np.float64) for k, v in unpacked.opt_state.items()}
+    flat = opt.gradient_point(x, opt_state, run["hp"])
+    return Trained(
+        params=network.unflatten(flat),
+        running=running_list(network, unpacked.running.astype(np.float64)),
+        step=unpacked.step,
+        optimizer=opt.name,
+        lr=run["lr"],
+        hp=run["hp"],
+        x=x,
+        opt_state=opt_state,
+    )
+
+
+def weight_update(
+    net: Trained,
+    network: Network,
+    layer: int,
+    name: str,
+    index,
+    grad,
+    optimizer: str | None = None,
+    params: dict | None = None,
+) -> dict | None:
+    """What one step of the optimiser would do to this one entry with this gradient: the rule
+    of the optimiser lesson, on a Python float, its numbers explained. The state's optimiser
+    (and its moments for this entry) unless another is named; None without either."""
+    if optimizer is None and net.optimizer is None:
+        return None
+    if optimizer is None:
+        opt, lr, hp = get_optimizer(net.optimizer), net.lr, net.hp
+    else:
+        opt = get_optimizer(optimizer, "optimizer")
+        resolved = resolve(optimizer, params or {}, "optimizer")
+        lr, hp = resolved["lr"], hyper(resolved)
+    slot = next(s for s in network.slots if s.layer == layer and s.name == name)
+    flat_index = slot.offset + int(np.ravel_multi_index(index, slot.shape))
+    if net.opt_state is not None and opt.name == net.optimizer:
+        x = float(net.x[flat_index])
+        state = {k: float(v[flat_index]) for k, v in net.opt_state.items()}
+        t = net.step + 1
+    else:  # the first step from these parameters
+        x, state, t = float(net.params[layer][name][index]), opt.zero_state(0.0), 1
+    after, _, shown = opt.rule(x, float(grad), state, t, lr, hp, math.sqrt, explain=True)
+    return {
+        "optimizer": opt.name,
+        "t": t,
+        "grad": float(grad),
+        "before": x,
+        "after": float(after),
+        "quantities": {k: float(v) for k, v in shown.items()},
+    }
