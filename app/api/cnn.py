@@ -13,9 +13,17 @@ from app.core.nn import gradcheck as nn_gradcheck
 from app.core.nn import inspect as nn_inspect
 from app.core.nn import state as nn_state
 from app.core.nn import train as nn_train
-from app.core.nn.network import Network, build_network, layer_summary
+from app.core.nn.network import (
+    Network,
+    build_network,
+    check_network,
+    first_filters,
+    layer_formulas,
+    layer_summary,
+)
 from app.schemas.cnn import (
     MAX_LIST_EXAMPLES,
+    REPLAY_CHUNKS,
     DatasetInfo,
     ExamplesResponse,
     GradcheckRequest,
@@ -24,6 +32,8 @@ from app.schemas.cnn import (
     GradientsResponse,
     InspectRequest,
     InspectResponse,
+    NetworkRequest,
+    NetworkResponse,
     TraceRequest,
     TraceResponse,
     TrainRequest,
@@ -146,11 +156,70 @@ def gradients(request: GradientsRequest) -> GradientsResponse:
     )
 
 
+@router.post("/network", summary="Describe a network without training it")
+def network(request: NetworkRequest) -> NetworkResponse:
+    """Each layer's output shape with its size formula and its parameter count, for one example
+    of the data set; a layer that does not fit is explained (`error`, naming it and the sizes)
+    beside the layers before it, and `trainable` says whether POST /api/cnn/train takes the
+    network (its parameters, its state with this optimiser, a batch's memory)."""
+    info = datasets.get_info(request.dataset)
+    classes = len(info.classes)
+    check = check_network([layer.spec() for layer in request.layers], info.shape, classes)
+    summaries = {entry["index"]: entry for entry in layer_summary(check.layers)}
+    layers = []
+    for layer in check.layers:
+        formulas = layer_formulas(layer)
+        layers.append(
+            {
+                **summaries[layer.index],
+                "sizes": formulas["sizes"],
+                "shape_formula": formulas["shape"],
+                "params_formula": formulas["params"],
+            }
+        )
+    response = {
+        "input_shape": list(info.shape),
+        "classes": classes,
+        "ln_classes": math.log(classes),
+        "layers": layers,
+        "fits": check.network is not None,
+        "error": None,
+        "num_params": None,
+        "flops": None,
+        "trainable": False,
+        "train_error": None,
+        "max_chunk_steps": None,
+        "replay_steps": None,
+    }
+    if check.network is None:
+        error = check.error
+        response["error"] = {
+            "layer": check.error_layer,
+            "message": error.message,
+            "field": error.field,
+        }
+        return NetworkResponse(**response)
+    net = check.network
+    response.update(num_params=net.num_params, flops=net.flops())
+    opt = nn_train.optimizers.get_optimizer(request.optimizer, "optimizer")
+    try:
+        nn_train.check_work(net, request.batch_size, 1, True, opt.name)
+    except InputError as error:
+        response["train_error"] = error.message
+        return NetworkResponse(**response)
+    steps = nn_train.max_chunk_steps(net, request.batch_size, True)
+    response.update(trainable=True, max_chunk_steps=steps, replay_steps=REPLAY_CHUNKS * steps)
+    return NetworkResponse(**response)
+
+
 @router.post("/gradcheck", summary="Analytic gradients against central differences")
-def gradcheck(request: GradcheckRequest) -> GradcheckResponse:
+def gradcheck(
+    request: GradcheckRequest, settings: Annotated[Settings, Depends(request_settings)]
+) -> GradcheckResponse:
     """Per layer and parameter array, a seeded sample of entries: back-propagation's dL/dp, the
     float64 central difference, and the relative error. The batch is x and labels, or `count`
-    seeded training examples of a data set; the parameters are given or initialised."""
+    seeded training examples of a data set; the parameters are given, a training state's, or
+    initialised."""
     num_classes = None
     if request.x is not None:
         if request.labels is None:
@@ -168,8 +237,14 @@ def gradcheck(request: GradcheckRequest) -> GradcheckResponse:
     network.check_size(x.shape[0])
     nn_gradcheck.check_work(network, x.shape[0], request.samples)
     labels = network.check_labels(labels, x.shape[0])
+    step = 0
+    if request.params is not None and request.state is not None:
+        raise InputError("give params or a state, not both", "state")
     if request.params is not None:
         flat = network.flatten(request.params)
+    elif request.state is not None:
+        net = nn_inspect.trained(network, state=request.state, secret=secret(settings))
+        flat, step = network.flatten(net.params, field_name="state"), net.step
     else:
         flat = network.init_params(request.init, request.seed)
     result = nn_gradcheck.gradcheck(
@@ -177,7 +252,7 @@ def gradcheck(request: GradcheckRequest) -> GradcheckResponse:
     )
     if not math.isfinite(result["loss"]) or not math.isfinite(result["max_relative_error"]):
         raise InputError("the loss is not finite for these parameters", "params")
-    return GradcheckResponse(**result, layers=layer_summary(network))
+    return GradcheckResponse(**result, layers=layer_summary(network), step=step)
 
 
 @router.post(
@@ -212,6 +287,8 @@ def train(
         request.optimizer.params(),
         request.batch_size,
         request.weight_decay,
+        request.subset,
+        info.train_size,
     )
     nn_train.check_work(network, request.batch_size, request.steps, request.eval, config.optimizer)
     digest = config.digest()
@@ -237,8 +314,14 @@ def train(
         raise InputError(
             f"a run may take at most {nn_train.MAX_TOTAL_STEPS:,} steps in all", "steps"
         )
-    chunk = nn_train.train_chunk(network, data, config, state, request.steps, request.eval)
+    chunk = nn_train.train_chunk(
+        network, data, config, state, request.steps, request.eval, request.stats_every
+    )
     final = chunk.state
+    filters = (
+        first_filters(network, nn_train.network_params(final, config)) if request.filters else None
+    )
+    per_epoch = config.examples(info) // request.batch_size
     return TrainResponse(
         state=nn_state.pack(
             final,
@@ -267,7 +350,21 @@ def train(
         layer_stats=chunk.layer_stats,
         layers=layer_summary(network),
         num_params=network.num_params,
-        steps_per_epoch=info.train_size // request.batch_size,
+        steps_per_epoch=per_epoch,
+        epoch=final.step / per_epoch,
+        smoothed_losses=chunk.smoothed_losses,
+        smoothing=nn_train.LOSS_SMOOTHING,
+        layer_stats_history=[{"step": t, "layers": stats} for t, stats in chunk.stats_history],
+        first_filters=(
+            {**filters, "weight": filters["weight"].tolist(), "bias": filters["bias"].tolist()}
+            if filters
+            else None
+        ),
+        subset=(
+            datasets.subset_indices(info.name, info.train_size, config.seed, config.subset).tolist()
+            if config.subset is not None
+            else None
+        ),
     )
 
 

@@ -257,6 +257,13 @@ def batch_indices(
     return order[position * batch_size : (position + 1) * batch_size]
 
 
+def subset_indices(name: str, train_size: int, seed: int, count: int) -> np.ndarray:
+    """`count` distinct training examples for a run that trains on a subset (the sanity check
+    "overfit a tiny batch"): depends only on the data set, the seed and the count. Sorted."""
+    rng = np.random.default_rng([seed, dataset_key(name), 0x5B5E7])
+    return np.sort(rng.choice(train_size, count, replace=False))
+
+
 def eval_indices(size: int, count: int = EVAL_SIZE) -> np.ndarray:
     """A fixed, evenly spread evaluation subset of a split: every (size // count)-th example."""
     step = max(1, size // count)

@@ -21,6 +21,9 @@ MAX_CHANNELS = 3
 MAX_SIDE = 64
 MAX_LIST_EXAMPLES = 256  # GET .../examples
 MAX_GRADCHECK_SAMPLES = 50  # entries per parameter array
+# A link to /cnn replays its run from step 0; it replays at most this many chunks' worth of the
+# largest chunk (about 2 to 3 seconds of work each on one core).
+REPLAY_CHUNKS = 10
 # The largest state: MAX_STATE_VALUES float64 values and a header, in base64 (4/3).
 MAX_STATE_CHARS = 4 * (8 * nn_train.MAX_STATE_VALUES + 4096) // 3 + 64
 
@@ -161,7 +164,13 @@ class GradcheckRequest(StrictModel):
     params: Params | None = Field(
         default=None,
         max_length=nn_network.MAX_LAYERS,
-        description=PARAMS_DESCRIPTION + "; omit to initialise from seed and init",
+        description=PARAMS_DESCRIPTION + "; omit to initialise from seed and init (or give state)",
+    )
+    state: str | None = Field(
+        default=None,
+        max_length=MAX_STATE_CHARS,
+        description="instead of params: a state string from POST /api/cnn/train, to check the "
+        "network as trained so far (batch norm in training mode, on the batch, as always here)",
     )
     x: Batch | None = Field(
         default=None, description="the batch N×C×H×W; omit to take `count` examples of dataset"
@@ -202,6 +211,15 @@ class ParamCheck(BaseModel):
         description="|a − n| / max(|a|, |n|) per entry (0 when both are 0)"
     )
     max_relative_error: float
+    verdict: str = Field(description="what the largest error says (see verdicts)")
+
+
+class Verdict(BaseModel):
+    up_to: float | None = Field(
+        description="largest relative errors up to this get this verdict (None: any larger)"
+    )
+    verdict: str
+    meaning: str
 
 
 class GradcheckResponse(BaseModel):
@@ -209,8 +227,11 @@ class GradcheckResponse(BaseModel):
     h: float
     checks: list[ParamCheck] = Field(description="per layer and parameter array, in order")
     max_relative_error: float
+    verdict: str = Field(description="what the largest error of all says")
     meaning: str = Field(description="how to read the relative errors")
+    verdicts: list[Verdict] = Field(description="the verdicts, from the smallest errors up")
     layers: list[LayerInfo]
+    step: int = Field(description="the training step of the parameters checked (0: initial)")
 
 
 # ---------------------------------------------------------------- training
@@ -273,6 +294,24 @@ class TrainRequest(StrictModel):
         f"{datasets.EVAL_SIZE} training and test examples (batch norm in evaluation mode)",
     )
     return_params: bool = Field(default=False, description="return the parameters after the chunk")
+    filters: bool = Field(
+        default=False, description="return the first conv layer's filters after the chunk"
+    )
+    stats_every: int | None = Field(
+        default=None,
+        ge=1,
+        le=nn_train.MAX_STEPS,
+        description="also list the layer statistics of every step t with t % stats_every == 0 "
+        "(the same steps whatever the chunks)",
+    )
+    subset: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="train on this many seeded training examples only, batch_size of them per "
+        "step (at least batch_size; with subset = batch_size every step sees the same batch: "
+        "the sanity check 'overfit a tiny batch')",
+    )
 
 
 class Evaluation(BaseModel):
@@ -302,6 +341,18 @@ class LayerStats(BaseModel):
     inactive_fraction: float | None = Field(
         description="ReLU-like layers: share of the last batch's outputs ≤ 0"
     )
+
+
+class StatsAt(BaseModel):
+    step: int
+    layers: list[LayerStats]
+
+
+class Filters(BaseModel):
+    layer: int = Field(description="the first conv layer's index")
+    weight: list[list[list[list[float]]]] = Field(description="F×C×k×k")
+    bias: list[float] = Field(description="F")
+    limit: float = Field(description="max |w|: a colour scale centred on 0 spans ±limit")
 
 
 class TrainResponse(BaseModel):
@@ -336,6 +387,21 @@ class TrainResponse(BaseModel):
     layers: list[LayerInfo]
     num_params: int
     steps_per_epoch: int
+    epoch: float = Field(description="epochs done after this chunk: step / steps_per_epoch")
+    smoothed_losses: list[float] = Field(
+        description="per step: the loss smoothed as s ← β·s + (1 − β)·loss, debiased "
+        "s / (1 − βᵗ); the running s travels in the state, so any chunks give the same curve"
+    )
+    smoothing: float = Field(description="β of the smoothed loss")
+    layer_stats_history: list[StatsAt] = Field(
+        description="with stats_every: the layer statistics at each listed step of the chunk"
+    )
+    first_filters: Filters | None = Field(
+        description="with filters: the first conv layer's filters after the chunk"
+    )
+    subset: list[int] | None = Field(
+        description="with subset: the training examples the run trains on"
+    )
 
 
 # ---------------------------------------------------------------- inside the network
@@ -489,3 +555,66 @@ class TraceResponse(BaseModel):
     cell: CellTrace | None
     weight: WeightTrace | None
     update: WeightUpdate | None
+
+
+# ---------------------------------------------------------------- a network, described
+
+
+class NetworkRequest(StrictModel):
+    layers: list[LayerSpec] = Layers
+    dataset: str = Field(default="shapes", max_length=40, description=", ".join(datasets.CATALOGUE))
+    optimizer: str = Field(
+        default="adam", max_length=20, description="the optimiser whose state must fit"
+    )
+    batch_size: int = Field(default=64, ge=1, le=nn_train.MAX_BATCH)
+
+
+class SizeReport(BaseModel):
+    axis: str
+    input: int
+    kernel: int
+    padding: int
+    stride: int
+    output: int
+    numerator: int = Field(description="m + 2p − k")
+    exact: bool = Field(description="whether (m + 2p − k) / s is whole (else floored)")
+    leftover: int
+    formula: str = Field(description="(m + 2p − k) / s + 1 with the numbers")
+    unvisited: list[int] = Field(description="input rows (or columns) no window covers")
+    fitting_paddings: list[int]
+    fitting_strides: list[int]
+
+
+class NetworkLayer(LayerInfo):
+    sizes: dict[str, SizeReport] | None = Field(
+        description="conv and pooling: the output-size formula per axis (height, width)"
+    )
+    shape_formula: str | None = Field(description="how the output shape follows, otherwise")
+    params_formula: str | None = Field(description="how the parameter count follows")
+
+
+class NetworkError(BaseModel):
+    layer: int | None = Field(description="the layer that does not fit (None: the whole list)")
+    message: str
+    field: str | None
+
+
+class NetworkResponse(BaseModel):
+    input_shape: list[int] = Field(description="one example of the data set: C×H×W")
+    classes: int = Field(description="the data set's number of classes C")
+    ln_classes: float = Field(description="ln C, the expected initial loss")
+    layers: list[NetworkLayer] = Field(
+        description="the layers that fit, in order (all of them when fits)"
+    )
+    fits: bool = Field(description="every layer fits and the network ends in C scores")
+    error: NetworkError | None = Field(description="why it does not fit")
+    num_params: int | None = Field(description="parameters of the whole network, when it fits")
+    flops: int | None = Field(description="multiply-adds of one example's forward pass")
+    trainable: bool = Field(description="fits and /api/cnn/train takes it at this batch size")
+    train_error: str | None = Field(description="why /api/cnn/train would refuse it")
+    max_chunk_steps: int | None = Field(
+        description="the most steps one /api/cnn/train chunk takes (with eval)"
+    )
+    replay_steps: int | None = Field(
+        description=f"steps a link replays at once: {REPLAY_CHUNKS} of the largest chunks"
+    )

@@ -130,8 +130,11 @@ SAMPLES = {
             "steps": 2,
             "eval": True,
             "return_params": True,
+            "filters": True,
+            "stats_every": 1,
         }
     },
+    "POST /api/cnn/network": {"json": {"layers": CNN_LAYERS, "dataset": "shapes"}},
     "POST /api/cnn/inspect": {"json": {**CNN_EXAMPLE, "label": 3}},
     "POST /api/cnn/trace": {
         "json": {**CNN_EXAMPLE, "label": 3, "layer": 0, "weight": [1, 0, 2, 2]}

@@ -23,6 +23,24 @@ MEANING = (
     "back-propagation takes ReLU'(0) = 0, as PyTorch does"
 )
 
+# (upper bound, verdict, what it means) for the largest relative error of a parameter array, as
+# CS231n's notes read them.
+VERDICTS = (
+    (1e-7, "right", "the analytic gradient agrees with the central difference"),
+    (1e-4, "fine", "usual for tiny gradients (rounding) or entries near a kink"),
+    (1e-2, "uncomfortable", "worth a look: large for a smooth network, possible near kinks"),
+    (
+        float("inf"),
+        "wrong or a kink",
+        "probably a wrong gradient, unless a ReLU input sits exactly on its kink",
+    ),
+)
+
+
+def verdict(error: float) -> str:
+    """The VERDICTS label of a largest relative error."""
+    return next(label for bound, label, _ in VERDICTS if error <= bound)
+
 
 def chosen_entries(size: int, samples: int, rng: np.random.Generator) -> np.ndarray:
     """All flat indices of a small array, else `samples` distinct ones, sorted."""
@@ -81,7 +99,19 @@ def gradcheck(network: Network, flat, x, labels, samples=10, h=1e-5, seed=0) -> 
                 "numerical": n.tolist(),
                 "relative_errors": errors.tolist(),
                 "max_relative_error": float(errors.max()),
+                "verdict": verdict(float(errors.max())),
             }
         )
     worst = max((c["max_relative_error"] for c in checks), default=0.0)
-    return {"loss": loss, "h": h, "checks": checks, "max_relative_error": worst, "meaning": MEANING}
+    return {
+        "loss": loss,
+        "h": h,
+        "checks": checks,
+        "max_relative_error": worst,
+        "verdict": verdict(worst),
+        "meaning": MEANING,
+        "verdicts": [
+            {"up_to": bound if bound < float("inf") else None, "verdict": label, "meaning": meaning}
+            for bound, label, meaning in VERDICTS
+        ],
+    }

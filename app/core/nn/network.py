@@ -19,11 +19,16 @@ from app.core.errors import InputError, ShapeError
 from app.core.nn.layers import (
     ACTIVATION_TYPES,
     BatchNorm,
+    Conv,
+    Flatten,
     Layer,
+    Linear,
+    Pool,
     make_layer,
     shape_text,
     softmax_cross_entropy,
 )
+from app.core.pool import pool_size_report  # conv and pooling: the same formula (no dilation)
 
 MAX_LAYERS = 24
 MAX_PARAMS = 250_000
@@ -308,19 +313,22 @@ class Network:
         return loss, data_loss, forward, backward, probs
 
 
-def build_network(specs, input_shape, num_classes: int | None = None) -> Network:
+def build_network(
+    specs, input_shape, num_classes: int | None = None, built: list | None = None
+) -> Network:
     """The network for these layer specs and one example's shape (C, H, W).
 
     Each layer's output size is computed (and checked) from its input's; a layer that does not
     fit is a ShapeError naming it and the sizes. The last layer must give a vector of scores
-    (num_classes of them when given).
+    (num_classes of them when given). built: a list that receives each layer as it is made, so a
+    caller sees the layers before the one that did not fit (check_network).
     """
     if not specs:
         raise InputError("layers must list at least one layer", "layers")
     if len(specs) > MAX_LAYERS:
         raise InputError(f"layers may list at most {MAX_LAYERS} layers, got {len(specs)}", "layers")
     shape = tuple(input_shape)
-    layers = []
+    layers = [] if built is None else built
     for i, spec in enumerate(specs):
         layer = make_layer(i, spec, shape)
         if min(layer.out_shape) < 1:
@@ -351,8 +359,10 @@ def build_network(specs, input_shape, num_classes: int | None = None) -> Network
     return Network(layers, tuple(input_shape))
 
 
-def layer_summary(network: Network) -> list[dict]:
-    """Per layer: type, description, output shape and parameter count."""
+def layer_summary(network: Network | list[Layer]) -> list[dict]:
+    """Per layer: type, description, output shape and parameter count (of a network, or of the
+    layers that fit so far: NetworkCheck.layers)."""
+    layers = network.layers if isinstance(network, Network) else network
     return [
         {
             "index": layer.index,
@@ -363,5 +373,145 @@ def layer_summary(network: Network) -> list[dict]:
             "output_shape": list(layer.out_shape),
             "params": layer.num_params,
         }
-        for layer in network.layers
+        for layer in layers
+    ]
+
+
+@dataclass
+class NetworkCheck:
+    """A network described without training: the layers that fit, in order, and why the next
+    one (or the whole) does not, if it does not. error_layer: the layer the error is about
+    (None when it is about the list itself, e.g. no layers)."""
+
+    layers: list[Layer]
+    network: Network | None
+    error: InputError | None
+    error_layer: int | None
+
+
+def check_network(specs, input_shape, num_classes: int | None = None) -> NetworkCheck:
+    """build_network, keeping what fits: for a builder that explains a layer that does not fit
+    beside the layers before it."""
+    built: list[Layer] = []
+    try:
+        network = build_network(specs, input_shape, num_classes, built)
+    except InputError as error:  # ShapeError is an InputError
+        if not specs or len(specs) > MAX_LAYERS:
+            where = None
+        else:
+            where = min(len(built), len(specs) - 1)
+        return NetworkCheck(built, None, error, where)
+    return NetworkCheck(network.layers, network, None, None)
+
+
+def layer_formulas(layer: Layer) -> dict:
+    """How a layer's output shape and parameter count follow from its input, with the numbers.
+
+    sizes: per axis the pooling lesson's size report (the formula (m + 2p − k)/s + 1, whether
+    it is exact, the input rows/columns no window visits, paddings and strides that fit), for
+    conv and pooling layers; shape: the output shape's formula for the others; params: the
+    parameter count's.
+    """
+    result = {"sizes": None, "shape": None, "params": None}
+    if isinstance(layer, (Conv, Pool)):
+        C, H, W = layer.in_shape
+        k, s, p = (layer.spec[key] for key in ("size", "stride", "padding"))
+        result["sizes"] = {
+            "height": pool_size_report(H, k, p, s, "height"),
+            "width": pool_size_report(W, k, p, s, "width"),
+        }
+    if isinstance(layer, Conv):
+        F, C, k, _ = layer.param_shapes["weight"]
+        result["params"] = f"F·C·k·k + F = {F}·{C}·{k}·{k} + {F} = {layer.num_params:,}"
+    elif isinstance(layer, Pool):
+        result["shape"] = f"each of the {layer.in_shape[0]} channels pooled on its own"
+    elif isinstance(layer, Linear):
+        n, out = layer.in_shape[0], layer.spec["out"]
+        result["params"] = f"in·out + out = {n}·{out} + {out} = {layer.num_params:,}"
+    elif isinstance(layer, BatchNorm):
+        C = layer.in_shape[0]
+        result["params"] = f"γ and β per channel: 2·{C} = {layer.num_params}"
+        result["shape"] = "the same shape as its input"
+    elif isinstance(layer, Flatten):
+        if len(layer.in_shape) == 3:
+            C, H, W = layer.in_shape
+            result["shape"] = f"C·H·W = {C}·{H}·{W} = {layer.out_shape[0]:,}"
+        else:
+            result["shape"] = "already a vector: passed on unchanged"
+    else:
+        result["shape"] = "the same shape as its input (element-wise)"
+    return result
+
+
+def first_filters(network: Network, flat: np.ndarray) -> dict | None:
+    """The first conv layer's filters (F, C, k, k) and biases (F,) for drawing, with the limit
+    max |w| of a colour scale centred on zero; None without a conv layer."""
+    for layer, params in zip(network.layers, network.unflatten(flat), strict=True):
+        if isinstance(layer, Conv):
+            weight = params["weight"].astype(np.float64)
+            return {
+                "layer": layer.index,
+                "weight": weight,
+                "bias": params["bias"].astype(np.float64),
+                "limit": float(np.abs(weight).max()),
+            }
+    return None
+
+
+# The lesson's presets; "out": None in the last layer stands for the data set's class count.
+PRESETS = {
+    "tiny": {
+        "label": "Tiny",
+        "label_zh": "微型",
+        "description": "one conv layer of 4 filters, one big pooling, a linear layer",
+        "layers": (
+            {"type": "conv", "filters": 4, "size": 3, "padding": 1},
+            {"type": "relu"},
+            {"type": "maxpool", "size": 4},
+            {"type": "flatten"},
+            {"type": "linear", "out": None},
+        ),
+    },
+    "small": {
+        "label": "Small",
+        "label_zh": "小型",
+        "description": "two conv layers (8 and 16 filters), each with ReLU and 2×2 max pooling",
+        "layers": (
+            {"type": "conv", "filters": 8, "size": 3, "padding": 1},
+            {"type": "relu"},
+            {"type": "maxpool", "size": 2},
+            {"type": "conv", "filters": 16, "size": 3, "padding": 1},
+            {"type": "relu"},
+            {"type": "maxpool", "size": 2},
+            {"type": "flatten"},
+            {"type": "linear", "out": None},
+        ),
+    },
+    "lenet": {
+        "label": "LeNet-like",
+        "label_zh": "类 LeNet",
+        "description": "LeNet-5's shape with ReLU and max pooling: conv 6@5×5, conv 16@5×5, "
+        "linear 84, linear",
+        "layers": (
+            {"type": "conv", "filters": 6, "size": 5, "padding": 2},
+            {"type": "relu"},
+            {"type": "maxpool", "size": 2},
+            {"type": "conv", "filters": 16, "size": 5},
+            {"type": "relu"},
+            {"type": "maxpool", "size": 2},
+            {"type": "flatten"},
+            {"type": "linear", "out": 84},
+            {"type": "relu"},
+            {"type": "linear", "out": None},
+        ),
+    },
+}
+DEFAULT_PRESET = "small"
+
+
+def preset_layers(name: str, num_classes: int) -> list[dict]:
+    """A preset's layer specs for a data set of num_classes classes."""
+    return [
+        {**spec, "out": num_classes} if spec.get("out", 0) is None else dict(spec)
+        for spec in PRESETS[name]["layers"]
     ]

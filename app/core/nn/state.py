@@ -5,10 +5,11 @@
 
 Format: "cnn1." + base64url(payload) + "." + base64url(HMAC-SHA256(secret, payload)), where
 payload = a 4-byte little-endian header length, the header (JSON: step, precision, the run's
-config digest, the sizes and the state names) and the arrays' raw bytes in order: x (P,), each
-optimiser state array (P,), batch norm's running averages (R,), in the run's precision (a
-float64 run stays float64). Float32 with Adam on the default net (9,098 parameters): about
-145 kB of text; packing and checking it take well under a millisecond.
+config digest, the sizes, the state names, the optimiser and the smoothed loss's running
+average) and the arrays' raw bytes in order: x (P,), each optimiser state array (P,), batch
+norm's running averages (R,), in the run's precision (a float64 run stays float64). Float32
+with Adam on the default net (9,098 parameters): about 145 kB of text; packing and checking it
+take well under a millisecond.
 
 unpack trusts nothing before the signature matches (compared in constant time), then checks the
 header, that the state belongs to this run (the config digest), the sizes, the exact byte length
@@ -25,6 +26,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import math
 import struct
 
 import numpy as np
@@ -57,6 +59,7 @@ def pack(state: TrainState, digest: str, secret: bytes, run: dict | None = None)
             "state": names,
             "running": int(state.running.size),
             "run": run,
+            "loss_ema": state.loss_ema,
         },
         sort_keys=True,
     ).encode()
@@ -149,9 +152,14 @@ def unpack(
     flat = np.frombuffer(payload, dtype, offset=4 + length).copy()
     if not np.isfinite(flat).all():
         refuse("holds non-finite values")
+    loss_ema = header.get("loss_ema", 0.0)
+    if isinstance(loss_ema, bool) or not isinstance(loss_ema, (int, float)):
+        refuse("has an invalid smoothed loss")
+    if not math.isfinite(loss_ema):
+        refuse("holds non-finite values")
     x = flat[:num_params]
     opt_state = {
         name: flat[num_params * (k + 1) : num_params * (k + 2)] for k, name in enumerate(names)
     }
     running = flat[num_params * (1 + len(names)) :]
-    return TrainState(step, x, opt_state, running, precision)
+    return TrainState(step, x, opt_state, running, precision, float(loss_ema))

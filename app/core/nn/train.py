@@ -48,6 +48,11 @@ MAX_CHUNK_WORK = 20_000_000_000
 # Indices listed in `batches`: steps × batch_size.
 MAX_LISTED_EXAMPLES = 64_000
 EVAL_BATCH = 500
+# The smoothed loss: an exponential moving average s ← β·s + (1 − β)·loss, debiased as
+# s / (1 − βᵗ) (as TensorBoard's smoothing and Adam's bias correction), about the last
+# 1/(1 − β) = 20 batches. Its running s travels in the state, so chunks of any size give the same
+# curve.
+LOSS_SMOOTHING = 0.95
 DEAD_TYPES = ("relu", "leaky_relu", "elu")  # a unit is dead when its output is ≤ 0 on the batch
 
 
@@ -62,24 +67,41 @@ class RunConfig:
     hp: dict  # every hyper-parameter but lr (optimizers.hyper); AdamW's includes weight_decay
     batch_size: int
     weight_decay: float  # coupled λ (0 for AdamW, whose λ is in hp)
+    subset: int | None = None  # train on these many examples only (subset_indices)
 
     def digest(self) -> str:
         """A fingerprint of everything that decides the run's numbers (the precision aside)."""
-        text = json.dumps(
-            {
-                "layers": list(self.layers),
-                "dataset": self.dataset,
-                "seed": self.seed,
-                "init": self.init,
-                "optimizer": self.optimizer,
-                "lr": self.lr,
-                "hp": self.hp,
-                "batch_size": self.batch_size,
-                "weight_decay": self.weight_decay,
-            },
-            sort_keys=True,
-        )
+        fields = {
+            "layers": list(self.layers),
+            "dataset": self.dataset,
+            "seed": self.seed,
+            "init": self.init,
+            "optimizer": self.optimizer,
+            "lr": self.lr,
+            "hp": self.hp,
+            "batch_size": self.batch_size,
+            "weight_decay": self.weight_decay,
+        }
+        if self.subset is not None:
+            fields["subset"] = self.subset
+        text = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def examples(self, info: datasets.DatasetInfo) -> int:
+        """How many training examples the run draws its batches from."""
+        return self.subset if self.subset is not None else info.train_size
+
+    def batch(self, info: datasets.DatasetInfo, step: int, orders: dict | None = None):
+        """The training examples (indices in the training set) of step `step`, from 1."""
+        if self.subset is None:
+            return datasets.batch_indices(
+                info.name, info.train_size, self.seed, self.batch_size, step, orders
+            )
+        chosen = datasets.subset_indices(info.name, info.train_size, self.seed, self.subset)
+        order = datasets.batch_indices(
+            info.name, self.subset, self.seed, self.batch_size, step, orders
+        )
+        return chosen[order]
 
 
 def make_config(
@@ -91,10 +113,16 @@ def make_config(
     params: dict,
     batch_size: int,
     weight_decay: float,
+    subset: int | None = None,
+    train_size: int | None = None,
 ) -> RunConfig:
     """Resolve the optimiser's hyper-parameters (defaults, ranges, as POST /api/optimize) and
     place weight decay: AdamW's own decoupled λ (its default 0.01) unless weight_decay > 0,
-    which then sets it; every other optimiser adds weight_decay·p to the gradient."""
+    which then sets it; every other optimiser adds weight_decay·p to the gradient.
+
+    subset: train on that many seeded training examples only (of train_size), batch_size of
+    them per step (the sanity check: a network should overfit a tiny batch to near-zero loss).
+    """
     if init not in INIT_SCHEMES:
         raise InputError(
             f"unknown init scheme {init!r}: choose one of {', '.join(INIT_SCHEMES)}", "init"
@@ -112,7 +140,16 @@ def make_config(
         raise InputError(
             f"batch_size must be from 1 to {MAX_BATCH}, got {batch_size}", "batch_size"
         )
+    if subset is not None:
+        most = train_size if train_size is not None else subset
+        if not batch_size <= subset <= most:
+            raise InputError(
+                f"subset must be from the batch size {batch_size} to the {most:,} training "
+                f"examples, got {subset}",
+                "subset",
+            )
     return RunConfig(
+        subset=None if subset is None else int(subset),
         layers=tuple(layer.spec for layer in network.layers),
         dataset=dataset,
         seed=int(seed),
@@ -132,6 +169,7 @@ class TrainState:
     opt_state: dict[str, np.ndarray]  # (P,) each, by the rule's state names
     running: np.ndarray  # (R,) batch norm's running mean and var, layer by layer
     precision: str
+    loss_ema: float = 0.0  # the smoothed loss's running s before debiasing (LOSS_SMOOTHING)
 
 
 def running_size(network: Network) -> int:
@@ -221,6 +259,14 @@ def check_work(
         )
 
 
+def max_chunk_steps(network: Network, batch_size: int, evaluate: bool) -> int:
+    """The most steps one chunk of this network at this batch size may take (check_work's
+    bounds on steps, listed examples and work)."""
+    per_step = chunk_work(network, batch_size, 1, False)
+    budget = MAX_CHUNK_WORK - (chunk_work(network, batch_size, 0, True) if evaluate else 0)
+    return max(0, min(MAX_STEPS, MAX_LISTED_EXAMPLES // batch_size, budget // per_step))
+
+
 def chunk_work(network: Network, batch_size: int, steps: int, evaluate: bool) -> int:
     work = 3 * steps * batch_size * network.flops()
     if evaluate:
@@ -234,11 +280,13 @@ class Chunk:
 
     state: TrainState
     losses: list[float] = field(default_factory=list)
+    smoothed_losses: list[float] = field(default_factory=list)
     batch_accuracy: list[float] = field(default_factory=list)
     batches: list[np.ndarray] = field(default_factory=list)
     initial_loss: float | None = None
     initial_params: np.ndarray | None = None
     layer_stats: list[dict] | None = None
+    stats_history: list[tuple[int, list[dict]]] = field(default_factory=list)
     evaluation: dict | None = None
     diverged_at: int | None = None
 
@@ -254,20 +302,26 @@ def train_chunk(
     state: TrainState,
     steps: int,
     evaluate: bool = False,
+    stats_every: int | None = None,
 ) -> Chunk:
     """Steps state.step + 1 ... state.step + steps; stops early at the first non-finite loss,
-    parameter or optimiser state (diverged_at: that step; the state stays before it)."""
+    parameter or optimiser state (diverged_at: that step; the state stays before it).
+
+    stats_every: also keep the layer statistics of every step t with t % stats_every == 0 (the
+    same steps whatever the chunks, so a replayed run lists the same ones)."""
     chunk = Chunk(state)
     if state.step == 0:
         chunk.initial_params = network_params(state, config).copy()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is data
-        chunk.state = run_steps(network, data, config, state, steps, chunk)
+        chunk.state = run_steps(network, data, config, state, steps, chunk, stats_every)
         if evaluate:
             chunk.evaluation = evaluate_run(network, data, chunk.state, config)
     return chunk
 
 
-def run_steps(network, data, config: RunConfig, state: TrainState, steps: int, chunk: Chunk):
+def run_steps(
+    network, data, config: RunConfig, state: TrainState, steps: int, chunk: Chunk, stats_every
+):
     """The loop of train_chunk: records each finite step in chunk; returns the last state."""
     dtype = PRECISIONS[state.precision]
     opt = optimizers.OPTIMIZERS[config.optimizer]
@@ -276,12 +330,11 @@ def run_steps(network, data, config: RunConfig, state: TrainState, steps: int, c
     workspace: dict = {}  # im2col buffers, reused by every step
     orders: dict = {}  # each epoch's batch order, computed once
     x, opt_state, running = state.x, state.opt_state, state.running
+    ema, beta = state.loss_ema, LOSS_SMOOTHING
     t = state.step
     for k in range(steps):
         t = state.step + k + 1
-        indices = datasets.batch_indices(
-            info.name, info.train_size, config.seed, config.batch_size, t, orders
-        )
+        indices = config.batch(info, t, orders)
         xb = data.train_x[indices].astype(dtype, copy=False)
         yb = data.train_y[indices]
         p = opt.gradient_point(x, opt_state, hp)
@@ -297,14 +350,21 @@ def run_steps(network, data, config: RunConfig, state: TrainState, steps: int, c
             break
         if t == 1:
             chunk.initial_loss = loss
+        ema = beta * ema + (1 - beta) * loss
         chunk.losses.append(loss)
+        chunk.smoothed_losses.append(ema / (1 - beta**t))
         chunk.batch_accuracy.append(float((probs.argmax(axis=1) == yb).mean()))
         chunk.batches.append(indices)
-        if k == steps - 1:
+        last, listed = k == steps - 1, stats_every is not None and t % stats_every == 0
+        if last or listed:
             new_p = opt.gradient_point(new_x, new_state, hp)
-            chunk.layer_stats = layer_stats(network, forward, backward, p, new_p)
+            stats = layer_stats(network, forward, backward, p, new_p)
+            if last:
+                chunk.layer_stats = stats
+            if listed:
+                chunk.stats_history.append((t, stats))
         x, opt_state, running = new_x, new_state, new_running
-    return TrainState(t, x, opt_state, running, state.precision)
+    return TrainState(t, x, opt_state, running, state.precision, ema)
 
 
 def batch_running(network: Network, forward, running: np.ndarray) -> np.ndarray:
