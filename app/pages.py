@@ -13,8 +13,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.core import activations, filters, init
+from app.core import activations, datasets, filters, init
+from app.core.nn import layers as nn_layers
+from app.core.nn import network as nn_network
+from app.core.nn import train as nn_train
 from app.schemas import activations as activation_schemas
+from app.schemas import cnn as cnn_schemas
 from app.schemas import conv as conv_schemas
 from app.schemas import image as image_schemas
 from app.schemas import optim as optim_schemas
@@ -75,6 +79,14 @@ LESSONS = [
         "训练",
         "Before and during training: weight initialisation (0.01·randn, zeros, Xavier, He) through "
         "a 10-layer network, and batch normalisation with every mean, variance and gradient.",
+    ),
+    Lesson(
+        "cnn",
+        "Train a CNN",
+        "训练一个卷积网络",
+        "Build a small convolutional network and train it live on shapes or Fashion-MNIST: the "
+        "loss per step, accuracy, each layer's statistics, the filters it learns, the sanity "
+        "checks, and optimisers compared on a real loss.",
     ),
 ]
 
@@ -230,6 +242,101 @@ def training_catalogue() -> dict:
     }
 
 
+def layer_types() -> dict:
+    """Each layer type with its options: default, range (the core's, narrowed by the request
+    schema's field) and whether it is whole."""
+    types = {}
+    for name, info in nn_layers.LAYER_TYPES.items():
+        options = {}
+        for key, option in info["options"].items():
+            low, high = schema_range(cnn_schemas.LayerSpec, key)
+            options[key] = {
+                "default": option.default,
+                "min": max(option.low, low) if low is not None else option.low,
+                "max": min(option.high, high) if high is not None else option.high,
+                "integer": option.integer,
+                "description": option.description,
+            }
+        types[name] = {"label": info["label"], "label_zh": info["label_zh"], "options": options}
+    return types
+
+
+def cnn_catalogue() -> dict:
+    train = cnn_schemas.TrainRequest
+    infos = list(datasets.CATALOGUE.values())
+    return {
+        "datasets": [
+            {
+                "name": info.name,
+                "label": info.label,
+                "label_zh": info.label_zh,
+                "classes": [en for en, _ in info.classes],
+                "classes_zh": [zh for _, zh in info.classes],
+                "shape": list(info.shape),
+                "train_size": info.train_size,
+                "description": info.description,
+                "source": info.source,
+                "licence": info.licence,
+            }
+            for info in infos
+        ],
+        "layer_types": layer_types(),
+        "max_layers": nn_network.MAX_LAYERS,
+        "presets": {
+            name: {
+                "label": preset["label"],
+                "label_zh": preset["label_zh"],
+                "description": preset["description"],
+                "layers": {
+                    info.name: nn_network.preset_layers(name, len(info.classes)) for info in infos
+                },
+            }
+            for name, preset in nn_network.PRESETS.items()
+        },
+        "default_preset": nn_network.DEFAULT_PRESET,
+        "init_schemes": [
+            {
+                "name": "auto",
+                "label": "auto: He for ReLU, Xavier for tanh/sigmoid",
+                "label_zh": "自动",
+            },
+            *(
+                {"name": name, "label": s.label, "label_zh": s.label_zh}
+                for name, s in init.SCHEMES.items()
+                if name in nn_network.INIT_SCHEMES
+            ),
+        ],
+        "last_layer_scale": nn_network.LAST_LAYER_SCALE,
+        "optimizer": {"name": "adam", "lr": 0.001},
+        "max_compare": 4,
+        "compare": [
+            {"name": "sgd", "lr": 0.05},
+            {"name": "momentum", "lr": 0.01, "rho": 0.9},
+            {"name": "adam", "lr": 0.001},
+        ],
+        # Steps per second while playing (0: as fast as the server goes), and the view's update
+        # interval: each update is one chunk of steps, one request in flight at a time, sized to
+        # take about chunk_ms at the measured pace (the rest of the interval draws the view).
+        "speeds": [5, 10, 25, 50, 100, 0],
+        "update_ms": 180,
+        "chunk_ms": 110,
+        "eval_every": [25, 50, 100, 200, 500],
+        "stats_every": 10,
+        "update_ratio_rule": nn_train.UPDATE_RATIO_RULE,
+        "compare_steps": [100, 200, 500, 1000],
+        "overfit": {"examples": 20, "steps": 100},
+        "smoothing": nn_train.LOSS_SMOOTHING,
+        "controls": {
+            "batch": control("int", 64, 1, nn_train.MAX_BATCH, train, "batch_size"),
+            "seed": seed(0, train),
+            "wd": control("float", 0, 0, 1, train, "weight_decay"),
+            "step": control("int", 0, 0, nn_train.MAX_TOTAL_STEPS),
+            "cstep": control("int", 0, 0, nn_train.MAX_TOTAL_STEPS),
+            "ostep": control("int", 0, 0, nn_train.MAX_TOTAL_STEPS),
+        },
+    }
+
+
 CATALOGUES = {
     "conv": conv_catalogue,
     "pooling": pooling_catalogue,
@@ -237,6 +344,7 @@ CATALOGUES = {
     "filters": filters_catalogue,
     "optimizers": optimizers_catalogue,
     "training": training_catalogue,
+    "cnn": cnn_catalogue,
 }
 
 templates = Jinja2Templates(directory=resource_dir("templates"))

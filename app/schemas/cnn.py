@@ -330,7 +330,8 @@ class LayerStats(BaseModel):
     weight_norm: float | None = Field(description="‖w‖ before the chunk's last step")
     grad_norm: float | None = Field(description="‖dL/dw‖ at the chunk's last step")
     update_ratio: float | None = Field(
-        description="‖Δw‖/‖w‖ of the last step (rule of thumb: about 1e-3)"
+        description="‖Δw‖/‖w‖ of the last step (rule of thumb: about "
+        f"{nn_train.UPDATE_RATIO_RULE:g})"
     )
     activation_mean: float = Field(description="mean of the layer's output on the last batch")
     activation_std: float

@@ -1,0 +1,35 @@
+// The data set's first training examples, exactly as the network receives them, with their
+// classes in English and Chinese (GET /api/cnn/datasets/{name}/examples).
+
+import { getJSON, isAbort, latestOnly } from "../../api.js";
+import { byId } from "../../dom.js";
+import { createThumbnails } from "../../widgets/thumbnails.js";
+
+const COUNT = 16;
+
+// Captions and accessible names of examples of a data set.
+export function labelled(data, labels, indices) {
+  return {
+    captions: labels.map((y) => data.classes[y]),
+    titles: labels.map((y, i) => `training example ${indices[i]}: ${data.classes[y]} ${data.classes_zh[y]}`),
+  };
+}
+
+export function createData(page) {
+  const thumbs = createThumbnails(byId("cnn-examples"), { label: "The first training examples" });
+  const fetchExamples = latestOnly((url, options) => getJSON(url, options));
+
+  async function load() {
+    const data = page.dataset();
+    let out;
+    try {
+      out = await fetchExamples(`/api/cnn/datasets/${data.name}/examples?split=train&start=0&count=${COUNT}`);
+    } catch (error) {
+      if (!isAbort(error)) byId("cnn-data-note").textContent = error.message;
+      return;
+    }
+    thumbs.update({ images: out.x, ...labelled(data, out.labels, out.indices) });
+  }
+
+  return { load };
+}
