@@ -324,7 +324,7 @@ def cnn_catalogue() -> dict:
         "stats_every": 10,
         "update_ratio_rule": nn_train.UPDATE_RATIO_RULE,
         "compare_steps": [100, 200, 500, 1000],
-        "overfit": {"examples": 20, "steps": 100},
+        "overfit": {"examples": 20, "steps": 200},
         "smoothing": nn_train.LOSS_SMOOTHING,
         "controls": {
             "batch": control("int", 64, 1, nn_train.MAX_BATCH, train, "batch_size"),

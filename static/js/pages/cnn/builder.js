@@ -115,8 +115,17 @@ export function createBuilder(page) {
     byId("cnn-add-button").disabled = layers.length >= maxLayers;
   }
 
-  // The rows from the state (the description follows when the server answers).
+  // The rows from the state (the description follows when the server answers), drawn after the
+  // event that changed it has finished: a Tab out of an edited option has moved the focus by then,
+  // and the new rows give the focus back to the same control.
+  let pending = null;
   function render() {
+    if (pending === null) pending = setTimeout(renderNow, 0);
+  }
+
+  function renderNow() {
+    if (pending !== null) clearTimeout(pending);
+    pending = null;
     const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.focus : null;
     const layers = page.layers();
     list.replaceChildren(...layers.map((spec, i) => row(i, spec, layers.length)));
@@ -132,6 +141,7 @@ export function createBuilder(page) {
   }
 
   function show(out) {
+    if (pending !== null) renderNow();
     const rows = [...list.children];
     rows.forEach((item, i) => {
       const info = item.querySelector(".cnn-layer-info");
@@ -204,5 +214,5 @@ export function createBuilder(page) {
   }
 
   wire();
-  return { render, describe };
+  return { render: renderNow, schedule: render, describe };
 }

@@ -65,6 +65,7 @@ export function createCompare(page) {
       const loss = run.smoothed.length ? fmt(run.smoothed[run.smoothed.length - 1]) : "—";
       row.append(
         name,
+        el("td", "num", run.losses.length ? fmt(run.losses[0]) : "—"),
         el("td", "num", String(run.step)),
         el("td", "num", run.divergedAt !== null ? `${loss} (${T.diverged(run.divergedAt)})` : loss),
         el("td", "num", last ? pct(last.test_accuracy) : "—"),
@@ -72,7 +73,8 @@ export function createCompare(page) {
       );
       body.append(row);
     });
-    byId("cnn-cmp-table").replaceChildren(head, body);
+    const caption = el("caption", "", T.sameStart);
+    byId("cnn-cmp-table").replaceChildren(caption, head, body);
   }
 
   function render() {

@@ -140,7 +140,7 @@ async function init() {
     const has = (keys) => changed.some((key) => keys.includes(key));
     if (has(DESCRIBE_KEYS)) page.network = null; // until the server has described the new one
     training.sync();
-    if (has(["net", "data"])) builder.render();
+    if (has(["net", "data"])) builder.schedule();
     if (has(["data"])) data.load();
     if (has(RUN_KEYS)) {
       page.pauseAll();

@@ -45,7 +45,8 @@ export const TEXT = {
   train: {
     play: "▶ Train",
     pause: "❚❚ Pause",
-    replaying: "❚❚ Stop replay",
+    stopReplay: "❚❚ Stop replay",
+    pausing: "Pausing…",
     speeds: (s) => (s === 0 ? "as fast as it goes" : `up to ${s} steps/s`),
     evalEvery: (n) => `${n} steps`,
     notReady: "Fix the network above to train it.",
@@ -128,7 +129,9 @@ export const TEXT = {
     pause: "❚❚ Pause",
     ready: (n) => `Press Compare: each optimiser trains ${n} steps, in turn, one chunk at a time.`,
     status: (runs, n) => `Steps: ${runs.map((r) => r.step).join(", ")} of ${n}.`,
-    head: ["optimiser", "step", "loss (smoothed)", "test accuracy", "at step"],
+    head: ["optimiser", "loss at step 1", "step", "loss (smoothed)", "test accuracy", "at step"],
+    sameStart:
+      "The loss at step 1 is the same for every optimiser: the same initial weights on the same first batch, before any update.",
     diverged: (step) => `diverged at step ${step}`,
     tooMany: (max) => `At most ${max} optimisers.`,
     tooFew: "Compare at least two optimisers.",

@@ -1,13 +1,16 @@
 // Play, pause, one step, and "train to a step" (a replayed link) for a section's runs: one chunk
 // per view update, one request in flight at a time for the whole page (the page's `serial`),
 // the runs of a comparison advanced in turn. Timing only: what a chunk holds comes from run.js's
-// planChunk, what it shows from the section's onChunk.
+// planChunk (planned when the chunk is sent, from the run as it is then), what it shows from the
+// section's onChunk. A pause lets the chunk in flight land (mode "pausing" until then), so the
+// view ends on the run's real step.
 //
 // createTrainer({ runs, settings, serial, onChunk, onStop, onError, onPlaying }) ->
 //   { play(), pause(), step(), trainTo(step), playing(), mode() }
 //   runs()      the section's current runs (a run that is no longer listed is left alone)
 //   settings()  { perChunk, updateMs, budgetMs, most, evalEvery, statsEvery, filters, target }
 //   serial(fn)  runs fn after every request already queued on the page has finished
+// play() and trainTo() resolve when the loop stops.
 
 import { planChunk, updatePace } from "./run.js";
 
@@ -24,8 +27,9 @@ export function nextRun(runs, target) {
 }
 
 export function createTrainer({ runs, settings, serial, onChunk, onStop, onError, onPlaying }) {
-  let mode = null; // null | "play" | "fast" | "step"
+  let mode = null; // null | "play" | "fast" | "step" | "pausing"
   let generation = 0;
+  let inFlight = false;
   let pace = null; // ms per step, measured
 
   function setMode(next) {
@@ -33,23 +37,43 @@ export function createTrainer({ runs, settings, serial, onChunk, onStop, onError
     if (onPlaying) onPlaying(mode);
   }
 
-  async function chunk(run, steps, evaluate, s) {
-    const started = performance.now();
-    const response = await serial(() =>
-      run.advance(steps, { evaluate, filters: s.filters, statsEvery: s.statsEvery }),
-    );
-    const ms = performance.now() - started;
-    if (!evaluate) pace = updatePace(pace, steps, ms);
-    return response;
+  function stopped() {
+    setMode(null);
+    if (onStop) onStop();
   }
 
-  async function loop(gen, target, fast) {
-    while (gen === generation) {
-      const s = settings();
+  // One chunk of the run `choose()` picks when the page's queue reaches it: { run, response }, or
+  // null when there is nothing to do (paused meanwhile, or every run at its target).
+  async function send(gen, choose) {
+    let picked = null;
+    try {
+      return await serial(async () => {
+        if (gen !== generation) return null;
+        picked = choose(settings());
+        if (!picked) return null;
+        const { run, plan, s } = picked;
+        inFlight = true;
+        const started = performance.now();
+        const response = await run.advance(plan.steps, { evaluate: plan.evaluate, filters: s.filters, statsEvery: s.statsEvery });
+        if (!plan.evaluate) pace = updatePace(pace, plan.steps, performance.now() - started);
+        return { run, response };
+      });
+    } catch (error) {
+      if (!picked) throw error;
+      picked.run.error = error;
+      if (runs().includes(picked.run) && onError) onError(picked.run, error);
+      return null;
+    } finally {
+      inFlight = false;
+      if (mode === "pausing") stopped();
+    }
+  }
+
+  function chooser(target, fast) {
+    return (s) => {
       const goal = Math.min(target, s.target ?? Infinity);
       const run = nextRun(runs(), goal);
-      if (!run || !(s.most > 0)) break;
-      const started = performance.now();
+      if (!run || !(s.most > 0)) return null;
       const plan = planChunk({
         step: run.step,
         target: goal,
@@ -59,28 +83,26 @@ export function createTrainer({ runs, settings, serial, onChunk, onStop, onError
         most: s.most,
         evalEvery: s.evalEvery,
       });
-      if (!plan) break;
-      let response;
-      try {
-        response = await chunk(run, plan.steps, plan.evaluate, s);
-      } catch (error) {
-        run.error = error;
-        if (runs().includes(run) && onError) onError(run, error);
-        break;
-      }
-      if (!runs().includes(run)) break; // the section started again meanwhile
-      onChunk(run, response);
-      const wait = fast ? 0 : s.updateMs - (performance.now() - started);
+      return plan ? { run, plan, s } : null;
+    };
+  }
+
+  async function loop(gen, target, fast) {
+    const choose = chooser(target, fast);
+    while (gen === generation) {
+      const started = performance.now();
+      const done = await send(gen, choose);
+      if (!done || !runs().includes(done.run)) break;
+      onChunk(done.run, done.response);
+      const wait = fast ? 0 : settings().updateMs - (performance.now() - started);
       await sleep(Math.max(0, wait)); // lets the view draw between chunks, even when fast
     }
     if (gen === generation) {
       generation++;
-      setMode(null);
-      if (onStop) onStop();
+      stopped();
     }
   }
 
-  // Resolves when the loop stops (paused, at the target, or refused).
   function start(next, target, fast) {
     generation++;
     setMode(next);
@@ -91,36 +113,25 @@ export function createTrainer({ runs, settings, serial, onChunk, onStop, onError
     play: () => start("play", Infinity, false),
     trainTo: (step) => start("fast", step, true),
     pause() {
-      if (mode === null) return;
+      if (mode === null || mode === "pausing") return;
       generation++;
-      setMode(null);
-      if (onStop) onStop();
+      if (inFlight) setMode("pausing");
+      else stopped();
     },
     // One batch: one step of every run (a comparison's in turn).
     async step() {
-      if (mode !== null) this.pause();
-      const s = settings();
-      const target = s.target ?? Infinity;
-      const chosen = runs().filter((run) => nextRun([run], target) === run);
-      if (!chosen.length) return;
+      this.pause();
       generation++;
       const gen = generation;
       setMode("step");
-      for (const run of chosen) {
-        try {
-          const response = await chunk(run, 1, (run.step + 1) % s.evalEvery === 0, s);
-          if (runs().includes(run)) onChunk(run, response);
-        } catch (error) {
-          run.error = error;
-          if (runs().includes(run) && onError) onError(run, error);
-        }
+      const target = settings().target ?? Infinity;
+      for (const run of runs().filter((r) => nextRun([r], target) === r)) {
+        const done = await send(gen, (s) => ({ run, plan: { steps: 1, evaluate: (run.step + 1) % s.evalEvery === 0 }, s }));
+        if (done && runs().includes(done.run)) onChunk(done.run, done.response);
         if (gen !== generation) return;
       }
-      if (gen === generation) {
-        generation++;
-        setMode(null);
-        if (onStop) onStop();
-      }
+      generation++;
+      stopped();
     },
     playing: () => mode === "play" || mode === "fast",
     mode: () => mode,

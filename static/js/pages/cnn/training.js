@@ -68,7 +68,8 @@ export function createTraining(page, views) {
     const ready = Boolean(page.network && page.network.trainable);
     const mode = trainer.mode();
     const play = byId("cnn-play");
-    play.textContent = mode === "play" ? T.pause : mode === "fast" ? T.replaying : T.play;
+    const labels = { play: T.pause, fast: T.stopReplay, pausing: T.pausing };
+    play.textContent = labels[mode] || T.play;
     play.setAttribute("aria-pressed", String(mode === "play" || mode === "fast"));
     play.disabled = !ready;
     byId("cnn-step").disabled = !ready || mode === "step";
