@@ -166,7 +166,8 @@ def test_keys_train_and_step_unless_a_control_has_the_focus(page, live_server, c
 
 def test_sanity_checks(page, live_server, console_errors):
     open_cnn(page, live_server, TINY + "&opt=adam:lr=0.003")
-    expect(page.locator("#cnn-initial")).to_have_text("Take the first step to see the initial loss.")
+    initial = page.locator("#cnn-initial")
+    expect(initial).to_have_text("Take the first step to see the initial loss.")
     page.click("#cnn-gc-run")
     summary = page.locator("#cnn-gc-summary")
     expect(summary).to_contain_text("At step 0, loss 2.079", timeout=30_000)
@@ -185,7 +186,7 @@ def test_sanity_checks(page, live_server, console_errors):
     assert "ostep=200" in page.url
     # The gradient check at the current step uses the run's state.
     page.click("#cnn-step")
-    expect(page.locator("#cnn-initial")).to_contain_text("Initial loss on the first batch: 2.079")
+    expect(initial).to_contain_text("Initial loss on the first batch: 2.079")
     page.select_option("#cnn-gc-at", "now")
     page.click("#cnn-gc-run")
     expect(summary).to_contain_text("At step 1,", timeout=30_000)
