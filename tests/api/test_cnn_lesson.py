@@ -3,14 +3,18 @@ and the training chunk's page-side fields (smoothed loss, layer statistics at fi
 first layer's filters, a subset to overfit, a gradient check of a trained state)."""
 
 import copy
+import json
 import math
+import re
 
 import numpy as np
 import pytest
 
+from app.core import datasets
+from app.core.nn.layers import LAYER_TYPES
 from app.core.nn.network import PRESETS, build_network, preset_layers
 from app.core.nn.train import LOSS_SMOOTHING, MAX_TRAIN_PARAMS
-from app.schemas.cnn import REPLAY_CHUNKS, NetworkResponse, TrainResponse
+from app.schemas.cnn import REPLAY_CHUNKS, NetworkResponse, TrainRequest, TrainResponse
 
 SMALL = preset_layers("small", 8)
 TINY = [
@@ -197,3 +201,24 @@ def test_gradient_check_of_a_trained_state(client):
     assert both.status_code == 422 and both.json()["field"] == "state"
     bad = client.post("/api/cnn/gradcheck", json={**body, "state": out["state"][:-3]})
     assert bad.status_code == 422 and bad.json()["field"] == "state"
+
+
+# ---------------------------------------------------------------- the page's catalogue
+
+
+def test_the_cnn_catalogue_comes_from_the_core_and_the_schemas(client):
+    text = client.get("/cnn").text
+    match = re.search(r'<script type="application/json" id="catalogue">(.*?)</script>', text, re.S)
+    catalogue = json.loads(match.group(1))
+    assert [d["name"] for d in catalogue["datasets"]] == list(datasets.CATALOGUE)
+    assert catalogue["datasets"][1]["classes_zh"][9] == "短靴"
+    assert list(catalogue["layer_types"]) == list(LAYER_TYPES)
+    conv = catalogue["layer_types"]["conv"]["options"]
+    # the core's range narrowed by the request schema's: conv stride 1..4 (core), filters 1..64
+    assert conv["stride"] == {**conv["stride"], "default": 1, "min": 1, "max": 4}
+    assert conv["filters"]["max"] == 64 and conv["filters"]["default"] is None
+    assert catalogue["presets"]["small"]["layers"]["fashion"] == preset_layers("small", 10)
+    batch = catalogue["controls"]["batch"]
+    assert batch["max"] == TrainRequest.model_fields["batch_size"].metadata[-1].le
+    assert catalogue["update_ratio_rule"] == 1e-3 and catalogue["smoothing"] == LOSS_SMOOTHING
+    assert "js/pages/cnn/main.js" in text

@@ -74,12 +74,12 @@ export function createLayers(page) {
     if (series.length) {
       // The rule of thumb as a series, so the view always reaches it.
       const x = series[0].x;
-      series.push({ name: T.rule, x: [x[0], x[x.length - 1]], y: [rule, rule], color: "#5b6470", dash: [6, 4], width: 1.5, hover: false });
+      series.push({ name: T.rule, x: [0, x[x.length - 1]], y: [rule, rule], color: "#5b6470", dash: [6, 4], width: 1.5, hover: false });
     }
     plot.update({
       series,
       hlines: series.length ? [] : [{ y: rule, color: "#5b6470", label: T.rule, dash: [6, 4] }],
-      xDomain: run.stats.length > 1 ? undefined : [0, Math.max(every * 2, run.step)],
+      xDomain: [0, Math.max(every * 2, run.step)],
       yDomain: run.stats.length ? undefined : [1e-5, 1e-1],
     });
     table(run);

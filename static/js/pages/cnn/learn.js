@@ -52,10 +52,13 @@ export function createLearn(page) {
 
   function update(run) {
     const lnC = run.lnClasses ?? (page.network ? page.network.ln_classes : null);
+    const series = lossSeries(run, smoothing);
+    // ln C as a dashed series (named in the legend), or a line alone before the first step.
+    if (lnC !== null && run.steps.length) series.push({ name: T.lnC(lnC), x: [0, run.step], y: [lnC, lnC], color: LNC, dash: [6, 4], width: 1.5, hover: false });
     loss.update({
-      series: lossSeries(run, smoothing),
-      hlines: lnC === null ? [] : [{ y: lnC, color: LNC, label: T.lnC(lnC), dash: [6, 4] }],
-      xDomain: run.steps.length ? undefined : [0, 1],
+      series,
+      hlines: lnC !== null && !run.steps.length ? [{ y: lnC, color: LNC, label: T.lnC(lnC), dash: [6, 4] }] : [],
+      xDomain: [0, Math.max(1, run.step)],
     });
     if (loss.hover() === null) byId("cnn-loss-note").textContent = T.lossNote(run);
     const steps = run.evals.map((e) => e.step);
@@ -64,7 +67,7 @@ export function createLearn(page) {
         { name: T.train, x: steps, y: run.evals.map((e) => e.train_accuracy), color: TRAIN, dots: true },
         { name: T.test, x: steps, y: run.evals.map((e) => e.test_accuracy), color: TEST, dots: true, dash: [6, 3] },
       ],
-      xDomain: steps.length > 1 ? undefined : [0, Math.max(run.step, Number(page.state.get().ev))],
+      xDomain: [0, Math.max(run.step, Number(page.state.get().ev))],
     });
     if (accuracy.hover() === null) {
       const every = Number(page.state.get().ev);

@@ -80,7 +80,7 @@ export const TEXT = {
     lossNote: (run) =>
       run.initialLoss === null
         ? "Log scale. The dashed line is ln C, where the loss of an untrained network starts."
-        : `Log scale. The first batch's loss was ${fmt(run.initialLoss)}, next to ln C = ${fmt(run.lnClasses)} (dashed). ` +
+        : `Log scale. The first batch's loss was ${fmt(run.initialLoss)} (the dot), next to ln C = ${fmt(run.lnClasses)} (dashed). ` +
           `The smoothed curve is a moving average of about the last 20 batches, computed by the server.`,
     train: "train (1,000 fixed examples)",
     test: "test (1,000 fixed examples)",
