@@ -36,7 +36,10 @@ export function createCompare(page) {
       byId("cnn-cmp-error").textContent = `${label(run.config.optimizer)}: ${error.message}`;
     },
     onPlaying: () => buttons(),
-    onStop: () => buttons(),
+    onStop: () => {
+      buttons();
+      page.announce("cnn-cmp-status");
+    },
   });
 
   function buttons() {
@@ -84,11 +87,19 @@ export function createCompare(page) {
     });
     table();
     const started = page.compare.some((run) => run.step > 0);
-    byId("cnn-cmp-status").textContent = started ? T.status(page.compare, target()) : T.ready(target());
+    let text = started ? T.status(page.compare, target()) : T.ready(target());
+    if (page.compare.length < 2) text = T.tooFew;
+    byId("cnn-cmp-status").textContent = text;
     buttons();
   }
 
+  // The cards, rebuilt after a change; a focused control gets the focus back (keyboard users
+  // stepping a learning rate with the arrows).
   function cards() {
+    const active = document.activeElement;
+    const holder = byId("cnn-cmp-cards");
+    const card = active && holder.contains(active) ? active.closest("li") : null;
+    const where = card ? [[...holder.children].indexOf(card), active.getAttribute("aria-label")] : null;
     const list = specs();
     const items = list.map((spec, r) => {
       const item = el("li");
@@ -102,7 +113,11 @@ export function createCompare(page) {
       });
       return item;
     });
-    byId("cnn-cmp-cards").replaceChildren(...items);
+    holder.replaceChildren(...items);
+    if (where && items[where[0]]) {
+      const again = items[where[0]].querySelector(`[aria-label="${where[1]}"]`);
+      if (again) again.focus();
+    }
   }
 
   // New runs, one per optimiser, at step 0.

@@ -68,6 +68,11 @@ page.setDataset = (name) => {
   const data = catalogue.datasets.find((d) => d.name === name);
   page.state.set({ data: name, net: formatNet(withClasses(page.layers(), data.classes.length), catalogue.layer_types) });
 };
+// Status lines change five times a second while training: a screen reader hears them when a
+// section stops instead.
+page.announce = (id) => {
+  byId("cnn-announce").textContent = byId(id).textContent;
+};
 page.optimizer = () => parseOpts(page.state.get().opt, page.optimizers, 1)[0] || { ...catalogue.optimizer };
 // The body of POST /api/cnn/train without state and steps.
 page.config = () => {
@@ -139,7 +144,8 @@ async function init() {
   page.state.subscribe(async (v, changed) => {
     const has = (keys) => changed.some((key) => keys.includes(key));
     if (has(DESCRIBE_KEYS)) page.network = null; // until the server has described the new one
-    training.sync();
+    // Not on the steps a chunk writes: a control being typed into keeps what is typed.
+    if (has([...RUN_KEYS, "ev", "speed"])) training.sync();
     if (has(["net", "data"])) builder.schedule();
     if (has(["data"])) data.load();
     if (has(RUN_KEYS)) {

@@ -33,7 +33,10 @@ export function createOverfit(page) {
       byId("cnn-of-error").textContent = error.message;
     },
     onPlaying: () => buttons(),
-    onStop: () => buttons(),
+    onStop: () => {
+      buttons();
+      page.announce("cnn-of-status");
+    },
   });
 
   function buttons() {

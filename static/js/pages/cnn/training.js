@@ -52,6 +52,7 @@ export function createTraining(page, views) {
     onStop: () => {
       buttons();
       replayNote();
+      page.announce("cnn-status");
     },
   });
 
