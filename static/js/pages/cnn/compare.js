@@ -76,8 +76,7 @@ export function createCompare(page) {
       );
       body.append(row);
     });
-    const caption = el("caption", "", T.sameStart);
-    byId("cnn-cmp-table").replaceChildren(caption, head, body);
+    byId("cnn-cmp-table").replaceChildren(head, body);
   }
 
   function render() {
@@ -141,6 +140,7 @@ export function createCompare(page) {
     await trainer.trainTo(goal);
   }
 
+  byId("cnn-cmp-note").textContent = T.sameStart;
   fillSelect(byId("cnn-cmp-kind"), [...page.optimizers.values()].map((o) => [o.name, o.label]));
   fillSelect(byId("cnn-cmp-steps"), choices.map((n) => [String(n), String(n)]));
   byId("cnn-cmp-controls").addEventListener("submit", (event) => {
