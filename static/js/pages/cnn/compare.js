@@ -3,7 +3,7 @@
 // with its own optimiser, trained in turn; their smoothed losses side by side and a table.
 
 import { byId, el, fillSelect } from "../../dom.js";
-import { formatNumber as fmt } from "../../format.js";
+import { formatNumber as fmt, formatPrecise } from "../../format.js";
 import { createOptimizerCard } from "../../widgets/optimizer_card.js";
 import { createPlot } from "../../widgets/plot.js";
 import { formatOpts, parseOpts } from "../optimizers/presets.js";
@@ -68,7 +68,7 @@ export function createCompare(page) {
       const loss = run.smoothed.length ? fmt(run.smoothed[run.smoothed.length - 1]) : "—";
       row.append(
         name,
-        el("td", "num", run.losses.length ? fmt(run.losses[0]) : "—"),
+        el("td", "num", run.losses.length ? formatPrecise(run.losses[0]) : "—"),
         el("td", "num", String(run.step)),
         el("td", "num", run.divergedAt !== null ? `${loss} (${T.diverged(run.divergedAt)})` : loss),
         el("td", "num", last ? pct(last.test_accuracy) : "—"),
