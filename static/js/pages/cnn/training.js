@@ -19,7 +19,7 @@ export function speedSettings(page) {
   const v = page.state.get();
   const speed = Number(v.speed);
   return {
-    perChunk: speed > 0 ? Math.max(1, Math.round((speed * updateMs) / 1000)) : null,
+    perChunk: speed > 0 ? Math.max(1, Math.floor((speed * updateMs) / 1000)) : null,
     updateMs,
     budgetMs,
     most: page.network && page.network.trainable ? page.network.max_chunk_steps : 0,
