@@ -1,0 +1,209 @@
+"""Serving behind a proxy and under a class's load: versioned static files, host checks, gzip,
+the health check, the per-worker limit on heavy work, and the uvicorn options `cnnlab` runs with.
+
+create_app (app/main.py) calls setup(); app/cli.py calls uvicorn_options().
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import h11
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import Response
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from app.settings import Settings, get_settings, resource_dir
+
+# Responses smaller than this are sent as they are: gzip would save less than a packet.
+GZIP_MIN_BYTES = 1000
+# A versioned file never changes (its URL changes with the content): cache it for a year.
+VERSIONED_CACHE = "public, max-age=31536000, immutable"
+# An unversioned /static/ URL (e.g. a sample image a script fetches) is revalidated each time.
+UNVERSIONED_CACHE = "no-cache"
+# How long a worker asks a busy client to wait before retrying (Retry-After, seconds).
+RETRY_AFTER_SECONDS = 1
+
+
+def tree_version(directory: Path) -> str:
+    """A short hash of every file's path and content: changes whenever any static file does."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(directory).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+STATIC_DIR = resource_dir("static")
+STATIC_VERSION = tree_version(STATIC_DIR)
+# Pages link assets under this prefix. It is a path, not a full URL: the browser resolves it
+# against the page's own address, so the Host header a proxy passes never reaches a page. Module
+# scripts import their neighbours relatively, so they inherit the version from the page's link.
+STATIC_PREFIX = f"/static/{STATIC_VERSION}"
+
+
+def static_url(path: str) -> str:
+    """The versioned URL of a file under static/ (a Jinja global: {{ static('css/site.css') }})."""
+    return f"{STATIC_PREFIX}/{path.lstrip('/')}"
+
+
+class CachedStaticFiles(StaticFiles):
+    """StaticFiles that sets one Cache-Control header on every file it serves."""
+
+    def __init__(self, *args, cache_control: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cache_control = cache_control
+
+    def file_response(self, *args, **kwargs) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = self.cache_control
+        return response
+
+
+class HeavyWorkLimiter:
+    """At most `slots` heavy requests at once in this worker; one more is refused at once.
+
+    A request over the limit gets a 503 with Retry-After in well under a millisecond instead of
+    queueing behind work that may take seconds, so a worker's peak memory is bounded by `slots`
+    times the worst request's, and a burst becomes short retries (static/js/api.js retries).
+    """
+
+    def __init__(self, slots: int):
+        self.slots = slots
+        self.in_use = 0
+
+    def try_acquire(self) -> bool:
+        # Only the event loop calls this (heavy_work is async), so no lock is needed.
+        if self.in_use >= self.slots:
+            return False
+        self.in_use += 1
+        return True
+
+    def release(self) -> None:
+        self.in_use -= 1
+
+
+class Busy(HTTPException):
+    def __init__(self, slots: int):
+        super().__init__(
+            503,
+            f"the server is busy: this worker is already running {slots} heavy requests; "
+            f"try again in {RETRY_AFTER_SECONDS} s",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+
+async def heavy_work(request: Request):
+    """A dependency holding one of the worker's heavy-work slots for the whole request, from
+    after its body has arrived (a slow upload does not hold a slot) until its response is sent.
+
+    On a route: `dependencies=[Depends(heavy_work)]` (app/main.py adds it to the API routers).
+    """
+    await request.body()  # cached on the request: the route reads the same bytes
+    limiter: HeavyWorkLimiter = request.app.state.heavy_work
+    if not limiter.try_acquire():
+        raise Busy(limiter.slots)
+    try:
+        yield
+    finally:
+        limiter.release()
+
+
+def setup(app: FastAPI, settings: Settings) -> None:
+    """Static mounts, the template global, /healthz, gzip and the optional host check."""
+    from app import pages  # imported here: pages imports the schemas, which import app.core
+
+    app.state.heavy_work = HeavyWorkLimiter(settings.heavy_concurrency)
+    pages.templates.env.globals["static"] = static_url
+    app.mount(
+        STATIC_PREFIX,
+        CachedStaticFiles(directory=STATIC_DIR, cache_control=VERSIONED_CACHE),
+        name="static_versioned",
+    )
+    app.mount(
+        "/static",
+        CachedStaticFiles(directory=STATIC_DIR, cache_control=UNVERSIONED_CACHE),
+        name="static",
+    )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict:
+        """For a proxy or an orchestrator: the worker is up and its event loop answers."""
+        return {"status": "ok", "static_version": STATIC_VERSION}
+
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=5)
+    hosts = allowed_hosts(settings)
+    if hosts != ["*"]:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+
+
+def allowed_hosts(settings: Settings) -> list[str]:
+    return [host.strip() for host in settings.allowed_hosts.split(",") if host.strip()] or ["*"]
+
+
+# ---------------------------------------------------------------- uvicorn
+
+
+class SlowClientProtocol(H11Protocol):
+    """uvicorn's h11 protocol, plus a deadline for a request's headers.
+
+    uvicorn closes idle keep-alive connections but waits forever for a request that never
+    completes its headers (slowloris: 150 such connections stayed open). Here a connection must
+    deliver complete headers within `header_timeout` seconds of opening, or of its previous
+    response; request bodies are left to the proxy (nginx's client_body_timeout).
+    """
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        # Read here, not passed in: each worker process builds its protocol from the import path.
+        self.header_timeout = get_settings().header_timeout
+        self.header_deadline = None
+        self.arm_header_deadline()
+
+    def arm_header_deadline(self) -> None:
+        self.disarm_header_deadline()
+        self.header_deadline = self.loop.call_later(self.header_timeout, self.header_too_slow)
+
+    def disarm_header_deadline(self) -> None:
+        if getattr(self, "header_deadline", None) is not None:
+            self.header_deadline.cancel()
+            self.header_deadline = None
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:  # a request's headers are complete
+            self.disarm_header_deadline()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self.arm_header_deadline()
+
+    def connection_lost(self, exc) -> None:
+        self.disarm_header_deadline()
+        super().connection_lost(exc)
+
+    def header_too_slow(self) -> None:
+        self.header_deadline = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+
+def uvicorn_options(settings: Settings) -> dict:
+    """Keyword arguments for uvicorn.run: timeouts, limits and the proxy's trusted addresses."""
+    return {
+        "http": "app.server:SlowClientProtocol",
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "server_header": False,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "limit_concurrency": settings.max_connections,
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "timeout_graceful_shutdown": 10,
+    }
