@@ -2,7 +2,7 @@
 
 import logging
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(Exception, unexpected_error_handler)
     server.setup(app, settings)
     for router in API_ROUTERS:
-        app.include_router(router, dependencies=[Depends(server.heavy_work)])
+        app.include_router(router, dependencies=server.api_dependencies(router))
     app.include_router(pages.router)
     return app
 

@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 import h11
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import HTTPException
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
@@ -103,8 +103,12 @@ async def heavy_work(request: Request):
     """A dependency holding one of the worker's heavy-work slots for the whole request, from
     after its body has arrived (a slow upload does not hold a slot) until its response is sent.
 
-    On a route: `dependencies=[Depends(heavy_work)]` (app/main.py adds it to the API routers).
+    On a route: `dependencies=[Depends(heavy_work)]` (see api_dependencies). GET requests (the
+    catalogues, a surface's grid, dataset examples) are small and bounded: they pass freely.
     """
+    if request.method == "GET":
+        yield
+        return
     await request.body()  # cached on the request: the route reads the same bytes
     limiter: HeavyWorkLimiter = request.app.state.heavy_work
     if not limiter.try_acquire():
@@ -113,6 +117,15 @@ async def heavy_work(request: Request):
         yield
     finally:
         limiter.release()
+
+
+# Routers whose every request is small (a few curves, one small grid): never made to wait.
+LIGHT_PREFIXES = ("/api/activations", "/api/pool2d")
+
+
+def api_dependencies(router: APIRouter) -> list:
+    """The dependencies app/main.py includes an API router with: the heavy-work slot."""
+    return [] if router.prefix in LIGHT_PREFIXES else [Depends(heavy_work)]
 
 
 def setup(app: FastAPI, settings: Settings) -> None:

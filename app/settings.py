@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     # e.g. "cnnlab.school.example": other Host headers get a 400.
     allowed_hosts: str = "*"
     # Heavy API requests run at once per worker; one more gets a 503 with Retry-After.
-    heavy_concurrency: int = 4
+    heavy_concurrency: int = 6
     # Open connections per worker; more get a 503 (uvicorn's limit_concurrency).
     max_connections: int = 500
     # Seconds a new (or kept-alive) connection has to send a request's complete headers.
