@@ -164,7 +164,7 @@ def allowed_hosts(settings: Settings) -> list[str]:
 
 
 class SlowClientProtocol(H11Protocol):
-    """uvicorn's h11 protocol, plus a deadline for a request's headers.
+    """uvicorn's h11 protocol, plus a deadline for a request's headers and a bound on their size.
 
     uvicorn closes idle keep-alive connections but waits forever for a request that never
     completes its headers (slowloris: 150 such connections stayed open). Here a connection must
@@ -176,6 +176,7 @@ class SlowClientProtocol(H11Protocol):
         super().connection_made(transport)
         # Read here, not passed in: each worker process builds its protocol from the import path.
         self.header_timeout = get_settings().header_timeout
+        self.max_head_bytes = get_settings().max_header_bytes
         self.header_deadline = None
         self.arm_header_deadline()
 
@@ -189,9 +190,19 @@ class SlowClientProtocol(H11Protocol):
             self.header_deadline = None
 
     def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE and self.head_too_large(data):
+            self.send_400_response("Request headers too large.")
+            return
         super().data_received(data)
         if self.conn.their_state is not h11.IDLE:  # a request's headers are complete
             self.disarm_header_deadline()
+
+    def head_too_large(self, data: bytes) -> bool:
+        """h11 bounds only a head still incomplete; a large one sent at once passes. Measure the
+        request line and headers (up to the blank line) of the request being read."""
+        pending = self.conn.trailing_data[0] + data
+        end = pending.find(b"\r\n\r\n")
+        return (end if end >= 0 else len(pending)) > self.max_head_bytes
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
