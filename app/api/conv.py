@@ -10,6 +10,9 @@ from app.schemas.conv import (
     Conv2dBackwardResponse,
     Conv2dRequest,
     Conv2dResponse,
+    backward_trace_bytes,
+    check_trace_bytes,
+    forward_trace_bytes,
 )
 
 router = APIRouter(prefix="/api/conv2d", tags=["convolution"])
@@ -23,6 +26,14 @@ def arrays(request: Conv2dRequest):
     return x, w, b
 
 
+def trace_shape(request: Conv2dRequest, x, w) -> tuple[int, ...]:
+    """C, F, KH·KW, Ho, Wo and the padded H, W: what a trace's size depends on."""
+    (C, H, W), (F, _, KH, KW) = x.shape, w.shape
+    (sh, sw), (ph, pw), (dh, dw) = request.stride, request.padding, request.dilation
+    Ho, Wo = conv.output_length(H, KH, ph, sh, dh), conv.output_length(W, KW, pw, sw, dw)
+    return C, F, KH * KW, Ho, Wo, H + 2 * ph, W + 2 * pw
+
+
 @router.post("", summary="2-D convolution with a step-by-step trace")
 def conv2d(request: Conv2dRequest) -> Conv2dResponse:
     """Forward pass of one C×H×W input through F filters, like torch.nn.functional.conv2d.
@@ -31,6 +42,8 @@ def conv2d(request: Conv2dRequest) -> Conv2dResponse:
     paddings/strides that fit exactly), and one step per output cell (filter, row, column order).
     """
     x, w, b = arrays(request)
+    if request.trace:
+        check_trace_bytes(forward_trace_bytes(*trace_shape(request, x, w)[:5]))
     lesson = conv.conv2d_lesson(
         x,
         w,
@@ -59,6 +72,8 @@ def conv2d_backward(request: Conv2dBackwardRequest) -> Conv2dBackwardResponse:
     which has the shape of the forward pass's output; with trace, every term of each."""
     x, w, b = arrays(request)
     dout = to_array(request.grad_output, "grad_output", 3)
+    if request.trace:
+        check_trace_bytes(backward_trace_bytes(*trace_shape(request, x, w)), "backward trace")
     lesson = conv_gradients.conv2d_backward_lesson(
         x,
         w,
