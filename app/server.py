@@ -150,6 +150,7 @@ def setup(app: FastAPI, settings: Settings) -> None:
         """For a proxy or an orchestrator: the worker is up and its event loop answers."""
         return {"status": "ok", "static_version": STATIC_VERSION}
 
+    document_errors(app)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=5)
     hosts = allowed_hosts(settings)
     if hosts != ["*"]:
@@ -158,6 +159,73 @@ def setup(app: FastAPI, settings: Settings) -> None:
 
 def allowed_hosts(settings: Settings) -> list[str]:
     return [host.strip() for host in settings.allowed_hosts.split(",") if host.strip()] or ["*"]
+
+
+# ---------------------------------------------------------------- the schema's error bodies
+
+# What each status means, for the statuses a route can answer besides its own (which keep
+# their description, e.g. the image upload's 415).
+ERROR_STATUSES = {
+    "400": "the body could not be parsed (malformed, too deeply nested, not UTF-8)",
+    "413": "the body is over its limit (CNNLAB_MAX_BODY_BYTES, or CNNLAB_UPLOAD_MAX_BYTES for "
+    "an upload)",
+    "422": "invalid input: `detail` names the field and says what is wrong",
+    "503": "this worker is busy with other heavy requests: retry after Retry-After seconds",
+}
+
+
+def error_statuses(method: str, path: str, operation: dict) -> list[str]:
+    """The error statuses one operation can answer: a body can be malformed, too large or
+    invalid; parameters invalid; a heavy POST can find its worker busy."""
+    statuses = []
+    if "requestBody" in operation:
+        statuses += ["400", "413", "422"]
+    elif operation.get("parameters"):
+        statuses.append("422")
+    if method == "post" and not path.startswith(LIGHT_PREFIXES):
+        statuses.append("503")
+    return statuses
+
+
+def document_errors(app: FastAPI) -> None:
+    """/openapi.json with the app's real error body, {"detail": str, "field": str | null}, for
+    every error status each route answers, in place of FastAPI's default 422 body."""
+    from fastapi.openapi.utils import get_openapi
+
+    from app.schemas.errors import ErrorBody
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorBody"] = ErrorBody.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status in error_statuses(method, path, operation):
+                    responses.setdefault(status, {"description": ERROR_STATUSES[status]})
+                for status, response in responses.items():
+                    if status.startswith(("4", "5")):
+                        response["content"] = body
+                        if status == "503":
+                            response["headers"] = {
+                                "Retry-After": {
+                                    "description": "seconds to wait",
+                                    "schema": {"type": "integer"},
+                                }
+                            }
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
 
 
 # ---------------------------------------------------------------- uvicorn
