@@ -1,9 +1,10 @@
 """POST /api/conv2d and /api/conv2d/backward."""
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from app.core import conv, conv_gradients
-from app.schemas.common import to_array
+from app.schemas.common import json_response, to_array
 from app.schemas.conv import (
     MAX_TRACE_PRODUCTS,
     Conv2dBackwardRequest,
@@ -34,8 +35,8 @@ def trace_shape(request: Conv2dRequest, x, w) -> tuple[int, ...]:
     return C, F, KH * KW, Ho, Wo, H + 2 * ph, W + 2 * pw
 
 
-@router.post("", summary="2-D convolution with a step-by-step trace")
-def conv2d(request: Conv2dRequest) -> Conv2dResponse:
+@router.post("", summary="2-D convolution with a step-by-step trace", response_model=Conv2dResponse)
+def conv2d(request: Conv2dRequest) -> Response:
     """Forward pass of one C×H×W input through F filters, like torch.nn.functional.conv2d.
 
     Returns the output, the output-size formula per axis (with never-visited rows/columns and
@@ -55,19 +56,23 @@ def conv2d(request: Conv2dRequest) -> Conv2dResponse:
         request.trace,
         MAX_TRACE_PRODUCTS,
     )
-    return Conv2dResponse(
-        output=lesson.output.tolist(),
-        output_shape=list(lesson.output.shape),
-        padded_shape=list(lesson.padded_shape),
-        mode=request.mode,
-        kernel_flipped=request.mode == "convolution",
-        size=lesson.sizes,
-        steps=lesson.steps,
+    return json_response(
+        dict(
+            output=lesson.output.tolist(),
+            output_shape=list(lesson.output.shape),
+            padded_shape=list(lesson.padded_shape),
+            mode=request.mode,
+            kernel_flipped=request.mode == "convolution",
+            size=lesson.sizes,
+            steps=lesson.steps,
+        )
     )
 
 
-@router.post("/backward", summary="Gradients of a convolution")
-def conv2d_backward(request: Conv2dBackwardRequest) -> Conv2dBackwardResponse:
+@router.post(
+    "/backward", summary="Gradients of a convolution", response_model=Conv2dBackwardResponse
+)
+def conv2d_backward(request: Conv2dBackwardRequest) -> Response:
     """dL/d(input), dL/d(weights), dL/d(bias) for the upstream gradient grad_output (F×Ho×Wo),
     which has the shape of the forward pass's output; with trace, every term of each."""
     x, w, b = arrays(request)
@@ -87,11 +92,13 @@ def conv2d_backward(request: Conv2dBackwardRequest) -> Conv2dBackwardResponse:
         MAX_TRACE_PRODUCTS,
     )
     steps = lesson.trace
-    return Conv2dBackwardResponse(
-        grad_input=lesson.grad_input.tolist(),
-        grad_weights=lesson.grad_weights.tolist(),
-        grad_bias=lesson.grad_bias.tolist(),
-        weight_steps=steps.weight_steps if steps else None,
-        bias_steps=steps.bias_steps if steps else None,
-        input_steps=steps.input_steps if steps else None,
+    return json_response(
+        dict(
+            grad_input=lesson.grad_input.tolist(),
+            grad_weights=lesson.grad_weights.tolist(),
+            grad_bias=lesson.grad_bias.tolist(),
+            weight_steps=steps.weight_steps if steps else None,
+            bias_steps=steps.bias_steps if steps else None,
+            input_steps=steps.input_steps if steps else None,
+        )
     )

@@ -6,10 +6,13 @@ import pytest
 
 from app.schemas.conv import (
     MAX_TRACE_BYTES,
+    Conv2dBackwardResponse,
+    Conv2dResponse,
     backward_trace_bytes,
     forward_trace_bytes,
     transpose_trace_bytes,
 )
+from app.schemas.conv_transpose import ConvTransposeResponse
 
 
 def rand(*shape, seed=0):
@@ -40,6 +43,8 @@ def test_estimates_cover_the_real_size(client, shape):
     }
     forward = client.post("/api/conv2d", json=body)
     assert forward.status_code == 200, forward.text
+    # The traces are serialised by orjson (app.schemas.common.json_response): still the model.
+    Conv2dResponse.model_validate_json(forward.content)
     _, Ho, Wo = forward.json()["output_shape"]
     plain = client.post("/api/conv2d", json={**body, "trace": False})
     steps_bytes = len(forward.content) - len(plain.content)
@@ -50,6 +55,7 @@ def test_estimates_cover_the_real_size(client, shape):
     traced = client.post("/api/conv2d/backward", json={**backward, "trace": True})
     plain = client.post("/api/conv2d/backward", json=backward)
     assert traced.status_code == 200, traced.text
+    Conv2dBackwardResponse.model_validate_json(traced.content)
     real = len(traced.content) - len(plain.content)
     estimate = backward_trace_bytes(C, F, KH * KW, Ho, Wo, H + 2 * p, W + 2 * p)
     assert real <= estimate <= 2.5 * real, (real, estimate)
@@ -62,6 +68,7 @@ def test_estimates_cover_the_real_size(client, shape):
     }
     traced = client.post("/api/conv_transpose2d", json=transpose)
     assert traced.status_code == 200, traced.text
+    ConvTransposeResponse.model_validate_json(traced.content)
     plain = client.post("/api/conv_transpose2d", json={**transpose, "trace": False})
     real = len(traced.content) - len(plain.content)
     _, Ho, Wo = traced.json()["output_shape"]
