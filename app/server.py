@@ -6,7 +6,10 @@ create_app (app/main.py) calls setup(); app/cli.py calls uvicorn_options().
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import sys
+import time
 from pathlib import Path
 
 import h11
@@ -66,6 +69,18 @@ class CachedStaticFiles(StaticFiles):
         return response
 
 
+# While heavy work runs, the cyclic garbage collector waits: a trace builds 10⁵-10⁶ small lists
+# and dicts (none in a cycle), and the collector, triggered again and again by them, walked them
+# all with the GIL held, for 100-400 ms at a time: 4× the request's own time, and the event loop
+# frozen meanwhile (measured with bench/bench_loop.py). Reference counting still frees everything
+# at once; cycles wait until the worker is idle, or at most GC_MAX_PAUSE seconds under load.
+GC_MAX_PAUSE = 10.0
+# How often Python passes the GIL between threads (default 5 ms). The event loop shares it with
+# the heavy requests' threads, and waits a turn of each on every wake-up: at 1 ms a tiny request
+# no longer queues ~50 ms per busy thread (measured with 4-6 threads of conv traces).
+SWITCH_INTERVAL = 0.001
+
+
 class HeavyWorkLimiter:
     """At most `slots` heavy requests at once in this worker; one more is refused at once.
 
@@ -77,16 +92,25 @@ class HeavyWorkLimiter:
     def __init__(self, slots: int):
         self.slots = slots
         self.in_use = 0
+        self.paused_since = 0.0
 
     def try_acquire(self) -> bool:
         # Only the event loop calls this (heavy_work is async), so no lock is needed.
         if self.in_use >= self.slots:
             return False
+        if self.in_use == 0 and gc.isenabled():
+            gc.disable()
+            self.paused_since = time.monotonic()
         self.in_use += 1
         return True
 
     def release(self) -> None:
         self.in_use -= 1
+        if self.in_use == 0:
+            gc.enable()
+        elif time.monotonic() - self.paused_since > GC_MAX_PAUSE:
+            gc.collect()
+            self.paused_since = time.monotonic()
 
 
 class Busy(HTTPException):
@@ -133,6 +157,7 @@ def setup(app: FastAPI, settings: Settings) -> None:
     from app import pages  # imported here: pages imports the schemas, which import app.core
 
     app.state.heavy_work = HeavyWorkLimiter(settings.heavy_concurrency)
+    sys.setswitchinterval(SWITCH_INTERVAL)
     pages.templates.env.globals["static"] = static_url
     app.mount(
         STATIC_PREFIX,

@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     # Comma-separated host names the app answers to ("*": any). Set it for a public deployment,
     # e.g. "cnnlab.school.example": other Host headers get a 400.
     allowed_hosts: str = "*"
-    # Heavy API requests run at once per worker; one more gets a 503 with Retry-After.
-    heavy_concurrency: int = 6
+    # Heavy API requests run at once per worker; one more gets a 503 with Retry-After. More
+    # threads than cores add no throughput, only memory and event-loop latency: scale by workers.
+    heavy_concurrency: int = 4
     # Open connections per worker; more get a 503 (uvicorn's limit_concurrency).
     max_connections: int = 500
     # Seconds a new (or kept-alive) connection has to send a request's complete headers.

@@ -99,7 +99,7 @@ def main():
         idle = probe(base, 3)
 
         heavy = [r for r in worst_requests() if r[1] == "POST"]
-        slots = int(os.environ.get("CNNLAB_HEAVY_CONCURRENCY", "6"))
+        slots = int(os.environ.get("CNNLAB_HEAVY_CONCURRENCY", "4"))
         stop = threading.Event()
         done = {"ok": 0, "busy": 0, "other": 0}
 
