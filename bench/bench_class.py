@@ -208,10 +208,10 @@ def pct(values, q):
 
 
 def photo_bytes(side=1224) -> bytes:
-    """A 1.5 MP photo-like JPEG (smooth shapes plus sensor-like grain): about 0.6 MB."""
+    """A 1.5 MP photo-like JPEG (smooth shapes plus sensor-like grain): about 0.5 MB."""
     y, x = np.mgrid[0:side, 0:side] / side
     rgb = np.stack([x, y, 0.5 + 0.5 * np.sin(8 * x * y * np.pi)], axis=-1) * 235
-    grain = np.random.default_rng(0).normal(0, 6, rgb.shape)
+    grain = np.random.default_rng(0).normal(0, 14, rgb.shape)
     out = io.BytesIO()
     Image.fromarray(np.clip(rgb + grain, 0, 255).astype(np.uint8)).save(out, "JPEG", quality=88)
     return out.getvalue()
