@@ -18,6 +18,7 @@ import { createChecks } from "./checks.js";
 import { createCompare } from "./compare.js";
 import { createData } from "./data.js";
 import { createFilters } from "./filters.js";
+import { createInside, insideSchema } from "./inside.js";
 import { createLayers } from "./layers.js";
 import { createLearn } from "./learn.js";
 import { formatNet, parseNet, withClasses } from "./netcode.js";
@@ -55,6 +56,7 @@ function makeState() {
     cmp: { type: "string", default: formatOpts(catalogue.compare) },
     cn: { type: "string", default: "200", options: catalogue.compare_steps.map(String) },
     gc: { type: "string", default: "", options: ["", "init", "now"] },
+    ...insideSchema(),
   });
 }
 
@@ -114,18 +116,21 @@ async function init() {
   const layers = createLayers(page);
   const filters = createFilters(page);
   const checks = createChecks(page);
+  const inside = createInside(page);
   const views = {
     update(run) {
       learn.update(run);
       layers.update(run);
       filters.update(run);
       checks.update(run);
+      inside.update(run);
     },
     reset(run) {
       learn.reset(run);
       layers.reset(run);
       filters.reset(run);
       checks.reset(run);
+      inside.reset(run);
     },
   };
   const training = createTraining(page, views);
