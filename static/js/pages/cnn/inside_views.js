@@ -24,9 +24,13 @@ function grey(canvas, channel) {
   ctx.putImageData(image, 0, 0);
 }
 
+let filterMaps = []; // the feature-map views of the cards, destroyed before a redraw
+
 // out: POST /api/cnn/filters; maps: the first conv layer's activations on the example, or null.
 export function renderFilters(out, maps) {
   const box = byId("cnn-in-filters");
+  filterMaps.forEach((m) => m.view.destroy());
+  filterMaps = [];
   const note = byId("cnn-in-filters-note");
   box.replaceChildren();
   if (out.layer === null) {
@@ -66,7 +70,7 @@ export function renderFilters(out, maps) {
     card.append(caption);
     if (maps) {
       const holder = el("div", "cnn-in-filter-map");
-      layerFigure(holder, { title: `feature map ${f} on this example`, shape: [1, maps[f].length, maps[f][0].length], values: [maps[f]] });
+      filterMaps.push(layerFigure(holder, { title: `feature map ${f} on this example`, shape: [1, maps[f].length, maps[f][0].length], values: [maps[f]] }));
       card.append(holder);
     }
     box.append(card);
