@@ -8,12 +8,14 @@ The network is the tiny preset; the test trains the same run through the API in 
 gives the same state as the page's chunks (same body, same seed, same batches).
 """
 
+import io
 import math
 import os
 import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 TINY_LAYERS = [
@@ -68,7 +70,9 @@ def click_map_cell(page, layer: int, row: int, col: int, rows: int, cols: int):
     canvas = page.locator(f'.cnn-in-layer[data-layer="{layer}"] canvas.fm-canvas')
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
-    canvas.click(position={"x": (col + 0.5) / cols * box["width"], "y": (row + 0.5) / rows * box["height"]})
+    canvas.click(
+        position={"x": (col + 0.5) / cols * box["width"], "y": (row + 0.5) / rows * box["height"]}
+    )
 
 
 def fits(page):
@@ -103,7 +107,9 @@ def test_a_conv_cell_and_a_weight_written_out(page, live_server, console_errors,
         {"layers": TINY_LAYERS, "state": state, "x": x, "label": label},
     )
     expected = seen["activations"][0][2][12][14]
-    assert math.isclose(float(value.get_attribute("data-value")), expected, rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(
+        float(value.get_attribute("data-value")), expected, rel_tol=1e-9, abs_tol=1e-12
+    )
     arith = page.locator("#cnn-in-arith")
     expect(arith).to_contain_text("Layer 0 (conv 3×3×4, stride 1, padding 1), cell [2, 12, 14]")
     expect(arith).to_contain_text("input channel 0")
@@ -121,11 +127,15 @@ def test_a_conv_cell_and_a_weight_written_out(page, live_server, console_errors,
     )  # fmt: skip
     grad = float(total.get_attribute("data-value"))
     assert math.isclose(grad, traced["weight"]["total"], rel_tol=1e-9, abs_tol=1e-12)
-    assert math.isclose(grad, seen["param_grads"][0]["weight"][2][0][1][2], rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(
+        grad, seen["param_grads"][0]["weight"][2][0][1][2], rel_tol=1e-9, abs_tol=1e-12
+    )
     numerical = float(page.locator("#cnn-in-grad-numerical").get_attribute("data-value"))
     assert math.isclose(numerical, grad, rel_tol=1e-4, abs_tol=1e-8)
     grad_box = page.locator("#cnn-in-grad")
-    expect(grad_box).to_contain_text("dL/dw[2, 0, 1, 2] = Σ over output positions (i, j) of x[0, 1·i + 1, 1·j + 2]")
+    expect(grad_box).to_contain_text(
+        "dL/dw[2, 0, 1, 2] = Σ over output positions (i, j) of x[0, 1·i + 1, 1·j + 2]"
+    )
     expect(grad_box).to_contain_text("The optimiser's next step on it: Adam, t = 31")
     after = float(page.locator("#cnn-in-update-after").inner_text())
     assert math.isclose(after, traced["update"]["after"], rel_tol=1e-5)
@@ -135,7 +145,9 @@ def test_a_conv_cell_and_a_weight_written_out(page, live_server, console_errors,
     page.reload()
     expect(page.locator("#cnn-in-value")).to_be_visible(timeout=90_000)
     expect(page.locator("#cnn-in-grad-total")).to_be_visible(timeout=30_000)
-    assert math.isclose(float(page.locator("#cnn-in-grad-total").get_attribute("data-value")), grad, rel_tol=1e-12)
+    assert math.isclose(
+        float(page.locator("#cnn-in-grad-total").get_attribute("data-value")), grad, rel_tol=1e-12
+    )
     assert console_errors == []
 
 
@@ -146,7 +158,9 @@ def test_the_keyboard_reaches_a_cell_and_the_backward_maps(page, live_server, co
     page.keyboard.press("ArrowUp")  # from the middle, (7, 7), a gap between the maps
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("Enter")
-    expect(page.locator("#cnn-in-arith")).to_contain_text("Max pooling: the largest of the 4×4 window")
+    expect(page.locator("#cnn-in-arith")).to_contain_text(
+        "Max pooling: the largest of the 4×4 window"
+    )
     expect(page.locator("#cnn-in-arith .win")).to_have_count(1)
     assert query(page)["cell"].startswith("2:")
     # The softmax bars: one tab stop, the arrows move, Enter opens the softmax.
@@ -203,7 +217,10 @@ def test_the_confusion_matrix_and_a_misclassified_example(page, live_server, con
     assert total == 1000
     # The first non-empty off-diagonal cell lists its examples; one of them is looked inside.
     for cell in cells.all():
-        if cell.get_attribute("data-t") != cell.get_attribute("data-p") and cell.inner_text() != "0":
+        if (
+            cell.get_attribute("data-t") != cell.get_attribute("data-p")
+            and cell.inner_text() != "0"
+        ):
             cell.click()
             break
     thumbs = page.locator("#cnn-in-cell-examples button")
@@ -225,7 +242,65 @@ def test_the_confusion_matrix_and_a_misclassified_example(page, live_server, con
     # A bad index is refused next to its control, as a sentence.
     page.fill("#cnn-in-index", "5000")
     page.click("#cnn-in-show")
-    expect(page.locator("#cnn-in-index-error")).to_have_text("The index must be a whole number from 0 to 1999.")
+    expect(page.locator("#cnn-in-index-error")).to_have_text(
+        "The index must be a whole number from 0 to 1999."
+    )
     fits(page)
     shot(page, "confusion-projector")
+    assert console_errors == []
+
+
+def test_an_uploaded_image_and_an_earlier_checkpoint(page, live_server, console_errors):
+    open_inside(page, live_server, "desktop")
+    # A dark plus on white, as drawn on paper: converted as the data set's images are.
+    image = Image.new("RGB", (90, 60), "white")
+    ImageDraw.Draw(image).line([(20, 30), (70, 30)], fill="black", width=6)
+    ImageDraw.Draw(image).line([(45, 8), (45, 52)], fill="black", width=6)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    page.set_input_files(
+        "#cnn-in-file",
+        files=[{"name": "plus.png", "mimeType": "image/png", "buffer": buffer.getvalue()}],
+    )
+    notes = page.locator("#cnn-in-file-notes")
+    expect(notes).to_contain_text("a 90×60 PNG image, made grayscale")
+    expect(notes).to_contain_text("downscaled from 90×60 to 28×19")
+    expect(notes).to_contain_text("inverted (1 − value), its border is light")
+    expect(notes).to_contain_text("centred on a 28×28 black square")
+    expect(page.locator("#cnn-in-example")).to_contain_text(
+        "Your image, converted: its class not given"
+    )
+    expect(page.locator("#cnn-in-example")).to_contain_text("Predicted")
+    assert query(page)["src"] == "drawn"
+    # A text file is refused next to the control, as a sentence.
+    page.set_input_files(
+        "#cnn-in-file", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}]
+    )
+    expect(page.locator("#cnn-in-file-error")).to_contain_text(
+        "notes.txt: the file is not an image"
+    )
+    # Training time scrubbed back: the same example at the checkpoint of step 25.
+    page.select_option("#cnn-in-at", "25")
+    expect(page.locator("#cnn-in-status")).to_have_text(
+        f"The network at step 25 (the run is at step {STEPS})."
+    )
+    expect(page.locator("#cnn-in-confusion-note")).to_contain_text("at step 25")
+    assert query(page)["ck"] == "25"
+    # The browser logs the refused upload's 415 itself; nothing else went wrong.
+    assert [e for e in console_errors if "status of 415" not in e] == []
+
+
+def test_drawing_with_the_keyboard(page, live_server, console_errors):
+    open_inside(page, live_server, "desktop")
+    canvas = page.locator("#cnn-in-draw canvas")
+    canvas.focus()
+    page.keyboard.press(" ")  # the pen down at the middle
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press(" ")
+    expect(page.locator("#cnn-in-example")).to_contain_text("Your drawing")
+    expect(page.locator("#cnn-in-example")).to_contain_text("Predicted")
+    assert query(page)["src"] == "drawn"
+    assert "step=30" in page.url  # the page's → (one step) did not fire while drawing
+    expect(page.locator("#cnn-status")).to_contain_text(f"Step {STEPS} ")
     assert console_errors == []

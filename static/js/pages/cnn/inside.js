@@ -52,6 +52,7 @@ export function createInside(page) {
   let cellTrace = null; // the clicked cell's trace, for the marks
   let maps = []; // the feature-map views, destroyed before a redraw
   const testCache = new Map();
+  let uploaded = false; // the drawing is an uploaded image (until drawn on)
 
   const dataset = () => page.dataset();
   const className = (k) => `${dataset().classes[k]} ${dataset().classes_zh[k]}`;
@@ -66,6 +67,7 @@ export function createInside(page) {
     side: SIDE,
     label: "Drawing canvas, 28×28: draw with the pointer, or arrows move the pen and space lifts or lowers it",
     onChange(values) {
+      uploaded = false;
       page.state.set({ src: "drawn", xd: encodeImage(values), cell: "", wt: "" });
       byId("cnn-in-file-notes").replaceChildren();
       schedule(100);
@@ -118,7 +120,7 @@ export function createInside(page) {
       const values = decodeImage(v.xd, SIDE * SIDE) || new Float64Array(SIDE * SIDE);
       drawing.set(values);
       const label = v.dl >= 0 && v.dl < dataset().classes.length ? v.dl : null;
-      return { x: [rows(values)], label, title: "Your drawing", drawn: true };
+      return { x: [rows(values)], label, title: uploaded ? "Your image, converted" : "Your drawing", drawn: true };
     }
     const got = await testExample(v.ix);
     return { ...got, title: `Test example ${v.ix}`, drawn: false };
@@ -403,6 +405,7 @@ export function createInside(page) {
     }
     const values = quantize(out.x[0].flat());
     drawing.set(values);
+    uploaded = true;
     page.state.set({ src: "drawn", xd: encodeImage(values), cell: "", wt: "" });
     const notes = [...out.notes, "kept at 256 grey levels (k / 255), as the link stores it; you can draw on it"];
     byId("cnn-in-file-notes").replaceChildren(...notes.map((n) => el("li", "", n)));
