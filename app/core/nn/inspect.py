@@ -499,10 +499,9 @@ def confusion(network: Network, params, running, data) -> dict:
         )
     if not np.isfinite(scores).all():
         raise InputError("a score is not finite: the parameters are too large", "params")
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-    predicted = probs.argmax(axis=1)
     truth = ys[chosen]
+    _, probs, _ = softmax_cross_entropy(scores, truth)
+    predicted = probs.argmax(axis=1)
     confidence = probs[np.arange(len(chosen)), predicted]
     counts = np.zeros((K, K), dtype=np.int64)
     np.add.at(counts, (truth, predicted), 1)
