@@ -304,3 +304,25 @@ def test_drawing_with_the_keyboard(page, live_server, console_errors):
     assert "step=30" in page.url  # the page's → (one step) did not fire while drawing
     expect(page.locator("#cnn-status")).to_contain_text(f"Step {STEPS} ")
     assert console_errors == []
+
+
+def test_a_compared_run_looked_inside(page, live_server, console_errors):
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{live_server}/cnn{QUERY}&cmp=sgd:lr=0.05;adam:lr=0.001&cstep=25")
+    expect(page.locator("#cnn-in-example")).to_contain_text("Predicted", timeout=90_000)
+    expect(page.locator("#cnn-cmp-status")).to_contain_text("Steps: 25, 25", timeout=90_000)
+    page.select_option("#cnn-in-run", "2")
+    status = page.locator("#cnn-in-status")
+    expect(status).to_have_text("The network of the Adam α = 0.001 run compared at step 25.")
+    assert query(page)["rn"] == "2"
+    page.fill("#cnn-in-wf", "1")
+    page.click("#cnn-in-wshow")
+    expect(page.locator("#cnn-in-grad")).to_contain_text(
+        "The optimiser's next step on it: Adam, t = 26"
+    )
+    assert query(page)["wt"] == "0:1,0,0,0"
+    # The weight form refuses a filter the layer does not have, next to it.
+    page.fill("#cnn-in-wf", "9")
+    page.click("#cnn-in-wshow")
+    expect(page.locator("#cnn-in-weight-error")).to_contain_text("weight must be 4 indices inside")
+    assert [e for e in console_errors if "status of 422" not in e] == []

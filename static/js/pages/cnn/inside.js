@@ -24,6 +24,7 @@ export function insideSchema() {
     ix: { type: "int", default: 0, min: 0, max: 1_000_000 },
     xd: { type: "string", default: "" },
     dl: { type: "int", default: -1, min: -1, max: 1023 },
+    rn: { type: "int", default: 0, min: 0, max: 8 }, // 0: the main run, k: compared run k
     ck: { type: "int", default: 0, min: 0, max: 1_000_000 },
     cell: { type: "string", default: "" },
     wt: { type: "string", default: "" },
@@ -85,9 +86,17 @@ export function createInside(page) {
     onPick: (_, button) => pickCell(Number(button.dataset.layer), [Number(button.dataset.k)]),
   });
 
-  // The network looked at: the chosen checkpoint of the main run, or its latest state.
+  // The run looked at: the main one, or one of the optimisers compared (section 5).
+  const chosenRun = () => (state().rn > 0 && page.compare[state().rn - 1]) || page.run;
+  const runLabel = (run) => {
+    const spec = run.config.optimizer;
+    const info = page.optimizers.get(spec.name);
+    return `${info ? info.label : spec.name} α = ${spec.lr}`;
+  };
+
+  // The network looked at: the chosen checkpoint of the chosen run, or its latest state.
   function chosenNet() {
-    const run = page.run;
+    const run = chosenRun();
     if (!run || !run.state) return null;
     const { ck } = state();
     const point = ck ? run.checkpoints.find((c) => c.step === ck) : null;
@@ -96,7 +105,11 @@ export function createInside(page) {
   }
 
   function checkpoints() {
-    const run = page.run;
+    const runs = [["0", page.run ? `the main run (section 2): ${runLabel(page.run)}` : "the main run"]];
+    page.compare.forEach((r, k) => runs.push([String(k + 1), `compared (section 5): ${runLabel(r)}`]));
+    fillSelect(byId("cnn-in-run"), runs);
+    byId("cnn-in-run").value = runs.some(([v]) => v === String(state().rn)) ? String(state().rn) : "0";
+    const run = chosenRun();
     const select = byId("cnn-in-at");
     const entries = [["0", run && run.step ? `the latest (step ${run.step})` : "the latest"]];
     if (run) [...run.checkpoints].reverse().forEach((c) => entries.push([String(c.step), `step ${c.step} (a checkpoint)`]));
@@ -136,7 +149,7 @@ export function createInside(page) {
     net = chosenNet();
     if (!net) {
       clear();
-      setStatus(page.network && !page.network.trainable ? "Fix the network above to train it and look inside." : "Train at least one step (section 2) to look inside the network.");
+      setStatus(page.network && !page.network.trainable ? "Fix the network above to train it and look inside." : `Train at least one step (section ${state().rn > 0 ? 5 : 2}) to look inside the network.`);
       return;
     }
     setError("cnn-in-error", "");
@@ -160,7 +173,9 @@ export function createInside(page) {
       setError(state().src === "test" ? "cnn-in-index-error" : "cnn-in-error", error.message);
       return;
     }
-    setStatus(`The network at step ${net.step}${net.step !== page.run.step ? ` (the run is at step ${page.run.step})` : ""}.`);
+    const run = chosenRun();
+    const which = run === page.run ? "" : ` of the ${runLabel(run)} run compared`;
+    setStatus(`The network${which} at step ${net.step}${net.step !== run.step ? ` (the run is at step ${run.step})` : ""}.`);
     describeExample();
     cellTrace = null;
     renderLayers();
@@ -448,6 +463,17 @@ export function createInside(page) {
     byId("cnn-in-file").addEventListener("change", (event) => {
       const file = event.target.files && event.target.files[0];
       if (file) upload(file);
+    });
+    byId("cnn-in-run").addEventListener("change", (event) => {
+      page.state.set({ rn: Number(event.target.value), ck: 0 });
+      schedule(0);
+    });
+    // A compared run moves on (its chunks write cstep): the view follows when it pauses.
+    page.state.subscribe((v, changed) => {
+      if (changed.includes("cstep") && v.rn > 0) {
+        checkpoints();
+        schedule();
+      }
     });
     byId("cnn-in-at").addEventListener("change", (event) => {
       page.state.set({ ck: Number(event.target.value) });
