@@ -41,10 +41,17 @@ def conv_transpose2d(request: ConvTransposeRequest) -> ConvTransposeResponse:
         output_shape=list(lesson.output.shape),
         size=lesson.sizes,
         steps=lesson.steps,
+        canvas={
+            "values": lesson.canvas.tolist(),
+            "kind": lesson.canvas_kind.tolist(),
+            "top": lesson.sizes["height"]["padding"],
+            "left": lesson.sizes["width"]["padding"],
+        },
         direct={
             "input": form.input.tolist(),
             "weights": form.weights.tolist(),
             "is_input": form.is_input.tolist(),
+            "kind": form.kind.tolist(),
             "source": form.source.tolist(),
             "border": list(form.border),
             "dilation": list(form.dilation),
