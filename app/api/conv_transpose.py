@@ -54,6 +54,7 @@ def conv_transpose2d(request: ConvTransposeRequest) -> ConvTransposeResponse:
             "kind": form.kind.tolist(),
             "source": form.source.tolist(),
             "border": list(form.border),
+            "gaps": list(form.gaps),
             "dilation": list(form.dilation),
             "steps": lesson.direct_steps,
         },

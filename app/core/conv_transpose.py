@@ -190,6 +190,7 @@ class DirectForm:
     kind: np.ndarray  # (rows, cols) str: "input", "zero" (inserted), "border" or "extra"
     source: np.ndarray  # (rows, cols, 2) int: the input cell [i, j] it holds, or -1
     border: tuple[int, int]  # d·(k − 1) − p per axis (negative: cropped)
+    gaps: tuple[int, int]  # zeros inserted between neighbouring input cells: s − 1 per axis
     dilation: tuple[int, int]
 
 
@@ -229,7 +230,9 @@ def direct_form(x, w, stride=1, padding=0, output_padding=0, dilation=1) -> Dire
     if extra_w:
         kind[:, -extra_w:] = "extra"
     flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    return DirectForm(padded, flipped, where[..., 0] >= 0, kind, where, (bh, bw), (dh, dw))
+    return DirectForm(
+        padded, flipped, where[..., 0] >= 0, kind, where, (bh, bw), (sh - 1, sw - 1), (dh, dw)
+    )
 
 
 def conv_transpose2d_direct(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1):
@@ -345,7 +348,7 @@ class Fill:
 
 
 FILLS = {
-    "seeded": Fill("seeded small integers", "随机小整数", (1, 3), (-1, 2), (0, 1)),
+    "seeded": Fill("seeded small integers", "随机小整数", (1, 4), (-1, 2), (0, 1)),
     # every product is 1, so each output cell counts the stamps that cover it
     "ones": Fill("every input and weight 1, no bias", "全为 1", (1, 1), (1, 1), (0, 0)),
 }
@@ -359,7 +362,7 @@ class Preset:
     settings: dict  # the page's controls, from page_settings
 
 
-def page_settings(h, w, k, s, p=0, op=0, d=1, c=1, f=1, fill="seeded", seed=7) -> dict:
+def page_settings(h, w, k, s, p=0, op=0, d=1, c=1, f=1, fill="seeded", seed=12) -> dict:
     """The page's controls: input h×w with c channels, f filters of k×k, stride s, padding p,
     output padding op, dilation d, and the values' fill and seed."""
     return {"h": h, "w": w, "c": c, "f": f, "k": k, "s": s, "p": p, "op": op, "d": d,

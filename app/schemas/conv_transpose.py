@@ -100,6 +100,7 @@ class DirectView(BaseModel):
     )
     source: list[list[list[int]]] = Field(description="[i, j] of the input value, or [-1, -1]")
     border: list[int] = Field(description="dilation·(kernel − 1) − padding per axis")
+    gaps: list[int] = Field(description="zeros inserted between input cells: stride − 1 per axis")
     dilation: list[int]
     steps: list[ConvStep] | None = Field(description="a stride-1 convolution's steps")
 
