@@ -64,10 +64,10 @@ export function scatterArithmetic(view, index) {
 
 export function cropArithmetic(view) {
   const { response, values } = view;
-  const { canvas, size } = response;
+  const { canvas } = response;
   const out = panel();
   const count = response.steps.length + 1;
-  out.line(el("span", "label", TEXT.cropTitle(count, size.height, size.width)));
+  out.line(el("span", "label", TEXT.cropTitle(count, canvas, response.output_shape)));
   const [, Ho, Wo] = response.output_shape;
   response.output.forEach((plane, f) => {
     const terms = out.terms();
@@ -78,7 +78,8 @@ export function cropArithmetic(view) {
         item(
           terms,
           "ct-crop",
-          el("span", "", `o[${f}, ${r}, ${c}] = ${signed(canvas.values[f][cr][cc])} + ${signed(values.b[f])} = `),
+          el("span", "label", TEXT.cropLine(f, r, c, cr, cc)),
+          el("span", "", `${signed(canvas.values[f][cr][cc])} + ${signed(values.b[f])} = `),
           el("span", "total", fmt(plane[r][c])),
         );
       }

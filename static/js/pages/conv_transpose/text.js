@@ -34,9 +34,13 @@ export const TEXT = {
     (holds === null ? "." : holds ? " — it is." : " — it is not, so PyTorch refuses it."),
   formula: (axis, report) => `Output ${axis}: ${report.formula}`,
   full: (h, w) =>
-    `The uncropped canvas is (H − 1)·s + d(k − 1) + 1 = ${h.full} rows by ${w.full} columns; the padding crops ` +
-    `${h.padding} row${h.padding === 1 ? "" : "s"} at the top and bottom and ${w.padding} column${w.padding === 1 ? "" : "s"} ` +
-    "at each side, and the output padding adds rows at the bottom and columns at the right.",
+    `Before the crop, the canvas of stamps is (H − 1)·s + d(k − 1) + 1 = ${h.full} rows by ${w.full} columns. ` +
+    `The padding crops ${h.padding} row${h.padding === 1 ? "" : "s"} from the top and the bottom and ` +
+    `${w.padding} column${w.padding === 1 ? "" : "s"} from each side` +
+    (h.output_padding || w.output_padding
+      ? `; the output padding (${h.output_padding} row${h.output_padding === 1 ? "" : "s"}, ${w.output_padding} ` +
+        `column${w.output_padding === 1 ? "" : "s"}) keeps that many more at the bottom and right, zeros past the canvas.`
+      : "."),
   noOutput: "No output: change the settings above.",
   fixFirst: "Fix the settings above to step through the transposed convolution.",
   viewNote: {
@@ -83,12 +87,11 @@ export const TEXT = {
     "each cell: its sum so far + value·weight = its new sum",
   stampFilter: (f) => `output channel ${f}:`,
   cropped: " (cropped)",
-  cropTitle: (count, h, w) =>
-    `Step ${count} of ${count}: crop and add the bias. The output is the canvas without its first ${h.padding} ` +
-    `and last ${h.padding} row${h.padding === 1 ? "" : "s"} and its first and last ${w.padding} ` +
-    `column${w.padding === 1 ? "" : "s"}, plus each channel's bias:`,
-  cropLine: (f, r, c, cr, cc) => `o[${f}, ${r}, ${c}] = canvas[${cr}, ${cc}] + b${f} = `,
-  extraLine: (f, r, c) => `o[${f}, ${r}, ${c}] = 0 (output padding) + b${f} = `,
+  cropTitle: (count, canvas, [, Ho, Wo]) =>
+    `Step ${count} of ${count}: crop and add the bias. The output is the ${Ho}×${Wo} block of the canvas ` +
+    `from row ${canvas.top}, column ${canvas.left} (the padding), plus each channel's bias: ` +
+    `o[f, r, c] = canvas[r + ${canvas.top}, c + ${canvas.left}] + b_f.`,
+  cropLine: (f, r, c, cr, cc) => `o[${f}, ${r}, ${c}] = [${cr}, ${cc}] `,
   moreCells: (n) => `… and ${n} more: hover or focus an output cell to see its own.`,
   cellTitle: (f, r, c) => `Canvas cell [${r}, ${c}] of output channel ${f}: every stamp on it`,
   cellNone: "No stamp lands here: it stays 0.",
