@@ -76,7 +76,8 @@ def test_a_canvas_cell_lists_every_stamp_on_it(page, live_server):
     arith = page.locator("#ct-arith")
     expect(arith).to_contain_text("Canvas cell [2, 2]")
     expect(arith.locator(".ct-stamp")).to_have_count(4)
-    products = [step["products"][0][tap] for step, tap in zip(body["steps"], [8, 6, 2, 0])]
+    taps = [8, 6, 2, 0]  # each of the four input cells' tap that lands on [2, 2]
+    products = [step["products"][0][tap] for step, tap in zip(body["steps"], taps, strict=True)]
     assert arith.locator(".ct-stamp .partial").all_inner_texts() == [shown(p) for p in products]
     expect(arith.locator(".total").first).to_have_text(shown(body["canvas"]["values"][0][2][2]))
 
@@ -203,9 +204,9 @@ def test_projector_mode_at_1024_by_768(page, live_server, console_errors):
     expect(page.locator(".tl-readout")).to_have_text("step 1 / 25")
     page.locator("h1").click()
     page.keyboard.press("ArrowRight")
-    expect(page.locator("#ct-arith .total")).to_have_text(shown(body["direct"]["steps"][1]["value"]))
+    second = body["direct"]["steps"][1]
+    expect(page.locator("#ct-arith .total")).to_have_text(shown(second["value"]))
     no_sideways_scroll(page, 1024)
-    page.screenshot(path="/tmp/conv-transpose-projector.png", full_page=False)
     assert console_errors == []
 
 
