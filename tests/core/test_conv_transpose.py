@@ -160,7 +160,10 @@ def test_the_canvas_and_its_running_sums():
     for step in lesson.steps:
         for f in range(2):
             for (r, q), before, product, after in zip(
-                step["canvas_cells"], step["before"][f], step["products"][f], step["after"][f],
+                step["canvas_cells"],
+                step["before"][f],
+                step["products"][f],
+                step["after"][f],
                 strict=True,
             ):
                 assert_allclose(before, last[f, r, q], rtol=0, atol=0)
