@@ -237,3 +237,20 @@ def test_the_lesson_is_in_the_nav_and_on_the_home_page(page, live_server):
         nav.click()
     expect(page.locator("h1")).to_have_text("Transposed convolution 转置卷积")
     expect(nav).to_have_attribute("aria-current", "page")
+
+
+def test_an_edited_value_is_sent_and_written_out(page, live_server):
+    open_page(page, live_server)
+    page.get_by_label("Edit values").check()
+    cell = page.locator("#ct-input .cell").first
+    assert page.locator('#ct-input .cell[tabindex="0"]').count() == 1  # one tab stop per grid
+    cell.click()
+    editor = page.locator("#ct-input .cell-input")
+    editor.fill("7")
+    with page.expect_response(API) as info:
+        editor.press("Enter")
+    body = info.value.json()
+    assert body["steps"][0]["value"] == 7.0
+    assert "edits=x.0.0.0%3D7" in page.url
+    expect(page.locator("#ct-arith")).to_contain_text("input x[0, 0, 0] = 7 stamps")
+    expect(page.locator("#ct-preset")).to_have_value("")  # a custom view now

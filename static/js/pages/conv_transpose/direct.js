@@ -5,6 +5,7 @@ import { byId, el } from "../../dom.js";
 import { createGrid } from "../../widgets/grid.js";
 import { directArithmetic } from "./arithmetic.js";
 import { clearOperands, holderIn } from "./operands.js";
+import { outputShading } from "./shade.js";
 import { TEXT } from "./text.js";
 import { directStepIndex } from "./values.js";
 
@@ -67,6 +68,7 @@ export function buildDirect(page) {
   const stuffed = buildStuffed(direct);
   const flipped = buildFlipped(direct);
   const outputEl = byId("ct-output");
+  const colorFor = outputShading(response.output);
   outputEl.replaceChildren();
   const shape = response.output_shape;
   const output = response.output.map((plane, f) => {
@@ -75,6 +77,7 @@ export function buildDirect(page) {
       cols: shape[2],
       roving: true,
       label: TEXT.outputLabel(f),
+      colorFor,
       onHover: (r, c) => showOutputCell(page, f, r, c),
       onLeave: () => page.render(),
       onClick: (r, c) => {

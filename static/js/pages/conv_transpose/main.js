@@ -48,6 +48,7 @@ function buildView() {
   const { view: name, step } = page.state.get();
   const [build, , count] = VIEWS[name];
   byId("ct-scatter").hidden = name !== "scatter";
+  byId("ct-scale").hidden = false;
   byId("ct-direct").hidden = name !== "direct";
   byId("ct-view-note").textContent = name === "direct" ? TEXT.viewNote.direct(page.view.response.direct) : TEXT.viewNote.scatter;
   build(page);
@@ -64,6 +65,7 @@ function showNoOutput(v, field) {
   renderSize(v, null, field === "output_padding");
   for (const id of ["ct-canvas", "ct-stuffed", "ct-flipped"]) byId(id).replaceChildren();
   byId("ct-output").replaceChildren(el("p", "message note", TEXT.noOutput));
+  byId("ct-scale").hidden = true;
   for (const id of ["ct-output-dims", "ct-canvas-dims", "ct-stuffed-dims", "ct-flipped-dims"]) byId(id).textContent = "";
   byId("ct-arith").textContent = TEXT.fixFirst;
   page.timeline.setCount(1);

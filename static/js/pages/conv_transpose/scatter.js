@@ -5,6 +5,7 @@ import { byId } from "../../dom.js";
 import { createGrid } from "../../widgets/grid.js";
 import { canvasArithmeticFor, cropArithmetic, scatterArithmetic } from "./arithmetic.js";
 import { clearOperands, holderIn } from "./operands.js";
+import { outputShading } from "./shade.js";
 import { TEXT } from "./text.js";
 import { canvasAfter } from "./values.js";
 
@@ -40,6 +41,7 @@ export function buildScatter(page) {
   });
   byId("ct-canvas-dims").textContent = TEXT.canvasDims(rows, cols, canvas.values.length);
   const outputEl = byId("ct-output");
+  const colorFor = outputShading(response.output);
   outputEl.replaceChildren();
   const [, Ho, Wo] = response.output_shape;
   const outputGrids = response.output.map((plane, f) => {
@@ -48,6 +50,7 @@ export function buildScatter(page) {
       cols: Wo,
       roving: true,
       label: TEXT.outputLabel(f),
+      colorFor,
       onHover: (r, c) => showCanvasCell(page, f, r + canvas.top, c + canvas.left),
       onLeave: () => page.render(),
       onClick: (r, c) => showCanvasCell(page, f, r + canvas.top, c + canvas.left),

@@ -110,4 +110,5 @@ export const TEXT = {
   hovered: (step) => `Output o[${step.filter}, ${step.row}, ${step.col}]`,
   channelSum: (c) => `channel ${c}: Σ(x·w') = `,
   value: "value: ",
+  scale: "output value 输出值 (cell colour)",
 };
