@@ -149,8 +149,9 @@ def conv_catalogue() -> dict:
 
 
 def conv_transpose_catalogue() -> dict:
-    # The guide's 2×2 → 5×5 by default; up to 8×8 inputs and 5×5 kernels fit on a screen. The
-    # request's stride, padding, output padding and dilation are bounded by these constants.
+    # The guide's 2×2 → 5×5 by default (a preset in the core); up to 8×8 inputs and 5×5 kernels
+    # fit on a screen. Stride, padding, output padding and dilation are Pair fields, bounded in
+    # their validator, so their limits come from the schema's constants rather than schema_range.
     default = conv_transpose.PRESETS[conv_transpose.DEFAULT_PRESET].settings
     side = conv_schemas.MAX_SIDE
     return {
