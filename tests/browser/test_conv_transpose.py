@@ -254,3 +254,14 @@ def test_an_edited_value_is_sent_and_written_out(page, live_server):
     assert "edits=x.0.0.0%3D7" in page.url
     expect(page.locator("#ct-arith")).to_contain_text("input x[0, 0, 0] = 7 stamps")
     expect(page.locator("#ct-preset")).to_have_value("")  # a custom view now
+
+
+def test_a_preset_after_a_refusal_shows_its_own_settings(page, live_server):
+    with page.expect_response(API):
+        page.goto(f"{live_server}/conv-transpose?op=2")
+    expect(page.locator("#ct-error-op")).to_contain_text("must be smaller than the stride")
+    with page.expect_response(API):
+        page.locator("#ct-preset").select_option("output_padding")
+    expect(page.locator('input[name="op"]')).to_have_value("1")
+    expect(page.locator("#ct-error-op")).to_be_hidden()
+    expect(page.locator("#ct-output-dims")).to_have_text("F×H_out×W_out = 1×6×6")

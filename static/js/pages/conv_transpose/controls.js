@@ -13,8 +13,8 @@ export function syncForm(page) {
   const v = page.state.get();
   for (const key of NUMBER_KEYS) {
     const input = form.elements[key];
-    // a field the learner is fixing keeps what they typed
-    if (input.getAttribute("aria-invalid") !== "true") input.value = v[key];
+    // a field whose typed value the page refused keeps it, for the learner to fix
+    if (input.dataset.typed !== "1") input.value = v[key];
   }
   form.elements.fill.value = v.fill;
   form.elements.edit.checked = v.edit;
@@ -24,9 +24,11 @@ export function syncForm(page) {
   for (const radio of document.querySelectorAll('input[name="view"]')) radio.checked = radio.value === v.view;
 }
 
-export function setFieldError(key, text) {
+// typed: the page refused what was typed (not in the state), so the field keeps it.
+export function setFieldError(key, text, typed = false) {
   const input = form.elements[key];
   byId(`ct-error-${key}`).textContent = text;
+  input.dataset.typed = typed ? "1" : "";
   if (text) input.setAttribute("aria-invalid", "true");
   else input.removeAttribute("aria-invalid");
 }
@@ -51,7 +53,9 @@ function onChange(page, event) {
   const { controls } = page.catalogue;
   if (target.name === "preset") {
     const preset = page.catalogue.presets.find((p) => p.name === target.value);
-    if (preset) page.state.set({ ...preset.settings, edits: "", step: 0 });
+    if (!preset) return;
+    clearErrors();
+    page.state.set({ ...preset.settings, edits: "", step: 0 });
     return;
   }
   if (target.name === "view") {
@@ -71,7 +75,7 @@ function onChange(page, event) {
   const value = Number(target.value);
   const { min, max } = controls[key];
   if (target.value.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
-    setFieldError(key, TEXT.notWhole(key, min, max));
+    setFieldError(key, TEXT.notWhole(key, min, max), true);
     return;
   }
   setFieldError(key, "");
