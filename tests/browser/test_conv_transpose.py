@@ -265,3 +265,24 @@ def test_a_preset_after_a_refusal_shows_its_own_settings(page, live_server):
     expect(page.locator('input[name="op"]')).to_have_value("1")
     expect(page.locator("#ct-error-op")).to_be_hidden()
     expect(page.locator("#ct-output-dims")).to_have_text("F×H_out×W_out = 1×6×6")
+
+
+def test_a_tapped_cell_keeps_its_stamps_on_a_touch_screen(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    try:
+        page = context.new_page()
+        open_page(page, live_server, "?step=4")
+        page.locator("#ct-output .cell").nth(2 * 5 + 2).tap()
+        arith = page.locator("#ct-arith")
+        expect(arith).to_contain_text("Canvas cell [2, 2]")
+        # a lifted touch "leaves" the grid (Pointer Events), which emulation does not send itself
+        page.locator("#ct-output .grid").dispatch_event("pointerleave")
+        expect(arith).to_contain_text("Canvas cell [2, 2]")
+        expect(arith.locator(".ct-stamp")).to_have_count(4)
+        page.locator(".tl-button", has_text="Back").tap()
+        expect(arith).to_contain_text("Step 4 of 5")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()

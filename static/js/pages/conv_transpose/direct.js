@@ -79,7 +79,7 @@ export function buildDirect(page) {
       label: TEXT.outputLabel(f),
       colorFor,
       onHover: (r, c) => showOutputCell(page, f, r, c),
-      onLeave: () => page.render(),
+      onLeave: () => page.restore(),
       onClick: (r, c) => {
         const index = directStepIndex(shape, f, r, c);
         page.timeline.setStep(index);

@@ -34,10 +34,18 @@ const page = {
   timeline: null,
   view: null, // { v, values, operands, response, stamps, grids }
   render: () => renderView(),
+  // A tapped cell's arithmetic stays until the step changes (a touch "leaves" as it lifts).
+  pinned: null,
+  pin(show) {
+    page.pinned = show;
+    show();
+  },
+  restore: () => (page.pinned ? page.pinned() : renderView()),
 };
 const fetchTranspose = latestOnly((payload, options) => postJSON("/api/conv_transpose2d", payload, options));
 
 function renderView() {
+  page.pinned = null;
   const view = page.view;
   if (!view || !view.response || !view.grids) return;
   VIEWS[page.state.get().view][1](page);

@@ -33,8 +33,8 @@ export function buildScatter(page) {
       label: TEXT.canvasLabel(f),
       isPadding: (r, c) => canvas.kind[r][c] === "cropped",
       onHover: (r, c) => showCanvasCell(page, f, r, c),
-      onLeave: () => page.render(),
-      onClick: (r, c) => showCanvasCell(page, f, r, c),
+      onLeave: () => page.restore(),
+      onClick: (r, c) => page.pin(() => showCanvasCell(page, f, r, c)),
     });
     grid.highlight("ct-extra", extra);
     return grid;
@@ -52,8 +52,8 @@ export function buildScatter(page) {
       label: TEXT.outputLabel(f),
       colorFor,
       onHover: (r, c) => showCanvasCell(page, f, r + canvas.top, c + canvas.left),
-      onLeave: () => page.render(),
-      onClick: (r, c) => showCanvasCell(page, f, r + canvas.top, c + canvas.left),
+      onLeave: () => page.restore(),
+      onClick: (r, c) => page.pin(() => showCanvasCell(page, f, r + canvas.top, c + canvas.left)),
     });
     grid.update(plane);
     return grid;
