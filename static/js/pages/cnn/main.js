@@ -3,10 +3,11 @@
 // Every number comes from the API; the layer types, presets, data sets and limits from the
 // page's catalogue, the optimisers from GET /api/optimizers. The URL holds the network, the
 // data set, the optimiser, batch size, initialisation, weight decay, seed and the steps
-// reached, so a link replays the same runs to the same steps.
+// reached, so a link replays the same runs to the same steps; and section 6's example, run,
+// checkpoint, clicked cell and weight (inside.js).
 //
 // The page object is where the runs live (page.run, page.overfit, page.compare: run.js), for
-// the views that look inside the trained network.
+// the views that look inside the trained network (section 6, inside.js).
 
 import { getJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
