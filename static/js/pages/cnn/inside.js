@@ -207,7 +207,6 @@ export function createInside(page) {
     const t = cellTrace;
     if (!pick || !t) return () => [];
     return (layout) => {
-      if (pick.layer === layer && shape.length === 3) return [{ ...layout.box(pick.index), kind: "pin" }];
       if (pick.layer === layer) return [{ ...layout.box(pick.index), kind: "pin" }];
       if (pick.layer !== layer + 1 || shape.length !== 3) return [];
       const spec = seen.layers[pick.layer].spec;
@@ -457,7 +456,7 @@ export function createInside(page) {
     byId("cnn-in-undo").addEventListener("click", () => drawing.undo());
     byId("cnn-in-clear").addEventListener("click", () => drawing.clear());
     byId("cnn-in-class").addEventListener("change", (event) => {
-      page.state.set({ dl: Number(event.target.value), wt: state().wt });
+      page.state.set({ dl: Number(event.target.value) });
       if (state().src === "drawn") schedule(0);
     });
     byId("cnn-in-file").addEventListener("change", (event) => {
