@@ -15,6 +15,7 @@ import argparse
 import http.client
 import io
 import json
+import os
 import random
 import re
 import ssl
@@ -217,11 +218,31 @@ def photo_bytes(side=1224) -> bytes:
     return out.getvalue()
 
 
-def run(base: str, students: int, ramp: float, seconds: float, seed: int) -> None:
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU time of a process and its live descendants (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents, total = {}, 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree = {root_pid}
+    for _ in range(3):
+        tree |= {pid for pid, (ppid, _) in parents.items() if ppid in tree}
+    for pid in tree:
+        if pid in parents:
+            total += parents[pid][1] / ticks
+    return total
+
+
+def run(base: str, students: int, ramp: float, seconds: float, seed: int, server_pid=None):
     host = urllib.parse.urlsplit(base).hostname
     if host != "127.0.0.1":
         sys.exit(f"bench_class only runs against 127.0.0.1, not {host!r}")
     stats, photo = Stats(), photo_bytes()
+    cpu_before = cpu_seconds(server_pid) if server_pid else None
     started = time.time()
     deadline = started + seconds
     threads = []
@@ -247,6 +268,12 @@ def run(base: str, students: int, ramp: float, seconds: float, seed: int) -> Non
             f"{stats.bytes[label] / 1e6:7.1f}  {codes}{busy}"
         )
     print(f"requests {total}, 5xx {errors}, {total / elapsed:.1f} requests/s over {elapsed:.0f} s")
+    if server_pid:
+        cpu = cpu_seconds(server_pid) - cpu_before
+        print(
+            f"cnnlab used {cpu:.0f} CPU-seconds: {cpu / students:.1f} per student session, "
+            f"{cpu / elapsed:.2f} cores on average over the run"
+        )
 
 
 def main():
@@ -274,7 +301,8 @@ def main():
             proxy = Nginx(Path(prefix), server.port)
             try:
                 print(f"cnnlab --workers {args.workers} behind deploy/nginx.conf (TLS)")
-                run(proxy.local, args.students, args.ramp, args.seconds, args.seed)
+                pid = server.process.pid
+                run(proxy.local, args.students, args.ramp, args.seconds, args.seed, pid)
             finally:
                 proxy.stop()
     finally:
