@@ -158,3 +158,12 @@ def test_slots_are_released_after_errors():
         assert client.post("/api/optimize", json={"bad": 1}).status_code == 422
     assert app.state.heavy_work.in_use == 0
 
+
+
+def test_templates_build_no_urls_from_the_request():
+    """url_for builds absolute URLs from the Host header (the bug behind pages without CSS behind
+    a proxy): templates link assets with static() and pages by path."""
+    from app.settings import resource_dir
+
+    for template in resource_dir("templates").glob("*.html"):
+        assert "url_for" not in template.read_text(), template.name
