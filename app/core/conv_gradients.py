@@ -44,7 +44,7 @@ class BackwardTrace:
 # Losses whose upstream gradient the lesson computes from the forward output y (F, Ho, Wo):
 # name -> (what the page says, L(y), dL/dY(y)).
 LOSSES = {
-    "half_sum_squares": ("L = ½ Σ y², so dL/dY = Y", lambda y: 0.5 * float(np.sum(y * y)), lambda y: y),
+    "half_sum_squares": ("L = ½ Σ y², so dL/dY = Y", lambda y: 0.5 * float(np.sum(y * y)), np.copy),
     "sum": ("L = Σ y, so dL/dY = 1 everywhere", lambda y: float(np.sum(y)), np.ones_like),
 }
 
@@ -101,7 +101,8 @@ def conv2d_backward_lesson(x, w, b, dy, stride=1, padding=0, dilation=1,
     dy = np.asarray(dy, dtype=np.float64)
     if trace:
         steps = conv2d_backward_trace(x, w, dy, b, stride, padding, dilation, mode)
-        return BackwardLesson(dy, value, steps.grad_input, steps.grad_weights, steps.grad_bias, steps)
+        dx, dw, db = steps.grad_input, steps.grad_weights, steps.grad_bias
+        return BackwardLesson(dy, value, dx, dw, db, steps)
     dx, dw, db = conv2d_backward(dy, cache)
     return BackwardLesson(dy, value, np.asarray(dx), dw, db, None)
 

@@ -226,8 +226,6 @@ def test_backward_needs_one_gradient(client, extra, field):
 
 
 def test_backward_unknown_loss(client):
-    response = client.post(
-        "/api/conv2d/backward", json={"input": X, "weights": W, "loss": "hinge"}
-    )
+    response = client.post("/api/conv2d/backward", json={"input": X, "weights": W, "loss": "hinge"})
     assert response.status_code == 422
     assert response.json()["field"] == "loss"
