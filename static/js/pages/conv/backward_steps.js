@@ -107,10 +107,11 @@ function inputStep(view, s, line) {
     if (taps.length) grids.filterBlocks[f].classList.add("current");
   });
   line(el("span", "label", BW_TEXT.inputRule(s)));
-  const pairs = t.product.map(
-    (_, n) => `w${t.filter[n]}[${t.kernel_row[n]},${t.kernel_col[n]}] ${signed(t.weight[n])}·dY${t.filter[n]}[${t.out_row[n]},${t.out_col[n]}] ${signed(t.grad[n])}`,
+  const names = t.product.map(
+    (_, n) => `W${t.filter[n]}[${t.kernel_row[n]},${t.kernel_col[n]},${s.channel}]·dY${t.filter[n]}[${t.out_row[n]},${t.out_col[n]}]`,
   );
-  line(el("span", "", "= "), ...termSpans(pairs));
+  line(el("span", "label", "= "), ...termSpans(names).map((span) => Object.assign(span, { className: "label" })));
+  line(el("span", "", "= "), ...termSpans(t.product.map((_, n) => `${signed(t.weight[n])}·${signed(t.grad[n])}`)));
   sumLine(line, t.product, s.total, s.is_padding ? "dropped" : "");
   if (s.is_padding) line(el("span", "term-pad", BW_TEXT.dropped));
 }
