@@ -78,7 +78,7 @@ def test_the_weight_gradient_steps_are_the_apis(page, live_server, console_error
         expect(dy.locator(".cell.hl-window")).to_have_count(9)
         current = page.locator("#conv-bw-dw-grids .cell.hl-current")
         expect(current).to_have_text(shown(step["total"]))
-    # the gradient grid: the total equals grad_weights, later weights still hidden
+    # the gradient grid: the total equals grad_weights, later weights (and both biases) hidden
     assert body["weight_steps"][13]["total"] == body["grad_weights"][0][1][1][1]
     expect(page.locator("#conv-bw-dw-grids .cell.hl-pending")).to_have_count(
         54 - 14 + 2
