@@ -125,6 +125,20 @@ def test_the_bias_and_input_gradient_steps(page, live_server, console_errors):
     expect(page.locator("#conv-filters .cell.hl-window")).to_have_count(len(terms["filter"]))
     expect(dx.locator(".cell.hl-current")).to_have_text(shown(body["grad_input"][0][0][0]))
     save(page, "input-desktop")
+    # a tapped gradient cell jumps to its step; Enter on a focused one too
+    page.locator("#conv-bw-dw-grids .grid").nth(5).locator(".cell").nth(
+        5
+    ).click()  # W1 c 1 [1, 2]: after W0 and b0
+    expect(page.locator(".tl-readout")).to_have_text(f"step {(3 + 1) * 9 + 5 + 1} / {count}")
+    expect(arith).to_contain_text("dL/dW1[1, 2, 1]")
+    dx.locator('.cell[data-r="2"][data-c="3"]').focus()
+    page.keyboard.press("Enter")
+    cell = next(
+        i
+        for i, s in enumerate(body["input_steps"])
+        if (s["channel"], s["row"], s["col"]) == (0, 2, 3)
+    )
+    expect(page.locator(".tl-readout")).to_have_text(f"step {56 + cell + 1} / {count}")
     assert console_errors == []
 
 

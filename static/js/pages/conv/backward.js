@@ -40,7 +40,14 @@ function editGradient(page, key, value) {
   page.state.set({ edits: formatEdits(edits) });
 }
 
-function buildGradientGrids(page, v, answer) {
+// A tapped (or Enter on a focused) gradient cell jumps to the step that computes it.
+function jumpTo(page, index) {
+  if (index === undefined) return;
+  page.timeline.setStep(index);
+  page.state.set({ step: index });
+}
+
+function buildGradientGrids(page, v, answer, starts, inputIndex) {
   const [F, Ho, Wo] = [answer.grad_output.length, answer.grad_output[0].length, answer.grad_output[0][0].length];
   const grids = { dy: [], dw: [], db: [], dwBlocks: [], dx: [] };
   const dyEl = byId("conv-bw-dy-grids");
@@ -64,14 +71,20 @@ function buildGradientGrids(page, v, answer) {
     block.append(el("h3", "", BW_TEXT.dwTitle(f)), slices);
     grids.dw.push(
       filter.map((kernel, c) => {
-        const grid = createGrid(holderIn(slices, BW_TEXT.dwCaption(f, c)), { rows: v.k, cols: v.k, label: BW_TEXT.dwLabel(f, c) });
+        const grid = createGrid(holderIn(slices, BW_TEXT.dwCaption(f, c)), {
+          rows: v.k,
+          cols: v.k,
+          label: BW_TEXT.dwLabel(f, c),
+          roving: true,
+          onClick: (m, n) => jumpTo(page, starts.w + ((f * v.c + c) * v.k + m) * v.k + n), // weight_steps' order
+        });
         grid.update(kernel);
         return grid;
       }),
     );
     const bias = el("div", "bias");
     const biasHolder = el("span");
-    const biasGrid = createGrid(biasHolder, { rows: 1, cols: 1, label: BW_TEXT.dbLabel(f) });
+    const biasGrid = createGrid(biasHolder, { rows: 1, cols: 1, label: BW_TEXT.dbLabel(f), onClick: () => jumpTo(page, starts.b + f) });
     biasGrid.update([[answer.grad_bias[f]]]);
     bias.append(el("span", "", BW_TEXT.db(f)), biasHolder);
     block.append(bias);
@@ -86,6 +99,8 @@ function buildGradientGrids(page, v, answer) {
       cols: v.w + 2 * v.p,
       label: BW_TEXT.dxLabel(c),
       isPadding,
+      roving: true,
+      onClick: (r, q) => jumpTo(page, inputIndex.get(`${c},${r},${q}`)),
     });
     grid.update(paddedGradient(answer, c, v.p));
     grids.dx.push(grid);
@@ -165,7 +180,9 @@ export function createBackward(page) {
     if (page.view !== view) return; // a newer configuration is on its way
     byId("conv-bw-error").textContent = "";
     const steps = backwardSteps(answer);
-    view.backward = { answer, steps, starts: partStarts(answer), grids: buildGradientGrids(page, v, answer) };
+    const starts = partStarts(answer);
+    const inputIndex = new Map(answer.input_steps.map((s, i) => [`${s.channel},${s.row},${s.col}`, starts.x + i]));
+    view.backward = { answer, steps, starts, grids: buildGradientGrids(page, v, answer, starts, inputIndex) };
     setEditable();
     gradientNote(page, v, answer);
     showTranspose(page, view, answer);
