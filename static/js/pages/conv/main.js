@@ -1,6 +1,7 @@
 // /conv: the CS231n-style convolution stepper. State (configuration, seed, edits, step, pin) lives
 // in the URL; values come from a seeded generator plus the learner's edits; every number shown
-// for a step comes from POST /api/conv2d. Controls and their limits come from the catalogue.
+// for a step comes from POST /api/conv2d (the backward mode's from /api/conv2d/backward, see
+// backward.js). Controls and their limits come from the catalogue.
 
 import { isAbort, latestOnly, postJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
