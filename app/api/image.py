@@ -208,6 +208,7 @@ def filter_image(
         settings.image_max_pixels,
         settings.image_working_size,
         settings.upload_max_bytes,
+        settings.image_decode_max_bytes,
     )
     if spec.values and max(image.width, image.height) > settings.image_values_max_side:
         raise InputError(

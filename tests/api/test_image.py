@@ -428,6 +428,80 @@ def test_header_claiming_too_many_pixels_below_pillows_own_guard(client_with):
     assert post(client, png_header(100, 100)).status_code != 413
 
 
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A 64×64 JPEG whose frame header is rewritten to claim width × height."""
+    data = bytearray(encode(noise((64, 64)), "JPEG"))
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def test_jpeg_header_claiming_more_than_its_data_is_truncated(client):
+    response = post(client, jpeg_claiming(7000, 7000))
+    assert response.status_code == 422
+    assert response.json()["field"] == "file"
+    detail = response.json()["detail"]
+    assert "truncated" in detail and "7000×7000" in detail and "95,704 bytes" in detail
+    # The same data under its own size decodes.
+    assert post(client, jpeg_claiming(64, 64)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("im", "fmt", "cost"),
+    [
+        (Image.new("RGBA", (300, 300)), "PNG", 360_000),
+        (Image.new("LA", (300, 300)), "PNG", 360_000),
+        (Image.new("RGB", (300, 300)), "PNG", 360_000),  # Pillow keeps RGB as 4 bytes a pixel
+        (Image.new("RGB", (150, 150)), "WEBP", 360_000),  # libwebp's buffers: 16 bytes a pixel
+        (Image.new("I;16", (300, 300)), "PNG", 180_000),
+    ],
+    ids=["rgba", "la", "rgb", "webp", "16-bit"],
+)
+def test_decoding_over_the_memory_budget_is_refused_before_decoding(client_with, im, fmt, cost):
+    options = {"lossless": True} if fmt == "WEBP" else {}
+    data = encode(im, fmt, **options)
+    refused = post(client_with(image_decode_max_bytes=cost - 1), data)
+    assert refused.status_code == 422
+    detail = refused.json()["detail"]
+    assert f"needs about {cost / 1e6:.0f} MB of memory to decode" in detail
+    assert "it was not decoded" in detail and "Send it at most" in detail
+    assert post(client_with(image_decode_max_bytes=cost), data).status_code == 200
+
+
+def test_a_large_jpeg_is_costed_at_its_draft_size(client_with):
+    # 2000×2000 decodes at 1/8 scale for a 100 px working size: 250×250×4 bytes, not 16 MB.
+    data = encode(noise((2000, 2000)), "JPEG")
+    client = client_with(image_working_size=100, image_decode_max_bytes=250 * 250 * 4)
+    body = post(client, data).json()
+    assert (body["width"], body["height"]) == (100, 100)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P", "I;16", "RGB"])
+def test_strips_give_the_whole_image_reduction(mode):
+    """shrink() reduces a strip at a time; the result equals reducing the whole image."""
+    from app.imaging import STRIP_PIXELS, flatten, shrink
+
+    rng = np.random.default_rng(7)
+    W, H = 3000, 1100  # more than STRIP_PIXELS: several strips, the last a partial one
+    assert W * H > 2 * STRIP_PIXELS
+    if mode == "I;16":
+        im = Image.fromarray(rng.integers(0, 65536, (H, W), dtype=np.uint16))
+        convert = lambda part: part.convert("I")  # noqa: E731
+    else:
+        bands = {"RGBA": 4, "LA": 2, "P": 1, "RGB": 3}[mode]
+        array = rng.integers(0, 256, (H, W, bands), dtype=np.uint8)
+        im = Image.fromarray(array[:, :, 0] if bands == 1 else array, "L" if mode == "P" else mode)
+        if mode == "P":
+            im = im.convert("P")
+            im.info["transparency"] = 5
+        convert = flatten
+    target = (700, 257)
+    whole = (
+        convert(im).reduce((4, 4)).resize(target, Image.Resampling.LANCZOS, box=(0, 0, 750, 275))
+    )
+    assert_allclose(np.asarray(shrink(im, target, convert)), np.asarray(whole), atol=0)
+
+
 def test_upload_over_the_limit(client_with):
     client = client_with(upload_max_bytes=1000)
     response = post(client, b"\x89PNG\r\n\x1a\n" + b"\0" * 1000)
