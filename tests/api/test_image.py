@@ -580,6 +580,24 @@ def test_forms_that_are_refused(client, parts, field, fragment):
     assert fragment in response.json()["detail"]
 
 
+@pytest.mark.parametrize("declared", ["10", str(len(SMALL_PNG) + 1), "many"])
+def test_a_part_whose_declared_size_disagrees_is_refused(client, declared):
+    body, headers = form_body(("file", "a.png", SMALL_PNG), ("spec", None, SOBEL_SPEC))
+    head = b'filename="a.png"\r\n'
+    body = body.replace(head, head + f"Content-Length: {declared}\r\n".encode(), 1)
+    response = client.post(URL, content=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["field"] == "file"
+    assert "Content-Length" in response.json()["detail"]
+
+
+def test_a_part_whose_declared_size_agrees_is_taken(client):
+    body, headers = form_body(("file", "a.png", SMALL_PNG), ("spec", None, SOBEL_SPEC))
+    head = b'filename="a.png"\r\n'
+    body = body.replace(head, head + f"Content-Length: {len(SMALL_PNG)}\r\n".encode(), 1)
+    assert client.post(URL, content=body, headers=headers).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("headers", "cut", "fragment"),
     [
