@@ -19,7 +19,7 @@ from PIL import Image
 
 from app.api.image import FRAMING_BYTES
 from app.core.filters import preset_kernel, quantize
-from app.schemas.image import MAX_SPEC_CHARS
+from app.schemas.image import MAX_SPEC_CHARS, PREVIEW_MAX_VALUES
 from tests.core.test_filters import STEP_3, STEP_5, STEP_EXPECTED
 
 URL = "/api/image/filter"
@@ -288,6 +288,84 @@ def test_large_stages_are_previews_unless_full_images(client):
     conv_full = full["maps"][0]["stages"]["conv"]
     assert conv_full["image_factor"] == 1 and stage_codes(conv_full).shape == (300, 1000)
     assert (conv_full["min"], conv_full["max"]) == (conv["min"], conv["max"])
+
+
+def test_robust_contrast_clips_and_counts(client):
+    rng = np.random.default_rng(3)
+    a = np.full((64, 64), 128, np.uint8)
+    a[rng.integers(0, 64, 20), rng.integers(0, 64, 20)] = 255  # a few bright specks
+    a = np.clip(a + rng.integers(-3, 4, a.shape), 0, 255).astype(np.uint8)
+    spec = {"filters": [{"preset": "laplacian"}], "activation": "none", "values": True}
+    full = post(client, encode(Image.fromarray(a)), spec).json()["maps"][0]["stages"]["conv"]
+    robust = post(client, encode(Image.fromarray(a)), {**spec, "contrast": "robust"}).json()
+    stage = robust["maps"][0]["stages"]["conv"]
+    values = np.array(stage["values"], np.float32)
+    p1, p99 = np.percentile(values, [1, 99])
+    assert (full["display_min"], full["display_max"]) == (full["min"], full["max"])
+    assert full["clipped_percent"] == 0
+    assert_allclose([stage["display_min"], stage["display_max"]], [p1, p99], rtol=1e-6)
+    assert stage["clipped_below"] == np.count_nonzero(values < np.float32(stage["display_min"]))
+    assert stage["clipped_above"] == np.count_nonzero(values > np.float32(stage["display_max"]))
+    assert 0 < stage["clipped_percent"] <= 2.5
+    assert (stage["min"], stage["max"]) == (full["min"], full["max"])  # the true range
+    codes = stage_codes(stage).astype(np.float64)
+    expected = np.clip((values - p1) / (p99 - p1) * 255, 0, 255)
+    assert np.abs(codes - expected).max() <= 1
+
+
+def test_magnitude_view_draws_absolute_values(client):
+    im = Image.fromarray(np.kron(np.eye(4, dtype=np.uint8) * 255, np.ones((8, 8), np.uint8)))
+    spec = {"filters": [{"preset": "sobel_x"}], "activation": "none", "view": "magnitude"}
+    stage = post(client, encode(im), {**spec, "values": True}).json()["maps"][0]["stages"]["conv"]
+    values = np.abs(np.array(stage["values"], np.float32))
+    assert stage["view"] == "magnitude" and stage["display_min"] == 0
+    assert_allclose(stage["display_max"], values.max(), rtol=1e-6)
+    assert stage["min"] < 0  # the true range is still the signed one
+    codes = stage_codes(stage).astype(np.float64)
+    assert np.abs(codes - values / values.max() * 255).max() <= 1
+
+
+def test_one_full_size_stage_at_a_time(client):
+    im = noise((1000, 300), "L", seed=4)
+    spec = {"filters": [{"preset": "sobel_x"}, {"preset": "box_blur_3"}], "pool": {"mode": "max"}}
+    body = post(client, encode(im), {**spec, "full": {"map": 1, "stage": "pool"}, "input": False})
+    body = body.json()
+    assert body["input"] is None
+    assert [m["index"] for m in body["maps"]] == [1]
+    assert list(body["maps"][0]["stages"]) == ["pool"]
+    pool = body["maps"][0]["stages"]["pool"]
+    assert pool["image_factor"] == 1 and stage_codes(pool).shape == (150, 500)
+    refused = post(client, encode(im), {**spec, "full": {"map": 2, "stage": "conv"}})
+    assert refused.status_code == 422 and refused.json()["field"] == "spec.full.map"
+    refused = post(
+        client, encode(im), {"filters": spec["filters"], "full": {"map": 0, "stage": "pool"}}
+    )
+    assert refused.status_code == 422 and "needs pool settings" in refused.json()["detail"]
+
+
+def test_the_largest_request_is_bounded_by_its_bytes(client):
+    """1024² RGB, 16 per-channel 11×11 kernels: 155 MB of JSON with full_images before; now
+    refused with the field, and its previews fit the preview budget."""
+    rng = np.random.default_rng(0)
+    im = Image.fromarray(rng.integers(0, 256, (1024, 1024, 3), dtype=np.uint8))
+    kernel = (rng.standard_normal((11, 11)) / 11).tolist()
+    spec = {"color": "rgb", "filters": [{"kernel": kernel}] * 16, "pool": {"mode": "max"}}
+    data = encode(im)
+    refused = post(client, data, {**spec, "full_images": True})
+    assert refused.status_code == 422 and refused.json()["field"] == "spec.full_images"
+    assert '"full": {"map": 0, "stage": "conv"}' in refused.json()["detail"]
+    response = post(client, data, {**spec, "input": False})
+    assert response.status_code == 200
+    body = response.json()
+    assert len(response.content) < 2_500_000
+    shown = sum(stage_codes(st).size for m in body["maps"] for st in m["stages"].values())
+    assert shown <= PREVIEW_MAX_VALUES
+    assert body["preview_side"] < 512
+
+
+def test_input_can_be_left_out(client):
+    body = post(client, SMALL_PNG, {**SOBEL, "input": False}).json()
+    assert body["input"] is None and body["maps"][0]["stages"]["conv"]["shape"] == [5, 6]
 
 
 def test_large_images_are_downscaled_and_say_so(client_with):
@@ -641,7 +719,7 @@ def test_bodies_that_are_not_a_form(client, headers, cut, fragment):
         (
             {"filters": [{"preset": "identity"}], "pool": {"mode": "max", "size": 7}},
             "spec.pool.size",
-            "larger than the 5×6 feature map",
+            "larger than the 6×5 (width×height) feature map",
         ),
         (
             {"filters": [{"preset": "identity"}], "pool": {"mode": "median"}},

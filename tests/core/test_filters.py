@@ -163,14 +163,16 @@ def test_bad_kernels_are_refused(kernel, fragment):
 
 def test_kernel_larger_than_the_image_with_valid_padding():
     x = np.zeros((1, 4, 9), np.float32)
-    with pytest.raises(ShapeError, match="does not fit in the 4×9 image"):
+    with pytest.raises(ShapeError, match="does not fit in the 9×4 \\(width×height\\) image"):
         pipeline(x, [np.ones((5, 5))], "valid")
     assert pipeline(x, [np.ones((5, 5))], "same")[0]["conv"].shape == (4, 9)
 
 
 def test_pool_window_larger_than_the_map():
     x = np.zeros((1, 4, 9), np.float32)
-    with pytest.raises(ShapeError, match="5×5 pooling window is larger than the 4×9") as info:
+    with pytest.raises(
+        ShapeError, match="5×5 pooling window is larger than the 9×4 \\(width×height\\)"
+    ) as info:
         pipeline(x, [preset_kernel("identity")], pool={"mode": "max", "size": 5})
     assert info.value.field == "pool.size"
 
