@@ -184,6 +184,14 @@ def encode(a: np.ndarray, spec: FilterRequestSpec, side: int) -> tuple[Stage, by
     return stage, base64.b64encode(png)
 
 
+def encode_input(pixels: np.ndarray, scale: int) -> bytes:
+    """The working image's exact integers in base64: an 8-bit PNG (lossless, a third to a half
+    smaller than the raw bytes on photos), or raw little-endian 16-bit values."""
+    if scale == 255:
+        return base64.b64encode(encode_png(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels))
+    return base64.b64encode(np.ascontiguousarray(pixels, dtype="<u2").data)
+
+
 # JSON around the numbers: a map's fields and its kernel (3×11×11 numbers), and the response's.
 MAP_JSON_BYTES = 12_000
 RESPONSE_JSON_BYTES = 8_000
@@ -339,8 +347,7 @@ def filter_image(
 
     # The exact input pixels go to the page for the arithmetic; encoded while the maps compute.
     if spec.input:
-        pixels = image.pixels if image.scale == 255 else image.pixels.astype("<u2")
-        input_b64 = ENCODERS.submit(base64.b64encode, np.ascontiguousarray(pixels).data)
+        input_b64 = ENCODERS.submit(encode_input, image.pixels, image.scale)
 
     # One filter's stages at a time: each is encoded in a thread (NumPy, zlib and base64 release
     # the GIL) and dropped, so a request holds one chunk of maps (filters.CHUNK_BYTES) at a time.
@@ -395,6 +402,7 @@ def filter_image(
             channels=C,
             bits=8 if image.scale == 255 else 16,
             scale=image.scale,
+            encoding="png" if image.scale == 255 else "raw",
             data=blobs.add(b"", input_b64.result()),
         )
         if spec.input

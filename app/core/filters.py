@@ -289,6 +289,10 @@ def iter_pipeline(
             del convs
 
 
+def largest_odd(n: int) -> int:
+    return max(1, n if n % 2 else n - 1)
+
+
 def check_filter(kernel, C: int, H: int, W: int, padding: str, field: str) -> np.ndarray:
     """check_kernel, and the kernel's depth and size against a C×H×W image -> float32 array."""
     k = check_kernel(kernel, field)
@@ -301,9 +305,11 @@ def check_filter(kernel, C: int, H: int, W: int, padding: str, field: str) -> np
         )
     pad = (K - 1) // 2 if padding == "same" else 0
     if K > H + 2 * pad or K > W + 2 * pad:
+        fits = largest_odd(min(H, W) + 2 * pad)
         raise ShapeError(
             f"the {K}×{K} kernel does not fit in the {W}×{H} (width×height) image with "
-            f"{padding} padding ({pad} on each side)",
+            f"{padding} padding ({pad} on each side): use a kernel of at most {fits}×{fits}"
+            + (" or same padding" if padding == "valid" else ""),
             field,
         )
     return k
@@ -331,7 +337,7 @@ def check_pool_fits(pool: dict, H: int, W: int) -> None:
     if size > H or size > W:
         raise ShapeError(
             f"the {size}×{size} pooling window is larger than the {W}×{H} (width×height) feature "
-            "map it pools",
+            f"map it pools: use a window of at most {min(H, W)}",
             "pool.size",
         )
 

@@ -214,9 +214,11 @@ class InputPixels(BaseModel):
     channels: int
     bits: Literal[8, 16]
     scale: int = Field(description="x = value / scale, the numbers the kernels see")
-    data: str = Field(
-        description="base64 of H×W×C unsigned integers (16-bit: little-endian), row by row"
+    encoding: Literal["png", "raw"] = Field(
+        description="png: data is an 8-bit PNG (gray or RGB) of the pixels; raw: H×W×C 16-bit "
+        "little-endian integers, row by row"
     )
+    data: str = Field(description="base64 of the pixels in that encoding")
 
 
 class FilterResponse(BaseModel):

@@ -52,8 +52,13 @@ def form_body(*parts: tuple[str, str | None, bytes], boundary="b0undary") -> tup
 def pixels(body) -> np.ndarray:
     """The response's input image as (H, W, C) integers."""
     info = body["input"]
-    dtype = np.uint8 if info["bits"] == 8 else np.dtype("<u2")
-    raw = np.frombuffer(base64.b64decode(info["data"]), dtype=dtype)
+    data = base64.b64decode(info["data"])
+    if info["encoding"] == "png":
+        with Image.open(io.BytesIO(data)) as im:
+            assert im.format == "PNG" and im.size == (body["width"], body["height"])
+            raw = np.asarray(im)
+    else:
+        raw = np.frombuffer(data, dtype=np.dtype("<u2"))
     return raw.reshape(body["height"], body["width"], info["channels"])
 
 
