@@ -226,7 +226,8 @@ def test_layouts_fit_and_screenshots(browser, live_server, photo, name, viewport
     page.screenshot(path=str(SHOTS / f"image-{name}-maps.png"))
     page.locator(".fl-card").first.locator(".fm-canvas").first.click()
     expect(page.locator("#fl-arith")).to_contain_text("output row")
-    page.screenshot(path=str(SHOTS / f"image-{name}-arithmetic.png"), full_page=name == "phone")
+    page.locator("#fl-arith").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"image-{name}-arithmetic.png"))
     assert errors == []
     context.close()
 
