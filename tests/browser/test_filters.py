@@ -33,7 +33,9 @@ def test_upload_pick_presets_and_read_the_arithmetic(page, live_server, console_
     cards = page.locator(".fl-card")
     expect(cards).to_have_count(1)
     expect(page.locator("#fl-status")).to_contain_text("1 filter on 256×256")
-    expect(page.locator("#fl-notes")).to_contain_text("Image used: 256×256 (width×height), grayscale")
+    expect(page.locator("#fl-notes")).to_contain_text(
+        "Image used: 256×256 (width×height), grayscale"
+    )
 
     page.locator(".fl-chip", has_text="Box blur 3").click()
     page.locator(".fl-chip", has_text="Sobel x").click()

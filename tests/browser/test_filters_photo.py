@@ -105,8 +105,10 @@ def test_five_changes_after_one_upload_send_a_small_copy(page, live_server, phot
     assert len(sent) == len(seen)
     received = [r for r, _ in seen]
     print("\nfilter requests (sent bytes, received bytes):", list(zip(sent, received, strict=True)))
-    print(f"five changes: {len(seen) - 1} requests, {sum(sent[1:]):,} bytes sent, "
-          f"{sum(received[1:]):,} bytes received")
+    print(
+        f"five changes: {len(seen) - 1} requests, {sum(sent[1:]):,} bytes sent, "
+        f"{sum(received[1:]):,} bytes received"
+    )
     assert all(status == 200 for _, status in seen)
     assert 10_000 < max(sent) < 400_000  # the downscaled copy, not the 2 MP original
     assert received[0] < 1_000_000  # with the input pixels, once
@@ -187,7 +189,11 @@ def test_a_bad_number_is_explained_next_to_it_and_kept(page, live_server, consol
 
 @pytest.mark.parametrize(
     ("name", "viewport", "large"),
-    [("desktop", (1440, 900), False), ("projector", (1024, 768), True), ("phone", (390, 844), False)],
+    [
+        ("desktop", (1440, 900), False),
+        ("projector", (1024, 768), True),
+        ("phone", (390, 844), False),
+    ],
 )
 def test_layouts_fit_and_screenshots(browser, live_server, photo, name, viewport, large):
     context = browser.new_context(
