@@ -248,6 +248,32 @@ def check_response_size(bound: dict, spec) -> None:
     )
 
 
+def plan(spec: FilterRequestSpec, chosen, image_shape, pool) -> tuple[dict, int]:
+    """What the response will hold, before any work: {filter index: {stage: shape}} (one map's
+    one stage for `full`; no activation stage when it is the conv stage) and the preview side."""
+    C, H, W = image_shape
+    wanted = range(len(chosen)) if spec.full is None else [spec.full.map]
+    try:
+        shapes = {
+            i: filters.stage_shapes(
+                chosen[i].kernel, C, H, W, spec.padding, spec.stride, pool, f"filters[{i}].kernel"
+            )
+            for i in wanted
+        }
+    except InputError as exc:
+        raise spec_field_error(exc) from None
+    if spec.full is not None:
+        shapes = {spec.full.map: {spec.full.stage: shapes[spec.full.map][spec.full.stage]}}
+    if spec.activation == "none":  # the activation stage is the conv stage, sent once
+        for stages in shapes.values():
+            if "conv" in stages:
+                del stages["activation"]
+    every_shape = [shape for stages in shapes.values() for shape in stages.values()]
+    if spec.full is not None or spec.full_images:
+        return shapes, max(max(shape[-2:]) for shape in every_shape)
+    return shapes, filters.preview_side(every_shape, spec.preview_side, PREVIEW_MAX_VALUES)
+
+
 UPLOAD_BODY = {
     "required": True,
     "content": {
@@ -316,33 +342,18 @@ def filter_image(
         )
 
     x = image.as_chw()
-    C, H, W = x.shape
+    C = x.shape[0]
     chosen = [filters.make_filter(C, f.preset, f.kernel, f.full_depth) for f in spec.filters]
-    wanted = range(len(chosen)) if spec.full is None else [spec.full.map]
     pool = spec.pool.model_dump() if spec.pool else None
-    try:
-        shapes = {
-            i: filters.stage_shapes(
-                chosen[i].kernel, C, H, W, spec.padding, spec.stride, pool, f"filters[{i}].kernel"
-            )
-            for i in wanted
-        }
-    except InputError as exc:
-        raise spec_field_error(exc) from None
-    if spec.full is not None:
-        shapes = {spec.full.map: {spec.full.stage: shapes[spec.full.map][spec.full.stage]}}
-    if spec.activation == "none":  # the activation stage is the conv stage, sent once
-        for stages in shapes.values():
-            if "conv" in stages:
-                del stages["activation"]
-    every_shape = [shape for stages in shapes.values() for shape in stages.values()]
-    full_size = spec.full is not None or spec.full_images
-    side = (
-        max(max(shape[-2:]) for shape in every_shape)
-        if full_size
-        else filters.preview_side(every_shape, spec.preview_side, PREVIEW_MAX_VALUES)
+    shapes, side = plan(spec, chosen, x.shape, pool)
+    wanted = list(shapes)
+    bound = response_bound(
+        [shape for stages in shapes.values() for shape in stages.values()],
+        len(shapes),
+        side,
+        spec,
+        image.pixels.nbytes,
     )
-    bound = response_bound(every_shape, len(shapes), side, spec, image.pixels.nbytes)
     check_response_size(bound, spec)
 
     # The exact input pixels go to the page for the arithmetic; encoded while the maps compute.
@@ -358,7 +369,7 @@ def filter_image(
         for j, stages in filters.iter_pipeline(
             x, kernels, spec.padding, spec.stride, spec.activation, pool, spec.mode
         ):
-            i = list(wanted)[j]
+            i = wanted[j]
             jobs = {name: ENCODERS.submit(encode, stages[name], spec, side) for name in shapes[i]}
             del stages
             encoded = {}
