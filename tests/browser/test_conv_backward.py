@@ -180,7 +180,8 @@ def test_what_conv_transpose_cannot_take_is_said(page, live_server):
 
 def test_dy_from_a_loss_is_the_apis(page, live_server, console_errors):
     with page.expect_response(re.compile(r"/api/conv2d$")) as forward:
-        page.goto(f"{live_server}/conv?pass=backward")
+        with page.expect_response(BACKWARD):  # the seeded dL/dY's answer, first
+            page.goto(f"{live_server}/conv?pass=backward")
     y = forward.value.json()["output"]
     with page.expect_response(BACKWARD) as info:
         page.get_by_label("Upstream gradient dL/dY").select_option("half_sum_squares")
