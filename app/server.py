@@ -6,6 +6,8 @@ create_app (app/main.py) calls setup(); app/cli.py calls uvicorn_options().
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import gc
 import hashlib
 import sys
@@ -82,43 +84,61 @@ SWITCH_INTERVAL = 0.001
 
 
 class HeavyWorkLimiter:
-    """At most `slots` heavy requests at once in this worker; one more is refused at once.
+    """At most `slots` heavy requests at once in this worker, so its peak memory is bounded by
+    `slots` times the worst request's.
 
-    A request over the limit gets a 503 with Retry-After in well under a millisecond instead of
-    queueing behind work that may take seconds, so a worker's peak memory is bounded by `slots`
-    times the worst request's, and a burst becomes short retries (static/js/api.js retries).
+    One more waits for a slot, at most `wait` seconds and with at most `queue` others (a page
+    sends a few requests at once: the training page a dozen); past either it gets a 503 with
+    Retry-After at once, never a 30 s wait, and a burst becomes short retries (static/js/api.js
+    retries). Only the event loop calls this (heavy_work is async), so no lock is needed.
     """
 
-    def __init__(self, slots: int):
-        self.slots = slots
+    def __init__(self, slots: int, queue: int = 0, wait: float = 0.0):
+        self.slots, self.queue, self.wait = slots, queue, wait
         self.in_use = 0
+        self.waiters: collections.deque[asyncio.Future] = collections.deque()
         self.paused_since = 0.0
 
-    def try_acquire(self) -> bool:
-        # Only the event loop calls this (heavy_work is async), so no lock is needed.
-        if self.in_use >= self.slots:
+    async def acquire(self) -> bool:
+        if self.in_use < self.slots:
+            if self.in_use == 0 and gc.isenabled():
+                gc.disable()
+                self.paused_since = time.monotonic()
+            self.in_use += 1
+            return True
+        if len(self.waiters) >= self.queue or self.wait <= 0:
             return False
-        if self.in_use == 0 and gc.isenabled():
-            gc.disable()
-            self.paused_since = time.monotonic()
-        self.in_use += 1
-        return True
+        future = asyncio.get_running_loop().create_future()
+        self.waiters.append(future)
+        try:
+            await asyncio.wait_for(future, self.wait)
+            return True  # release() handed its slot over
+        except TimeoutError:
+            return False
+        finally:
+            if future in self.waiters:
+                self.waiters.remove(future)
 
     def release(self) -> None:
+        if time.monotonic() - self.paused_since > GC_MAX_PAUSE and self.in_use > 1:
+            gc.collect()
+            self.paused_since = time.monotonic()
+        while self.waiters:
+            future = self.waiters.popleft()
+            if not future.done():
+                future.set_result(None)  # the slot passes to the first waiter
+                return
         self.in_use -= 1
         if self.in_use == 0:
             gc.enable()
-        elif time.monotonic() - self.paused_since > GC_MAX_PAUSE:
-            gc.collect()
-            self.paused_since = time.monotonic()
 
 
 class Busy(HTTPException):
-    def __init__(self, slots: int):
+    def __init__(self, limiter: HeavyWorkLimiter):
         super().__init__(
             503,
-            f"the server is busy: this worker is already running {slots} heavy requests; "
-            f"try again in {RETRY_AFTER_SECONDS} s",
+            f"the server is busy: this worker's {limiter.slots} heavy-work slots stayed taken "
+            f"for {limiter.wait:g} s; try again in {RETRY_AFTER_SECONDS} s",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
@@ -135,8 +155,8 @@ async def heavy_work(request: Request):
         return
     await request.body()  # cached on the request: the route reads the same bytes
     limiter: HeavyWorkLimiter = request.app.state.heavy_work
-    if not limiter.try_acquire():
-        raise Busy(limiter.slots)
+    if not await limiter.acquire():
+        raise Busy(limiter)
     try:
         yield
     finally:
@@ -156,7 +176,9 @@ def setup(app: FastAPI, settings: Settings) -> None:
     """Static mounts, the template global, /healthz, gzip and the optional host check."""
     from app import pages  # imported here: pages imports the schemas, which import app.core
 
-    app.state.heavy_work = HeavyWorkLimiter(settings.heavy_concurrency)
+    app.state.heavy_work = HeavyWorkLimiter(
+        settings.heavy_concurrency, settings.heavy_queue, settings.heavy_queue_seconds
+    )
     sys.setswitchinterval(SWITCH_INTERVAL)
     pages.templates.env.globals["static"] = static_url
     app.mount(

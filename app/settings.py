@@ -50,9 +50,13 @@ class Settings(BaseSettings):
     # Comma-separated host names the app answers to ("*": any). Set it for a public deployment,
     # e.g. "cnnlab.school.example": other Host headers get a 400.
     allowed_hosts: str = "*"
-    # Heavy API requests run at once per worker; one more gets a 503 with Retry-After. More
-    # threads than cores add no throughput, only memory and event-loop latency: scale by workers.
+    # Heavy API requests run at once per worker; more wait briefly (below), then get a 503 with
+    # Retry-After. More threads than cores add no throughput, only memory and event-loop latency:
+    # scale by workers.
     heavy_concurrency: int = 4
+    # Heavy requests that may wait for a slot, and for how many seconds, before that 503.
+    heavy_queue: int = 16
+    heavy_queue_seconds: float = 2.0
     # Open connections per worker; more get a 503 (uvicorn's limit_concurrency).
     max_connections: int = 500
     # Seconds a new (or kept-alive) connection has to send a request's complete headers.

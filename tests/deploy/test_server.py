@@ -131,9 +131,9 @@ def test_small_responses_are_not_compressed():
 
 
 def test_a_busy_worker_answers_503_at_once():
-    """With every heavy-work slot taken, a heavy request is refused in milliseconds, with a
-    Retry-After and a sentence; a light one (activations) still runs."""
-    app = create_app(Settings(heavy_concurrency=2))
+    """With every heavy-work slot taken and no room to wait, a heavy request is refused in
+    milliseconds, with a Retry-After and a sentence; a light one (activations) still runs."""
+    app = create_app(Settings(heavy_concurrency=2, heavy_queue=0))
     client = TestClient(app)
     limiter: HeavyWorkLimiter = app.state.heavy_work
     limiter.in_use = 2
@@ -149,6 +149,30 @@ def test_a_busy_worker_answers_503_at_once():
     assert client.get("/api/surfaces").status_code == 200  # GETs pass freely
     limiter.in_use = 0
     assert client.post("/api/optimize", json=body).status_code == 422  # a slot again
+
+
+def test_a_burst_waits_for_slots_then_overflows():
+    """Two slots, room for two to wait 1 s: of six at once two run, two wait and run, and two
+    are refused at once; a waiter whose slot never frees is refused after the wait."""
+    import asyncio
+
+    async def scenario():
+        limiter = HeavyWorkLimiter(2, queue=2, wait=1.0)
+        assert await limiter.acquire() and await limiter.acquire()
+        waiting = [asyncio.create_task(limiter.acquire()) for _ in range(2)]
+        await asyncio.sleep(0)
+        assert not await limiter.acquire() and not await limiter.acquire()  # queue full
+        limiter.release()
+        limiter.release()
+        assert await asyncio.gather(*waiting) == [True, True] and limiter.in_use == 2
+        started = time.monotonic()
+        assert not await limiter.acquire()  # waits the full second, then gives up
+        assert 0.9 < time.monotonic() - started < 3
+        limiter.release()
+        limiter.release()
+        assert limiter.in_use == 0 and not limiter.waiters
+
+    asyncio.run(scenario())
 
 
 def test_slots_are_released_after_errors():
