@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     heavy_concurrency: int = 4
     # Heavy requests that may wait for a slot, and for how many seconds, before that 503.
     heavy_queue: int = 16
-    heavy_queue_seconds: float = 2.0
+    heavy_queue_seconds: float = 5.0
     # Open connections per worker; more get a 503 (uvicorn's limit_concurrency).
     max_connections: int = 500
     # Seconds a new (or kept-alive) connection has to send a request's complete headers.
