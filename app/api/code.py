@@ -15,11 +15,10 @@ def code(request: CodeRequest) -> CodeResponse:
     is checked exactly as the endpoint checks it; the programs hold its numbers, never its text.
     """
     programs = codegen.generate(request.endpoint, request.body)
-    lesson = codegen.LESSONS[request.endpoint]
     return CodeResponse(
         endpoint=request.endpoint,
         pytorch=programs.pytorch,
         numpy=programs.numpy,
-        prints=list(lesson.prints),
-        precision=lesson.precision,
+        prints=list(programs.prints),
+        precision=codegen.LESSONS[request.endpoint].precision,
     )

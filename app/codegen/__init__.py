@@ -15,13 +15,19 @@ from dataclasses import dataclass, field
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
+from app.api import activations as activations_api
 from app.api import conv as conv_api
 from app.api import conv_transpose as conv_transpose_api
-from app.codegen import conv
+from app.api import pool as pool_api
+from app.api import training as training_api
+from app.codegen import activations, conv, pool, training
 from app.codegen.printer import Programs
 from app.core.errors import InputError
+from app.schemas.activations import ActivationRequest
 from app.schemas.conv import Conv2dBackwardRequest, Conv2dRequest
 from app.schemas.conv_transpose import ConvTransposeRequest
+from app.schemas.pool import Pool2dBackwardRequest, Pool2dRequest
+from app.schemas.training import BatchNormRequest
 
 # Each program is at most this long; a body whose program would be longer is refused. The
 # largest bodies the endpoints take (a 16×64×64 input, say) stay under it.
@@ -33,8 +39,7 @@ class Lesson:
     endpoint: str
     request: type[BaseModel]
     handler: Callable  # the endpoint's own handler: the same checks, the same 422s
-    generate: Callable[[BaseModel], Programs]
-    prints: tuple[str, ...]  # the keys of the JSON line both programs print
+    generate: Callable[[BaseModel, object], Programs]  # (request, the handler's response)
     precision: str = "float64"
     quiet: dict = field(default_factory=dict)  # set before the handler runs (no trace)
 
@@ -47,7 +52,6 @@ LESSONS: dict[str, Lesson] = {
             Conv2dRequest,
             conv_api.conv2d,
             conv.conv2d,
-            ("output",),
             quiet={"trace": False},
         ),
         Lesson(
@@ -55,7 +59,6 @@ LESSONS: dict[str, Lesson] = {
             Conv2dBackwardRequest,
             conv_api.conv2d_backward,
             conv.conv2d_backward,
-            ("grad_input", "grad_weights", "grad_bias"),
             quiet={"trace": False},
         ),
         Lesson(
@@ -63,33 +66,59 @@ LESSONS: dict[str, Lesson] = {
             ConvTransposeRequest,
             conv_transpose_api.conv_transpose2d,
             conv.conv_transpose2d,
-            ("output",),
             quiet={"trace": False},
+        ),
+        Lesson(
+            "/api/pool2d",
+            Pool2dRequest,
+            pool_api.pool2d,
+            pool.pool2d,
+            quiet={"trace": False},
+        ),
+        Lesson(
+            "/api/pool2d/backward",
+            Pool2dBackwardRequest,
+            pool_api.pool2d_backward,
+            pool.pool2d_backward,
+        ),
+        Lesson(
+            "/api/activations",
+            ActivationRequest,
+            activations_api.activation,
+            activations.activation,
+        ),
+        Lesson(
+            "/api/training/batchnorm",
+            BatchNormRequest,
+            training_api.batch_norm,
+            training.batchnorm,
         ),
     )
 }
 ENDPOINTS = tuple(LESSONS)
 
 
-def validated(lesson: Lesson, body: dict) -> BaseModel:
-    """The body as the endpoint's request model, or the endpoint's 422 with body. in front."""
+def validated(lesson: Lesson, body: dict) -> tuple[BaseModel, object]:
+    """The body as the endpoint's request model and the endpoint's response to it (what the
+    core decided: a default stride, a resolved hyper-parameter), or the endpoint's 422 with
+    body. in front of the field."""
     try:
         request = lesson.request.model_validate(body)
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", "body", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors) from None
     try:
-        lesson.handler(request.model_copy(update=lesson.quiet))
+        response = lesson.handler(request.model_copy(update=lesson.quiet))
     except InputError as exc:
         where = f"body.{exc.field}" if exc.field else "body"
         raise InputError(exc.message, where) from None
-    return request
+    return request, response
 
 
 def generate(endpoint: str, body: dict) -> Programs:
     """Both programs for a body of `endpoint`, checked as that endpoint checks it."""
     lesson = LESSONS[endpoint]
-    programs = lesson.generate(validated(lesson, body))
+    programs = lesson.generate(*validated(lesson, body))
     longest = max(len(programs.pytorch), len(programs.numpy))
     if longest > MAX_PROGRAM_CHARS:
         raise InputError(

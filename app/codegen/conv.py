@@ -70,7 +70,7 @@ Wo = (W + 2 * pw - dw * (KW - 1) - 1) // sw + 1
 xp = np.pad(x, ((0, 0), (ph, ph), (pw, pw)))  # zero padding around every channel"""
 
 
-def conv2d(request: Conv2dRequest) -> Programs:
+def conv2d(request: Conv2dRequest, _response=None) -> Programs:
     flip = request.mode == "convolution"
     numpy = f"""
 {numpy_inputs(request, "the filters, F×C×KH×KW")}
@@ -101,10 +101,10 @@ out = F.conv2d(x, w{bias}{torch_keywords(request)})  # cross-correlation, as CNN
 
 print(json.dumps({{"output": out.tolist()}}))
 """
-    return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy))
+    return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy), ("output",))
 
 
-def conv2d_backward(request: Conv2dBackwardRequest) -> Programs:
+def conv2d_backward(request: Conv2dBackwardRequest, _response=None) -> Programs:
     flip = request.mode == "convolution"
     numpy = f"""
 {numpy_inputs(request, "the filters, F×C×KH×KW")}
@@ -158,10 +158,14 @@ print(json.dumps({{
     "grad_bias": b.grad.tolist(),
 }}))
 """
-    return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy))
+    return Programs(
+        program(TORCH_IMPORTS, torch),
+        program(NUMPY_IMPORTS, numpy),
+        ("grad_input", "grad_weights", "grad_bias"),
+    )
 
 
-def conv_transpose2d(request: ConvTransposeRequest) -> Programs:
+def conv_transpose2d(request: ConvTransposeRequest, _response=None) -> Programs:
     op_h, op_w = request.output_padding
     numpy = f"""
 {numpy_array("x", request.input, "the input, C×H×W")}
@@ -201,4 +205,4 @@ out = F.conv_transpose2d(x, w{bias}{torch_keywords(request, "output_padding")})
 
 print(json.dumps({{"output": out.tolist()}}))
 """
-    return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy))
+    return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy), ("output",))

@@ -71,15 +71,18 @@ OMIT = "\0"
 def program(imports: list[str], body: str) -> str:
     """A complete program: its imports, then the body (which prints one JSON line)."""
     kept = [line for line in body.strip("\n").split("\n") if line != OMIT]
+    # An optional part left out can leave blank lines in a row: never more than two.
+    kept = [line for k, line in enumerate(kept) if line or k < 2 or kept[k - 1] or kept[k - 2]]
     return "\n".join(imports) + "\n\n" + "\n".join(kept) + "\n"
 
 
 @dataclass(frozen=True)
 class Programs:
-    """The two programs for one request."""
+    """The two programs for one request, and the keys of the JSON line each prints."""
 
     pytorch: str
     numpy: str
+    prints: tuple[str, ...]
 
 
 def numpy_array(name: str, value, comment: str = "") -> str:
@@ -104,3 +107,12 @@ def keywords(**values) -> str:
 
 NUMPY_IMPORTS = ["import json", "", "import numpy as np"]
 TORCH_IMPORTS = ["import json", "", "import torch", "import torch.nn.functional as F"]
+
+
+def print_json(values: dict[str, str]) -> str:
+    """The program's last line: one JSON object, the key -> the expression that gives it."""
+    if len(values) == 1:
+        ((key, value),) = values.items()
+        return f'print(json.dumps({{"{key}": {value}}}))'
+    inside = "".join(f'    "{key}": {value},\n' for key, value in values.items())
+    return "print(json.dumps({\n" + inside + "}))"
