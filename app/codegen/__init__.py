@@ -18,14 +18,16 @@ from pydantic import BaseModel, ValidationError
 from app.api import activations as activations_api
 from app.api import conv as conv_api
 from app.api import conv_transpose as conv_transpose_api
+from app.api import optim as optim_api
 from app.api import pool as pool_api
 from app.api import training as training_api
-from app.codegen import activations, conv, pool, training
+from app.codegen import activations, conv, optimize, pool, training
 from app.codegen.printer import Programs
 from app.core.errors import InputError
 from app.schemas.activations import ActivationRequest
 from app.schemas.conv import Conv2dBackwardRequest, Conv2dRequest
 from app.schemas.conv_transpose import ConvTransposeRequest
+from app.schemas.optim import OptimizeRequest
 from app.schemas.pool import Pool2dBackwardRequest, Pool2dRequest
 from app.schemas.training import BatchNormRequest
 
@@ -93,6 +95,7 @@ LESSONS: dict[str, Lesson] = {
             training_api.batch_norm,
             training.batchnorm,
         ),
+        Lesson("/api/optimize", OptimizeRequest, optim_api.optimize, optimize.optimize),
     )
 }
 ENDPOINTS = tuple(LESSONS)

@@ -148,7 +148,7 @@ def numpy_surface(built: expression.Expression) -> str:
     head = f"{helpers}\n\n\n" if helpers else ""
     return (
         f"{head}def f(x, y):\n    return {f}\n\n\n"
-        f"def grad(x, y):\n    \"\"\"∂f/∂x and ∂f/∂y, derived from f by cnnlab's core.\"\"\"\n"
+        f'def grad(x, y):\n    """∂f/∂x and ∂f/∂y, derived from f by cnnlab\'s core."""\n'
         f"    return {dx}, {dy}"
     )
 

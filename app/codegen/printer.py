@@ -64,13 +64,13 @@ def nested(value, indent: int = 0) -> str:
     return "[" + joiner.join(inner) + "]"
 
 
-# A template line that is only this is dropped: the place of an optional part left out.
+# A template line that is only this (indented or not) is dropped: an optional part left out.
 OMIT = "\0"
 
 
 def program(imports: list[str], body: str) -> str:
     """A complete program: its imports, then the body (which prints one JSON line)."""
-    kept = [line for line in body.strip("\n").split("\n") if line != OMIT]
+    kept = [line for line in body.strip("\n").split("\n") if line.strip(" ") != OMIT]
     # An optional part left out can leave blank lines in a row: never more than two.
     kept = [line for k, line in enumerate(kept) if line or k < 2 or kept[k - 1] or kept[k - 2]]
     return "\n".join(imports) + "\n\n" + "\n".join(kept) + "\n"
