@@ -139,6 +139,12 @@ SAMPLES = {
     "POST /api/cnn/trace": {
         "json": {**CNN_EXAMPLE, "label": 3, "layer": 0, "weight": [1, 0, 2, 2]}
     },
+    "POST /api/code": {
+        "json": {
+            "endpoint": "/api/conv2d",
+            "body": {"input": [[[1, 2], [3, 4]]], "weights": [[[[1, 0], [0, -1]]]], "stride": 1},
+        }
+    },
     "POST /api/conv_transpose2d": {
         "json": {"input": [[[1, 2], [3, 4]]], "weights": [[[[1, 2], [3, 4]]]], "stride": 2}
     },
