@@ -20,5 +20,6 @@ def code(request: CodeRequest) -> CodeResponse:
         pytorch=programs.pytorch,
         numpy=programs.numpy,
         prints=list(programs.prints),
+        pytorch_same_numbers=programs.same_numbers,
         precision=codegen.LESSONS[request.endpoint].precision,
     )

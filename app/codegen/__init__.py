@@ -29,7 +29,7 @@ from app.schemas.conv import Conv2dBackwardRequest, Conv2dRequest
 from app.schemas.conv_transpose import ConvTransposeRequest
 from app.schemas.optim import OptimizeRequest
 from app.schemas.pool import Pool2dBackwardRequest, Pool2dRequest
-from app.schemas.training import BatchNormRequest
+from app.schemas.training import BatchNormRequest, InitRequest
 
 # Each program is at most this long; a body whose program would be longer is refused. The
 # largest bodies the endpoints take (a 16×64×64 input, say) stay under it.
@@ -96,6 +96,12 @@ LESSONS: dict[str, Lesson] = {
             training.batchnorm,
         ),
         Lesson("/api/optimize", OptimizeRequest, optim_api.optimize, optimize.optimize),
+        Lesson(
+            "/api/training/init",
+            InitRequest,
+            training_api.initialisation,
+            training.init_programs,
+        ),
     )
 }
 ENDPOINTS = tuple(LESSONS)

@@ -83,6 +83,8 @@ class Programs:
     pytorch: str
     numpy: str
     prints: tuple[str, ...]
+    same_numbers: bool = True  # False: the PyTorch program runs the same experiment on its own
+    # draws (the app's NumPy draws are too many to write out), so its numbers differ
 
 
 def numpy_array(name: str, value, comment: str = "") -> str:

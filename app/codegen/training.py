@@ -1,4 +1,4 @@
-"""Programs for /api/training/batchnorm (and /api/training/init).
+"""Programs for /api/training/batchnorm and /api/training/init.
 
 Batch norm: NumPy writes μ, σ² (1/N), x̂ and y out, the running averages (unbiased variance)
 and, given dL/dy, the backward pass; PyTorch calls F.batch_norm(training=True), which updates
@@ -7,18 +7,23 @@ the running averages in place, and autograd gives dx, dγ, dβ.
 
 from __future__ import annotations
 
+import numpy as np
+
 from app.codegen.printer import (
     NUMPY_IMPORTS,
     OMIT,
     TORCH_IMPORTS,
     Programs,
+    integer,
+    nested,
     number,
     numpy_array,
     print_json,
     program,
     torch_tensor,
 )
-from app.schemas.training import BatchNormRequest
+from app.core import init
+from app.schemas.training import BatchNormRequest, InitRequest
 
 
 def running(request: BatchNormRequest, array) -> tuple[str | None, str | None, int]:
@@ -104,3 +109,110 @@ out = F.batch_norm(x, running_mean, running_var, gamma, beta, training=True,
     if backward:
         torch = torch.replace('"out": out.tolist()', '"out": out.detach().tolist()')
     return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy), tuple(prints))
+
+
+# The PyTorch program writes out the batch and the weights (NumPy's draws, which torch's
+# generator cannot repeat) when they are at most this many numbers; beyond, it draws its own.
+MAX_EMBEDDED_DRAWS = 20_000
+
+
+def draws_of(request: InitRequest):
+    """The app's seeded draws: the batch x and each layer's W, in the order the core draws."""
+    rng = np.random.default_rng(request.seed)
+    x = rng.standard_normal((request.batch, request.width))
+    weights = [
+        init.init_weights(request.scheme, request.width, request.width, rng)
+        for _ in range(request.layers)
+    ]
+    return x, weights
+
+
+def init_programs(request: InitRequest, response) -> Programs:
+    scheme = init.SCHEMES[request.scheme]
+    tanh = request.activation == "tanh"
+    lo, hi = init.HIST_RANGE[request.activation]
+    std = number(response.weight_std)
+    draw = {
+        "small": f"W = {std} * rng.standard_normal((width, width))",
+        "large": "W = rng.standard_normal((width, width))",
+        "zeros": "W = np.zeros((width, width))",
+        "xavier": "W = rng.standard_normal((width, width)) * (1 / math.sqrt(width))",
+        "he": "W = rng.standard_normal((width, width)) * math.sqrt(2 / width)",
+    }[scheme.name]
+    sizes = ", ".join(
+        integer(v) for v in (request.layers, request.width, request.batch, request.seed)
+    )
+    sizes = f"layers, width, batch, seed = {sizes}"
+    numpy = f"""
+{sizes}
+bins = np.linspace({number(lo)}, {number(hi)}, {init.BINS + 1})  # fixed; the ends catch the rest
+
+rng = np.random.default_rng(seed)
+h = rng.standard_normal((batch, width))  # the input batch, x ~ N(0, 1)
+stats = []
+for k in range(layers):
+    {draw}  # {scheme.formula}
+    h = {"np.tanh(h @ W)" if tanh else "np.maximum(h @ W, 0)  # ReLU"}
+    counts, _ = np.histogram(np.clip(h, bins[0], bins[-1]), bins=bins)
+    stats.append({{"mean": h.mean(), "std": h.std(), "histogram": (counts / h.size).tolist()}})
+
+print(json.dumps({{"layers": stats}}))
+"""
+    embed = request.batch * request.width + request.layers * request.width**2 <= MAX_EMBEDDED_DRAWS
+    torch_std = {
+        "small": f"{std} * ",
+        "large": "",
+        "xavier": "(1 / math.sqrt(width)) * ",
+        "he": "math.sqrt(2 / width) * ",
+    }
+    if embed:
+        x, weights = draws_of(request)
+        prefix = "h = torch.tensor("
+        data = (
+            "# The app's draws (NumPy's generator, seed "
+            f"{integer(request.seed)}): torch's generator cannot repeat them.\n"
+            f"{prefix}{nested(x, len(prefix))}, dtype=torch.float64)  # the input batch\n"
+        )
+        if scheme.name == "zeros":
+            data += "weights = [torch.zeros(width, width, dtype=torch.float64)] * layers\n"
+        else:
+            parts = []
+            for w in weights:
+                parts.append("    torch.tensor(" + nested(w, 17) + ", dtype=torch.float64),")
+            data += f"weights = [  # {scheme.formula}\n" + "\n".join(parts) + "\n]\n"
+        layer = "W = weights[k]"
+    else:
+        data = (
+            "# torch's own draws, seeded: the same experiment as the app's, not the same numbers\n"
+            "# (the app draws with NumPy's generator: too many numbers to write out here).\n"
+            "torch.manual_seed(seed)\nh = torch.randn(batch, width, dtype=torch.float64)\n"
+        )
+        if scheme.name == "zeros":
+            layer = "W = torch.zeros(width, width, dtype=torch.float64)"
+        else:
+            layer = (
+                f"W = {torch_std[scheme.name]}torch.randn(width, width, dtype=torch.float64)"
+                f"  # {scheme.formula}"
+            )
+    torch = f"""
+{sizes}
+lo, hi = {number(lo)}, {number(hi)}  # fixed histogram range; the ends catch the rest
+{data}
+stats = []
+for k in range(layers):
+    {layer}
+    h = {"torch.tanh(h @ W)" if tanh else "torch.relu(h @ W)"}
+    counts = torch.histc(h.clamp(lo, hi), bins={init.BINS}, min=lo, max=hi)
+    stats.append({{"mean": h.mean().item(), "std": h.std(unbiased=False).item(),
+                  "histogram": (counts / h.numel()).tolist()}})
+
+print(json.dumps({{"layers": stats}}))
+"""
+    numpy_imports = ["import json", "import math", "", "import numpy as np"]
+    torch_imports = ["import json", "import math", "", "import torch"]
+    return Programs(
+        program(torch_imports, torch),
+        program(numpy_imports, numpy),
+        ("layers",),
+        same_numbers=embed,
+    )

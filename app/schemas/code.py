@@ -25,6 +25,11 @@ class CodeResponse(BaseModel):
     prints: list[str] = Field(
         description="the keys of that JSON line: the endpoint's own names for its main result"
     )
+    pytorch_same_numbers: bool = Field(
+        description="the PyTorch program prints the endpoint's numbers; false only where it "
+        "must draw its own random numbers (NumPy's draws too many to write out), running the "
+        "same experiment"
+    )
     precision: Literal["float64", "float32"] = Field(
         description="the endpoint's precision, which the programs compute in"
     )

@@ -243,6 +243,42 @@ def test_batchnorm_programs_print_out_running_averages_and_gradients(client):
     assert code_for(client, "/api/training/batchnorm", bodies[0])["prints"][0] == "out"
 
 
+def same_layers(got: dict, want: dict, kind: str) -> None:
+    assert len(got["layers"]) == len(want["layers"])
+    for mine, theirs in zip(got["layers"], want["layers"], strict=True):
+        for key in ("mean", "std", "histogram"):
+            assert_allclose(mine[key], theirs[key], rtol=1e-9, atol=1e-12, err_msg=f"{kind} {key}")
+
+
+def test_initialisation_programs_print_the_layer_statistics(client):
+    """Small networks: both programs hold the app's own seeded draws and print its numbers."""
+    bodies = [
+        {"scheme": "xavier", "layers": 3, "width": 20, "batch": 30, "seed": 4},
+        {"scheme": "he", "activation": "relu", "layers": 4, "width": 12, "batch": 40},
+        {"scheme": "zeros", "activation": "relu", "layers": 2, "width": 10, "batch": 5},
+        {"scheme": "small", "layers": 5, "width": 16, "batch": 16, "seed": 9},
+        {"scheme": "large", "layers": 2, "width": 30, "batch": 50, "seed": 1},
+    ]
+    for body in bodies:
+        assert code_for(client, "/api/training/init", body)["pytorch_same_numbers"] is True
+    check_programs(client, "/api/training/init", bodies, same_layers)
+
+
+def test_a_large_initialisation_draws_its_own_numbers_in_torch(client):
+    """NumPy's draws of the page's network (10 × 500²) are too many to write out: the PyTorch
+    program runs the same experiment on torch's seeded draws, and says so."""
+    body = {"scheme": "xavier", "layers": 3, "width": 200, "batch": 100}
+    code = code_for(client, "/api/training/init", body)
+    assert code["pytorch_same_numbers"] is False
+    assert "not the same numbers" in code["pytorch"]
+    assert len(code["pytorch"]) < 5_000
+    want = client.post("/api/training/init", json=body).json()
+    same_layers(run_programs([code["numpy"]])[0], want, "numpy")
+    if HAVE_TORCH:
+        (got,) = run_programs([code["pytorch"]])
+        assert [len(layer["histogram"]) for layer in got["layers"]] == [40, 40, 40]
+
+
 # ---------------------------------------------------------------- the optimiser race
 
 # Points of the NumPy programs (the core's own gradients, the lecture's rules) agree to rounding;
@@ -405,6 +441,7 @@ def test_every_lesson_endpoint_is_covered():
         "/api/activations",
         "/api/optimize",
         "/api/training/batchnorm",
+        "/api/training/init",
     }
 
 
