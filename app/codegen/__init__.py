@@ -16,15 +16,17 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from app.api import activations as activations_api
+from app.api import cnn as cnn_api
 from app.api import conv as conv_api
 from app.api import conv_transpose as conv_transpose_api
 from app.api import optim as optim_api
 from app.api import pool as pool_api
 from app.api import training as training_api
-from app.codegen import activations, conv, optimize, pool, training
+from app.codegen import activations, cnn, conv, optimize, pool, training
 from app.codegen.printer import Programs
 from app.core.errors import InputError
 from app.schemas.activations import ActivationRequest
+from app.schemas.cnn import GradientsRequest
 from app.schemas.conv import Conv2dBackwardRequest, Conv2dRequest
 from app.schemas.conv_transpose import ConvTransposeRequest
 from app.schemas.optim import OptimizeRequest
@@ -102,6 +104,7 @@ LESSONS: dict[str, Lesson] = {
             training_api.initialisation,
             training.init_programs,
         ),
+        Lesson("/api/cnn/gradients", GradientsRequest, cnn_api.gradients, cnn.gradients),
     )
 }
 ENDPOINTS = tuple(LESSONS)

@@ -384,6 +384,65 @@ def test_internals_off_keeps_the_app_divergence_rule(client):
     check_programs(client, "/api/optimize", [body], same_runs)
 
 
+# ---------------------------------------------------------------- the CNN lesson
+
+
+def cnn_body(layers, shape, seed, weight_decay=0.0, n=3, classes=4) -> dict:
+    from app.core.nn.network import build_network
+
+    rng = np.random.default_rng(seed)
+    network = build_network(layers, shape)
+    params = network.unflatten(0.3 * rng.standard_normal(network.num_params))
+    return {
+        "layers": layers,
+        "params": [{name: value.tolist() for name, value in p.items()} for p in params],
+        "x": rng.uniform(0, 1, (n, *shape)).tolist(),
+        "labels": rng.integers(0, classes, n).tolist(),
+        "weight_decay": weight_decay,
+    }
+
+
+def same_gradients(got: dict, want: dict, kind: str) -> None:
+    assert got["loss"] == pytest.approx(want["loss"], rel=1e-12, abs=1e-12), kind
+    assert len(got["grads"]) == len(want["grads"])
+    for mine, theirs in zip(got["grads"], want["grads"], strict=True):
+        assert set(mine) == set(theirs)
+        for name in theirs:
+            assert_allclose(mine[name], theirs[name], rtol=1e-9, atol=1e-12, err_msg=kind)
+
+
+def test_cnn_gradient_programs_print_the_loss_and_every_gradient(client):
+    """Every layer type of the catalogue, batch norm after a conv and after a linear layer."""
+    every_type = [
+        {"type": "conv", "filters": 2, "size": 3, "stride": 2},
+        {"type": "batchnorm"},
+        {"type": "leaky_relu", "negative_slope": 0.1},
+        {"type": "avgpool", "size": 2, "stride": 1, "padding": 1},
+        {"type": "elu", "alpha": 0.7},
+        {"type": "maxpool", "size": 2},
+        {"type": "flatten"},
+        {"type": "linear", "out": 6},
+        {"type": "batchnorm", "eps": 1e-3},
+        {"type": "tanh"},
+        {"type": "linear", "out": 5},
+        {"type": "sigmoid"},
+        {"type": "linear", "out": 4},
+        {"type": "relu"},
+    ]
+    lesson = [
+        {"type": "conv", "filters": 3, "size": 3, "padding": 1},
+        {"type": "relu"},
+        {"type": "maxpool", "size": 2},
+        {"type": "flatten"},
+        {"type": "linear", "out": 4},
+    ]
+    bodies = [
+        cnn_body(every_type, (2, 12, 12), seed=28, weight_decay=0.05),
+        cnn_body(lesson, (1, 10, 10), seed=29),
+    ]
+    check_programs(client, "/api/cnn/gradients", bodies, same_gradients)
+
+
 # ---------------------------------------------------------------- a program runs as it is
 
 
@@ -411,6 +470,10 @@ def test_every_catalogue_entry_has_its_code():
         assert optimize.torch_optimizer(name, resolve(name, {})).startswith("torch.optim.")
     assert set(optimize.TORCH_SURFACES) == set(SURFACES)
     assert set(activations.NUMPY) == set(activations.TORCH) == set(ACTIVATIONS)
+    from app.codegen import cnn
+    from app.core.nn.layers import LAYER_TYPES
+
+    assert set(cnn.LAYER_CODE) == set(LAYER_TYPES)
 
 
 def test_the_torch_surfaces_are_the_core_surfaces():
@@ -442,6 +505,7 @@ def test_every_lesson_endpoint_is_covered():
         "/api/optimize",
         "/api/training/batchnorm",
         "/api/training/init",
+        "/api/cnn/gradients",
     }
 
 
@@ -513,6 +577,14 @@ HOSTILE = "__import__('os').system('echo owned')"
                          "optimizers": [{"name": "sgd", "lr": 0.1}] * 3},
             },
             "body.steps",
+        ),
+        (
+            {
+                "endpoint": "/api/cnn/gradients",
+                "body": {"layers": [{"type": HOSTILE[:20]}], "params": [{}], "x": [[[[0.5]]]],
+                         "labels": [0]},
+            },
+            "body.layers[0].type",
         ),
         (
             {"endpoint": "/api/training/batchnorm", "body": {"x": [[1], [2]], "gamma": [1, 2],
