@@ -3,8 +3,8 @@
 The tree, never the text the learner typed, is printed: its numbers as repr floats, its
 operators and functions from the tables below, parenthesised so that Python evaluates the same
 tree in the same order (a + (b + c) stays so: floating-point addition is not associative).
-NumPy gets f and the core's exact gradient trees, with the core's own helpers for the kinks;
-PyTorch gets f alone (autograd differentiates it with the conventions the core copies).
+Both get f and the core's exact gradient trees: NumPy with the core's own helpers for the kinks,
+PyTorch with the same helpers in torch (TORCH_HELPERS), so a race steps the same gradient.
 """
 
 from __future__ import annotations
@@ -45,9 +45,13 @@ TORCH_CALLS = {
     "tanh": "torch.tanh",
     "sinh": "torch.sinh",
     "cosh": "torch.cosh",
-    "sigmoid": "torch.sigmoid",
+    "sigmoid": "sigmoid",
     "min": "torch.minimum",
     "max": "torch.maximum",
+    "sign": "torch.sign",
+    "step": "step",
+    "pow_base": "pow_base",
+    "pow_exponent": "pow_exponent",
 }
 # The core's helpers a NumPy program copies when its tree uses them (by name in the tree).
 HELPERS = {
@@ -56,6 +60,42 @@ HELPERS = {
     "pow_base": expression.pow_base,
     "pow_exponent": expression.pow_exponent,
     "scalar_power": expression.scalar_power,
+}
+# The same helpers for PyTorch, operation for operation (numbers become float64 tensors first).
+TORCH_HELPERS = {
+    "sigmoid": """\
+def sigmoid(u):
+    return 1.0 / (1.0 + torch.exp(-u))""",
+    "step": '''\
+def step(u):
+    """Heaviside with H(0) = 1/2: how torch's maximum/minimum share a tie's gradient."""
+    return torch.where(u > 0, 1.0, torch.where(u < 0, 0.0, 0.5))''',
+    "pow_base": '''\
+def pow_base(u, c):
+    """∂(u^c)/∂u = c·u^(c−1), and 0 where c = 0 (torch's pow backward)."""
+    u, c = torch.as_tensor(u, dtype=torch.float64), torch.as_tensor(c, dtype=torch.float64)
+    return torch.where(c == 0, 0.0, c * torch.pow(u, c - 1.0))''',
+    "pow_exponent": '''\
+def pow_exponent(u, c):
+    """∂(u^c)/∂c = u^c·ln u, and 0 where u = 0 and c ≥ 0 (torch's pow backward)."""
+    u, c = torch.as_tensor(u, dtype=torch.float64), torch.as_tensor(c, dtype=torch.float64)
+    return torch.where((u == 0) & (c >= 0), 0.0, torch.pow(u, c) * torch.log(u))''',
+    "scalar_power": '''\
+def scalar_power(u, c):
+    """u^c for a constant c, as cnnlab's core computes it (u·u for 2, √u for 0.5, ...)."""
+    if c == 2.0:
+        return u * u
+    if c == 3.0:
+        return u * u * u
+    if c == -1.0:
+        return 1.0 / u
+    if c == -2.0:
+        return 1.0 / (u * u)
+    if c == 0.5:
+        return torch.sqrt(u)
+    if c == -0.5:
+        return 1.0 / torch.sqrt(u)
+    return torch.pow(u, c)''',
 }
 PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "^": 4}
 ATOM = 5
@@ -115,24 +155,24 @@ class Printer:
         if op == "^":
             c = constant_value(b)
             base = self.wrap(a, precedence(a) < ATOM)
-            if c == 2.0 and a.op in ("var", "num") and self.lib == "np":
+            if c == 2.0 and a.op in ("var", "num"):
                 return f"{base} * {base}"  # the core's u^2 is u·u too
-            if c is not None and self.lib == "np":  # as the core computes u^c
+            if c is not None:  # as the core computes u^c
                 self.helpers.add("scalar_power")
-                return f"scalar_power({self.code(a)}, {literal(c, '', 'np')})"
-            if c is not None:
-                return f"{base} ** {literal(c, '', 'math')}"
-            if self.lib == "np":
-                return f"np.power({self.code(a)}, {self.code(b)})"
-            return f"{base} ** {self.wrap(b, precedence(b) < 3)}"
+                return f"scalar_power({self.code(a)}, {literal(c, '', 'math')})"
+            power = "np.power" if self.lib == "np" else "torch.pow"
+            return f"{power}({self.code(a)}, {self.code(b)})"
         p = PRECEDENCE[op]
         left = self.wrap(a, precedence(a) < p)
         right = self.wrap(b, precedence(b) <= p)  # keep the tree's grouping: a - (b - c)
         return f"{left} {'**' if op == '^' else op} {right}"
 
     def helper_source(self) -> str:
-        """The core's helpers this tree needs, copied as they are."""
-        sources = [inspect.getsource(HELPERS[name]).strip() for name in sorted(self.helpers)]
+        """The helpers the trees printed need: the core's own (NumPy), or their torch twins."""
+        if self.lib == "np":
+            sources = [inspect.getsource(HELPERS[name]).strip() for name in sorted(self.helpers)]
+        else:
+            sources = [TORCH_HELPERS[name] for name in sorted(self.helpers)]
         return "\n\n\n".join(sources)
 
 
@@ -140,10 +180,13 @@ def uses_xy(node: Node) -> bool:
     return uses(node, "x") or uses(node, "y")
 
 
-def numpy_surface(built: expression.Expression) -> str:
-    """def f(x, y) and def grad(x, y) for NumPy, with the helpers they use before them."""
-    printer = Printer("np")
+def surface_source(built: expression.Expression, lib: str) -> str:
+    """def f(x, y) and def grad(x, y), NumPy ("np") or PyTorch ("torch"), with the helpers they
+    use before them."""
+    printer = Printer(lib)
     f, dx, dy = printer.code(built.tree), printer.code(built.dx), printer.code(built.dy)
+    if lib == "torch" and not uses_xy(built.tree):
+        f = f"0.0 * x + {f}  # a constant"
     helpers = printer.helper_source()
     head = f"{helpers}\n\n\n" if helpers else ""
     return (
@@ -151,16 +194,3 @@ def numpy_surface(built: expression.Expression) -> str:
         f'def grad(x, y):\n    """∂f/∂x and ∂f/∂y, derived from f by cnnlab\'s core."""\n'
         f"    return {dx}, {dy}"
     )
-
-
-def torch_surface(built: expression.Expression) -> str:
-    """def f(x, y) for PyTorch: autograd finds the gradient."""
-    printer = Printer("torch")
-    if not uses_xy(built.tree):
-        value = printer.code(built.tree) if built.tree.op == "num" else None
-        if value is None:
-            value = literal(float(expression.compile_tree(built.tree)(0.0, 0.0)), "", "math")
-        body = f"0.0 * x + {value}  # a constant: its gradient is 0"
-    else:
-        body = printer.code(built.tree)
-    return f"def f(x, y):\n    return {body}"

@@ -3,7 +3,7 @@
 NumPy: the surface's f and gradient as the core writes them (a built-in surface's functions are
 copied from app.core.surfaces; a typed one is printed from its parsed tree), each optimiser's
 update rule written out as the lecture gives it, and the app's divergence rule. PyTorch:
-f alone (autograd takes the gradient) and torch.optim's optimiser and scheduler.
+the same f and gradient in torch, and torch.optim's optimiser and scheduler.
 
 Both tables below are keyed by the catalogue's names (app.core.optimizers.OPTIMIZERS,
 app.core.surfaces.SURFACES); a test holds them to it.
@@ -12,6 +12,7 @@ app.core.surfaces.SURFACES); a test holds them to it.
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
 
@@ -99,43 +100,34 @@ def torch_optimizer(name: str, hp: dict) -> str:
     return calls[name]()
 
 
-# Built-in surfaces in PyTorch: f(x, y) on 0-d tensors, the formula of app.core.surfaces.
-TORCH_SURFACES = {
-    "bowl": "0.05 * x * x + y * y",
-    "rosenbrock": "(1 - x) ** 2 + 100 * (y - x * x) ** 2",
-    "beale": (
-        "(1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2 + (2.625 - x + x * y * y * y) ** 2"
-    ),
-    "himmelblau": "(x * x + y - 11) ** 2 + (x + y * y - 7) ** 2",
-    "booth": "(x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2",
-    "saddle": "x * x - y * y",
-    "monkey_saddle": "x**3 - 3 * x * y * y",
-    "rastrigin": (
-        "20 + x * x - 10 * torch.cos(2 * math.pi * x) + y * y - 10 * torch.cos(2 * math.pi * y)"
-    ),
-    "ackley": (
-        "(-20 * torch.exp(-0.2 * torch.sqrt(0.5 * (x * x + y * y)))\n"
-        "            - torch.exp(0.5 * (torch.cos(2 * math.pi * x) + torch.cos(2 * math.pi * y)))\n"
-        "            + math.e + 20)"
-    ),
-    "six_hump_camel": "(4 - 2.1 * x * x + x**4 / 3) * x * x + x * y + (-4 + 4 * y * y) * y * y",
-    "styblinski_tang": "0.5 * (x**4 - 16 * x * x + 5 * x + y**4 - 16 * y * y + 5 * y)",
-    "goldstein_price": (
-        "((1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x * x - 14 * y + 6 * x * y + 3 * y * y))\n"
-        "            * (30 + (2 * x - 3 * y) ** 2\n"
-        "               * (18 - 32 * x + 12 * x * x + 48 * y - 36 * x * y + 27 * y * y)))"
-    ),
-}
+def to_torch(source: str) -> str:
+    """A core surface function's NumPy source as PyTorch: np.x -> torch.x, np.e and np.pi from
+    math, and np.errstate blocks unwrapped (torch never warns). Tested against the core."""
+    lines, inside = [], None
+    for line in source.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if line.strip().startswith("with np.errstate"):
+            inside = indent
+            continue
+        if inside is not None and line.strip() and indent > inside:
+            line = line[4:]
+        elif line.strip():
+            inside = None
+        lines.append(line)
+    text = "\n".join(lines)
+    text = re.sub(r"\bnp\.(e|pi)\b", r"math.\1", text)
+    return text.replace("np.", "torch.")
 
 
-def numpy_builtin(surface: surfaces.Surface) -> str:
-    """The core's own f and gradient, copied, renamed f and grad."""
+def builtin_source(surface: surfaces.Surface, lib: str) -> str:
+    """The core's own f and gradient, copied (for PyTorch, translated), renamed f and grad."""
     f = inspect.getsource(surface.f).replace(f"def {surface.f.__name__}(", "def f(", 1)
     grad = inspect.getsource(surface.grad).replace(f"def {surface.grad.__name__}(", "def grad(", 1)
     constants = ""
     if "TAU" in f + grad or "PI" in f + grad:
-        constants = "PI = np.pi\nTAU = 2.0 * np.pi\n\n\n"
-    return f"{constants}{f.strip()}\n\n\n{grad.strip()}"
+        constants = "PI = np.pi\nTAU = 2.0 * np.pi\n\n\n"  # math.pi in the torch program
+    source = f"{constants}{f.strip()}\n\n\n{grad.strip()}"
+    return to_torch(source) if lib == "torch" else source
 
 
 def schedule_of(request: OptimizeRequest) -> dict | None:
@@ -194,13 +186,13 @@ def call_args(hp: dict) -> str:
 def numpy_program(request: OptimizeRequest, runs, schedule) -> str:
     if isinstance(request.surface, str):
         surface = surfaces.get_surface(request.surface)
-        surface_code = numpy_builtin(surface)
+        surface_code = builtin_source(surface, "np")
         title = f"The surface: {surface.label}, f and its gradient as cnnlab's core writes them."
     else:
         built = surfaces.custom_surface(
             request.surface.expression, request.surface.domain
         ).expression
-        surface_code = expression_code.numpy_surface(built)
+        surface_code = expression_code.surface_source(built, "np")
         title = "Your f(x, y), and its gradient as cnnlab's core derives it."
     noise = request.noise
     if noise is not None and noise.std > 0:
@@ -267,14 +259,14 @@ print(json.dumps({{"runs": runs}}))
 def torch_program(request: OptimizeRequest, runs, schedule) -> str:
     if isinstance(request.surface, str):
         surface = surfaces.get_surface(request.surface)
-        f = f"def f(x, y):\n    return {TORCH_SURFACES[surface.name]}"
-        title = f"The surface: {surface.label}; autograd takes its gradient."
+        f = builtin_source(surface, "torch")
+        title = f"The surface: {surface.label}, f and its gradient as cnnlab's core writes them."
     else:
         built = surfaces.custom_surface(
             request.surface.expression, request.surface.domain
         ).expression
-        f = expression_code.torch_surface(built)
-        title = "Your f(x, y); autograd takes its gradient."
+        f = expression_code.surface_source(built, "torch")
+        title = "Your f(x, y), and its gradient as cnnlab's core derives it."
     noise = request.noise
     if noise is not None and noise.std > 0:
         draws = noise.std * np.random.default_rng(noise.seed).standard_normal((request.steps, 2))
@@ -327,6 +319,14 @@ steps = {integer(request.steps)}
 {LECTURE_NESTEROV if lecture_nesterov else OMIT}
 
 
+def gradient(p):
+    \"\"\"∇f at p, the formula the app steps with. (Autograd, f(p[0], p[1]).backward(), gives
+    the same up to rounding, and a chaotic path would amplify that rounding.)\"\"\"
+    gx, gy = grad(p[0], p[1])
+    return torch.stack([torch.as_tensor(gx, dtype=torch.float64),
+                        torch.as_tensor(gy, dtype=torch.float64)])
+
+
 def point_of(name, p, opt):
     \"\"\"The lesson's x. torch's Nesterov steps the look-ahead point p = x + ρ·v instead.\"\"\"
     x = p.detach().clone()
@@ -348,7 +348,7 @@ def run(name, make_optimizer):
     points = [start]
     for t in range(1, steps + 1):
         opt.zero_grad()
-        f(p[0], p[1]).backward()  # autograd: p.grad = ∇f(p)
+        p.grad = gradient(p)
 {"        " + add_noise if add_noise != OMIT else OMIT}
         g = p.grad.clone()
         opt.step()
