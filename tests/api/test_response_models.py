@@ -139,6 +139,14 @@ SAMPLES = {
     "POST /api/cnn/trace": {
         "json": {**CNN_EXAMPLE, "label": 3, "layer": 0, "weight": [1, 0, 2, 2]}
     },
+    "POST /api/cnn/confusion": {
+        "json": {"layers": CNN_LAYERS, "params": CNN_BATCH["params"], "dataset": "shapes"}
+    },
+    "POST /api/cnn/filters": {"json": {"layers": CNN_LAYERS, "params": CNN_BATCH["params"]}},
+    "POST /api/cnn/example": {
+        "url": "/api/cnn/example?dataset=shapes",
+        "files": {"file": ("image.png", png(), "image/png")},
+    },
     "POST /api/code": {
         "json": {
             "endpoint": "/api/conv2d",
