@@ -6,6 +6,7 @@ import { isAbort, latestOnly, postJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
 import { createState } from "../../state.js";
+import { createCodePanel } from "../../widgets/code_panel.js";
 import { createTimeline } from "../../widgets/timeline.js";
 import { renderSize } from "./size.js";
 import { markUnvisited, renderPin, renderStep } from "./stepper.js";
@@ -32,6 +33,10 @@ const page = {
   view: null, // { v, values, grids, response, outputGrids, feeds }
 };
 const fetchConv = latestOnly((payload, options) => postJSON("/api/conv2d", payload, options));
+const fetchCode = latestOnly((payload, options) => postJSON("/api/code", payload, options));
+page.code = createCodePanel(byId("conv-code"), {
+  load: () => fetchCode({ endpoint: "/api/conv2d", body: page.codeBody }),
+});
 
 function showRefusal(v, error) {
   byId("conv-error").textContent = TEXT.refused(error.message);
@@ -51,6 +56,8 @@ async function recompute() {
   page.view = { v, values, grids, response: null, outputGrids: [], feeds: new Map() };
   byId("conv-flip-note").textContent = TEXT.flip[v.mode];
   const payload = { input: values.x, weights: values.w, bias: values.b, stride: v.s, padding: v.p, dilation: v.d, mode: v.mode };
+  page.codeBody = { ...payload, trace: false };
+  page.code.invalidate();
   let response;
   try {
     response = await fetchConv(payload);
