@@ -62,3 +62,27 @@ def test_the_panel_fits_the_screen(page, live_server, size):
     assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     page.screenshot(path=f"/tmp/code-panel-{size}.png")
+
+
+PAGES = {
+    "/pooling": ("/api/pool2d", "out = F."),
+    "/activations": ("/api/activations", "y.backward(torch.ones_like(y))"),
+    "/optimizers": ("/api/optimize", "torch.optim."),
+    "/training": ("/api/training/batchnorm", "out = F.batch_norm(x, running_mean, running_var"),
+    "/conv-transpose": ("/api/conv_transpose2d", "out = F.conv_transpose2d(x, w"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(PAGES))
+def test_every_lesson_page_has_its_panel(page, live_server, console_errors, path):
+    endpoint, marker = PAGES[path]
+    page.goto(live_server + path)
+    page.wait_for_load_state("networkidle")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.get_by_text("Reproduce it in code").click()
+    assert info.value.status == 200, info.value.text()
+    code = info.value.json()
+    assert code["endpoint"] == endpoint
+    expect(page.locator(".code-program")).to_contain_text(marker)
+    expect(page.locator(".code-status")).to_contain_text("Both programs print")
+    assert console_errors == []

@@ -5,8 +5,8 @@
 import { isAbort, latestOnly, postJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { createState } from "../../state.js";
-import { createCodePanel } from "../../widgets/code_panel.js";
 import { createTimeline } from "../../widgets/timeline.js";
 import { renderSize } from "./size.js";
 import { markUnvisited, renderPin, renderStep } from "./stepper.js";
@@ -33,10 +33,7 @@ const page = {
   view: null, // { v, values, grids, response, outputGrids, feeds }
 };
 const fetchConv = latestOnly((payload, options) => postJSON("/api/conv2d", payload, options));
-const fetchCode = latestOnly((payload, options) => postJSON("/api/code", payload, options));
-page.code = createCodePanel(byId("conv-code"), {
-  load: () => fetchCode({ endpoint: "/api/conv2d", body: page.codeBody }),
-});
+page.code = mountCodePanel(byId("conv-code"), "/api/conv2d");
 
 function showRefusal(v, error) {
   byId("conv-error").textContent = TEXT.refused(error.message);
@@ -56,8 +53,7 @@ async function recompute() {
   page.view = { v, values, grids, response: null, outputGrids: [], feeds: new Map() };
   byId("conv-flip-note").textContent = TEXT.flip[v.mode];
   const payload = { input: values.x, weights: values.w, bias: values.b, stride: v.s, padding: v.p, dilation: v.d, mode: v.mode };
-  page.codeBody = { ...payload, trace: false };
-  page.code.invalidate();
+  page.code.show({ ...payload, trace: false });
   let response;
   try {
     response = await fetchConv(payload);

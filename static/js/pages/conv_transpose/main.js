@@ -5,6 +5,7 @@
 
 import { isAbort, latestOnly, postJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { byId, el } from "../../dom.js";
 import { createState } from "../../state.js";
 import { createTimeline } from "../../widgets/timeline.js";
@@ -43,6 +44,7 @@ const page = {
   restore: () => (page.pinned ? page.pinned() : renderView()),
 };
 const fetchTranspose = latestOnly((payload, options) => postJSON("/api/conv_transpose2d", payload, options));
+const code = mountCodePanel(byId("ct-code"), "/api/conv_transpose2d");
 
 function renderView() {
   page.pinned = null;
@@ -93,6 +95,7 @@ async function recompute() {
     output_padding: v.op,
     dilation: v.d,
   };
+  code.show({ ...payload, trace: false });
   let response;
   try {
     response = await fetchTranspose(payload);

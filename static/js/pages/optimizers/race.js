@@ -2,6 +2,7 @@
 // paths on the map, the loss per step, the timeline, and the numbers of the current step.
 
 import { getJSON, isAbort, latestOnly, postJSON } from "../../api.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { createColorbar } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
 import { formatPrecise as fmt } from "../../format.js";
@@ -74,6 +75,7 @@ export function createRace(page) {
   const lossPlot = createPlot(byId("race-loss"), { label: "Loss per step for each optimiser", xLabel: "step", yLabel: "f", yScale: "log", snap: true });
   const timeline = createTimeline(byId("race-timeline"), { count: 1, step: 0, label: "Race steps", onStep: (i) => page.state.set({ step: i }) });
   const postRace = latestOnly((payload, options) => postJSON("/api/optimize", payload, options));
+  const code = mountCodePanel(byId("race-code"), "/api/optimize");
   let race = null; // the last race response
 
   async function loadSurface() {
@@ -146,6 +148,7 @@ export function createRace(page) {
     const payload = { surface: page.surface.name, start, steps, optimizers: specs };
     if (noise > 0) payload.noise = { std: noise, seed };
     if (sched !== "constant") payload.schedule = { kind: sched };
+    code.show(payload);
     try {
       race = await postRace(payload);
       showError("race-error", null);

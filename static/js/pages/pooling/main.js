@@ -4,6 +4,7 @@
 // checked against POST /api/pool2d/backward. Controls and their limits come from the catalogue.
 
 import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
 import { createState } from "../../state.js";
@@ -31,6 +32,7 @@ const page = {
 };
 const fetchPool = latestOnly((payload, options) => postJSON("/api/pool2d", payload, options));
 const fetchBackward = latestOnly((payload, options) => postJSON("/api/pool2d/backward", payload, options));
+const code = mountCodePanel(byId("pool-code"), "/api/pool2d");
 
 function payloadOf(v, x) {
   const payload = { input: x, mode: v.mode, size: v.k, padding: v.p };
@@ -67,6 +69,7 @@ async function recompute() {
   const x = makeInput(v);
   const built = buildInput(page, v, x, null);
   page.view = { v, x, response: null, backward: null, grad: null, grids: { input: built.grids }, ph: built.ph, pw: built.pw };
+  code.show({ ...payloadOf(v, x), trace: false });
   let response;
   try {
     response = await fetchPool(payloadOf(v, x));

@@ -2,6 +2,7 @@
 // the picked cell's arithmetic, and picking a cell by click or keyboard.
 
 import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { byId } from "../../dom.js";
 import { renderArith } from "./arith.js";
 import { seededBatch } from "./batch.js";
@@ -11,6 +12,7 @@ const fetchBn = latestOnly((payload, options) => postJSON("/api/training/batchno
 
 export function createBatchNorm(page) {
   let bn = null; // { input, r }: the batch sent and the API's answer
+  const code = mountCodePanel(byId("bn-code"), "/api/training/batchnorm");
 
   function render() {
     if (!bn) return;
@@ -27,6 +29,7 @@ export function createBatchNorm(page) {
     const v = page.state.get();
     const input = seededBatch(v);
     const payload = { x: input.x, gamma: input.gamma, beta: input.beta, eps: Number(v.eps), grad_output: input.grad };
+    code.show(payload);
     let r;
     try {
       r = await fetchBn(payload);
