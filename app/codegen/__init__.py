@@ -33,8 +33,10 @@ from app.schemas.optim import OptimizeRequest
 from app.schemas.pool import Pool2dBackwardRequest, Pool2dRequest
 from app.schemas.training import BatchNormRequest, InitRequest
 
-# Each program is at most this long; a body whose program would be longer is refused. The
-# largest bodies the endpoints take (a 16×64×64 input, say) stay under it.
+# Each program is at most this long; a body whose program would be longer is refused. A program
+# is about as long as its body's numbers written out (plus at most 20,000 numbers a PyTorch
+# program adds: the race's noise, the initialisation's draws), so bodies within the default
+# 2 MB body limit fit; a larger CNNLAB_MAX_BODY_BYTES meets this bound instead.
 MAX_PROGRAM_CHARS = 2_000_000
 
 

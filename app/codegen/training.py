@@ -3,6 +3,8 @@
 Batch norm: NumPy writes μ, σ² (1/N), x̂ and y out, the running averages (unbiased variance)
 and, given dL/dy, the backward pass; PyTorch calls F.batch_norm(training=True), which updates
 the running averages in place, and autograd gives dx, dγ, dβ.
+Initialisation: NumPy repeats the app's seeded draws; PyTorch holds them as numbers when few
+enough (MAX_EMBEDDED_DRAWS), else runs the same experiment on torch's own seeded draws.
 """
 
 from __future__ import annotations
