@@ -104,11 +104,31 @@ print(json.dumps({{"output": out.tolist()}}))
     return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy), ("output",))
 
 
+# A loss of the output Y instead of a given dL/dY (keyed by app.core.conv_gradients.LOSSES):
+# NumPy's dL/dY from the forward output; PyTorch's loss, which autograd differentiates.
+LOSS_CODE = {
+    "half_sum_squares": (
+        "dout = out.copy()  # L = ½ Σ y², so dL/dY = Y",
+        "loss = 0.5 * (out * out).sum()",
+    ),
+    "sum": ("dout = np.ones_like(out)  # L = Σ y, so dL/dY = 1", "loss = out.sum()"),
+}
+NUMPY_FORWARD = """\
+out = np.zeros((F, Ho, Wo))  # the forward pass, for the loss
+for f in range(F):
+    for i in range(Ho):
+        for j in range(Wo):
+            rows, cols = window(i, j)
+            out[f, i, j] = np.sum(xp[:, rows, cols] * kernel[f]) + b[f]"""
+
+
 def conv2d_backward(request: Conv2dBackwardRequest, _response=None) -> Programs:
     flip = request.mode == "convolution"
+    given = request.grad_output is not None
+    dout = "the upstream gradient dL/d(output), F×Ho×Wo"
     numpy = f"""
 {numpy_inputs(request, "the filters, F×C×KH×KW")}
-{numpy_array("dout", request.grad_output, "the upstream gradient dL/d(output), F×Ho×Wo")}
+{numpy_array("dout", request.grad_output, dout) if given else OMIT}
 {numpy_params(request)}
 {"kernel = w[:, :, ::-1, ::-1]  # true convolution slides the kernel flipped" if flip else OMIT}
 {"kernel = w  # the kernel slid as given (cross-correlation)" if not flip else OMIT}
@@ -118,6 +138,9 @@ def conv2d_backward(request: Conv2dBackwardRequest, _response=None) -> Programs:
 {WINDOW}
 
 
+{OMIT if given else NUMPY_FORWARD}
+{OMIT if given else LOSS_CODE[request.loss][0]}
+{OMIT if given else ""}
 # Each output cell (f, i, j) came from xp[:, rows, cols] · kernel[f] + b[f]: its gradient
 # dout[f, i, j] flows back to the window (times the kernel) and to the kernel (times the window).
 grad_xp = np.zeros_like(xp)
@@ -142,15 +165,19 @@ print(json.dumps({{
         bias = "b = torch.zeros(len(w), dtype=torch.float64, requires_grad=True)  # no bias sent"
     else:
         bias = torch_tensor("b", request.bias, "one bias per filter", grad=True)
+    if given:
+        backward = "out.backward(dout)  # autograd: dL/dx, dL/dw, dL/db for this dL/d(output)"
+    else:
+        backward = f"{LOSS_CODE[request.loss][1]}\nloss.backward()  # autograd: dL/dx, dL/dw, dL/db"
     torch = f"""
 {torch_tensor("x", request.input, "the input, C×H×W", grad=True)}
 {torch_tensor("w", request.weights, "the filters, F×C×KH×KW", grad=True)}
 {bias}
-{torch_tensor("dout", request.grad_output, "the upstream gradient dL/d(output), F×Ho×Wo")}
+{torch_tensor("dout", request.grad_output, dout) if given else OMIT}
 
 kernel = {"torch.flip(w, dims=(2, 3))  # true convolution: the kernel flipped" if flip else "w"}
 out = F.conv2d(x, kernel, b{torch_keywords(request)})
-out.backward(dout)  # autograd: dL/dx, dL/dw, dL/db for this dL/d(output)
+{backward}
 
 print(json.dumps({{
     "grad_input": x.grad.tolist(),

@@ -143,6 +143,11 @@ def test_conv2d_backward_programs_print_the_three_gradients(client):
         body = conv_body(rng)
         shape = client.post("/api/conv2d", json={**body, "trace": False}).json()["output_shape"]
         bodies.append({**body, "grad_output": rng.normal(size=shape).tolist()})
+    from app.core.conv_gradients import LOSSES
+
+    for loss in LOSSES:  # the gradient of a loss of the output instead of a given dL/dY
+        body = conv_body(rng)
+        bodies.append({**body, "loss": loss})
     check_programs(client, "/api/conv2d/backward", bodies, same_arrays)
     code = code_for(client, "/api/conv2d/backward", bodies[0])
     assert code["prints"] == ["grad_input", "grad_weights", "grad_bias"]
@@ -473,9 +478,11 @@ def test_every_catalogue_entry_has_its_code():
     for surface in SURFACES.values():
         assert "np." not in optimize.builtin_source(surface, "torch")
     assert set(activations.NUMPY) == set(activations.TORCH) == set(ACTIVATIONS)
-    from app.codegen import cnn
+    from app.codegen import cnn, conv
+    from app.core.conv_gradients import LOSSES
     from app.core.nn.layers import LAYER_TYPES
 
+    assert set(conv.LOSS_CODE) == set(LOSSES)
     assert set(cnn.LAYER_CODE) == set(LAYER_TYPES)
 
 
