@@ -1,13 +1,14 @@
 // Experiment 2: one ReLU unit a = max(0, w·x + b) over seeded inputs
 // (POST /api/activations/dead-relu): where it is active, its gradients, and one gradient step.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId } from "../../dom.js";
 import { formatNumber } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { TEXT } from "./text.js";
 
-const fetchDead = latestOnly((payload, options) => postJSON("/api/activations/dead-relu", payload, options));
+const fetchDead = coalesced((payload) => postJSON("/api/activations/dead-relu", payload));
 
 // The x range to draw: the inputs, and the kink when it is near them, with a margin.
 function viewRange(xs, kink) {

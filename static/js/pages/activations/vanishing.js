@@ -1,14 +1,15 @@
 // Experiment 1: the product of f' through n layers (POST /api/activations/vanishing), against
 // the sigmoid's ceiling 0.25ⁿ.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { formatNumber } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { COLORS, TEXT } from "./text.js";
 
 const FUNCTIONS = ["sigmoid", "tanh", "relu"];
-const fetchVanishing = latestOnly((payload, options) => postJSON("/api/activations/vanishing", payload, options));
+const fetchVanishing = coalesced((payload) => postJSON("/api/activations/vanishing", payload));
 
 function readoutRow(name, label, stats, k) {
   const tr = el("tr");

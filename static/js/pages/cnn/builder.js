@@ -2,7 +2,8 @@
 // move and remove), adding a layer, and what POST /api/cnn/network says of each layer: its
 // output shape with the size formula, its parameter count, and why a layer does not fit.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el, fillSelect } from "../../dom.js";
 import { insertLayer, moveLayer, newLayer, removeLayer, setOption } from "./netcode.js";
 import { TEXT } from "./text.js";
@@ -35,7 +36,7 @@ function formulaLines(layer) {
 export function createBuilder(page) {
   const { layer_types: types, max_layers: maxLayers } = page.catalogue;
   const list = byId("cnn-layers");
-  const describeNet = latestOnly((body, options) => postJSON("/api/cnn/network", body, options));
+  const describeNet = coalesced((body) => postJSON("/api/cnn/network", body));
 
   function optionInput(i, spec, key, option) {
     const label = el("label", "cnn-option");

@@ -2,7 +2,8 @@
 // gradient check per layer and parameter (POST /api/cnn/gradcheck) at the initial parameters or
 // at the run's current step (its state), with what the relative errors mean.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { formatNumber as fmt } from "../../format.js";
 import { TEXT } from "./text.js";
@@ -19,7 +20,7 @@ export function worstEntry(check) {
 }
 
 export function createChecks(page) {
-  const postCheck = latestOnly((body, options) => postJSON("/api/cnn/gradcheck", body, options));
+  const postCheck = coalesced((body) => postJSON("/api/cnn/gradcheck", body));
 
   function update(run) {
     byId("cnn-initial").textContent =

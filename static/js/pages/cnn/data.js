@@ -1,7 +1,8 @@
 // The data set's first training examples, exactly as the network receives them, with their
 // classes in English and Chinese (GET /api/cnn/datasets/{name}/examples).
 
-import { getJSON, isAbort, latestOnly } from "../../api.js";
+import { getJSON, isAbort } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId } from "../../dom.js";
 import { createThumbnails } from "../../widgets/thumbnails.js";
 
@@ -17,7 +18,7 @@ export function labelled(data, labels, indices) {
 
 export function createData(page) {
   const thumbs = createThumbnails(byId("cnn-examples"), { label: "The first training examples" });
-  const fetchExamples = latestOnly((url, options) => getJSON(url, options));
+  const fetchExamples = coalesced((url) => getJSON(url));
 
   async function load() {
     const data = page.dataset();

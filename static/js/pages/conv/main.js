@@ -2,7 +2,8 @@
 // in the URL; values come from a seeded generator plus the learner's edits; every number shown
 // for a step comes from POST /api/conv2d. Controls and their limits come from the catalogue.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
 import { createState } from "../../state.js";
@@ -31,7 +32,7 @@ const page = {
   timeline: null,
   view: null, // { v, values, grids, response, outputGrids, feeds }
 };
-const fetchConv = latestOnly((payload, options) => postJSON("/api/conv2d", payload, options));
+const fetchConv = coalesced((payload) => postJSON("/api/conv2d", payload));
 
 function showRefusal(v, error) {
   byId("conv-error").textContent = TEXT.refused(error.message);

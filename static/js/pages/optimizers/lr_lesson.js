@@ -2,7 +2,8 @@
 // start: three small maps and the loss per step. The rates and surface preset per optimiser come
 // from the catalogue's `lesson`.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { formatPrecise as fmt } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
@@ -23,7 +24,7 @@ export function createLrLesson(page) {
     return { heading, widget: createSurface(box, { label: `Path with the ${name} learning rate`, aspect: [0.6, 0.8] }) };
   });
   const plot = createPlot(byId("lr-loss"), { label: "Loss per step at three learning rates", xLabel: "step", yScale: "log", snap: true });
-  const post = latestOnly((payload, options) => postJSON("/api/optimize", payload, options));
+  const post = coalesced((payload) => postJSON("/api/optimize", payload));
 
   function syncInputs(name, info, lrs, steps) {
     byId("lr-opt").value = name;

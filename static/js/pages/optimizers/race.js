@@ -1,7 +1,8 @@
 // The race: every optimiser from the same start on the surface (POST /api/optimize), their
 // paths on the map, the loss per step, the timeline, and the numbers of the current step.
 
-import { getJSON, isAbort, latestOnly, postJSON } from "../../api.js";
+import { getJSON, isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { createColorbar } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
 import { formatPrecise as fmt } from "../../format.js";
@@ -72,8 +73,16 @@ export function createRace(page) {
   });
   const colorbar = createColorbar(byId("race-colorbar"), { kind: "sequential", min: 0, max: 1, label: "" });
   const lossPlot = createPlot(byId("race-loss"), { label: "Loss per step for each optimiser", xLabel: "step", yLabel: "f", yScale: "log", snap: true });
-  const timeline = createTimeline(byId("race-timeline"), { count: 1, step: 0, label: "Race steps", onStep: (i) => page.state.set({ step: i }) });
-  const postRace = latestOnly((payload, options) => postJSON("/api/optimize", payload, options));
+  // 100 steps a second at 1×: the default 500-step race plays in 5 s; 0.01× is one step a second.
+  const timeline = createTimeline(byId("race-timeline"), {
+    count: 1,
+    step: 0,
+    rate: 100,
+    speeds: [0.01, 0.05, 0.25, 1, 2, 4],
+    label: "Race steps",
+    onStep: (i) => page.state.set({ step: i }),
+  });
+  const postRace = coalesced((payload) => postJSON("/api/optimize", payload));
   let race = null; // the last race response
 
   async function loadSurface() {

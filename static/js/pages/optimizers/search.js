@@ -2,7 +2,8 @@
 // (POST /api/optimize/search), on the race's surface and start: the final-loss map with both
 // methods' samples, the loss against the learning rate alone, and what each found.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { createColorbar } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
 import { formatPrecise as fmt, formatTick } from "../../format.js";
@@ -75,7 +76,7 @@ export function createSearch(page) {
     yLabel: "final loss",
     yScale: "log",
   });
-  const post = latestOnly((payload, options) => postJSON("/api/optimize/search", payload, options));
+  const post = coalesced((payload) => postJSON("/api/optimize/search", payload));
 
   function syncInputs(v) {
     byId("search-opt").value = v.s_opt;

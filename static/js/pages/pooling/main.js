@@ -3,7 +3,8 @@
 // the learner's edits; every forward number comes from POST /api/pool2d, and the final dL/dx is
 // checked against POST /api/pool2d/backward. Controls and their limits come from the catalogue.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
 import { createState } from "../../state.js";
@@ -29,8 +30,8 @@ const page = {
   timeline: null,
   view: null, // { v, x, response, backward, grad, grids: { input, output, upstream, dx }, ph, pw }
 };
-const fetchPool = latestOnly((payload, options) => postJSON("/api/pool2d", payload, options));
-const fetchBackward = latestOnly((payload, options) => postJSON("/api/pool2d/backward", payload, options));
+const fetchPool = coalesced((payload) => postJSON("/api/pool2d", payload));
+const fetchBackward = coalesced((payload) => postJSON("/api/pool2d/backward", payload));
 
 function payloadOf(v, x) {
   const payload = { input: x, mode: v.mode, size: v.k, padding: v.p };

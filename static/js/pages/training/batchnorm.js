@@ -1,13 +1,14 @@
 // Batch normalisation of the seeded, editable batch (POST /api/training/batchnorm): the tables,
 // the picked cell's arithmetic, and picking a cell by click or keyboard.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId } from "../../dom.js";
 import { renderArith } from "./arith.js";
 import { seededBatch } from "./batch.js";
 import { renderBackward, renderInput, renderOutput, renderTestTime, renderWrong } from "./tables.js";
 
-const fetchBn = latestOnly((payload, options) => postJSON("/api/training/batchnorm", payload, options));
+const fetchBn = coalesced((payload) => postJSON("/api/training/batchnorm", payload));
 
 export function createBatchNorm(page) {
   let bn = null; // { input, r }: the batch sent and the API's answer

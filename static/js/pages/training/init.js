@@ -1,7 +1,8 @@
 // Weight initialisation: every scheme through the same network (POST /api/training/init), the
 // chosen scheme's histograms per layer, the std per layer of all of them, and one layer read.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { formatNumber as fmt } from "../../format.js";
 import { createHistograms } from "../../widgets/histograms.js";
@@ -9,8 +10,8 @@ import { createPlot } from "../../widgets/plot.js";
 import { explain } from "./explain.js";
 
 export const COLORS = { small: "#d55e00", large: "#cc79a7", zeros: "#000000", xavier: "#0072b2", he: "#009e73" };
-const fetchInit = latestOnly((payloads, options) =>
-  Promise.all(payloads.map((payload) => postJSON("/api/training/init", payload, options))),
+const fetchInit = coalesced((payloads) =>
+  Promise.all(payloads.map((payload) => postJSON("/api/training/init", payload))),
 );
 const actName = (act) => (act === "tanh" ? "tanh" : "ReLU");
 
