@@ -11,6 +11,7 @@
 import { getJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId } from "../../dom.js";
+import { pageMayUse } from "../../keys.js";
 import { createState } from "../../state.js";
 import { formatOpts, parseOpts } from "../optimizers/presets.js";
 import { createBuilder } from "./builder.js";
@@ -82,11 +83,8 @@ page.config = () => {
 
 function wireKeys(training) {
   document.addEventListener("keydown", (event) => {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-    const target = event.target;
-    const tag = target && target.tagName;
     // A focused control keeps its keys (a button's space, a select's arrows, a chart's arrows).
-    if (["INPUT", "SELECT", "TEXTAREA", "BUTTON", "CANVAS", "A"].includes(tag) || (target && target.isContentEditable)) return;
+    if (!pageMayUse(event) || (event.target && event.target.tagName === "CANVAS")) return;
     if (event.key === " ") {
       event.preventDefault();
       training.toggle();
