@@ -53,6 +53,8 @@ test("one request in flight: newer targets wait, the latest is sent next, stale 
   assert.equal(sent.length, 1);
   sent[0].resolve("A"); // a is no longer the latest: not shown
   await tick();
+  assert.equal(sent.length, 1); // c waits its turn (quiet for delay), not sent at once
+  fire();
   assert.deepEqual(sent.map((s) => s.target), ["a", "c"]);
   sent[1].resolve("C");
   await tick();
@@ -112,4 +114,19 @@ test("coalesced: an error reaches the latest caller", async () => {
   const a = call();
   pending.at(-1)();
   await assert.rejects(a, /refused/);
+});
+
+test("gap: a target asked for soon after a request waits until the gap has passed", async () => {
+  let clock = 0;
+  const waits = [];
+  const fns = [];
+  const timers = { set: (fn, ms) => (waits.push(ms), fns.push(fn), fns.length), clear: () => {}, now: () => clock };
+  const coalescer = createCoalescer(() => Promise.resolve("ok"), { delay: 80, gap: 500, timers });
+  coalescer.request("a");
+  clock = 80;
+  fns.at(-1)(); // a goes out at t = 80
+  await new Promise((resolve) => setImmediate(resolve));
+  clock = 200;
+  coalescer.request("b");
+  assert.deepEqual(waits, [80, 380]); // not before 80 + 500
 });
