@@ -117,16 +117,19 @@ export function clearAll(root) {
 // One refusal at a time for a section: next to its control when there is one, else in the
 // section's message box; showing one clears the last, so a sentence never shows twice.
 //
-// createRefusals(box, controlFor) -> { refuse(error, control), show(control, text), clear() }
+// createRefusals(box, controlFor, nameFor) -> { refuse(error, control, wrap), show(control, text), clear() }
 // refuse: the API's error explained next to `control`, or next to controlFor(error.field)
 // (the page's map from the API's field names to its controls), else in `box`.
-export function createRefusals(box, controlFor = () => null) {
+// nameFor(field): a name for a field no control holds (a cell typed into a grid).
+export function createRefusals(box, controlFor = () => null, nameFor = () => undefined) {
   let current = null;
   return {
-    refuse(error, control) {
-      const target = control || (error && error.field ? controlFor(error.field) : null);
+    refuse(error, control, wrap = (text) => text) {
+      const field = error && error.field;
+      const target = control || (field ? controlFor(field) : null);
       const value = target && "value" in target ? target.value : undefined;
-      this.show(target, explain(error, { name: target ? labelOf(target) : undefined, value }));
+      const name = target ? labelOf(target) : field ? nameFor(field) : undefined;
+      this.show(target, wrap(explain(error, { name, value })));
     },
     show(control, text) {
       this.clear();
@@ -160,13 +163,15 @@ export function fieldMap(entries) {
 // A catalogue control's limits ({ type: "int" | "float", min, max }) checked before sending:
 // the sentence when `raw` is refused, else null. The catalogue is the server's, so the page and
 // the API agree on every limit.
-export function outOfRange(name, spec, raw) {
+// kept: the value still in use, said so the learner knows what the page shows meanwhile.
+export function outOfRange(name, spec, raw, kept) {
   const value = Number(raw);
   const whole = spec.type === "int";
   const range = `${whole ? "a whole number" : "a number"} from ${spec.min} to ${spec.max}`;
-  if (String(raw).trim() === "") return `${name} is empty: give ${range}.`;
+  const still = kept === undefined ? "" : ` The lesson still uses ${kept}.`;
+  if (String(raw).trim() === "") return `${name} is empty: give ${range}.${still}`;
   if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < spec.min || value > spec.max) {
-    return `${name} must be ${range} (you gave ${raw}).`;
+    return `${name} must be ${range} (you gave ${raw}).${still}`;
   }
   return null;
 }
