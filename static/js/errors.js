@@ -41,7 +41,8 @@ function phrase(message) {
   return message;
 }
 
-const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+// A sentence's first word capitalised, unless it is a symbol ("x row 1", "γ of feature 1", "α").
+const capital = (text) => (/^[a-z][a-z]+\b/.test(text) ? text.charAt(0).toUpperCase() + text.slice(1) : text);
 const stop = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
 export function explain(error, { name, value } = {}) {
@@ -56,7 +57,7 @@ export function explain(error, { name, value } = {}) {
   if (!said) return "This value was refused; try another one.";
   const predicate = /^(must|may|is|needs|should|cannot|can't)\b/.test(said);
   const subject = name || "This value";
-  let text = predicate ? `${subject} ${said}` : capital(said);
+  let text = predicate ? `${capital(subject)} ${said}` : capital(said);
   if (predicate && value !== undefined && value !== null && String(value) !== "") text += ` (you gave ${value})`;
   return stop(text);
 }
@@ -169,9 +170,9 @@ export function outOfRange(name, spec, raw, kept) {
   const whole = spec.type === "int";
   const range = `${whole ? "a whole number" : "a number"} from ${spec.min} to ${spec.max}`;
   const still = kept === undefined ? "" : ` The lesson still uses ${kept}.`;
-  if (String(raw).trim() === "") return `${name} is empty: give ${range}.${still}`;
+  if (String(raw).trim() === "") return `${capital(name)} is empty: give ${range}.${still}`;
   if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < spec.min || value > spec.max) {
-    return `${name} must be ${range} (you gave ${raw}).${still}`;
+    return `${capital(name)} must be ${range} (you gave ${raw}).${still}`;
   }
   return null;
 }

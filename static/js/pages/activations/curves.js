@@ -4,6 +4,7 @@
 import { isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { formatNumber } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { describeRuns, formatPieces, gridIndex, parsePieces, saturatedRuns, selected, xGrid } from "./helpers.js";
@@ -183,7 +184,7 @@ export function createCurves(page) {
     try {
       responses = await fetchCurves(payloads);
     } catch (error) {
-      if (!isAbort(error)) byId("act-error").textContent = TEXT.curvesFailed(error.message);
+      if (!isAbort(error)) byId("act-error").textContent = TEXT.curvesFailed(explain(error));
       return;
     }
     byId("act-error").textContent = "";

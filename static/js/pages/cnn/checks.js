@@ -5,6 +5,7 @@
 import { isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { formatNumber as fmt } from "../../format.js";
 import { TEXT } from "./text.js";
 
@@ -79,7 +80,7 @@ export function createChecks(page) {
     } catch (error) {
       if (isAbort(error)) return;
       byId("cnn-gc-summary").textContent = "";
-      byId("cnn-gc-error").textContent = error.message;
+      byId("cnn-gc-error").textContent = explain(error);
       return;
     }
     byId("cnn-gc-summary").textContent = T.gcSummary(out);

@@ -4,6 +4,7 @@
 import { getJSON, isAbort } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
 import { byId } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { createThumbnails } from "../../widgets/thumbnails.js";
 
 const COUNT = 16;
@@ -26,7 +27,7 @@ export function createData(page) {
     try {
       out = await fetchExamples(`/api/cnn/datasets/${data.name}/examples?split=train&start=0&count=${COUNT}`);
     } catch (error) {
-      if (!isAbort(error)) byId("cnn-data-note").textContent = error.message;
+      if (!isAbort(error)) byId("cnn-data-note").textContent = explain(error);
       return;
     }
     thumbs.update({ images: out.x, ...labelled(data, out.labels, out.indices) });

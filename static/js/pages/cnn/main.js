@@ -11,6 +11,7 @@
 import { getJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { pageMayUse } from "../../keys.js";
 import { createState } from "../../state.js";
 import { formatOpts, parseOpts } from "../optimizers/presets.js";
@@ -100,7 +101,7 @@ async function init() {
     const list = await getJSON("/api/optimizers");
     page.optimizers = new Map(list.map((o) => [o.name, o]));
   } catch (error) {
-    byId("cnn-train-error").textContent = error.message;
+    byId("cnn-train-error").textContent = explain(error);
     return;
   }
   page.state = makeState();

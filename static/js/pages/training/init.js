@@ -4,6 +4,7 @@
 import { isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
+import { explain as explainError } from "../../errors.js";
 import { formatNumber as fmt } from "../../format.js";
 import { createHistograms } from "../../widgets/histograms.js";
 import { createPlot } from "../../widgets/plot.js";
@@ -107,7 +108,7 @@ export function createInit(page) {
       responses = await fetchInit(payloads);
     } catch (error) {
       if (isAbort(error)) return;
-      byId("init-error").textContent = `Could not run the network: ${error.message}`;
+      byId("init-error").textContent = `Could not run the network. ${explainError(error)}`;
       byId("init-status").textContent = "The charts below still show the last settings that ran.";
       byId("init-results").classList.add("tr-stale");
       return;
