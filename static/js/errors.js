@@ -5,8 +5,8 @@
 //   network failure, or { message } written by the page. name: the control's label ("Start x"),
 //   value: what the learner typed.
 // showAt(control, text) / clearAt(control): the sentence right after the control (its label when
-//   the control sits in one), with aria-invalid and aria-describedby on the control. An empty
-//   text clears.
+//   the control sits in one, its table when it is a table's cell), with aria-invalid and
+//   aria-describedby on the control. An empty text clears.
 // labelOf(control) -> the control's name as the learner reads it.
 
 // Pydantic's phrases (app/main.py passes them on after the field's path) in a learner's words.
@@ -76,7 +76,8 @@ export function labelOf(control) {
 let counter = 0;
 
 function holderOf(control) {
-  const anchor = control.closest("label") || control;
+  // A cell of a table gets its sentence under the table: inside the cell it would widen a column.
+  const anchor = control.closest("table") || control.closest("label") || control;
   const id = control.dataset.errorId;
   let holder = id ? document.getElementById(id) : null;
   if (!holder) {

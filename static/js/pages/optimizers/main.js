@@ -72,7 +72,7 @@ function syncRaceInputs(values) {
 function checked(state, id, key) {
   const input = byId(id);
   input.addEventListener("change", () => {
-    const refused = outOfRange(labelOf(input), page.catalogue.controls[key], input.value);
+    const refused = outOfRange(labelOf(input), page.catalogue.controls[key], input.value, state.get()[key]);
     showAt(input, refused);
     if (!refused) state.set({ [key]: Number(input.value) });
   });
