@@ -9,6 +9,7 @@
 // Keyboard: a grid a learner acts on (onClick, or editing on) is one tab stop; the arrow keys,
 // Home/End (row) and Ctrl+Home/End (first/last cell) move inside it (a roving tabindex), Enter
 // or Space acts on the cell. A grid only to read is an ARIA table, not in the tab order.
+// (The option `roving: true` some pages pass is this behaviour, now every interactive grid's.)
 
 export function defaultFormat(value) {
   if (value === null || value === undefined) return "";
@@ -150,6 +151,11 @@ export function createGrid(el, options) {
   });
   grid.addEventListener("focusin", (event) => {
     const rc = at(event.target);
+    if (rc && (editable || options.onClick) && (rc[0] !== active[0] || rc[1] !== active[1])) {
+      cells[active[0]][active[1]].tabIndex = -1; // a focused cell (a tap, a test) is the tab stop
+      active = rc;
+      cells[rc[0]][rc[1]].tabIndex = 0;
+    }
     if (rc && options.onHover && event.target.tagName !== "INPUT") options.onHover(rc[0], rc[1]);
   });
   grid.addEventListener("focusout", (event) => {
