@@ -50,6 +50,7 @@ export function explain(error, { name, value } = {}) {
   if (error.name === "TypeError" && !error.status) {
     return "Could not reach the server: check the connection, then change the value again.";
   }
+  if (error.status === 503) return "The server is busy with other learners' requests: try again in a moment.";
   if (error.status >= 500) {
     return "The server could not compute this (its fault, not yours): try other values, or reload the page.";
   }

@@ -26,6 +26,7 @@ test("only the first of several messages, and the core's own sentences kept", ()
 
 test("server faults and a lost connection are said as such", () => {
   assert.match(explain(api("internal error", 500)), /server could not compute/);
+  assert.match(explain(api("busy", 503)), /server is busy/);
   const offline = new TypeError("Failed to fetch");
   assert.match(explain(offline), /Could not reach the server/);
   assert.equal(explain(null), "");
