@@ -5,8 +5,8 @@ copied from app.core.surfaces; a typed one is printed from its parsed tree), eac
 update rule written out as the lecture gives it, and the app's divergence rule. PyTorch:
 the same f and gradient in torch, and torch.optim's optimiser and scheduler.
 
-Both tables below are keyed by the catalogue's names (app.core.optimizers.OPTIMIZERS,
-app.core.surfaces.SURFACES); a test holds them to it.
+NUMPY_RULES and torch_optimizer are keyed by app.core.optimizers.OPTIMIZERS' names, and every
+surface of app.core.surfaces.SURFACES translates (to_torch); tests hold both to the catalogues.
 """
 
 from __future__ import annotations
