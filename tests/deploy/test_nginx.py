@@ -173,8 +173,23 @@ def test_every_page_loads_through_nginx(nginx, chromium, path):
     context.close()
 
     urls = [r.url for r in responses]
-    assert failed == [] and errors == []
-    assert [f"{r.status} {r.url}" for r in responses if r.status >= 400] == []
+    # A busy worker's 503 (Retry-After) is retried by static/js/api.js: it counts as a success
+    # when a later answer to the same URL did succeed (Chromium still logs the 503 it saw).
+    recovered = {
+        i
+        for i, r in enumerate(responses)
+        if r.status == 503 and any(later.url == r.url and later.ok for later in responses[i + 1 :])
+    }
+    bad = [f"{r.status} {r.url}" for r in responses if r.status >= 400]
+    unrecovered = [
+        f"{r.status} {r.url}"
+        for i, r in enumerate(responses)
+        if r.status >= 400 and i not in recovered
+    ]
+    busy_logs = [e for e in errors if "status of 503" in e]
+    assert len(busy_logs) <= len(recovered), (errors, bad)
+    assert failed == [] and [e for e in errors if e not in busy_logs] == [], (errors, bad)
+    assert unrecovered == []
     # Every asset and API call went to the page's own origin, over TLS: nothing built from the
     # Host header nginx passes (127.0.0.1:<port>) or the app's own scheme (http).
     assert all(url.startswith(nginx.url + "/") for url in urls), urls
