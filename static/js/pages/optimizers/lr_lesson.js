@@ -7,6 +7,7 @@ import { byId, el } from "../../dom.js";
 import { formatPrecise as fmt } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
+import { surfaceRef } from "./custom.js";
 import { fetchGrid, fieldOf, showError } from "./race.js";
 
 const COLORS = ["#56b4e9", "#009e73", "#d55e00"];
@@ -69,7 +70,7 @@ export function createLrLesson(page) {
     try {
       const grid = await fetchGrid(page, info.name);
       const optimizers = lrs.slice(0, 3).map((lr) => ({ name, lr }));
-      data = await post({ surface: info.name, start: info.default_start, steps, internals: false, optimizers });
+      data = await post({ surface: surfaceRef(info), start: info.default_start, steps, internals: false, optimizers });
       showError("lr-error", null);
       drawMaps(data, grid, info, lrs);
     } catch (error) {

@@ -10,6 +10,7 @@ import { readCatalogue } from "../../catalogue.js";
 import { byId, fillSelect } from "../../dom.js";
 import { createState } from "../../state.js";
 import { renderCards } from "./cards.js";
+import { CUSTOM, createCustom, customKeys } from "./custom.js";
 import { createLrLesson } from "./lr_lesson.js";
 import { defaultRace, formatOpts } from "./presets.js";
 import { createRace, raceSpecs, showError } from "./race.js";
@@ -35,6 +36,7 @@ function makeState(optimizerList) {
   const first = optimizerList[0];
   return createState({
     ...controls,
+    ...customKeys(page.catalogue.custom),
     surface: { type: "string", default: "rosenbrock" },
     start: { type: "floats", default: [] },
     opts: { type: "string", default: defaultRace(optimizerList) },
@@ -142,6 +144,16 @@ function subscribe(race, lesson, search) {
   });
 }
 
+// Your own f(x, y) changed (custom.js registered it): redraw what runs on it.
+async function customChanged(race, lesson, search) {
+  const { surface, lr_surface: lrSurface } = page.state.get();
+  if (lrSurface === CUSTOM) lesson.run();
+  if (surface !== CUSTOM) return;
+  await race.loadSurface();
+  await race.run();
+  search.run();
+}
+
 async function init() {
   let optimizerList;
   try {
@@ -158,19 +170,24 @@ async function init() {
   const lesson = createLrLesson(page);
   const search = createSearch(page);
   fillMenus();
-  if (!page.surfaces.has(page.state.get().surface)) page.state.set({ surface: "rosenbrock" });
+  const custom = createCustom(page, { onSurface: () => customChanged(race, lesson, search) });
+  const ready = await custom.start(); // false: the link's f(x, y) does not work (said at its field)
+  if (page.state.get().surface !== CUSTOM && !page.surfaces.has(page.state.get().surface)) page.state.set({ surface: "rosenbrock" });
   syncRaceInputs(page.state.get());
   wireRace(page.state);
   wireLessons(page.state);
   subscribe(race, lesson, search);
-  await race.loadSurface();
   renderCards(page, race);
-  await race.run();
-  race.setStep(page.state.get().step);
-  race.render();
+  if (!ready) byId("race-error").textContent = "Nothing to race on until f(x, y) above works.";
+  if (ready) {
+    await race.loadSurface();
+    await race.run();
+    race.setStep(page.state.get().step);
+    race.render();
+  }
   page.state.writeUrl();
   lesson.run();
-  search.run();
+  if (ready) search.run();
 }
 
 init();

@@ -8,6 +8,7 @@ import { formatPrecise as fmt } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
 import { createTimeline } from "../../widgets/timeline.js";
+import { surfaceRef } from "./custom.js";
 import { renderFormula } from "./formula.js";
 import { renderNumbers } from "./numbers.js";
 import { parseOpts } from "./presets.js";
@@ -30,7 +31,7 @@ export async function fetchGrid(page, name) {
 }
 
 export function fieldOf(grid, info) {
-  return { xs: grid.xs, ys: grid.ys, values: grid.values, scale: info.log_scale ? "log" : "linear", floor: info.f_min ?? grid.min };
+  return { xs: grid.xs, ys: grid.ys, values: grid.values, scale: info.log_scale ? "log" : "linear", floor: info.f_min ?? grid.min, hatch: true };
 }
 
 export const raceSpecs = (page) => parseOpts(page.state.get().opts, page.optimizers, page.catalogue.max_optimizers);
@@ -85,7 +86,8 @@ export function createRace(page) {
     const grid = await fetchGrid(page, info.name);
     map.update({ domain: info.domain, field: fieldOf(grid, info), minima: info.minima });
     const [lo, hi] = map.colorRange();
-    colorbar.update({ min: lo, max: hi, label: info.log_scale ? "colour: log₁₀(f − f_min)" : "colour: f" });
+    const floor = info.f_min === null ? "the grid’s min" : "f_min";
+    colorbar.update({ min: lo, max: hi, label: info.log_scale ? `colour: log₁₀(f − ${floor})` : "colour: f" });
   }
 
   function drawLoss() {
@@ -143,7 +145,7 @@ export function createRace(page) {
       render();
       return;
     }
-    const payload = { surface: page.surface.name, start, steps, optimizers: specs };
+    const payload = { surface: surfaceRef(page.surface), start, steps, optimizers: specs };
     if (noise > 0) payload.noise = { std: noise, seed };
     if (sched !== "constant") payload.schedule = { kind: sched };
     try {
@@ -165,7 +167,7 @@ export function createRace(page) {
 
   // A refused learning rate still goes to the server, which says what is wrong (shown inline).
   function checkRate(spec) {
-    const payload = { surface: page.surface.name, start: startPoint(page), steps: 1, optimizers: [spec] };
+    const payload = { surface: surfaceRef(page.surface), start: startPoint(page), steps: 1, optimizers: [spec] };
     postRace(payload).catch((error) => showError("race-error", isAbort(error) ? null : error));
   }
 

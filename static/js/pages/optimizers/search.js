@@ -8,6 +8,7 @@ import { byId, el } from "../../dom.js";
 import { formatPrecise as fmt, formatTick } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
+import { surfaceRef } from "./custom.js";
 import { showError, startPoint } from "./race.js";
 
 const GRID = "#e69f00";
@@ -117,7 +118,7 @@ export function createSearch(page) {
     let data;
     try {
       data = await post({
-        surface: page.surface.name,
+        surface: surfaceRef(page.surface),
         start: startPoint(page),
         optimizer: v.s_opt,
         budget: v.s_budget,
