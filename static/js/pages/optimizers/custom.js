@@ -53,7 +53,7 @@ export function explain(error) {
   if (!error.status) return "Could not reach the server: check the connection, then type again.";
   if (error.status >= 500) return "The server could not compute this (its fault, not yours): try another f, or reload the page.";
   const text = String(error.message || "").replace(/^[\w.[\]]+: /, "");
-  return /[.!?)]$/.test(text) ? text : `${text}.`;
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function inside([x, y], [[x0, x1], [y0, y1]]) {
