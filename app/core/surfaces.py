@@ -396,21 +396,33 @@ class Example:
     start: tuple[float, float] | None = None  # None: the surface's default start
 
 
+SQUARE = ((-2.0, 2.0), (-2.0, 2.0))
 EXAMPLES = (
-    Example("bowl", "An ill-conditioned bowl", "x^2 + 10*y^2", ((-2.0, 2.0), (-2.0, 2.0)), (-1.8, 1.2)),
-    Example("saddle", "A saddle, started near its ridge", "x^2 - y^2", ((-2.0, 2.0), (-2.0, 2.0)), (-1.5, 0.01)),
+    Example("bowl", "An ill-conditioned bowl", "x^2 + 10*y^2", SQUARE, (-1.8, 1.2)),
+    Example("saddle", "A saddle, started near its ridge", "x^2 - y^2", SQUARE, (-1.5, 0.01)),
     Example(
-        "rosenbrock", "Rosenbrock, written out", "(1-x)^2 + 100*(y-x^2)^2",
-        ((-2.0, 2.0), (-1.0, 3.0)), (-1.2, 1.0),
+        "rosenbrock",
+        "Rosenbrock, written out",
+        "(1-x)^2 + 100*(y-x^2)^2",
+        ((-2.0, 2.0), (-1.0, 3.0)),
+        (-1.2, 1.0),
     ),
     Example(
-        "bumpy", "A bumpy bowl", "sin(x)*cos(y) + 0.1*(x^2+y^2)", ((-5.0, 5.0), (-5.0, 5.0)), (4.0, 4.0)
+        "bumpy",
+        "A bumpy bowl",
+        "sin(x)*cos(y) + 0.1*(x^2+y^2)",
+        ((-5.0, 5.0), (-5.0, 5.0)),
+        (4.0, 4.0),
     ),
-    Example("kink", "A kink: |x| is not smooth at 0", "abs(x) + y^2", ((-2.0, 2.0), (-2.0, 2.0)), (1.5, 1.5)),
+    Example("kink", "A kink: |x| is not smooth at 0", "abs(x) + y^2", SQUARE, (1.5, 1.5)),
     Example(
-        "log", "Undefined for x ≤ 0 (shaded)", "log(x) + (y - 1)^2", ((-1.0, 3.0), (-1.0, 3.0)), (2.5, 2.5)
+        "log",
+        "Undefined for x ≤ 0 (shaded)",
+        "log(x) + (y - 1)^2",
+        ((-1.0, 3.0), (-1.0, 3.0)),
+        (2.5, 2.5),
     ),
-)  # fmt: skip
+)
 
 
 def spans_decades(values: np.ndarray) -> bool:

@@ -196,7 +196,8 @@ def test_a_link_with_a_mistake_opens_with_the_sentence_not_a_blank_page(
 ):
     page.goto(link(live_server, "x^2 + 10*z", [[-2, 2], [-2, 2]]))
     expect(page.locator("#custom-expr-error")).to_contain_text("unknown name 'z' at column 10")
-    expect(page.locator("#race-error")).to_have_text("Nothing to race on until f(x, y) above works.")
+    nothing = "Nothing to race on until f(x, y) above works."
+    expect(page.locator("#race-error")).to_have_text(nothing)
     field = page.get_by_label("f(x, y) =")
     with page.expect_response(lambda r: r.url.endswith("/api/optimize") and r.ok):
         field.fill("x^2 + 10*y^2")
