@@ -198,12 +198,29 @@ def test_a_link_with_a_mistake_opens_with_the_sentence_not_a_blank_page(
     expect(page.locator("#custom-expr-error")).to_contain_text("unknown name 'z' at column 10")
     nothing = "Nothing to race on until f(x, y) above works."
     expect(page.locator("#race-error")).to_have_text(nothing)
+    page.locator("#race-steps").select_option("100")  # nothing to race on: no error either
+    page.locator("#race-noise").fill("0.5")
+    page.locator("#race-noise").press("Tab")
     field = page.get_by_label("f(x, y) =")
     with page.expect_response(lambda r: r.url.endswith("/api/optimize") and r.ok):
         field.fill("x^2 + 10*y^2")
     expect(page.locator("#race-error")).to_have_text("")
     expect(page.locator("#race-status p")).to_have_count(4)
     assert [e for e in console_errors if "422" not in e] == []
+
+
+def test_values_that_span_decades_are_coloured_on_a_log_scale(page, live_server, console_errors):
+    fx, dom = "exp(x^2 + y^2)", [[-2, 2], [-2, 2]]
+    assert api(page, live_server, "/api/surfaces/custom", {"expression": fx, "domain": dom})[
+        "log_scale"
+    ]
+    page.goto(link(live_server, fx, dom))
+    caption = page.locator("#race-colorbar .colorbar-caption")
+    expect(caption).to_have_text("colour: log₁₀(f − the grid’s min)")
+    with page.expect_response(CUSTOM_API):
+        page.get_by_label("f(x, y) =").fill("x^2 + y^2")
+    expect(caption).to_have_text("colour: f")
+    assert console_errors == []
 
 
 @pytest.mark.parametrize(

@@ -132,15 +132,16 @@ function subscribe(race, lesson, search) {
       await race.loadSurface();
     }
     if ((has("opts") && !page.editingCard) || has("sel")) renderCards(page, race);
-    if (has("surface", "start", "steps", "opts", "noise", "seed", "sched")) {
+    const drawn = page.surface !== null; // false: the link's own f(x, y) has not worked yet
+    if (drawn && has("surface", "start", "steps", "opts", "noise", "seed", "sched")) {
       syncRaceInputs(values);
       await race.run();
-    } else if (has("step", "sel")) {
+    } else if (drawn && has("step", "sel")) {
       race.setStep(values.step);
       race.render();
     }
     if (has("lr_opt", "lr_surface", "lrs", "lr_steps")) lesson.run();
-    if (has("surface", "start", "s_opt", "s_budget", "s_steps", "s_lr", "s_seed")) search.run();
+    if (drawn && has("surface", "start", "s_opt", "s_budget", "s_steps", "s_lr", "s_seed")) search.run();
   });
 }
 
