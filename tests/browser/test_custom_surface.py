@@ -116,10 +116,14 @@ def test_race_two_optimisers_numbers_equal_the_api_and_a_reload_restores_it(
 ):
     start = [4.0, 4.0]
     url = link(live_server, BUMPY, DOMAIN, f"&start=4,4&steps=200&opts={quote(TWO)}&step=3&sel=1")
-    posted = []
+    posted, searched = [], []
     page.on(
         "request",
         lambda r: posted.append(r.post_data_json) if r.url.endswith("/api/optimize") else None,
+    )
+    page.on(
+        "request",
+        lambda r: searched.append(r.post_data_json) if r.url.endswith("/search") else None,
     )
     page.goto(url)
     expect(page.locator("#race-status p")).to_have_count(2)
@@ -151,8 +155,10 @@ def test_race_two_optimisers_numbers_equal_the_api_and_a_reload_restores_it(
     expect(page.locator('#search-summary tr[data-row="runs"] td')).to_have_text(
         ["runs", "64", "64"]
     )
-    searched = [p for p in posted if p and "budget" in p]
-    assert not searched  # the search posts to its own route
+    assert searched and searched[-1]["surface"] == {"expression": BUMPY, "domain": DOMAIN}
+    assert searched[-1]["start"] == start
+    lesson = [p for p in posted if p.get("internals") is False]
+    assert lesson[-1]["surface"] == {"expression": BUMPY, "domain": DOMAIN}
     # The link reopens the same view.
     page.reload()
     expect(page.get_by_label("f(x, y) =")).to_have_value(BUMPY)
