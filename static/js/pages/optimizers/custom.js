@@ -97,11 +97,10 @@ export function createCustom(page, { onSurface }) {
 
   function stillShown() {
     const info = page.surfaces.get(CUSTOM);
-    return info ? ` The map and the race still use the last f that worked: ${info.note.replace(/^read as /, "")}.` : "";
+    return info ? ` The map and the race still use the last f that worked: ${info.expression}.` : "";
   }
 
   function refuse(error, target) {
-    if (error.name === "AbortError") return;
     if (error.field && error.field.endsWith("domain")) {
       showDomainError(explain(error) + stillShown());
       showExpressionError("", null, "");
@@ -123,6 +122,7 @@ export function createCustom(page, { onSurface }) {
       f_min: null, // unknown: the loss plot is linear and the log colour scale starts at the grid's minimum
       log_scale: data.log_scale,
       note: `read as ${data.expression}`,
+      expression: data.expression, // normalised
       nonfinite_count: data.nonfinite_count,
       request: { expression: target.fx, domain: domainOf(target.dom) },
     };

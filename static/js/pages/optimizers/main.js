@@ -173,18 +173,20 @@ async function init() {
   fillMenus();
   const custom = createCustom(page, { onSurface: () => customChanged(race, lesson, search) });
   const ready = await custom.start(); // false: the link's f(x, y) does not work (said at its field)
-  if (page.state.get().surface !== CUSTOM && !page.surfaces.has(page.state.get().surface)) page.state.set({ surface: "rosenbrock" });
+  const { surface } = page.state.get();
+  if (surface !== CUSTOM && !page.surfaces.has(surface)) page.state.set({ surface: "rosenbrock" });
   syncRaceInputs(page.state.get());
   wireRace(page.state);
   wireLessons(page.state);
   subscribe(race, lesson, search);
   renderCards(page, race);
-  if (!ready) byId("race-error").textContent = "Nothing to race on until f(x, y) above works.";
   if (ready) {
     await race.loadSurface();
     await race.run();
     race.setStep(page.state.get().step);
     race.render();
+  } else {
+    byId("race-error").textContent = "Nothing to race on until f(x, y) above works.";
   }
   page.state.writeUrl();
   lesson.run();
