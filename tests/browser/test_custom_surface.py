@@ -37,6 +37,13 @@ def no_sideways_scroll(page, width):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def races_on(response, fx, dom):
+    """A race's answer for your own f over dom."""
+    if not (response.url.endswith("/api/optimize") and response.ok):
+        return False
+    return response.request.post_data_json["surface"] == {"expression": fx, "domain": dom}
+
+
 def said(text):
     """The API's sentence as the page shows it (its first letter may be a capital)."""
     return re.compile(re.escape(text), re.IGNORECASE)
@@ -63,7 +70,7 @@ def test_type_an_expression_see_the_map_the_gradient_and_a_typo_s_column(
     sent = []
     page.on("request", lambda r: sent.append(r) if r.url.endswith("/api/surfaces/custom") else None)
     field.fill("")
-    with page.expect_response(lambda r: r.url.endswith("/api/optimize") and r.ok):
+    with page.expect_response(lambda r: races_on(r, BUMPY, DOMAIN), timeout=15000):
         field.press_sequentially(BUMPY, delay=15)
         page.get_by_label("x from").fill("-5")
         page.get_by_label("x from").press("Tab")
@@ -155,7 +162,10 @@ def test_race_two_optimisers_numbers_equal_the_api_and_a_reload_restores_it(
     )
 
     # The learning-rate lesson and the search run on it too.
-    page.locator("#lr-surface").select_option("custom")
+    with page.expect_response(
+        lambda r: races_on(r, BUMPY, DOMAIN) and '"internals":false' in (r.request.post_data or "")
+    ):
+        page.locator("#lr-surface").select_option("custom")
     expect(page.locator(".optim-small h3").nth(0)).to_contain_text("too low: α = ")
     assert query(page)["lr_surface"] == "custom"
     expect(page.locator('#search-summary tr[data-row="runs"] td')).to_have_text(

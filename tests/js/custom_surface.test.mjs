@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { caretLine, columnOf, customKeys, domainOf, explain, nonfiniteSentence, surfaceRef } from "../../static/js/pages/optimizers/custom.js";
+import { caretLine, columnOf, customKeys, domainOf, nonfiniteSentence, surfaceRef } from "../../static/js/pages/optimizers/custom.js";
 import { holeRuns } from "../../static/js/widgets/surface.js";
 
 test("the column the API's sentence names, and a caret under it", () => {
@@ -10,14 +10,6 @@ test("the column the API's sentence names, and a caret under it", () => {
   assert.equal(columnOf("the x range must go from low to high, got [2, -2]"), null);
   assert.equal(caretLine("sinn(x)", 1), "sinn(x)\n^");
   assert.equal(caretLine("(x - 1", 7), "(x - 1\n      ^");
-});
-
-test("the API's error as a sentence: no status code, no field path", () => {
-  assert.equal(explain({ status: 422, message: "unknown name 'sinn' at column 1 (did you mean sin?)" }), "unknown name 'sinn' at column 1 (did you mean sin?).");
-  assert.equal(explain({ status: 422, message: "domain[0][1]: Input should be a valid number" }), "Input should be a valid number.");
-  assert.match(explain({ status: 500, message: "boom" }), /its fault, not yours/);
-  assert.match(explain(new TypeError("Failed to fetch")), /Could not reach the server/);
-  assert.equal(explain(null), "");
 });
 
 test("points where f is not finite, said in words", () => {

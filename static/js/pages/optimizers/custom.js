@@ -9,6 +9,7 @@
 import { postJSON } from "../../api.js";
 import { createCoalescer } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { renderFormula } from "./formula.js";
 
 export const CUSTOM = "custom";
@@ -45,15 +46,6 @@ export function nonfiniteSentence(count, total) {
   return count === total
     ? `f is not finite at any of the ${n(total)} grid points: nothing to draw or race on in this domain.`
     : `f is not finite at ${n(count)} of ${n(total)} grid points, shaded.`;
-}
-
-// The API's sentence as the learner reads it: no status code, no field path.
-export function explain(error) {
-  if (!error) return "";
-  if (!error.status) return "Could not reach the server: check the connection, then type again.";
-  if (error.status >= 500) return "The server could not compute this (its fault, not yours): try another f, or reload the page.";
-  const text = String(error.message || "").replace(/^[\w.[\]]+: /, "");
-  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function inside([x, y], [[x0, x1], [y0, y1]]) {
@@ -102,12 +94,12 @@ export function createCustom(page, { onSurface }) {
 
   function refuse(error, target) {
     if (error.field && error.field.endsWith("domain")) {
-      showDomainError(explain(error) + stillShown());
+      showDomainError(explain(error, { name: "The domain" }) + stillShown());
       showExpressionError("", null, "");
       return;
     }
     const col = error.field && error.field.endsWith("expression") ? columnOf(error.message) : null;
-    showExpressionError(explain(error) + stillShown(), col, target.fx);
+    showExpressionError(explain(error, { name: "f(x, y)", value: target.fx }) + stillShown(), col, target.fx);
     showDomainError("");
   }
 
