@@ -1,0 +1,66 @@
+"""Models for POST /api/export/animation: a stepped lesson's body in, an animated image out.
+
+The body is the one the lesson's own endpoint takes (POST /api/conv2d, /api/pool2d or
+/api/optimize), validated by that endpoint's model, so its limits hold here too.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from app.animation import DEFAULT_FRAMES, FRAME_SIZE, MAX_BYTES, MAX_FRAMES
+from app.schemas.common import StrictModel
+from app.schemas.conv import Conv2dRequest
+from app.schemas.optim import OptimizeRequest
+from app.schemas.pool import Pool2dRequest
+
+Frames = Annotated[
+    int,
+    Field(
+        ge=2,
+        le=MAX_FRAMES,
+        description=f"at most this many frames (≤ {MAX_FRAMES}); a longer trace is sampled "
+        "evenly, its first and last steps kept",
+    ),
+]
+Format = Annotated[
+    Literal["gif", "webp"], Field(description="animated GIF, or animated lossless WebP")
+]
+
+
+class ExportBase(StrictModel):
+    format: Format = "gif"
+    frames: Frames = DEFAULT_FRAMES
+
+
+class ConvAnimation(ExportBase):
+    lesson: Literal["conv"]
+    body: Conv2dRequest = Field(description="the body POST /api/conv2d takes")
+
+
+class PoolAnimation(ExportBase):
+    lesson: Literal["pooling"]
+    body: Pool2dRequest = Field(description="the body POST /api/pool2d takes")
+
+
+class RaceAnimation(ExportBase):
+    lesson: Literal["optimizers"]
+    body: OptimizeRequest = Field(description="the body POST /api/optimize takes")
+
+
+AnimationRequest = Annotated[
+    ConvAnimation | PoolAnimation | RaceAnimation, Field(discriminator="lesson")
+]
+
+
+class AnimationResponse(BaseModel):
+    lesson: str
+    format: str
+    media_type: str = Field(description="image/gif or image/webp")
+    frames: int = Field(description="frames in the file")
+    steps: int = Field(description="steps in the lesson's trace (frames ≤ steps)")
+    width: int = Field(description=f"{FRAME_SIZE[0]} pixels")
+    height: int = Field(description=f"{FRAME_SIZE[1]} pixels")
+    duration_ms: int = Field(description="per frame")
+    bytes: int = Field(description=f"size of the file, ≤ {MAX_BYTES:,}")
+    data: str = Field(description="the file, base64")
