@@ -1,0 +1,65 @@
+// The view as a slide-sized PNG: the lesson's key panel, rendered from the DOM with its labels,
+// numbers, canvases and colour bars by html-to-image (vendored), centred on a 1920×1080 slide
+// under the lesson's title and the view's link.
+
+import { toCanvas } from "../../vendor/html-to-image/index.js";
+
+export const SLIDE = { width: 1920, height: 1080 };
+const MARGIN = 48;
+const HEADER = 92;
+const FOOTER = 56;
+
+// The panel each lesson's figure lives in (the first match; main when none).
+export const KEY_PANELS = {
+  conv: ".conv-columns",
+  "conv-transpose": ".ct-columns",
+  pooling: ".pool-columns",
+  activations: ".act-plot-panel",
+  filters: ".fl-results",
+  optimizers: ".optim-columns",
+  training: "main section.panel",
+  cnn: "#cnn-watch",
+};
+
+export function keyPanel(lesson) {
+  return document.querySelector(KEY_PANELS[lesson] || "main") || document.querySelector("main");
+}
+
+function keep(node) {
+  // The Share menu and hidden elements stay out of the picture.
+  return !(node.classList && (node.classList.contains("share") || node.classList.contains("sr-only")));
+}
+
+// Returns a Blob (image/png) of SLIDE size.
+export async function slidePng(lesson, title, link) {
+  const panel = keyPanel(lesson);
+  const box = panel.getBoundingClientRect();
+  const room = { width: SLIDE.width - 2 * MARGIN, height: SLIDE.height - HEADER - FOOTER };
+  // Rendered at the scale it is drawn at on the slide (sharp text), at least 1.
+  const scale = Math.max(1, Math.min(room.width / box.width, room.height / box.height, 4));
+  const figure = await toCanvas(panel, {
+    pixelRatio: scale,
+    backgroundColor: "#ffffff",
+    filter: keep,
+    cacheBust: false,
+  });
+  const slide = document.createElement("canvas");
+  slide.width = SLIDE.width;
+  slide.height = SLIDE.height;
+  const ctx = slide.getContext("2d");
+  ctx.fillStyle = "#ffffff";
+  ctx.fillRect(0, 0, slide.width, slide.height);
+  const fit = Math.min(room.width / figure.width, room.height / figure.height, 1);
+  const w = figure.width * fit;
+  const h = figure.height * fit;
+  ctx.drawImage(figure, (SLIDE.width - w) / 2, HEADER + (room.height - h) / 2, w, h);
+  ctx.fillStyle = "#111827";
+  ctx.font = "600 40px system-ui, sans-serif";
+  ctx.fillText(title, MARGIN, 62);
+  ctx.fillStyle = "#4b5563";
+  ctx.font = "20px system-ui, sans-serif";
+  ctx.fillText(link, MARGIN, SLIDE.height - 22, SLIDE.width - 2 * MARGIN);
+  return new Promise((resolve, reject) =>
+    slide.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("the browser could not encode the PNG"))), "image/png"),
+  );
+}
