@@ -135,6 +135,14 @@ function menu({ lesson, title, titleZh }) {
     status,
   );
 
+  const close = el("button", "btn secondary share-close", "Close");
+  close.type = "button";
+  close.addEventListener("click", () => {
+    details.open = false;
+    summary.focus();
+  });
+  panel.append(close);
+
   const fullTitle = `cnnlab: ${title} (${titleZh})`;
   const refresh = () => {
     linkField.value = fullViewUrl(window.location.href);
@@ -167,7 +175,8 @@ function menu({ lesson, title, titleZh }) {
     }
   };
   const received = () => {
-    const all = exchanges();
+    // The lesson's numbers, not the Share menu's own animation request.
+    const all = exchanges().filter((exchange) => !exchange.url.startsWith("/api/export/"));
     if (!all.length) throw new Error("the page has no numbers yet: wait for the view to load");
     return all;
   };

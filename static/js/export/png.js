@@ -30,6 +30,14 @@ function keep(node) {
   return !(node.classList && (node.classList.contains("share") || node.classList.contains("sr-only")));
 }
 
+// A long link cut with an ellipsis rather than squeezed.
+function fitText(ctx, text, width) {
+  if (ctx.measureText(text).width <= width) return text;
+  let end = text.length;
+  while (end > 0 && ctx.measureText(`${text.slice(0, end)}…`).width > width) end -= 8;
+  return `${text.slice(0, Math.max(end, 0))}…`;
+}
+
 // Returns a Blob (image/png) of SLIDE size.
 export async function slidePng(lesson, title, link) {
   const panel = keyPanel(lesson);
@@ -58,7 +66,7 @@ export async function slidePng(lesson, title, link) {
   ctx.fillText(title, MARGIN, 62);
   ctx.fillStyle = "#4b5563";
   ctx.font = "20px system-ui, sans-serif";
-  ctx.fillText(link, MARGIN, SLIDE.height - 22, SLIDE.width - 2 * MARGIN);
+  ctx.fillText(fitText(ctx, link, SLIDE.width - 2 * MARGIN), MARGIN, SLIDE.height - 22);
   return new Promise((resolve, reject) =>
     slide.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("the browser could not encode the PNG"))), "image/png"),
   );
