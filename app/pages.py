@@ -401,6 +401,7 @@ CATALOGUES = {
     "cnn": cnn_catalogue,
 }
 
+
 def embed_flags(request: Request) -> dict | None:
     """?embed=1 opens a view for an iframe: no site header or footer; controls=0 and text=0 hide
     the controls and the explanations. None when the page is not embedded."""

@@ -9,18 +9,29 @@ import base64
 import json
 
 from fastapi import APIRouter
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from app.animation import MAX_BYTES, conv_frames, pool_frames, race_frames
 from app.api import conv, optim, pool
 from app.core.errors import InputError
 from app.pages import LESSONS
 from app.schemas.common import to_array
-from app.schemas.export import AnimationRequest, AnimationResponse
+from app.schemas.export import LESSON_BODIES, AnimationRequest, AnimationResponse
 
 router = APIRouter(prefix="/api/export", tags=["export"])
 
 TITLES = {lesson.slug: f"cnnlab · {lesson.title}" for lesson in LESSONS}
 MEDIA_TYPES = {"gif": "image/gif", "webp": "image/webp"}
+
+
+def lesson_body(request: AnimationRequest):
+    """The body, validated by the lesson endpoint's own model; its mistakes named body.<field>."""
+    try:
+        return LESSON_BODIES[request.lesson].model_validate(request.body)
+    except ValidationError as error:
+        errors = [{**e, "loc": ("body", "body", *e["loc"])} for e in error.errors()]
+        raise RequestValidationError(errors) from None
 
 
 def no_trace(what: str) -> InputError:
@@ -31,7 +42,9 @@ def no_trace(what: str) -> InputError:
 def animation(request: AnimationRequest) -> AnimationResponse:
     """The convolution's or pooling's windows one step a frame, or the optimiser race's paths
     growing step by step, drawn from the numbers the lesson's own endpoint returns."""
-    body = request.body.model_copy(update={"trace": True} if request.lesson != "optimizers" else {})
+    body = lesson_body(request)
+    if request.lesson != "optimizers":
+        body = body.model_copy(update={"trace": True})
     title = TITLES[request.lesson]
     if request.lesson == "conv":
         response = conv.conv2d(body).model_dump()

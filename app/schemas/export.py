@@ -4,7 +4,7 @@ The body is the one the lesson's own endpoint takes (POST /api/conv2d, /api/pool
 /api/optimize), validated by that endpoint's model, so its limits hold here too.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -28,29 +28,19 @@ Format = Annotated[
 ]
 
 
-class ExportBase(StrictModel):
+# The body each stepped lesson's endpoint takes, validated by that endpoint's own model.
+LESSON_BODIES = {"conv": Conv2dRequest, "pooling": Pool2dRequest, "optimizers": OptimizeRequest}
+
+
+class AnimationRequest(StrictModel):
+    lesson: Literal["conv", "pooling", "optimizers"] = Field(
+        description="the stepped lesson: convolution, pooling or the optimiser race"
+    )
+    body: dict[str, Any] = Field(
+        description="the body its endpoint takes: POST /api/conv2d, /api/pool2d or /api/optimize"
+    )
     format: Format = "gif"
     frames: Frames = DEFAULT_FRAMES
-
-
-class ConvAnimation(ExportBase):
-    lesson: Literal["conv"]
-    body: Conv2dRequest = Field(description="the body POST /api/conv2d takes")
-
-
-class PoolAnimation(ExportBase):
-    lesson: Literal["pooling"]
-    body: Pool2dRequest = Field(description="the body POST /api/pool2d takes")
-
-
-class RaceAnimation(ExportBase):
-    lesson: Literal["optimizers"]
-    body: OptimizeRequest = Field(description="the body POST /api/optimize takes")
-
-
-AnimationRequest = Annotated[
-    ConvAnimation | PoolAnimation | RaceAnimation, Field(discriminator="lesson")
-]
 
 
 class AnimationResponse(BaseModel):
