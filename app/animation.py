@@ -122,7 +122,7 @@ class Canvas:
         """
         rows, cols = values.shape
         self.draw.text((x, y - 18), label, fill=INK, font=font(13))
-        text_font = font(max(9, int(cell * 0.34)))
+        text_font = font(max(10, int(cell * 0.4)))
         for r in range(rows):
             for c in range(cols):
                 box = (x + c * cell, y + r * cell, x + (c + 1) * cell - 1, y + (r + 1) * cell - 1)
@@ -165,12 +165,47 @@ class Canvas:
         self.draw.text((x + width, y + height + 3), number(high), fill=INK, font=small, anchor="ra")
 
 
-def fit_cell(width: int, height: int, cols: int, rows: int) -> int:
-    return int(max(2, min(44, width // max(cols, 1), height // max(rows, 1))))
+HGAP, VGAP, GROUP_GAP = 12, 26, 40  # pixels between tiles, rows of tiles (labels), groups
 
 
-def stack_layout(count: int, rows: int, cell: int, gap: int = 26) -> list[int]:
-    return [i * (rows * cell + gap) for i in range(count)]
+@dataclass
+class Layout:
+    cell: int
+    columns: list[int]  # tiles per row, per group
+    lefts: list[int]  # each group's left edge
+
+    def tile(self, group: int, index: int, rows: int, cols: int, top: int) -> tuple[int, int]:
+        """The top-left pixel of a group's index-th tile (rows × cols cells)."""
+        n = self.columns[group]
+        x = self.lefts[group] + (index % n) * (cols * self.cell + HGAP)
+        y = top + (index // n) * (rows * self.cell + VGAP)
+        return x, y
+
+
+def layout(groups: list[tuple[int, int, int]], width: int, height: int) -> Layout:
+    """Tiles side by side: groups of (count, rows, cols) grids, each group wrapped into the number
+    of columns that gives the largest cells (2 to 44 pixels) in width × height."""
+
+    def cell_for(columns):
+        fixed_w = GROUP_GAP * (len(groups) - 1) + sum(HGAP * (n - 1) for n in columns)
+        cells_w = sum(n * cols for n, (_, _, cols) in zip(columns, groups, strict=True))
+        cell = (width - fixed_w) / cells_w
+        for n, (count, rows, _) in zip(columns, groups, strict=True):
+            lines = -(-count // n)
+            cell = min(cell, (height - VGAP * (lines - 1)) / (lines * rows))
+        return cell
+
+    best = [1] * len(groups)
+    for _ in range(3):  # coordinate ascent: a few passes settle for three groups
+        for g, (count, _, _) in enumerate(groups):
+            options = [best[:g] + [n] + best[g + 1 :] for n in range(1, count + 1)]
+            best = max(options, key=cell_for)
+    cell = int(max(2, min(44, cell_for(best))))
+    lefts, x = [], 24
+    for n, (_, _, cols) in zip(best, groups, strict=True):
+        lefts.append(x)
+        x += n * cols * cell + HGAP * (n - 1) + GROUP_GAP
+    return Layout(cell, best, lefts)
 
 
 def conv_frames(x, w, response: dict, frames: int, fmt: str, title: str) -> Animation:
@@ -189,12 +224,10 @@ def conv_frames(x, w, response: dict, frames: int, fmt: str, title: str) -> Anim
     in_scale = float(max(np.abs(x).max(initial=0), np.abs(w).max(initial=0)))
     out_scale = float(np.abs(out).max(initial=0))
     top, bottom = 100, 80
-    area_h = FRAME_SIZE[1] - top - bottom
-    gaps = 26 * (max(C, F) - 1)
-    cell = fit_cell(
-        FRAME_SIZE[0] - 48 - 80, area_h - gaps, Wp + KW + Wo, max(C * Hp, C * KH, F * Ho) or 1
+    plan = layout(
+        [(C, Hp, Wp), (C, KH, KW), (F, Ho, Wo)], FRAME_SIZE[0] - 48, FRAME_SIZE[1] - top - bottom
     )
-    columns = [24, 24 + Wp * cell + 40, 24 + (Wp + KW) * cell + 80]
+    cell = plan.cell
     chosen = sample_steps(len(steps), frames)
     images = []
     for n, index in enumerate(chosen):
@@ -207,17 +240,18 @@ def conv_frames(x, w, response: dict, frames: int, fmt: str, title: str) -> Anim
             f"{number(step['bias'])} = {number(step['value'])}",
         )
         window = [tuple(c) for c in step["cells"]]
-        for c, offset in enumerate(stack_layout(C, Hp, cell)):
-            frame.grid(columns[0], top + offset, cell, padded[c], in_scale, f"input x[{c}]",
+        for c in range(C):
+            frame.grid(*plan.tile(0, c, Hp, Wp, top), cell, padded[c], in_scale, f"input x[{c}]",
                        highlight=window, pad=pad_mask)  # fmt: skip
-        for c, offset in enumerate(stack_layout(C, KH, cell)):
-            frame.grid(columns[1], top + offset, cell, w[f, c], in_scale, f"filter w[{f}, {c}]")
+            frame.grid(
+                *plan.tile(1, c, KH, KW, top), cell, w[f, c], in_scale, f"filter w[{f}, {c}]"
+            )
         done = np.ones((F, Ho, Wo), dtype=bool)
         for earlier in steps[: index + 1]:
             done[earlier["filter"], earlier["row"], earlier["col"]] = False
-        for g, offset in enumerate(stack_layout(F, Ho, cell)):
+        for g in range(F):
             current = [(row, col)] if g == f else ()
-            frame.grid(columns[2], top + offset, cell, out[g], out_scale, f"output [{g}]",
+            frame.grid(*plan.tile(2, g, Ho, Wo, top), cell, out[g], out_scale, f"output [{g}]",
                        highlight=current, blank=done[g])  # fmt: skip
         base = FRAME_SIZE[1] - 50
         frame.colorbar(24, base, "input and filters", -in_scale, in_scale, DIVERGING)
@@ -242,9 +276,8 @@ def pool_frames(x, response: dict, frames: int, fmt: str, title: str) -> Animati
     pad_mask[ph : ph + H, pw : pw + W] = False
     scale = float(max(np.abs(x).max(initial=0), np.abs(out).max(initial=0)))
     top, bottom = 100, 80
-    gaps = 26 * (C - 1)
-    cell = fit_cell(FRAME_SIZE[0] - 48 - 60, FRAME_SIZE[1] - top - bottom - gaps, Wp + Wo, C * Hp)
-    right = 24 + Wp * cell + 60
+    plan = layout([(C, Hp, Wp), (C, Ho, Wo)], FRAME_SIZE[0] - 48, FRAME_SIZE[1] - top - bottom)
+    cell = plan.cell
     chosen = sample_steps(len(steps), frames)
     images = []
     for n, index in enumerate(chosen):
@@ -261,14 +294,12 @@ def pool_frames(x, response: dict, frames: int, fmt: str, title: str) -> Animati
         done = np.ones((C, Ho, Wo), dtype=bool)
         for earlier in steps[: index + 1]:
             done[earlier["channel"], earlier["row"], earlier["col"]] = False
-        input_offsets = stack_layout(C, Hp, cell)
-        output_offsets = stack_layout(C, Ho, cell, 26 + (Hp - Ho) * cell)
         for c in range(C):
             here = c == c0
-            frame.grid(24, top + input_offsets[c], cell, padded[c], scale, f"input x[{c}]",
+            frame.grid(*plan.tile(0, c, Hp, Wp, top), cell, padded[c], scale, f"input x[{c}]",
                        highlight=window if here else (), pad=pad_mask,
                        marks=winner if here else ())  # fmt: skip
-            frame.grid(right, top + output_offsets[c], cell, out[c], scale, f"output [{c}]",
+            frame.grid(*plan.tile(1, c, Ho, Wo, top), cell, out[c], scale, f"output [{c}]",
                        highlight=[(row, col)] if here else (), blank=done[c])  # fmt: skip
         base = FRAME_SIZE[1] - 50
         frame.colorbar(24, base, "values", -scale, scale, DIVERGING)
