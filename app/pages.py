@@ -26,7 +26,7 @@ from app.schemas import optim as optim_schemas
 from app.schemas import pool as pool_schemas
 from app.schemas import training as training_schemas
 from app.schemas.common import MAX_SEED
-from app.settings import resource_dir
+from app.settings import get_settings, resource_dir
 
 
 @dataclass(frozen=True)
@@ -247,6 +247,11 @@ def filters_catalogue() -> dict:
             for name, p in filters.PRESETS.items()
         ],
         "kernel_sizes": list(range(1, filters.MAX_KERNEL + 1, 2)),
+        # The page downscales a larger image in the browser to this side before it is uploaded.
+        "working_size": get_settings().image_working_size,
+        # The stage previews the page asks for; a zoomed stage comes at full resolution.
+        "preview_side": 256,
+        "robust_percentiles": list(filters.ROBUST_PERCENTILES),
         "controls": {
             "ksize": control("int", 3, 1, filters.MAX_KERNEL),
             "stride": control("int", 1, 1, image_schemas.MAX_STRIDE),
