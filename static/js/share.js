@@ -17,8 +17,14 @@ import {
 
 const mount = document.getElementById("share");
 
-// The stepped lessons the server animates, and the endpoint whose body it takes.
-const ANIMATED = { conv: "/api/conv2d", pooling: "/api/pool2d", optimizers: "/api/optimize" };
+// The stepped lessons the server animates: the endpoint whose body it takes, and which of that
+// endpoint's requests is the stepped view (on /optimizers the race: the learning-rate lesson asks
+// for no internals, and adding an optimiser first probes it with one step).
+const ANIMATED = {
+  conv: { endpoint: "/api/conv2d", accept: () => true },
+  pooling: { endpoint: "/api/pool2d", accept: () => true },
+  optimizers: { endpoint: "/api/optimize", accept: (body) => body.internals !== false && body.steps > 1 },
+};
 
 function download(blob, filename) {
   const url = URL.createObjectURL(blob);
@@ -190,7 +196,7 @@ function menu({ lesson, title, titleZh }) {
   if (animButton) {
     animButton.addEventListener("click", () =>
       busy(animButton, async () => {
-        const exchange = latest(ANIMATED[lesson]);
+        const exchange = latest(ANIMATED[lesson].endpoint, ANIMATED[lesson].accept);
         if (!exchange) throw new Error("the page has no steps yet: wait for the view to load");
         const result = await postJSON("/api/export/animation", { lesson, body: exchange.request, format: "gif" });
         download(base64Blob(result.data, result.media_type), `cnnlab-${lesson}.gif`);
