@@ -226,6 +226,7 @@ def test_exports_download_and_open(page, live_server, console_errors):
 
 def test_race_png_and_animation(page, live_server, console_errors):
     page.set_viewport_size({"width": 1024, "height": 768})
+
     def is_race(response):
         # The race asks for each step's internals; the learning-rate lesson below it does not.
         body = response.request.post_data_json if response.url.endswith("/api/optimize") else None
