@@ -102,10 +102,37 @@ def encode(frames: list[Image.Image], fmt: str, duration: int) -> Animation:
     return Animation(buffer.getvalue(), len(frames), width, height, duration)
 
 
+def render_tile(values, scale, cell, pad=None, blank=None) -> Image.Image:
+    """The cells of one grid: colours (vectorised), cell borders, and numbers when they fit."""
+    rows, cols = values.shape
+    t = np.clip((values / scale + 1) / 2 if scale > 0 else np.full(values.shape, 0.5), 0, 1)
+    stops = np.linspace(0, 1, len(DIVERGING))
+    rgb = np.stack([np.interp(t, stops, [c[k] for c in DIVERGING]) for k in range(3)], axis=-1)
+    rgb = np.rint(rgb).astype(np.uint8)
+    if pad is not None:
+        rgb[pad] = PAD
+    if blank is not None:
+        rgb[blank] = WHITE
+    tile = Image.fromarray(rgb).resize((cols * cell, rows * cell), Image.Resampling.NEAREST)
+    if cell >= 6:
+        draw = ImageDraw.Draw(tile)
+        for r in range(rows):
+            for c in range(cols):
+                box = (c * cell, r * cell, (c + 1) * cell - 1, (r + 1) * cell - 1)
+                draw.rectangle(box, outline=LINE)
+                if cell >= 26 and (blank is None or not blank[r, c]):
+                    centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+                    text_font = font(max(10, int(cell * 0.4)))
+                    draw.text(centre, number(float(values[r, c])), fill=INK, font=text_font,
+                              anchor="mm")  # fmt: skip
+    return tile
+
+
 class Canvas:
     """One frame: an RGB picture reduced to PALETTE when finished."""
 
-    def __init__(self, title: str, subtitle: str):
+    def __init__(self, title: str, subtitle: str, tiles: dict | None = None):
+        self.tiles = {} if tiles is None else tiles
         self.image = Image.new("RGB", FRAME_SIZE, WHITE)
         self.draw = ImageDraw.Draw(self.image)
         self.draw.text((24, 14), title, fill=INK, font=font(22))
@@ -119,25 +146,14 @@ class Canvas:
 
         highlight: (row, col) cells outlined; pad: a mask of padding cells (drawn grey);
         blank: a mask of cells not computed yet (drawn empty); marks: cells with a dot.
+        The cells are drawn once per label and blank mask (self.tiles, shared by the frames of
+        one animation), the outlines on every frame.
         """
-        rows, cols = values.shape
         self.draw.text((x, y - 18), label, fill=INK, font=font(13))
-        text_font = font(max(10, int(cell * 0.4)))
-        for r in range(rows):
-            for c in range(cols):
-                box = (x + c * cell, y + r * cell, x + (c + 1) * cell - 1, y + (r + 1) * cell - 1)
-                v = float(values[r, c])
-                if pad is not None and pad[r, c]:
-                    fill = PAD
-                elif blank is not None and blank[r, c]:
-                    fill = WHITE
-                else:
-                    fill = ramp(DIVERGING, (v / scale + 1) / 2 if scale > 0 else 0.5)
-                self.draw.rectangle(box, fill=fill, outline=LINE if cell >= 6 else None)
-                shown = not (blank is not None and blank[r, c])
-                if cell >= 26 and shown:
-                    centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-                    self.draw.text(centre, number(v), fill=INK, font=text_font, anchor="mm")
+        key = (label, None if blank is None else blank.tobytes())
+        if key not in self.tiles:
+            self.tiles[key] = render_tile(values, scale, cell, pad, blank)
+        self.image.paste(self.tiles[key], (x, y))
         width = max(2, cell // 8)
         for r, c in marks:
             cx, cy, radius = x + (c + 0.5) * cell, y + (r + 0.85) * cell, max(2, cell // 10)
@@ -229,15 +245,21 @@ def conv_frames(x, w, response: dict, frames: int, fmt: str, title: str) -> Anim
     )
     cell = plan.cell
     chosen = sample_steps(len(steps), frames)
-    images = []
+    images, tiles = [], {}
+    pending = np.ones((F, Ho, Wo), dtype=bool)  # output cells not computed yet
+    reached = 0
     for n, index in enumerate(chosen):
         step = steps[index]
         f, row, col = step["filter"], step["row"], step["col"]
+        for earlier in steps[reached : index + 1]:
+            pending[earlier["filter"], earlier["row"], earlier["col"]] = False
+        reached = index + 1
         sums = " + ".join(number(s) for s in step["channel_sums"])
         frame = Canvas(
             title,
             f"step {index + 1} of {len(steps)}: out[{f}, {row}, {col}] = {sums} + bias "
             f"{number(step['bias'])} = {number(step['value'])}",
+            tiles,
         )
         window = [tuple(c) for c in step["cells"]]
         for c in range(C):
@@ -246,13 +268,10 @@ def conv_frames(x, w, response: dict, frames: int, fmt: str, title: str) -> Anim
             frame.grid(
                 *plan.tile(1, c, KH, KW, top), cell, w[f, c], in_scale, f"filter w[{f}, {c}]"
             )
-        done = np.ones((F, Ho, Wo), dtype=bool)
-        for earlier in steps[: index + 1]:
-            done[earlier["filter"], earlier["row"], earlier["col"]] = False
         for g in range(F):
             current = [(row, col)] if g == f else ()
             frame.grid(*plan.tile(2, g, Ho, Wo, top), cell, out[g], out_scale, f"output [{g}]",
-                       highlight=current, blank=done[g])  # fmt: skip
+                       highlight=current, blank=pending[g])  # fmt: skip
         base = FRAME_SIZE[1] - 50
         frame.colorbar(24, base, "input and filters", -in_scale, in_scale, DIVERGING)
         frame.colorbar(300, base, "output", -out_scale, out_scale, DIVERGING)
@@ -279,28 +298,31 @@ def pool_frames(x, response: dict, frames: int, fmt: str, title: str) -> Animati
     plan = layout([(C, Hp, Wp), (C, Ho, Wo)], FRAME_SIZE[0] - 48, FRAME_SIZE[1] - top - bottom)
     cell = plan.cell
     chosen = sample_steps(len(steps), frames)
-    images = []
+    images, tiles = [], {}
+    pending = np.ones((C, Ho, Wo), dtype=bool)  # output cells not computed yet
+    reached = 0
     for n, index in enumerate(chosen):
         step = steps[index]
         c0, row, col = step["channel"], step["row"], step["col"]
+        for earlier in steps[reached : index + 1]:
+            pending[earlier["channel"], earlier["row"], earlier["col"]] = False
+        reached = index + 1
         if response["mode"] == "max":
             rule = f"max of the window = {number(step['value'])}"
         else:
             rule = (f"sum {number(sum(step['values']))} / {len(step['values'])} cells "
                     f"= {number(step['value'])}")  # fmt: skip
-        frame = Canvas(title, f"step {index + 1} of {len(steps)}: out[{c0}, {row}, {col}]: {rule}")
+        subtitle = f"step {index + 1} of {len(steps)}: out[{c0}, {row}, {col}]: {rule}"
+        frame = Canvas(title, subtitle, tiles)
         window = [tuple(c) for c in step["cells"]]
         winner = [tuple(step["winner_cell"])] if step.get("winner_cell") else []
-        done = np.ones((C, Ho, Wo), dtype=bool)
-        for earlier in steps[: index + 1]:
-            done[earlier["channel"], earlier["row"], earlier["col"]] = False
         for c in range(C):
             here = c == c0
             frame.grid(*plan.tile(0, c, Hp, Wp, top), cell, padded[c], scale, f"input x[{c}]",
                        highlight=window if here else (), pad=pad_mask,
                        marks=winner if here else ())  # fmt: skip
             frame.grid(*plan.tile(1, c, Ho, Wo, top), cell, out[c], scale, f"output [{c}]",
-                       highlight=[(row, col)] if here else (), blank=done[c])  # fmt: skip
+                       highlight=[(row, col)] if here else (), blank=pending[c])  # fmt: skip
         base = FRAME_SIZE[1] - 50
         frame.colorbar(24, base, "values", -scale, scale, DIVERGING)
         if winner:
@@ -332,28 +354,37 @@ def race_frames(surface, response: dict, frames: int, fmt: str, title: str) -> A
     heat = Image.fromarray(rgb[::-1]).resize((side, side), Image.Resampling.BILINEAR)
     left, top = 24, 96
 
-    def pixel(point):
-        px = left + (point[0] - x0) / (x1 - x0) * side
-        py = top + (1 - (point[1] - y0) / (y1 - y0)) * side
-        return (px, py)
-
     runs = response["runs"]
     steps = response["steps"]
+    # Each run's points in the plot's pixels, once; far-off points (a run away) are clipped to a
+    # box around the plot so the drawing stays finite and cheap.
+    paths = []
+    for run in runs:
+        points = np.asarray(run["points"], dtype=float).reshape(-1, 2)
+        px = (points[:, 0] - x0) / (x1 - x0) * side
+        py = (1 - (points[:, 1] - y0) / (y1 - y0)) * side
+        paths.append(np.clip(np.stack([px, py], axis=1), -side, 2 * side))
+    # The paths are drawn onto one plot as they grow (each segment once, however many frames).
+    plot = heat.copy()
+    plot_draw = ImageDraw.Draw(plot)
+    drawn = [0] * len(runs)
     chosen = sample_steps(steps + 1, frames)
     images = []
     for n, index in enumerate(chosen):
         frame = Canvas(title, f"{surface.label}: step {index} of {steps}")
-        plot = Image.new("RGB", FRAME_SIZE, WHITE)
-        plot.paste(heat, (left, top))
-        draw = ImageDraw.Draw(plot)
-        for r, run in enumerate(runs):
+        for r, path in enumerate(paths):
+            end = min(index, len(path) - 1)
+            if end > drawn[r]:
+                segment = path[drawn[r] : end + 1].ravel().tolist()
+                plot_draw.line(segment, fill=OKABE_ITO[r % len(OKABE_ITO)], width=3)
+                drawn[r] = end
+        view = plot.copy()
+        draw = ImageDraw.Draw(view)
+        for r, path in enumerate(paths):
+            cx, cy = path[min(index, len(path) - 1)]
             colour = OKABE_ITO[r % len(OKABE_ITO)]
-            points = [pixel(p) for p in run["points"][: index + 1]]
-            if len(points) > 1:
-                draw.line(points, fill=colour, width=3)
-            cx, cy = points[-1]
             draw.ellipse((cx - 5, cy - 5, cx + 5, cy + 5), fill=colour, outline=WHITE)
-        frame.image.paste(plot.crop((left, top, left + side, top + side)), (left, top))
+        frame.image.paste(view, (left, top))
         frame.draw.rectangle((left, top, left + side, top + side), outline=MUTED)
         small = font(12)
         frame.draw.text((left, top + side + 4), f"x {number(x0)} … {number(x1)}", fill=MUTED,
