@@ -174,7 +174,7 @@ def test_share_menu_gives_the_link_and_the_snippet(page, live_server, console_er
     page.locator("#share-hide-text").check()
     src = re.search(r'src="([^"]+)"', page.locator("#share-snippet").input_value()).group(1)
     query = parse_qs(urlparse(src.replace("&amp;", "&")).query)
-    assert query["controls"] == ["0"] and query["text"] == ["0"]
+    assert query["controls"] == ["0"] and query["text"] == ["0"] and query["step"] == ["1"]
     expect(page.locator(".share-note")).to_contain_text('CNNLAB_FRAME_ANCESTORS="https://')
     shoot(page, "menu-desktop")
     # The snippet opens the embed it describes.
