@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.core import activations, conv_transpose, datasets, filters, init
+from app.core import activations, conv_gradients, conv_transpose, datasets, filters, init
 from app.core.nn import layers as nn_layers
 from app.core.nn import network as nn_network
 from app.core.nn import train as nn_train
@@ -145,6 +145,10 @@ def conv_catalogue() -> dict:
             "d": control("int", 1, 1, min(4, side)),
             "seed": seed(231),
         },
+        # The backward mode: the losses it can take dL/dY from, and /conv-transpose's limits,
+        # for the link that reopens dL/dX there.
+        "losses": {name: words for name, (words, _, _) in conv_gradients.LOSSES.items()},
+        "transpose_controls": conv_transpose_catalogue()["controls"],
     }
 
 

@@ -1,5 +1,7 @@
 // Site-wide: projector mode (large text and cells), kept in localStorage and `?large=1`.
 
+import { pageMayUse } from "./keys.js";
+
 const root = document.documentElement;
 const toggle = document.getElementById("large-toggle");
 
@@ -21,7 +23,5 @@ function flip() {
 
 if (toggle) toggle.addEventListener("click", flip);
 document.addEventListener("keydown", (event) => {
-  const tag = event.target && event.target.tagName;
-  if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || event.target.isContentEditable) return;
-  if (event.key === "L" && !event.ctrlKey && !event.metaKey && !event.altKey) flip();
+  if (event.key === "L" && pageMayUse(event)) flip();
 });

@@ -1,15 +1,17 @@
 // f(x) and f'(x) of the chosen functions from POST /api/activations, the readout at x, and the
 // details of the function in focus (formula, range, saturated zone, α, Maxout's pieces).
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { formatNumber } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { describeRuns, formatPieces, gridIndex, parsePieces, saturatedRuns, selected, xGrid } from "./helpers.js";
 import { ALPHA_KEYS, COLORS, NOTES, TEXT } from "./text.js";
 
-const fetchCurves = latestOnly((payloads, options) =>
-  Promise.all(payloads.map((payload) => postJSON("/api/activations", payload, options))),
+const fetchCurves = coalesced((payloads) =>
+  Promise.all(payloads.map((payload) => postJSON("/api/activations", payload))),
 );
 
 function swatchCell(name, label) {
@@ -182,7 +184,7 @@ export function createCurves(page) {
     try {
       responses = await fetchCurves(payloads);
     } catch (error) {
-      if (!isAbort(error)) byId("act-error").textContent = TEXT.curvesFailed(error.message);
+      if (!isAbort(error)) byId("act-error").textContent = TEXT.curvesFailed(explain(error));
       return;
     }
     byId("act-error").textContent = "";

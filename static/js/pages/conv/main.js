@@ -1,12 +1,16 @@
 // /conv: the CS231n-style convolution stepper. State (configuration, seed, edits, step, pin) lives
 // in the URL; values come from a seeded generator plus the learner's edits; every number shown
-// for a step comes from POST /api/conv2d. Controls and their limits come from the catalogue.
+// for a step comes from POST /api/conv2d (the backward mode's from /api/conv2d/backward, see
+// backward.js). Controls and their limits come from the catalogue.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
+import { createRefusals, fieldMap, labelOf, outOfRange } from "../../errors.js";
 import { createState } from "../../state.js";
 import { createTimeline } from "../../widgets/timeline.js";
+import { BACKWARD_KEYS, backwardState, createBackward } from "./backward.js";
 import { renderSize } from "./size.js";
 import { markUnvisited, renderPin, renderStep } from "./stepper.js";
 import { TEXT } from "./text.js";
@@ -27,14 +31,33 @@ const page = {
     step: { type: "int", default: 0, min: 0 },
     pin: { type: "string", default: "" },
     edit: { type: "bool", default: false },
+    ...backwardState(),
   }),
   timeline: null,
-  view: null, // { v, values, grids, response, outputGrids, feeds }
+  view: null, // { v, values, grids, response, outputGrids, feeds, backward }
+  backward: null, // the backward mode (backward.js)
 };
-const fetchConv = latestOnly((payload, options) => postJSON("/api/conv2d", payload, options));
+const fetchConv = coalesced((payload) => postJSON("/api/conv2d", payload));
+
+// A refusal is said next to the control the learner changed last (what they just did), or next
+// to the control of the API's field when the page opened with it (a shared link).
+const refusals = createRefusals(
+  byId("conv-error"),
+  fieldMap({
+    input: (field) => (field.includes("[") ? null : form.elements.h),
+    weights: (field) => (field.includes("[") ? null : form.elements.k),
+    stride: () => form.elements.s,
+    padding: () => form.elements.p,
+    dilation: () => form.elements.d,
+    mode: () => form.elements.mode,
+  }),
+  TEXT.cellName,
+);
+let touched = null;
 
 function showRefusal(v, error) {
-  byId("conv-error").textContent = TEXT.refused(error.message);
+  const cell = !touched && error.field && TEXT.cellName(error.field);
+  refusals.refuse(error, touched, cell ? undefined : TEXT.refused);
   byId("conv-output").replaceChildren(el("p", "message note", TEXT.noOutput));
   byId("conv-output-dims").textContent = "";
   byId("conv-arith").replaceChildren();
@@ -48,7 +71,8 @@ async function recompute() {
   const v = { ...page.state.get() };
   const values = makeValues(v);
   const grids = buildGrids(page, v, values);
-  page.view = { v, values, grids, response: null, outputGrids: [], feeds: new Map() };
+  page.view = { v, values, grids, response: null, outputGrids: [], feeds: new Map(), backward: null };
+  page.backward.reset();
   byId("conv-flip-note").textContent = TEXT.flip[v.mode];
   const payload = { input: values.x, weights: values.w, bias: values.b, stride: v.s, padding: v.p, dilation: v.d, mode: v.mode };
   let response;
@@ -58,10 +82,12 @@ async function recompute() {
     if (!isAbort(error)) showRefusal(v, error);
     return;
   }
-  byId("conv-error").textContent = "";
+  refusals.clear();
+  touched = null;
   Object.assign(page.view, { response, outputGrids: buildOutputGrids(page, response), feeds: feedsMap(response.steps) });
   renderSize(v, response);
   markUnvisited(page.view);
+  if (page.backward.active()) return page.backward.recompute();
   page.timeline.setCount(response.steps.length);
   const step = Math.min(page.state.get().step, response.steps.length - 1);
   page.timeline.setStep(step);
@@ -80,16 +106,18 @@ function syncForm() {
 
 function onChange(event) {
   const target = event.target;
+  touched = null;
   if (target.name === "edit" || target.name === "mode") {
     page.state.set({ [target.name]: target.name === "edit" ? target.checked : target.value });
     return;
   }
-  const value = Number(target.value);
-  const { min, max } = controls[target.name];
-  if (!Number.isInteger(value) || value < min || value > max) {
-    byId("conv-error").textContent = TEXT.notWhole(target.closest("label").firstChild.textContent.trim(), min, max);
+  const refused = outOfRange(labelOf(target), controls[target.name], target.value, page.state.get()[target.name]);
+  if (refused) {
+    refusals.show(target, refused);
     return;
   }
+  touched = target;
+  const value = Number(target.value);
   const patch = { [target.name]: value, pin: "" };
   // New shapes invalidate edits made at the old shape.
   if (SHAPE_KEYS.includes(target.name)) patch.edits = "";
@@ -111,9 +139,10 @@ page.timeline = createTimeline(byId("conv-timeline"), {
   onStep: (i) => page.state.set({ step: i }),
 });
 
+page.backward = createBackward(page);
 page.state.subscribe((values, changed) => {
   syncForm();
-  if (changed.some((key) => CONFIG_KEYS.includes(key))) {
+  if (changed.some((key) => CONFIG_KEYS.includes(key) || BACKWARD_KEYS.includes(key))) {
     recompute();
     return;
   }

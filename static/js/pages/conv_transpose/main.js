@@ -3,7 +3,8 @@
 // in the URL; every number shown for a step comes from POST /api/conv_transpose2d. Controls,
 // presets and fills come from the catalogue (app/pages.py).
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
 import { createState } from "../../state.js";
@@ -42,7 +43,7 @@ const page = {
   },
   restore: () => (page.pinned ? page.pinned() : renderView()),
 };
-const fetchTranspose = latestOnly((payload, options) => postJSON("/api/conv_transpose2d", payload, options));
+const fetchTranspose = coalesced((payload) => postJSON("/api/conv_transpose2d", payload));
 
 function renderView() {
   page.pinned = null;
