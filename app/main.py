@@ -21,6 +21,7 @@ from app.api import (
     probe,
     training,
 )
+from app.api import code as code_api
 from app.core.errors import InputError
 from app.imaging import ImageError
 from app.security import BodyLimitMiddleware, BodyTooLarge, SecurityHeadersMiddleware
@@ -39,6 +40,7 @@ API_ROUTERS = [
     training.router,
     cnn.router,
     export.router,
+    code_api.router,
 ]
 
 # Where a request's value came from: not part of the field's name.

@@ -181,8 +181,8 @@ function menu({ lesson, title, titleZh }) {
     }
   };
   const received = () => {
-    // The lesson's numbers, not the Share menu's own animation request.
-    const all = exchanges().filter((exchange) => !exchange.url.startsWith("/api/export/"));
+    // The lesson's numbers: not the Share menu's own animation request, nor the Code panel's programs.
+    const all = exchanges().filter((exchange) => !/^\/api\/(export\/|code$)/.test(exchange.url));
     if (!all.length) throw new Error("the page has no numbers yet: wait for the view to load");
     return all;
   };
