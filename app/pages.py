@@ -441,8 +441,19 @@ CATALOGUES = {
     "cnn": cnn_catalogue,
 }
 
+
+def embed_flags(request: Request) -> dict | None:
+    """?embed=1 opens a view for an iframe: no site header or footer; controls=0 and text=0 hide
+    the controls and the explanations. None when the page is not embedded."""
+    query = request.query_params
+    if query.get("embed") != "1":
+        return None
+    return {"controls": query.get("controls") != "0", "text": query.get("text") != "0"}
+
+
 templates = Jinja2Templates(directory=resource_dir("templates"))
 templates.env.globals["lessons"] = LESSONS
+templates.env.globals["embed_flags"] = embed_flags
 # Catalogues keep their order (the lessons list functions and schemes in the core's order).
 templates.env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
 

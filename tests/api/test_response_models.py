@@ -147,6 +147,12 @@ SAMPLES = {
         "url": "/api/cnn/example?dataset=shapes",
         "files": {"file": ("image.png", png(), "image/png")},
     },
+    "POST /api/code": {
+        "json": {
+            "endpoint": "/api/conv2d",
+            "body": {"input": [[[1, 2], [3, 4]]], "weights": [[[[1, 0], [0, -1]]]], "stride": 1},
+        }
+    },
     "POST /api/conv_transpose2d": {
         "json": {"input": [[[1, 2], [3, 4]]], "weights": [[[[1, 2], [3, 4]]]], "stride": 2}
     },
@@ -168,6 +174,13 @@ SAMPLES = {
             "optimizer": "momentum",
             "budget": 16,
             "steps": 20,
+        }
+    },
+    "POST /api/export/animation": {
+        "json": {
+            "lesson": "pooling",
+            "body": {"input": [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]], "mode": "max"},
+            "frames": 4,
         }
     },
     "POST /api/training/init": {"json": {"scheme": "xavier", "layers": 3, "width": 20}},

@@ -3,6 +3,7 @@
 
 import { isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { byId, el } from "../../dom.js";
 import { explain } from "../../errors.js";
 import { formatNumber } from "../../format.js";
@@ -80,6 +81,8 @@ function renderAlpha(page, focus) {
 
 export function createCurves(page) {
   const names = Object.keys(page.catalogue.functions);
+  const code = mountCodePanel(byId("act-code"), "/api/activations");
+  let shownCode = null;
   const label = (name) => page.catalogue.functions[name].label;
   let data = null; // { xs, names, responses: Map(name -> response) }
   let hoverTimer = null;
@@ -168,6 +171,8 @@ export function createCurves(page) {
     plot.setHover(snap(v.x));
     renderDetails(focus, runs);
     readout(snap(v.x));
+    const payload = data.payloads[data.names.indexOf(focus)];
+    if (payload !== shownCode) code.show((shownCode = payload)); // the function in focus
   }
 
   async function load() {
@@ -188,7 +193,7 @@ export function createCurves(page) {
       return;
     }
     byId("act-error").textContent = "";
-    data = { xs, names: chosen, responses: new Map(chosen.map((name, i) => [name, responses[i]])) };
+    data = { xs, names: chosen, payloads, responses: new Map(chosen.map((name, i) => [name, responses[i]])) };
     draw();
   }
 

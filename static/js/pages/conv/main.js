@@ -8,6 +8,7 @@ import { coalesced } from "../../coalesce.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
 import { createRefusals, fieldMap, labelOf, outOfRange } from "../../errors.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { createState } from "../../state.js";
 import { createTimeline } from "../../widgets/timeline.js";
 import { BACKWARD_KEYS, backwardState, createBackward } from "./backward.js";
@@ -54,6 +55,7 @@ const refusals = createRefusals(
   TEXT.cellName,
 );
 let touched = null;
+page.code = mountCodePanel(byId("conv-code"), "/api/conv2d");
 
 function showRefusal(v, error) {
   const cell = !touched && error.field && TEXT.cellName(error.field);
@@ -75,6 +77,7 @@ async function recompute() {
   page.backward.reset();
   byId("conv-flip-note").textContent = TEXT.flip[v.mode];
   const payload = { input: values.x, weights: values.w, bias: values.b, stride: v.s, padding: v.p, dilation: v.d, mode: v.mode };
+  page.code.show({ ...payload, trace: false });
   let response;
   try {
     response = await fetchConv(payload);

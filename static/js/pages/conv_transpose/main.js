@@ -6,6 +6,7 @@
 import { isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
 import { readCatalogue } from "../../catalogue.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { byId, el } from "../../dom.js";
 import { createState } from "../../state.js";
 import { createTimeline } from "../../widgets/timeline.js";
@@ -44,6 +45,7 @@ const page = {
   restore: () => (page.pinned ? page.pinned() : renderView()),
 };
 const fetchTranspose = coalesced((payload) => postJSON("/api/conv_transpose2d", payload));
+const code = mountCodePanel(byId("ct-code"), "/api/conv_transpose2d");
 
 function renderView() {
   page.pinned = null;
@@ -94,6 +96,7 @@ async function recompute() {
     output_padding: v.op,
     dilation: v.d,
   };
+  code.show({ ...payload, trace: false });
   let response;
   try {
     response = await fetchTranspose(payload);

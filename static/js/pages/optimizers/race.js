@@ -3,6 +3,7 @@
 
 import { getJSON, isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { createColorbar } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
 import { createRefusals, fieldMap } from "../../errors.js";
@@ -99,6 +100,7 @@ export function createRace(page) {
     onStep: (i) => page.state.set({ step: i }),
   });
   const postRace = coalesced((payload) => postJSON("/api/optimize", payload));
+  const code = mountCodePanel(byId("race-code"), "/api/optimize");
   let race = null; // the last race response
   const refusals = createRefusals(byId("race-error"), raceControl);
 
@@ -173,6 +175,7 @@ export function createRace(page) {
     const payload = { surface: surfaceRef(page.surface), start, steps, optimizers: specs };
     if (noise > 0) payload.noise = { std: noise, seed };
     if (sched !== "constant") payload.schedule = { kind: sched };
+    code.show(payload);
     try {
       race = await postRace(payload);
       refusals.clear();

@@ -5,6 +5,7 @@
 
 import { isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
 import { createRefusals, fieldMap, labelOf, outOfRange } from "../../errors.js";
@@ -57,6 +58,7 @@ const refusals = createRefusals(
   cellName,
 );
 let touched = null;
+const code = mountCodePanel(byId("pool-code"), "/api/pool2d");
 
 function payloadOf(v, x) {
   const payload = { input: x, mode: v.mode, size: v.k, padding: v.p };
@@ -94,6 +96,7 @@ async function recompute() {
   const x = makeInput(v);
   const built = buildInput(page, v, x, null);
   page.view = { v, x, response: null, backward: null, grad: null, grids: { input: built.grids }, ph: built.ph, pw: built.pw };
+  code.show({ ...payloadOf(v, x), trace: false });
   let response;
   try {
     response = await fetchPool(payloadOf(v, x));

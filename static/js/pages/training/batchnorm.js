@@ -3,6 +3,7 @@
 
 import { isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { byId } from "../../dom.js";
 import { createRefusals } from "../../errors.js";
 import { renderArith } from "./arith.js";
@@ -20,6 +21,7 @@ const refusals = createRefusals(byId("bn-error"), cellInput);
 
 export function createBatchNorm(page) {
   let bn = null; // { input, r }: the batch sent and the API's answer
+  const code = mountCodePanel(byId("bn-code"), "/api/training/batchnorm");
 
   function render() {
     if (!bn) return;
@@ -36,6 +38,7 @@ export function createBatchNorm(page) {
     const v = page.state.get();
     const input = seededBatch(v);
     const payload = { x: input.x, gamma: input.gamma, beta: input.beta, eps: Number(v.eps), grad_output: input.grad };
+    code.show(payload);
     let r;
     try {
       r = await fetchBn(payload);
