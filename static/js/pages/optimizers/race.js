@@ -196,6 +196,7 @@ export function createRace(page) {
   // A refused learning rate still goes to the server, which says what is wrong, next to the
   // rate's field; the race keeps its last good rate meanwhile.
   function checkRate(spec, control) {
+    if (!page.surface) return; // a link's own f(x, y) has not worked yet: nothing to ask about
     const payload = { surface: surfaceRef(page.surface), start: startPoint(page), steps: 1, optimizers: [spec] };
     postRace(payload).catch((error) => isAbort(error) || refusals.refuse(error, control));
   }
