@@ -14,7 +14,8 @@ async function parse(response) {
   let body = null;
   try {
     body = await response.json();
-  } catch {
+  } catch (error) {
+    if (isAbort(error)) throw error; // aborted while the body was read: not an empty answer
     body = null;
   }
   if (!response.ok) {
