@@ -8,7 +8,18 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from app import pages, server
-from app.api import activations, cnn, conv, conv_transpose, image, optim, pool, probe, training
+from app.api import (
+    activations,
+    cnn,
+    conv,
+    conv_transpose,
+    export,
+    image,
+    optim,
+    pool,
+    probe,
+    training,
+)
 from app.api import code as code_api
 from app.core.errors import InputError
 from app.imaging import ImageError
@@ -27,6 +38,7 @@ API_ROUTERS = [
     optim.router,
     training.router,
     cnn.router,
+    export.router,
     code_api.router,
 ]
 

@@ -1,5 +1,7 @@
 // The only module that talks to the server. Errors carry the server's `detail` message.
 
+import { begin } from "./exchanges.js";
+
 export class ApiError extends Error {
   constructor(status, detail, field) {
     super(detail);
@@ -12,7 +14,8 @@ async function parse(response) {
   let body = null;
   try {
     body = await response.json();
-  } catch {
+  } catch (error) {
+    if (isAbort(error)) throw error; // aborted while the body was read: not an empty answer
     body = null;
   }
   if (!response.ok) {
@@ -50,16 +53,20 @@ async function send(url, init) {
 }
 
 export async function getJSON(url, { signal } = {}) {
-  return send(url, { signal, headers: { Accept: "application/json" } });
+  const exchange = begin("GET", url);
+  exchange.response = await send(url, { signal, headers: { Accept: "application/json" } });
+  return exchange.response;
 }
 
 export async function postJSON(url, payload, { signal } = {}) {
-  return send(url, {
+  const exchange = begin("POST", url, payload);
+  exchange.response = await send(url, {
     method: "POST",
     signal,
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify(payload),
   });
+  return exchange.response;
 }
 
 export async function postForm(url, formData, { signal } = {}) {
