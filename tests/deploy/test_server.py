@@ -5,6 +5,7 @@ import re
 import socket
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -173,7 +174,9 @@ def test_a_burst_waits_for_slots_then_overflows():
         limiter.release()
         assert limiter.in_use == 0 and not limiter.waiters
 
-    asyncio.run(scenario())
+    # In a thread of its own: Playwright's sync API may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 def test_slots_are_released_after_errors():
