@@ -3,7 +3,8 @@
 axe-core (tests/browser/vendor/axe-core, MPL-2.0) is a test dependency only: it is injected into
 the page by Playwright and never served by the app. /docs (the vendored Swagger UI) is out of
 scope. Playwright injects the script inline, which the site's CSP forbids, so these contexts
-bypass the CSP (the other browser tests keep it). Each page is checked at desktop size, at 1024×768 in projector mode, and on a phone.
+bypass the CSP (the other browser tests keep it). Each page is checked at desktop size, at
+1024×768 in projector mode, and on a phone.
 """
 
 import json
@@ -30,7 +31,7 @@ def axe_violations(page) -> list[dict]:
           const r = await axe.run(document, { resultTypes: ["violations"] });
           return r.violations.map((v) => ({
             id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, summary: n.failureSummary })),
+            nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, why: n.failureSummary })),
             count: v.nodes.length,
           }));
         }"""
