@@ -1,6 +1,7 @@
-// Layout help that CSS cannot give: a tap on a cell inside [data-reveal="#panel"] (an output
-// cell on /conv or /pooling) brings that panel, with its window and arithmetic, into view below
-// the sticky timeline, once the page has drawn the step.
+// Layout help that CSS cannot give: a tap (touch or pen, not a mouse: the page must not move
+// under a pointer) on a cell inside [data-reveal="#panel"] (an output cell on /conv or /pooling)
+// brings that panel, with its window and arithmetic, into view below the sticky timeline, once
+// the page has drawn the step.
 
 function fullyVisible(el) {
   const rect = el.getBoundingClientRect();
@@ -13,7 +14,7 @@ export function revealOnTap(root) {
   root.addEventListener("click", (event) => {
     const cell = event.target.closest && event.target.closest(".cell");
     const holder = cell && cell.closest("[data-reveal]");
-    if (!holder) return;
+    if (!holder || !["touch", "pen"].includes(event.pointerType)) return;
     const panel = document.querySelector(holder.dataset.reveal);
     if (!panel) return;
     window.requestAnimationFrame(() => {
