@@ -29,6 +29,7 @@ KEY_PANELS = {
         "#pool-key-panel",
         ["#pool-input .cell.hl-window", "#pool-output .cell.hl-current", ".pool-arith-area"],
     ),
+    "optimizers": ("#race-key-panel", ["#race-map", ".optim-numbers-panel"]),
 }
 
 # Elements of `selectors` not fully inside the viewport below the sticky timeline.
@@ -93,6 +94,7 @@ def test_projector_key_panel_fits_one_screen(browser, live_server, lesson, size)
         for step in ("0", "999"):  # the first and the last step
             page.goto(f"{live_server}/{lesson}?large=1&step={step}")
             settle(page)
+            settle(page)
             expect(page.locator(keys[1]).first).to_be_visible()
             page.locator(panel).evaluate("(el) => el.scrollIntoView({ block: 'start' })")
             assert page.evaluate(OUT_OF_VIEW, keys) == [], f"{lesson} step {step} at {size}"
@@ -147,17 +149,6 @@ def test_projector_filters_maps_beside_the_arithmetic(browser, live_server):
         assert page.evaluate(OUT_OF_VIEW, [".fl-side"]) == []
         map_box = canvas.bounding_box()
         assert map_box["y"] >= 0 and map_box["y"] + map_box["height"] <= 768
-    finally:
-        context.close()
-
-
-def test_projector_race_map_fits_below_the_timeline(browser, live_server):
-    context, page = page_at(browser, 1024, 768)
-    try:
-        page.goto(f"{live_server}/optimizers?large=1")
-        settle(page)
-        page.locator("#race-map").evaluate("(el) => el.scrollIntoView({ block: 'end' })")
-        assert page.evaluate(OUT_OF_VIEW, ["#race-map"]) == []
     finally:
         context.close()
 
