@@ -13,13 +13,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.core import activations, datasets, filters, init
+from app.core import activations, conv_transpose, datasets, filters, init
 from app.core.nn import layers as nn_layers
 from app.core.nn import network as nn_network
 from app.core.nn import train as nn_train
 from app.schemas import activations as activation_schemas
 from app.schemas import cnn as cnn_schemas
 from app.schemas import conv as conv_schemas
+from app.schemas import conv_transpose as conv_transpose_schemas
 from app.schemas import image as image_schemas
 from app.schemas import optim as optim_schemas
 from app.schemas import pool as pool_schemas
@@ -30,7 +31,7 @@ from app.settings import resource_dir
 
 @dataclass(frozen=True)
 class Lesson:
-    slug: str  # URL path and template name: /conv -> templates/conv.html
+    slug: str  # URL path and template name: /conv -> templates/conv.html (- becomes _)
     title: str
     title_zh: str
     summary: str
@@ -44,6 +45,14 @@ LESSONS = [
         "卷积",
         "Step a filter over a padded input, window by window, with every product and sum written "
         "out: stride, padding, dilation, depth, and the output-size formula.",
+    ),
+    Lesson(
+        "conv-transpose",
+        "Transposed convolution",
+        "转置卷积",
+        "Upsampling, stepped: each input cell stamps its value × the kernel into a larger output, "
+        "or the same numbers as a convolution of the zero-stuffed input; output padding and the "
+        "checkerboard artefact.",
     ),
     Lesson(
         "activations",
@@ -136,6 +145,50 @@ def conv_catalogue() -> dict:
             "d": control("int", 1, 1, min(4, side)),
             "seed": seed(231),
         },
+    }
+
+
+def conv_transpose_catalogue() -> dict:
+    # The guide's 2×2 → 5×5 by default (a preset in the core); up to 8×8 inputs and 5×5 kernels
+    # fit on a screen. Stride, padding, output padding and dilation are Pair fields, bounded in
+    # their validator, so their limits come from the schema's constants rather than schema_range.
+    default = conv_transpose.PRESETS[conv_transpose.DEFAULT_PRESET].settings
+    side = conv_schemas.MAX_SIDE
+    return {
+        "controls": {
+            "h": control("int", default["h"], 1, min(8, side)),
+            "w": control("int", default["w"], 1, min(8, side)),
+            "c": control("int", default["c"], 1, min(3, conv_schemas.MAX_CHANNELS)),
+            "f": control("int", default["f"], 1, min(3, conv_schemas.MAX_FILTERS)),
+            "k": control("int", default["k"], 1, min(5, conv_schemas.MAX_KERNEL)),
+            "s": control("int", default["s"], 1, min(4, conv_schemas.MAX_STRIDE)),
+            "p": control("int", default["p"], 0, min(6, conv_schemas.MAX_PADDING)),
+            "op": control("int", default["op"], 0, min(3, conv_schemas.MAX_STRIDE)),
+            "d": control("int", default["d"], 1, min(3, conv_schemas.MAX_DILATION)),
+            "seed": seed(default["seed"]),
+        },
+        "fills": {
+            name: {
+                "label": fill.label,
+                "label_zh": fill.label_zh,
+                "input": list(fill.input),
+                "weights": list(fill.weights),
+                "bias": list(fill.bias),
+            }
+            for name, fill in conv_transpose.FILLS.items()
+        },
+        "presets": [
+            {
+                "name": name,
+                "label": preset.label,
+                "label_zh": preset.label_zh,
+                "description": preset.description,
+                "settings": preset.settings,
+            }
+            for name, preset in conv_transpose.PRESETS.items()
+        ],
+        "default_preset": conv_transpose.DEFAULT_PRESET,
+        "max_output_side": conv_transpose_schemas.MAX_TRANSPOSE_OUTPUT_SIDE,
     }
 
 
@@ -339,6 +392,7 @@ def cnn_catalogue() -> dict:
 
 CATALOGUES = {
     "conv": conv_catalogue,
+    "conv-transpose": conv_transpose_catalogue,
     "pooling": pooling_catalogue,
     "activations": activations_catalogue,
     "filters": filters_catalogue,
@@ -386,7 +440,8 @@ def not_found_page(request: Request) -> HTMLResponse:
 def add_lesson_route(lesson: Lesson) -> None:
     def lesson_page(request: Request) -> HTMLResponse:
         context = {"active": lesson.slug, "catalogue": catalogues[lesson.slug]}
-        return templates.TemplateResponse(request, f"{lesson.slug}.html", context)
+        template = lesson.slug.replace("-", "_")
+        return templates.TemplateResponse(request, f"{template}.html", context)
 
     router.add_api_route(
         f"/{lesson.slug}",

@@ -5,8 +5,9 @@ import math
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
+from app.api.image import read_body
 from app.core import datasets
 from app.core.errors import InputError
 from app.core.nn import gradcheck as nn_gradcheck
@@ -21,11 +22,17 @@ from app.core.nn.network import (
     layer_formulas,
     layer_summary,
 )
+from app.imaging import SIXTEEN_BIT, decode_image
 from app.schemas.cnn import (
     MAX_LIST_EXAMPLES,
     REPLAY_CHUNKS,
+    ConfusionRequest,
+    ConfusionResponse,
     DatasetInfo,
+    ExampleResponse,
     ExamplesResponse,
+    FiltersRequest,
+    FiltersResponse,
     GradcheckRequest,
     GradcheckResponse,
     GradientsRequest,
@@ -41,6 +48,7 @@ from app.schemas.cnn import (
 )
 from app.schemas.common import to_array
 from app.settings import Settings, request_settings
+from app.uploads import parse_form
 
 router = APIRouter(prefix="/api/cnn", tags=["cnn"])
 
@@ -436,3 +444,87 @@ def trace(
         spec.name if spec else None, spec.params() if spec else None,
     )  # fmt: skip
     return TraceResponse(cell=None, weight=weight, update=update)
+
+
+@router.post("/confusion", summary="The confusion matrix of the test subset, with its examples")
+def confusion(
+    request: ConfusionRequest, settings: Annotated[Settings, Depends(request_settings)]
+) -> ConfusionResponse:
+    """The fixed test subset a training chunk evaluates on, through the network in evaluation
+    mode (float64): counts[t][p] examples of true class t predicted as p, the test indices of
+    every cell, and the misclassified examples, the most confidently wrong first."""
+    data = datasets.get_dataset(request.dataset)
+    info = data.info
+    network = network_for(request.layers, info.shape)
+    net = trained_of(request, network, settings)
+    matrix = nn_inspect.confusion(network, net.params, net.running, data)
+    return ConfusionResponse(
+        **matrix,
+        classes=[en for en, _ in info.classes],
+        classes_zh=[zh for _, zh in info.classes],
+        step=net.step,
+    )
+
+
+@router.post("/filters", summary="The first layer's kernels beside the image-filter presets")
+def learned_filters(
+    request: FiltersRequest, settings: Annotated[Settings, Depends(request_settings)]
+) -> FiltersResponse:
+    """Each kernel slice of the first conv layer with the presets of /filters of the same size,
+    by |cosine similarity| Σ w·p / (‖w‖ ‖p‖) (signed: −1 is the preset negated)."""
+    info = datasets.get_info(request.dataset)
+    network = network_for(request.layers, info.shape)
+    net = trained_of(request, network, settings)
+    found = nn_inspect.resemblance(network, net.params, request.top)
+    if found is None:
+        return FiltersResponse(
+            layer=None, size=None, weight=None, limit=None, filters=None, presets=[], step=net.step
+        )
+    return FiltersResponse(**{**found, "weight": found["weight"].tolist()}, step=net.step)
+
+
+@router.post(
+    "/example",
+    summary="An uploaded image as one example of the data set",
+    responses={
+        413: {"description": "more bytes than the upload limit"},
+        415: {"description": "not an image the lab reads (PNG, JPEG, GIF, WebP, BMP)"},
+        422: {"description": "an empty or damaged image, a decompression bomb, a bad form"},
+    },
+)
+def example(
+    request: Request,
+    body: Annotated[bytes, Depends(read_body)],
+    settings: Annotated[Settings, Depends(request_settings)],
+    dataset: str = Query("shapes", max_length=40, description=", ".join(datasets.CATALOGUE)),
+    invert: str = Query(
+        "auto", pattern="^(auto|yes|no)$", description="auto (when its border is light), yes, no"
+    ),
+) -> ExampleResponse:
+    """multipart/form-data with one `file`: made grayscale (ITU-R 601 luma), scaled so its
+    longest side is the data set's 28 (Lanczos), values / 255 in [0, 1], inverted when its
+    border is light (the data sets are light on black) and centred on a black 28×28 square;
+    `notes` says what was done. Parsed in memory, never written to disk."""
+    info = datasets.get_info(dataset)
+    form = parse_form(body, request.headers.get("content-type", ""), ("file",))
+    side = info.shape[-1]
+    image = decode_image(
+        form["file"].data, "gray", settings.image_max_pixels, side, settings.upload_max_bytes
+    )
+    gray = image.as_chw()[0]
+    x, notes, inverted = nn_inspect.as_example(gray, side, invert)
+    gray_file = image.mode in ("1", "L", "LA", "I", *SIXTEEN_BIT)
+    done = [
+        f"a {image.original_width}×{image.original_height} {image.format} image"
+        + (" (grayscale)" if gray_file else ", made grayscale: 0.299 R + 0.587 G + 0.114 B"),
+        *image.notes(side),
+        "values divided by 255 into [0, 1]" if image.scale == 255 else "values divided by 65535",
+        *notes,
+    ]
+    return ExampleResponse(
+        x=x.tolist(),
+        notes=done,
+        original_width=image.original_width,
+        original_height=image.original_height,
+        inverted=inverted,
+    )

@@ -113,28 +113,48 @@ def check_shapes(x, w, b, params: TransposeParams) -> tuple[int, int]:
     return Ho, Wo
 
 
-def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1):
-    """The output (F, H_out, W_out): one matrix product per kernel tap, stamped by slicing."""
-    params = check_params(stride, padding, output_padding, dilation)
-    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
-    b = None if b is None else np.asarray(b, dtype=np.float64)
-    Ho, Wo = check_shapes(x, w, b, params)
+def scatter_canvas(x, w, params: TransposeParams, Ho: int, Wo: int) -> np.ndarray:
+    """The uncropped canvas (F, rows, cols): every stamp summed, no bias, before the crop.
+
+    rows = max(full, ph + H_out): the full output, extended when the output padding reaches
+    past it. The output is canvas[:, ph : ph + H_out, pw : pw + W_out] + b.
+    """
     C, H, W = x.shape
     _, F, KH, KW = w.shape
     (sh, sw), (ph, pw), (dh, dw) = params.stride, params.padding, params.dilation
-    rows, cols = ph + Ho, pw + Wo  # the full output, extended by the output padding
-    full = np.zeros((F, max(rows, (H - 1) * sh + dh * (KH - 1) + 1),
-                     max(cols, (W - 1) * sw + dw * (KW - 1) + 1)))  # fmt: skip
+    full = np.zeros((F, max(ph + Ho, (H - 1) * sh + dh * (KH - 1) + 1),
+                     max(pw + Wo, (W - 1) * sw + dw * (KW - 1) + 1)))  # fmt: skip
     flat = x.reshape(C, H * W)
     for m in range(KH):
         for n in range(KW):
             stamp = (w[:, :, m, n].T @ flat).reshape(F, H, W)
             full[:, m * dh : m * dh + (H - 1) * sh + 1 : sh,
                  n * dw : n * dw + (W - 1) * sw + 1 : sw] += stamp  # fmt: skip
-    out = full[:, ph : ph + Ho, pw : pw + Wo]
+    return full
+
+
+def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1):
+    """The output (F, H_out, W_out): one matrix product per kernel tap, stamped by slicing."""
+    params = check_params(stride, padding, output_padding, dilation)
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    b = None if b is None else np.asarray(b, dtype=np.float64)
+    Ho, Wo = check_shapes(x, w, b, params)
+    ph, pw = params.padding
+    out = scatter_canvas(x, w, params, Ho, Wo)[:, ph : ph + Ho, pw : pw + Wo]
     if b is not None:
         out = out + b[:, None, None]
     return np.ascontiguousarray(out)
+
+
+def canvas_kinds(full: tuple[int, int], params: TransposeParams, Ho: int, Wo: int) -> np.ndarray:
+    """Each canvas cell's part: "kept" (in the output), "cropped" (the padding removes it) or
+    "extra" (output padding past the full output: a zero in the output)."""
+    (ph, pw), (full_h, full_w) = params.padding, full
+    rows, cols = max(ph + Ho, full_h), max(pw + Wo, full_w)
+    r, q = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
+    kept = (r >= ph) & (r < ph + Ho) & (q >= pw) & (q < pw + Wo)
+    beyond = (r >= full_h) | (q >= full_w)
+    return np.where(kept, np.where(beyond, "extra", "kept"), "cropped")
 
 
 def conv_transpose2d_naive(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1):
@@ -167,8 +187,10 @@ class DirectForm:
     input: np.ndarray  # (C, rows, cols): zero-stuffed, bordered (or cropped), output-padded
     weights: np.ndarray  # (F, C, KH, KW): flipped, channel axes swapped
     is_input: np.ndarray  # (rows, cols) bool: the cell holds an input value (not a zero)
+    kind: np.ndarray  # (rows, cols) str: "input", "zero" (inserted), "border" or "extra"
     source: np.ndarray  # (rows, cols, 2) int: the input cell [i, j] it holds, or -1
     border: tuple[int, int]  # d·(k − 1) − p per axis (negative: cropped)
+    gaps: tuple[int, int]  # zeros inserted between neighbouring input cells: s − 1 per axis
     dilation: tuple[int, int]
 
 
@@ -199,8 +221,18 @@ def direct_form(x, w, stride=1, padding=0, output_padding=0, dilation=1) -> Dire
     # left border B = d·(k − 1) − p, right border B + output padding (negative: crop)
     padded = reframe(reframe(stuffed, 1, bh, bh + oh, 0.0), 2, bw, bw + ow, 0.0)
     where = reframe(reframe(source, 0, bh, bh + oh, -1), 1, bw, bw + ow, -1)
+    kind = np.where(source[..., 0] >= 0, "input", "zero").astype("<U6")
+    kind = reframe(reframe(kind, 0, bh, bh + oh, "border"), 1, bw, bw + ow, "border")
+    # the last cells the output padding adds (past a border, or past a crop) are "extra"
+    extra_h, extra_w = min(oh, max(bh + oh, 0)), min(ow, max(bw + ow, 0))
+    if extra_h:
+        kind[-extra_h:, :] = "extra"
+    if extra_w:
+        kind[:, -extra_w:] = "extra"
     flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    return DirectForm(padded, flipped, where[..., 0] >= 0, where, (bh, bw), (dh, dw))
+    return DirectForm(
+        padded, flipped, where[..., 0] >= 0, kind, where, (bh, bw), (sh - 1, sw - 1), (dh, dw)
+    )
 
 
 def conv_transpose2d_direct(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1):
@@ -213,7 +245,8 @@ def conv_transpose2d_direct(x, w, b=None, stride=1, padding=0, output_padding=0,
 def scatter_trace(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1) -> list[dict]:
     """One step per input cell (channel, then row, then column): its value, and for each filter
     and kernel tap the output cell it adds to and the product; a cell the padding crops is
-    marked (its product is computed and dropped)."""
+    marked (its product is computed and dropped). On the uncropped canvas (scatter_canvas) each
+    tap's cell, and that cell's running sum before and after this stamp (no bias)."""
     params = check_params(stride, padding, output_padding, dilation)
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     Ho, Wo = check_shapes(x, w, None if b is None else np.asarray(b), params)
@@ -221,17 +254,25 @@ def scatter_trace(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=
     _, F, KH, KW = w.shape
     (sh, sw), (ph, pw), (dh, dw) = params.stride, params.padding, params.dilation
     m, n = np.meshgrid(np.arange(KH), np.arange(KW), indexing="ij")
+    canvas = np.zeros((F, max(ph + Ho, (H - 1) * sh + dh * (KH - 1) + 1),
+                       max(pw + Wo, (W - 1) * sw + dw * (KW - 1) + 1)))  # fmt: skip
     steps = []
     for c in range(C):
         for i in range(H):
             for j in range(W):
                 rows, cols = i * sh + m * dh - ph, j * sw + n * dw - pw
                 inside = (rows >= 0) & (rows < Ho) & (cols >= 0) & (cols < Wo)
+                products = x[c, i, j] * w[c]  # (F, KH, KW)
+                before = canvas[:, rows + ph, cols + pw]  # distinct cells: one per tap
+                canvas[:, rows + ph, cols + pw] += products
                 steps.append({
                     "channel": c, "row": i, "col": j, "value": float(x[c, i, j]),
                     "targets": np.stack([rows, cols], -1).reshape(-1, 2).tolist(),
                     "cropped": (~inside).ravel().tolist(),
-                    "products": (x[c, i, j] * w[c]).reshape(F, -1).tolist(),
+                    "products": products.reshape(F, -1).tolist(),
+                    "canvas_cells": np.stack([rows + ph, cols + pw], -1).reshape(-1, 2).tolist(),
+                    "before": before.reshape(F, -1).tolist(),
+                    "after": canvas[:, rows + ph, cols + pw].reshape(F, -1).tolist(),
                 })  # fmt: skip
     return steps
 
@@ -247,6 +288,8 @@ class TransposeLesson:
     output: np.ndarray  # (F, H_out, W_out)
     sizes: dict  # size_report per axis
     form: DirectForm
+    canvas: np.ndarray  # (F, rows, cols): the uncropped sum of the stamps, no bias
+    canvas_kind: np.ndarray  # (rows, cols): "kept", "cropped" or "extra"
     steps: list[dict] | None  # the scatter view, one per input cell
     direct_steps: list[dict] | None  # the direct view, one per output cell
 
@@ -281,7 +324,89 @@ def conv_transpose_lesson(x, w, b=None, stride=1, padding=0, output_padding=0, d
         "width": size_report(W, KW, pw, sw, dw, ow, "width"),
     }
     out = conv_transpose2d(x, w, b, *params)
+    canvas = scatter_canvas(x, w, params, Ho, Wo)
+    kinds = canvas_kinds((sizes["height"]["full"], sizes["width"]["full"]), params, Ho, Wo)
     form = direct_form(x, w, *params)
     steps = scatter_trace(x, w, b, *params) if trace else None
     direct_steps = direct_trace(x, w, b, *params) if trace else None
-    return TransposeLesson(out, sizes, form, steps, direct_steps)
+    return TransposeLesson(out, sizes, form, canvas, kinds, steps, direct_steps)
+
+
+# ---- the lesson page's presets (app/pages.py hands them to /conv-transpose) ----
+
+
+@dataclass(frozen=True)
+class Fill:
+    """How the page fills the input, the weights and the bias: whole numbers drawn (from its
+    seed) uniformly from each [low, high]."""
+
+    label: str
+    label_zh: str
+    input: tuple[int, int]
+    weights: tuple[int, int]
+    bias: tuple[int, int]
+
+
+FILLS = {
+    "seeded": Fill("seeded small integers", "随机小整数", (1, 4), (-1, 2), (0, 1)),
+    # every product is 1, so each output cell counts the stamps that cover it
+    "ones": Fill("every input and weight 1, no bias", "全为 1", (1, 1), (1, 1), (0, 0)),
+}
+
+
+@dataclass(frozen=True)
+class Preset:
+    label: str
+    label_zh: str
+    description: str
+    settings: dict  # the page's controls, from page_settings
+
+
+def page_settings(h, w, k, s, p=0, op=0, d=1, c=1, f=1, fill="seeded", seed=12) -> dict:
+    """The page's controls: input h×w with c channels, f filters of k×k, stride s, padding p,
+    output padding op, dilation d, and the values' fill and seed."""
+    return {"h": h, "w": w, "c": c, "f": f, "k": k, "s": s, "p": p, "op": op, "d": d,
+            "fill": fill, "seed": seed}  # fmt: skip
+
+
+PRESETS = {
+    "classic": Preset(
+        "2×2 → 5×5, the guide's classic",
+        "经典示例",
+        "A 2×2 input, a 3×3 kernel and stride 2 give a 5×5 output: the transposed convolution "
+        "drawn in Dumoulin and Visin's guide to convolution arithmetic. Each input cell stamps "
+        "its value times the kernel; the stamps overlap on the middle row and column, where "
+        "they add up.",
+        page_settings(h=2, w=2, k=3, s=2, p=0, op=0, fill="seeded"),
+    ),
+    "checkerboard": Preset(
+        "Checkerboard: kernel 3, stride 2",
+        "棋盘效应",
+        "Every input and weight is 1 and there is no bias, so each output cell counts the "
+        "stamps that cover it. A 3×3 kernel at stride 2 overlaps unevenly: 1 where one stamp "
+        "lands, 2 where two overlap, 4 where four do. This uneven pattern is the checkerboard "
+        "artefact of transposed convolutions (Odena, Dumoulin and Olah, 2016): it appears "
+        "whenever the kernel size is not a multiple of the stride.",
+        page_settings(h=4, w=4, k=3, s=2, p=0, op=0, fill="ones"),
+    ),
+    "even": Preset(
+        "Even overlap: kernel 4, stride 2",
+        "均匀重叠",
+        "The same constant input with a 4×4 kernel at stride 2: the kernel size is a multiple "
+        "of the stride, so every output cell inside is covered by the same number of stamps "
+        "(2 along each axis, 4 in all). Padding 2 crops the thinner edges, and the output is "
+        "even: no checkerboard.",
+        page_settings(h=4, w=4, k=4, s=2, p=2, op=0, fill="ones"),
+    ),
+    "output_padding": Preset(
+        "Output padding: 3×3 → 6×6",
+        "输出填充",
+        "A stride-2 convolution with kernel 3 and padding 1 maps both 5×5 and 6×6 inputs to "
+        "3×3, so its transpose cannot know which size to give back: without output padding it "
+        "returns 5×5, and output padding 1 keeps one more row and column at the bottom and "
+        "right (cells the padding would otherwise crop) to return 6×6. Output padding must be "
+        "smaller than the stride (or the dilation).",
+        page_settings(h=3, w=3, k=3, s=2, p=1, op=1, fill="seeded"),
+    ),
+}
+DEFAULT_PRESET = "classic"

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypeAliasType
 
 from app.core import datasets
+from app.core.nn import inspect as nn_inspect
 from app.core.nn import layers as nn_layers
 from app.core.nn import network as nn_network
 from app.core.nn import train as nn_train
@@ -415,7 +416,9 @@ class Running(StrictModel):
     var: bounded(Annotated[float, Field(ge=0, allow_inf_nan=False)], 1024)
 
 
-class InspectRequest(StrictModel):
+class TrainedRequest(StrictModel):
+    """A trained network: its layers with params (and running averages) or a state."""
+
     layers: list[LayerSpec] = Layers
     params: Params | None = Field(
         default=None,
@@ -434,6 +437,9 @@ class InspectRequest(StrictModel):
         description="a state string from POST /api/cnn/train instead of params: the network as "
         "trained so far (Nesterov's parameters are its look-ahead point, as torch's)",
     )
+
+
+class InspectRequest(TrainedRequest):
     x: Example = Field(description="one example C×H×W, as the data set's (float32 in [0, 1])")
     label: int | None = Field(
         default=None, ge=0, le=1023, description="its class: adds the loss and the gradients"
@@ -556,6 +562,74 @@ class TraceResponse(BaseModel):
     cell: CellTrace | None
     weight: WeightTrace | None
     update: WeightUpdate | None
+
+
+class ConfusionRequest(TrainedRequest):
+    dataset: str = Field(default="shapes", max_length=40, description=", ".join(datasets.CATALOGUE))
+
+
+class Mistake(BaseModel):
+    index: int = Field(description="its index in the test split")
+    label: int = Field(description="its true class")
+    predicted: int
+    prob: float = Field(description="the probability the network gave the predicted class")
+
+
+class ConfusionResponse(BaseModel):
+    counts: list[list[int]] = Field(
+        description="K×K: counts[t][p] test examples of true class t predicted as p"
+    )
+    examples: list[list[list[int]]] = Field(
+        description="K×K lists of test-split indices (the most confident first), at most "
+        f"{nn_inspect.MAX_CELL_EXAMPLES} per cell"
+    )
+    accuracy: float
+    size: int = Field(description="examples in the fixed test subset (as the training evaluation)")
+    misclassified: list[Mistake] = Field(
+        description=f"the most confidently wrong first, at most {nn_inspect.MAX_LISTED_MISTAKES}"
+    )
+    misclassified_count: int
+    classes: list[str]
+    classes_zh: list[str]
+    step: int | None = Field(description="the training step of the state, when one was given")
+
+
+class PresetMatch(BaseModel):
+    preset: str = Field(description="an image-filter preset of /filters (app/core/filters.py)")
+    similarity: float = Field(description="Σ w·p / (‖w‖ ‖p‖), from −1 to 1")
+
+
+class PresetKernel(BaseModel):
+    name: str
+    label: str
+    label_zh: str
+    extracts: str
+    kernel: list[list[float]]
+
+
+class FiltersRequest(TrainedRequest):
+    dataset: str = Field(default="shapes", max_length=40, description=", ".join(datasets.CATALOGUE))
+    top: int = Field(default=3, ge=1, le=13, description="presets listed per kernel slice")
+
+
+class FiltersResponse(BaseModel):
+    layer: int | None = Field(description="the first conv layer (null: the network has none)")
+    size: int | None = Field(description="its kernel size k")
+    weight: list[list[list[list[float]]]] | None = Field(description="F×C×k×k")
+    limit: float | None = Field(description="max |w|: a scale centred on 0 spans ±limit")
+    filters: list[list[list[PresetMatch]]] | None = Field(
+        description="[f][c]: the presets of size k by |similarity|, the largest first"
+    )
+    presets: list[PresetKernel] = Field(description="the presets of size k compared")
+    step: int | None
+
+
+class ExampleResponse(BaseModel):
+    x: list[list[list[float]]] = Field(description="1×28×28 float32 values in [0, 1]")
+    notes: list[str] = Field(description="what was done to the file, in sentences")
+    original_width: int
+    original_height: int
+    inverted: bool
 
 
 # ---------------------------------------------------------------- a network, described

@@ -65,6 +65,25 @@ class ScatterStep(BaseModel):
     )
     cropped: list[bool] = Field(description="the tap's target is cropped away by the padding")
     products: list[list[float]] = Field(description="per output channel f, value·w[c, f] per tap")
+    canvas_cells: list[list[int]] = Field(
+        description="[row, col] on the uncropped canvas for each tap (always on it)"
+    )
+    before: list[list[float]] = Field(
+        description="per output channel, the canvas cell's running sum before this stamp"
+    )
+    after: list[list[float]] = Field(description="the same after this stamp (no bias)")
+
+
+class CanvasView(BaseModel):
+    """The scatter's uncropped canvas: output = values[:, top : top + Ho, left : left + Wo] + b."""
+
+    values: list[list[list[float]]] = Field(description="F×rows×cols, every stamp summed, no bias")
+    kind: list[list[str]] = Field(
+        description='"kept" (in the output), "cropped" (by the padding) or "extra" (output '
+        "padding past the full output: a zero)"
+    )
+    top: int = Field(description="rows cropped at the top: the padding")
+    left: int = Field(description="columns cropped at the left: the padding")
 
 
 class DirectView(BaseModel):
@@ -75,8 +94,13 @@ class DirectView(BaseModel):
         description="F×C×KH×KW: the kernel flipped, its channel axes swapped"
     )
     is_input: list[list[bool]] = Field(description="the cell holds an input value")
+    kind: list[list[str]] = Field(
+        description='"input", "zero" (inserted between input cells), "border" or "extra" '
+        "(added by the output padding)"
+    )
     source: list[list[list[int]]] = Field(description="[i, j] of the input value, or [-1, -1]")
     border: list[int] = Field(description="dilation·(kernel − 1) − padding per axis")
+    gaps: list[int] = Field(description="zeros inserted between input cells: stride − 1 per axis")
     dilation: list[int]
     steps: list[ConvStep] | None = Field(description="a stride-1 convolution's steps")
 
@@ -86,4 +110,5 @@ class ConvTransposeResponse(BaseModel):
     output_shape: list[int]
     size: dict[str, TransposeAxis] = Field(description="the output-size formula per axis")
     steps: list[ScatterStep] | None = Field(description="the scatter view, one per input cell")
+    canvas: CanvasView
     direct: DirectView

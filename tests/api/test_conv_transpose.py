@@ -1,11 +1,15 @@
 """POST /api/conv_transpose2d and the backward trace of POST /api/conv2d/backward."""
 
+import json
+import re
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from app.core import conv_transpose
 from app.schemas.conv import Conv2dBackwardResponse
-from app.schemas.conv_transpose import ConvTransposeResponse
+from app.schemas.conv_transpose import MAX_TRANSPOSE_OUTPUT_SIDE, ConvTransposeResponse
 
 GUIDE = {"input": [[[1, 2], [3, 4]]], "weights": [[[[0, 1, 2], [3, 4, 5], [6, 7, 8]]]], "stride": 2}
 
@@ -102,3 +106,28 @@ def test_nan_is_refused(client):
         "/api/conv_transpose2d", content=text, headers={"content-type": "application/json"}
     )
     assert response.status_code == 422 and response.json()["field"].startswith("input")
+
+
+def test_the_lesson_page_carries_the_core_s_presets_and_the_schema_s_limits(client):
+    text = client.get("/conv-transpose").text
+    block = re.search(r'<script type="application/json" id="catalogue">(.*?)</script>', text, re.S)
+    catalogue = json.loads(block.group(1))
+    assert [p["name"] for p in catalogue["presets"]] == list(conv_transpose.PRESETS)
+    assert catalogue["presets"][1]["settings"] == conv_transpose.PRESETS["checkerboard"].settings
+    assert list(catalogue["fills"]) == list(conv_transpose.FILLS)
+    assert catalogue["max_output_side"] == MAX_TRANSPOSE_OUTPUT_SIDE
+    default = conv_transpose.PRESETS[conv_transpose.DEFAULT_PRESET].settings
+    controls = catalogue["controls"]
+    assert {key: controls[key]["default"] for key in controls} == {
+        key: value for key, value in default.items() if key != "fill"
+    }
+    # the template's inputs carry the same limits as the script's state
+    assert f'name="op" min="0" max="{controls["op"]["max"]}"' in text
+    # the preset's values, as the page sends them, give what its description says
+    body = {
+        "input": [[[1] * 4] * 4],
+        "weights": [[[[1] * 3] * 3]],
+        "stride": 2,
+    }
+    output = client.post("/api/conv_transpose2d", json=body).json()["output"]
+    assert {v for row in output[0] for v in row} == {1.0, 2.0, 4.0}

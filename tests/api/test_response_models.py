@@ -139,6 +139,14 @@ SAMPLES = {
     "POST /api/cnn/trace": {
         "json": {**CNN_EXAMPLE, "label": 3, "layer": 0, "weight": [1, 0, 2, 2]}
     },
+    "POST /api/cnn/confusion": {
+        "json": {"layers": CNN_LAYERS, "params": CNN_BATCH["params"], "dataset": "shapes"}
+    },
+    "POST /api/cnn/filters": {"json": {"layers": CNN_LAYERS, "params": CNN_BATCH["params"]}},
+    "POST /api/cnn/example": {
+        "url": "/api/cnn/example?dataset=shapes",
+        "files": {"file": ("image.png", png(), "image/png")},
+    },
     "POST /api/conv_transpose2d": {
         "json": {"input": [[[1, 2], [3, 4]]], "weights": [[[[1, 2], [3, 4]]]], "stride": 2}
     },

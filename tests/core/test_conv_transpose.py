@@ -145,3 +145,59 @@ def test_the_size_formula_with_the_numbers():
     report = conv_transpose.size_report(2, 3, 0, 2, 1, 0, "height")
     assert report["output"] == 5 and report["full"] == 5
     assert report["formula"] == "(2 − 1)·2 − 2·0 + 1·(3 − 1) + 0 + 1 = 5"
+
+
+def test_the_canvas_and_its_running_sums():
+    rng = np.random.default_rng(11)
+    x, w, b = rng.standard_normal((2, 3, 2)), rng.standard_normal((2, 2, 3, 3)), np.array([0.5, -1])
+    lesson = conv_transpose.conv_transpose_lesson(x, w, b, stride=2, padding=1, output_padding=1)
+    canvas, kinds = lesson.canvas, lesson.canvas_kind
+    Ho, Wo = lesson.output.shape[1:]
+    assert canvas.shape[1:] == kinds.shape == (Ho + 1, Wo + 1)  # the padding's top row and column
+    assert_allclose(canvas[:, 1:, 1:] + b[:, None, None], lesson.output, rtol=1e-12, atol=1e-12)
+    assert (kinds[0] == "cropped").all() and (kinds[1:, 1:] == "kept").all()
+    last = np.zeros_like(canvas)
+    for step in lesson.steps:
+        for f in range(2):
+            for (r, q), before, product, after in zip(
+                step["canvas_cells"],
+                step["before"][f],
+                step["products"][f],
+                step["after"][f],
+                strict=True,
+            ):
+                assert_allclose(before, last[f, r, q], rtol=0, atol=0)
+                assert_allclose(after, before + product, rtol=1e-15, atol=1e-15)
+                last[f, r, q] = after
+    assert_allclose(last, canvas, rtol=1e-12, atol=1e-12)
+
+
+def test_output_padding_past_the_full_output_is_an_extra_zero():
+    x, w = np.ones((1, 2, 2)), np.ones((1, 1, 3, 3))
+    lesson = conv_transpose.conv_transpose_lesson(x, w, stride=2, output_padding=1)
+    assert lesson.output.shape == (1, 6, 6) and lesson.canvas_kind.shape == (6, 6)
+    assert (lesson.canvas_kind[5] == "extra").all() and (lesson.canvas_kind[:, 5] == "extra").all()
+    assert (lesson.output[0, 5] == 0).all()
+    kind = lesson.form.kind  # 3×3 stuffed, a border of 2, one extra row and column
+    assert kind.shape == (8, 8) and (kind == "input").sum() == 4 and (kind == "zero").sum() == 5
+    assert (kind[7] == "extra").all() and (kind[:2, :7] == "border").all()
+
+
+def test_a_negative_border_crops_the_stuffed_input():
+    x, w = np.arange(9.0).reshape(1, 3, 3), np.ones((1, 1, 3, 3))
+    form = conv_transpose.direct_form(x, w, stride=2, padding=3)  # border 2 − 3 = −1
+    assert form.border == (-1, -1) and form.kind.shape == (3, 3)
+    assert (form.kind == "input").sum() == 1 and form.input[0, 1, 1] == 4.0
+
+
+def test_the_presets_teach_what_they_say():
+    outputs = {}
+    for name, preset in conv_transpose.PRESETS.items():
+        s = preset.settings
+        assert s["fill"] in conv_transpose.FILLS
+        x, w = np.ones((s["c"], s["h"], s["w"])), np.ones((s["c"], s["f"], s["k"], s["k"]))
+        outputs[name] = conv_transpose.conv_transpose2d(x, w, None, s["s"], s["p"], s["op"], s["d"])
+    assert outputs["classic"].shape == (1, 5, 5)
+    assert set(np.unique(outputs["checkerboard"])) == {1.0, 2.0, 4.0}  # uneven overlap counts
+    assert (outputs["even"] == 4).all()
+    assert outputs["output_padding"].shape == (1, 6, 6)

@@ -7,6 +7,9 @@ eval() mode does. Everything is float64. The loss is softmax cross-entropy of th
     inspection = inspect(network, params, running, x, label)
     cell = trace_cell(network, params, running, x, layer, cell)
     weight = trace_weight(network, params, running, x, label, layer, name, index)
+    matrix = confusion(network, params, running, data)  # the fixed test subset
+    kernels = resemblance(network, params)  # first-layer kernels beside the filter presets
+    x, notes, inverted = as_example(gray, 28)  # an image of one's own, as the data's
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core import activations
+from app.core import activations, datasets
+from app.core import filters as image_filters
 from app.core.errors import InputError, ShapeError
 from app.core.nn import state as nn_state
 from app.core.nn.layers import (
@@ -29,7 +33,7 @@ from app.core.nn.layers import (
     softmax_cross_entropy,
 )
 from app.core.nn.network import Network
-from app.core.nn.train import running_list, running_size
+from app.core.nn.train import MAX_CHUNK_WORK, predict, running_flat, running_list, running_size
 from app.core.optimizers import get_optimizer, hyper, resolve
 
 MAX_LISTED_TERMS = 256
@@ -452,3 +456,177 @@ def weight_update(
         "after": float(after),
         "quantities": {k: float(v) for k, v in shown.items()},
     }
+
+
+# ---------------------------------------------------------------- the test subset, at once
+
+# The test subset through the network: what a training chunk's evaluation may do.
+MAX_PASS_WORK_CONFUSION = MAX_CHUNK_WORK
+MAX_CELL_EXAMPLES = 60  # examples a confusion cell lists (its count is always whole)
+MAX_LISTED_MISTAKES = 120
+
+
+def confusion(network: Network, params, running, data) -> dict:
+    """The confusion matrix of the fixed test subset a training chunk evaluates on (EVAL_SIZE
+    examples, datasets.eval_indices), in evaluation mode and float64: counts[t][p] examples of
+    true class t predicted as p, and the examples of every cell (their test-split indices, the
+    most confident first), and the misclassified ones, the most confidently wrong first."""
+    if network.input_shape != data.info.shape:
+        raise ShapeError(
+            f"the network takes {'×'.join(map(str, network.input_shape))} examples; "
+            f"{data.info.name}'s are {'×'.join(map(str, data.info.shape))}",
+            "dataset",
+        )
+    K = len(data.info.classes)
+    if network.num_classes != K:
+        raise ShapeError(
+            f"the network ends in {network.num_classes} scores; {data.info.name} has {K} classes",
+            "layers",
+        )
+    work = datasets.EVAL_SIZE * network.flops()
+    if work > MAX_PASS_WORK_CONFUSION:
+        raise InputError(
+            f"the test subset through this network is about {work:.2e} multiply-adds, over the "
+            f"limit of {MAX_PASS_WORK_CONFUSION:.0e}: use a smaller network",
+            "layers",
+        )
+    xs, ys = data.split("test")
+    chosen = datasets.eval_indices(len(xs))
+    flat = network.flatten(params)
+    with np.errstate(all="ignore"):
+        scores = predict(
+            network, flat, running_flat(network, running, np.float64), xs[chosen], np.float64
+        )
+    if not np.isfinite(scores).all():
+        raise InputError("a score is not finite: the parameters are too large", "params")
+    truth = ys[chosen]
+    _, probs, _ = softmax_cross_entropy(scores, truth)
+    predicted = probs.argmax(axis=1)
+    confidence = probs[np.arange(len(chosen)), predicted]
+    counts = np.zeros((K, K), dtype=np.int64)
+    np.add.at(counts, (truth, predicted), 1)
+    cells = []
+    for t in range(K):
+        row = []
+        for p in range(K):
+            members = np.flatnonzero((truth == t) & (predicted == p))
+            members = members[np.argsort(-confidence[members], kind="stable")]
+            row.append([int(chosen[m]) for m in members[:MAX_CELL_EXAMPLES]])
+        cells.append(row)
+    wrong = np.flatnonzero(truth != predicted)
+    wrong = wrong[np.argsort(-confidence[wrong], kind="stable")][:MAX_LISTED_MISTAKES]
+    return {
+        "counts": counts.tolist(),
+        "examples": cells,
+        "accuracy": float((truth == predicted).mean()),
+        "size": len(chosen),
+        "misclassified": [
+            {
+                "index": int(chosen[m]),
+                "label": int(truth[m]),
+                "predicted": int(predicted[m]),
+                "prob": float(confidence[m]),
+            }
+            for m in wrong
+        ],  # fmt: skip
+        "misclassified_count": int((truth != predicted).sum()),
+    }
+
+
+# ---------------------------------------------------------------- learned filters and presets
+
+
+def resemblance(network: Network, params, top: int = 3) -> dict | None:
+    """The first conv layer's kernels beside the image-filter presets of the same size: for
+    each filter and input channel, the presets by |cosine similarity| Σ w·p / (‖w‖ ‖p‖), the
+    largest first (signed: −1 is the preset negated). Not Pearson's correlation: that is
+    undefined for the blurs, whose entries are all equal. None without a conv layer."""
+    layer = next((spec for spec in network.layers if isinstance(spec, Conv)), None)
+    if layer is None:
+        return None
+    weight = np.asarray(params[layer.index]["weight"], dtype=np.float64)
+    k = weight.shape[-1]
+    presets = [p for p in image_filters.PRESETS.values() if len(p.kernel) == k]
+    kernels = [np.array(p.kernel, dtype=np.float64) for p in presets]
+    unit = [kern / np.linalg.norm(kern) for kern in kernels]
+    filters = []
+    for f in range(weight.shape[0]):
+        channels = []
+        for c in range(weight.shape[1]):
+            w = weight[f, c]
+            size = np.linalg.norm(w)
+            sims = [float((w * u).sum() / size) if size > 0 else 0.0 for u in unit]
+            order = sorted(range(len(presets)), key=lambda i: -abs(sims[i]))[:top]
+            channels.append(
+                [{"preset": presets[i].name, "similarity": sims[i]} for i in order]  # fmt: skip
+            )
+        filters.append(channels)
+    return {
+        "layer": layer.index,
+        "size": k,
+        "weight": weight,
+        "limit": float(np.abs(weight).max()),
+        "filters": filters,  # [f][c] -> the closest presets
+        "presets": [
+            {
+                "name": p.name,
+                "label": p.label,
+                "label_zh": p.label_zh,
+                "extracts": p.extracts,
+                "kernel": kern.tolist(),
+            }
+            for p, kern in zip(presets, kernels, strict=True)
+        ],  # fmt: skip
+    }
+
+
+# ---------------------------------------------------------------- an image of one's own
+
+
+def scale_up(gray: np.ndarray, side: int) -> np.ndarray:
+    """Bilinear resampling of (h, w) so that the longest side is `side`, pixel centres aligned
+    as Pillow's BILINEAR aligns them when enlarging."""
+    h, w = gray.shape
+    factor = side / max(h, w)
+    H, W = max(1, round(h * factor)), max(1, round(w * factor))
+
+    def axis(n_in, n_out):
+        centres = (np.arange(n_out) + 0.5) * n_in / n_out - 0.5
+        return np.clip(centres, 0, n_in - 1)
+
+    rows = np.array([np.interp(axis(w, W), np.arange(w), row) for row in gray])
+    return np.array([np.interp(axis(h, H), np.arange(h), col) for col in rows.T]).T
+
+
+def as_example(gray: np.ndarray, side: int, invert: str = "auto") -> tuple[np.ndarray, list, bool]:
+    """A grayscale image (h, w) in [0, 1], longest side `side` (already scaled), made into one
+    example as the data sets' are: light strokes on a black background, centred on a side×side
+    black square. invert: "auto" (when the border is mostly light, as a drawing on paper is),
+    "yes" or "no". Returns x (1, side, side) float32, what was done in sentences, and whether
+    it was inverted."""
+    h, w = gray.shape
+    if max(h, w) > side:
+        raise ShapeError(f"the image must be at most {side}×{side}, got {w}×{h}", "file")
+    notes = []
+    if max(h, w) < side:
+        gray = scale_up(gray, side)
+        notes.append(
+            f"scaled up from {w}×{h} to {gray.shape[1]}×{gray.shape[0]} (bilinear, longest side "
+            f"{side})"
+        )
+        h, w = gray.shape
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    light = float(border.mean())
+    inverted = invert == "yes" or (invert == "auto" and light > 0.5)
+    if inverted:
+        gray = 1.0 - gray
+        why = f"its border is light (mean {light:.2f})" if invert == "auto" else "as asked"
+        notes.append(
+            f"inverted (1 − value), {why}: the data set's images are light on a black background"
+        )
+    x = np.zeros((1, side, side), dtype=np.float32)
+    top, left = (side - h) // 2, (side - w) // 2
+    x[0, top : top + h, left : left + w] = gray
+    if (h, w) != (side, side):
+        notes.append(f"centred on a {side}×{side} black square ({w}×{h} after scaling)")
+    return x, notes, inverted

@@ -6,6 +6,8 @@
 // values is rows×cols; cells are [r, c] pairs. Highlights are named layers (CSS class hl-NAME),
 // so a window, a receptive field and a pinned cell can show at once. Pointer events make hover
 // and tap work alike; with editing on, a tap (or Enter on a focused cell) edits the number.
+// roving: true makes the grid one tab stop (the last focused cell), arrow keys, Home and End
+// moving the focus between its cells; without it every clickable cell is a tab stop.
 
 export function defaultFormat(value) {
   if (value === null || value === undefined) return "";
@@ -37,7 +39,7 @@ export function createGrid(el, options) {
       cell.dataset.c = String(c);
       cell.setAttribute("role", "gridcell");
       if (options.isPadding && options.isPadding(r, c)) cell.classList.add("pad");
-      if (options.onClick) cell.tabIndex = 0; // keyboard: focus shows, Enter pins
+      if (options.onClick) cell.tabIndex = options.roving && (r || c) ? -1 : 0; // keyboard: focus shows, Enter pins
       grid.append(cell);
       row.push(cell);
     }
@@ -91,9 +93,33 @@ export function createGrid(el, options) {
     if (editable) startEdit(rc[0], rc[1]);
     else if (options.onClick) options.onClick(rc[0], rc[1]);
   });
+  let rove = [0, 0]; // the roving grid's tab stop
+  const moves = {
+    ArrowUp: ([r, c]) => [r - 1, c],
+    ArrowDown: ([r, c]) => [r + 1, c],
+    ArrowLeft: ([r, c]) => [r, c - 1],
+    ArrowRight: ([r, c]) => [r, c + 1],
+    Home: ([r]) => [r, 0],
+    End: ([r]) => [r, cols - 1],
+  };
+  function moveTo(r, c) {
+    const [pr, pc] = rove;
+    cells[pr][pc].tabIndex = -1;
+    rove = [Math.min(Math.max(r, 0), rows - 1), Math.min(Math.max(c, 0), cols - 1)];
+    const cell = cells[rove[0]][rove[1]];
+    cell.tabIndex = 0;
+    cell.focus();
+  }
+
   grid.addEventListener("keydown", (event) => {
     const rc = at(event.target);
     if (!rc || event.target.tagName === "INPUT") return;
+    if (options.roving && moves[event.key] && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      event.preventDefault();
+      event.stopPropagation(); // the arrows move in the grid, not the page's timeline
+      moveTo(...moves[event.key](rc));
+      return;
+    }
     if (event.key === "Enter") {
       event.preventDefault();
       if (editable) startEdit(rc[0], rc[1]);
@@ -102,6 +128,11 @@ export function createGrid(el, options) {
   });
   grid.addEventListener("focusin", (event) => {
     const rc = at(event.target);
+    if (rc && options.roving && (rc[0] !== rove[0] || rc[1] !== rove[1])) {
+      cells[rove[0]][rove[1]].tabIndex = -1;
+      rove = rc;
+      cells[rc[0]][rc[1]].tabIndex = 0;
+    }
     if (rc && options.onHover && event.target.tagName !== "INPUT") options.onHover(rc[0], rc[1]);
   });
 
@@ -140,6 +171,10 @@ export function createGrid(el, options) {
       editable = on;
       grid.classList.toggle("editable", on);
       for (const row of cells) for (const cell of row) cell.tabIndex = on || options.onClick ? 0 : -1;
+      if (options.roving) {
+        for (const row of cells) for (const cell of row) cell.tabIndex = -1;
+        if ((on || options.onClick) && rows && cols) cells[rove[0]][rove[1]].tabIndex = 0;
+      }
     },
     cellAt: (r, c) => cells[r][c],
     destroy() {

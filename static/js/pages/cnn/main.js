@@ -3,10 +3,11 @@
 // Every number comes from the API; the layer types, presets, data sets and limits from the
 // page's catalogue, the optimisers from GET /api/optimizers. The URL holds the network, the
 // data set, the optimiser, batch size, initialisation, weight decay, seed and the steps
-// reached, so a link replays the same runs to the same steps.
+// reached, so a link replays the same runs to the same steps; and section 6's example, run,
+// checkpoint, clicked cell and weight (inside.js).
 //
 // The page object is where the runs live (page.run, page.overfit, page.compare: run.js), for
-// the views that look inside the trained network.
+// the views that look inside the trained network (section 6, inside.js).
 
 import { getJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
@@ -18,6 +19,7 @@ import { createChecks } from "./checks.js";
 import { createCompare } from "./compare.js";
 import { createData } from "./data.js";
 import { createFilters } from "./filters.js";
+import { createInside, insideSchema } from "./inside.js";
 import { createLayers } from "./layers.js";
 import { createLearn } from "./learn.js";
 import { formatNet, parseNet, withClasses } from "./netcode.js";
@@ -55,6 +57,7 @@ function makeState() {
     cmp: { type: "string", default: formatOpts(catalogue.compare) },
     cn: { type: "string", default: "200", options: catalogue.compare_steps.map(String) },
     gc: { type: "string", default: "", options: ["", "init", "now"] },
+    ...insideSchema(),
   });
 }
 
@@ -114,18 +117,21 @@ async function init() {
   const layers = createLayers(page);
   const filters = createFilters(page);
   const checks = createChecks(page);
+  const inside = createInside(page);
   const views = {
     update(run) {
       learn.update(run);
       layers.update(run);
       filters.update(run);
       checks.update(run);
+      inside.update(run);
     },
     reset(run) {
       learn.reset(run);
       layers.reset(run);
       filters.reset(run);
       checks.reset(run);
+      inside.reset(run);
     },
   };
   const training = createTraining(page, views);
