@@ -10,7 +10,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-LESSONS = ["/", "/conv", "/pooling", "/activations", "/optimizers", "/filters", "/training", "/cnn"]
+from app.pages import LESSONS as ALL_LESSONS
+
+LESSONS = ["/", *(f"/{lesson.slug}" for lesson in ALL_LESSONS)]
 PROJECTORS = [(1024, 768), (1280, 720), (1920, 1080)]
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 
@@ -218,7 +220,7 @@ def test_a_mistyped_lesson_address_gets_the_sites_404_page(page, live_server, co
     expect(page.locator("h1")).to_contain_text("No lesson at this address")
     expect(page.locator(".site-header .site-nav")).to_be_visible()
     links = page.locator(".not-found-list a")
-    expect(links).to_have_count(7)
+    expect(links).to_have_count(len(ALL_LESSONS))
     links.first.click()
     expect(page).to_have_url(re.compile(r"/conv$"))
     # The browser logs the 404 status itself; nothing else may go wrong.
