@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.core import activations, conv_transpose, datasets, filters, init
+from app.core import activations, conv_gradients, conv_transpose, datasets, filters, init
 from app.core.nn import layers as nn_layers
 from app.core.nn import network as nn_network
 from app.core.nn import train as nn_train
@@ -26,7 +26,7 @@ from app.schemas import optim as optim_schemas
 from app.schemas import pool as pool_schemas
 from app.schemas import training as training_schemas
 from app.schemas.common import MAX_SEED
-from app.settings import resource_dir
+from app.settings import get_settings, resource_dir
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,10 @@ def conv_catalogue() -> dict:
             "d": control("int", 1, 1, min(4, side)),
             "seed": seed(231),
         },
+        # The backward mode: the losses it can take dL/dY from, and /conv-transpose's limits,
+        # for the link that reopens dL/dX there.
+        "losses": {name: words for name, (words, _, _) in conv_gradients.LOSSES.items()},
+        "transpose_controls": conv_transpose_catalogue()["controls"],
     }
 
 
@@ -247,6 +251,11 @@ def filters_catalogue() -> dict:
             for name, p in filters.PRESETS.items()
         ],
         "kernel_sizes": list(range(1, filters.MAX_KERNEL + 1, 2)),
+        # The page downscales a larger image in the browser to this side before it is uploaded.
+        "working_size": get_settings().image_working_size,
+        # The stage previews the page asks for; a zoomed stage comes at full resolution.
+        "preview_side": 256,
+        "robust_percentiles": list(filters.ROBUST_PERCENTILES),
         "controls": {
             "ksize": control("int", 3, 1, filters.MAX_KERNEL),
             "stride": control("int", 1, 1, image_schemas.MAX_STRIDE),

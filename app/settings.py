@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 10_000_000
     # Decoded pixel count above which an image is refused before decoding (decompression bombs).
     image_max_pixels: int = 50_000_000
+    # Memory an upload may take to decode, in bytes (imaging.decode_cost: decoded pixels × the
+    # decoder's bytes per pixel; JPEGs are decoded at a reduced size first).
+    image_decode_max_bytes: int = 128_000_000
     # Longest side an uploaded image is downscaled to before the work.
     image_working_size: int = 1024
     # Longest side for which the image API returns raw values ("values": true).

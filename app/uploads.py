@@ -2,7 +2,8 @@
 
 The whole body is already in memory (read under the body limit, app.security), so it is parsed
 in one pass and nothing is spooled to disk. A form declares the fields it takes; a field sent
-twice, a field it does not take, or a missing one is an InputError naming it.
+twice (two file parts included), a field it does not take, a missing one, or a part whose
+declared Content-Length disagrees with the bytes it holds is an InputError naming it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class FormPart:
     name: str
     filename: str | None
     chunks: list[bytes] = field(default_factory=list)
+    declared: int | None = None  # the part's own Content-Length header, if it sent one
 
     @property
     def data(self) -> bytes:
@@ -65,6 +67,7 @@ def parse_form(body: bytes, content_type: str, fields: tuple[str, ...]) -> dict[
 
     def on_headers_finished() -> None:
         disposition, params = parse_options_header(headers.pop(b"content-disposition", b""))
+        length = headers.pop(b"content-length", None)
         headers.clear()
         name = params.get(b"name", b"").decode("latin-1")
         if disposition != b"form-data" or not name:
@@ -77,10 +80,27 @@ def parse_form(body: bytes, content_type: str, fields: tuple[str, ...]) -> dict[
             raise InputError(f"{name}: sent more than once; send one {name}", name)
         filename = params.get(b"filename")
         parts[name] = FormPart(name, None if filename is None else filename.decode("latin-1"))
+        if length is not None:
+            text = length.decode("latin-1").strip()
+            if not text.isdigit():
+                raise InputError(
+                    f"{name}: its Content-Length {short(text)!r} is not a number", name
+                )
+            parts[name].declared = int(text)
         current[:] = [parts[name]]
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
         current[0].chunks.append(data[start:end])
+
+    def on_part_end() -> None:
+        part = current[0]
+        size = sum(map(len, part.chunks))
+        if part.declared is not None and part.declared != size:
+            raise InputError(
+                f"{part.name}: the part declares {part.declared:,} bytes (Content-Length) but "
+                f"holds {size:,}; the upload was damaged or cut off: send it again",
+                part.name,
+            )
 
     def on_end() -> None:
         ended.append(True)
@@ -91,6 +111,7 @@ def parse_form(body: bytes, content_type: str, fields: tuple[str, ...]) -> dict[
         "on_header_end": on_header_end,
         "on_headers_finished": on_headers_finished,
         "on_part_data": on_part_data,
+        "on_part_end": on_part_end,
         "on_end": on_end,
     }
     try:

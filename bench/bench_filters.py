@@ -33,14 +33,15 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx  # noqa: E402
 import uvicorn  # noqa: E402
+from urllib3 import encode_multipart_formdata  # noqa: E402
 
 from app.api.image import ENCODERS, encode  # noqa: E402
 from app.core.filters import pipeline  # noqa: E402
 from app.core.pool import pool2d_forward  # noqa: E402
 from app.imaging import decode_image  # noqa: E402
 from app.main import app  # noqa: E402
+from app.schemas.image import FilterRequestSpec  # noqa: E402
 from app.settings import get_settings  # noqa: E402
 
 SIDE = 1024
@@ -98,13 +99,10 @@ def main() -> None:
     settings = get_settings()
     pool = {"mode": "max", "size": 2, "stride": 2}
     port, server = serve()
-    request = httpx.Request(
-        "POST",
-        f"http://127.0.0.1:{port}/api/image/filter",
-        files={"file": ("photo.png", data, "image/png")},
-        data={"spec": json.dumps(spec)},
+    body, content_type = encode_multipart_formdata(
+        {"file": ("photo.png", data, "image/png"), "spec": json.dumps(spec)}
     )
-    body, headers = request.read(), dict(request.headers)
+    headers = {"Content-Type": content_type}
 
     def api():
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -123,7 +121,9 @@ def main() -> None:
 
     def encode_all(results):
         arrays = [a for stages in results for a in stages.values()]
-        return [f.result() for f in [ENCODERS.submit(encode, a, False, False) for a in arrays]]
+        parsed = FilterRequestSpec.model_validate(spec)
+        jobs = [ENCODERS.submit(encode, a, parsed, parsed.preview_side) for a in arrays]
+        return [f.result() for f in jobs]
 
     try:
         import torch

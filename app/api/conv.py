@@ -56,9 +56,10 @@ def conv2d(request: Conv2dRequest) -> Conv2dResponse:
 @router.post("/backward", summary="Gradients of a convolution")
 def conv2d_backward(request: Conv2dBackwardRequest) -> Conv2dBackwardResponse:
     """dL/d(input), dL/d(weights), dL/d(bias) for the upstream gradient grad_output (F×Ho×Wo),
-    which has the shape of the forward pass's output; with trace, every term of each."""
+    which has the shape of the forward pass's output, or for a loss of that output (loss); with
+    trace, every term of each."""
     x, w, b = arrays(request)
-    dout = to_array(request.grad_output, "grad_output", 3)
+    dout = None if request.grad_output is None else to_array(request.grad_output, "grad_output", 3)
     lesson = conv_gradients.conv2d_backward_lesson(
         x,
         w,
@@ -70,9 +71,12 @@ def conv2d_backward(request: Conv2dBackwardRequest) -> Conv2dBackwardResponse:
         request.mode,
         request.trace,
         MAX_TRACE_PRODUCTS,
+        request.loss,
     )
     steps = lesson.trace
     return Conv2dBackwardResponse(
+        grad_output=lesson.grad_output.tolist(),
+        loss=lesson.loss,
         grad_input=lesson.grad_input.tolist(),
         grad_weights=lesson.grad_weights.tolist(),
         grad_bias=lesson.grad_bias.tolist(),

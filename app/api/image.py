@@ -16,10 +16,12 @@ from starlette.responses import Response
 
 from app.core import filters
 from app.core.errors import InputError
+from app.core.filters import STAGES
 from app.imaging import decode_image, encode_png
 from app.schemas.image import (
     MAX_SPEC_CHARS,
-    PREVIEW_SIDE,
+    PREVIEW_MAX_VALUES,
+    RESPONSE_MAX_BYTES,
     FeatureMap,
     FilterRequestSpec,
     FilterResponse,
@@ -69,6 +71,30 @@ def spec_error(exc: ValidationError) -> InputError:
     more = len(exc.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
     return InputError(f"{field}: {message}{suffix}", field)
+
+
+def spec_field_error(exc: InputError) -> InputError:
+    """A core error about the spec, with its place in the form: 'spec.filters[0].kernel: ...'."""
+    field = f"spec.{exc.field}" if exc.field else "spec"
+    return InputError(f"{field}: {exc.message}", field)
+
+
+def check_full_stage(spec: FilterRequestSpec) -> None:
+    full = spec.full
+    if full is None:
+        return
+    if full.map >= len(spec.filters):
+        count = len(spec.filters)
+        raise InputError(
+            f"spec.full.map: {full.map} is not one of the filters: there "
+            f"{'is 1' if count == 1 else f'are {count}'}, numbered from 0",
+            "spec.full.map",
+        )
+    if full.stage == "pool" and spec.pool is None:
+        raise InputError(
+            'spec.full.stage: "pool" needs pool settings; ask for "conv" or "activation"',
+            "spec.full.stage",
+        )
 
 
 def parse_spec(data: bytes) -> FilterRequestSpec:
@@ -129,27 +155,123 @@ class Blobs:
         return b"".join(out)
 
 
-def encode(a: np.ndarray, with_values: bool, full_image: bool) -> tuple[Stage, bytes]:
-    """One stage: its numbers, and its PNG (quantised values) in base64 to go in as a blob.
+def encode(a: np.ndarray, spec: FilterRequestSpec, side: int) -> tuple[Stage, bytes]:
+    """One stage: its numbers, and its PNG in base64 to go in as a blob.
 
-    Unless full_image, a stage larger than PREVIEW_SIDE is drawn block-averaged (a preview);
-    min and max are the full stage's, and the preview is quantised on that same range.
+    The PNG holds the values (or |values|) quantised over the display range (full or robust),
+    block-averaged to at most side px (a preview); min and max are always the full stage's.
     """
-    lo, hi = float(a.min()), float(a.max())
-    shown, factor = (a, 1) if full_image else filters.block_mean(a, PREVIEW_SIDE)
-    q, _, _ = filters.quantize(shown, lo, hi)
+    display = filters.display_range(a, spec.contrast, spec.view)
+    q, factor = filters.render_stage(a, display, side)
     png = encode_png(q if q.ndim == 2 else q.transpose(1, 2, 0))
     stage = Stage(
         image="",
         shape=list(a.shape),
         image_factor=factor,
-        min=lo,
-        max=hi,
+        min=display.min,
+        max=display.max,
+        contrast=display.contrast,
+        view=display.view,
+        display_min=display.lo,
+        display_max=display.hi,
+        clipped_below=display.below,
+        clipped_above=display.above,
+        clipped_percent=display.clipped_percent,
         below_zero=int(np.count_nonzero(a < 0)) if a.ndim == 3 else None,
         above_one=int(np.count_nonzero(a > 1)) if a.ndim == 3 else None,
-        values=a.tolist() if with_values else None,
+        values=a.tolist() if spec.values else None,
     )
     return stage, base64.b64encode(png)
+
+
+def encode_input(pixels: np.ndarray, scale: int) -> bytes:
+    """The working image's exact integers in base64: an 8-bit PNG (lossless, a third to a half
+    smaller than the raw bytes on photos), or raw little-endian 16-bit values."""
+    if scale == 255:
+        return base64.b64encode(encode_png(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels))
+    return base64.b64encode(np.ascontiguousarray(pixels, dtype="<u2").data)
+
+
+# JSON around the numbers: a map's fields and its kernel (3×11×11 numbers), and the response's.
+MAP_JSON_BYTES = 12_000
+RESPONSE_JSON_BYTES = 8_000
+# The longest a float32 value takes in JSON (repr of its float64, e.g. -1.2345678901234567e-05).
+VALUE_JSON_BYTES = 26
+
+
+def base64_length(n: int) -> int:
+    return 4 * -(-n // 3)
+
+
+def response_bound(stages: list[tuple], n_maps: int, side: int, spec, input_bytes: int) -> dict:
+    """Upper bounds of the response's parts, in bytes, before any work: stage PNGs (zlib never
+    grows data by more than 5 bytes per 16 KB block plus a few), values, the input, the JSON."""
+    images = 0
+    for shape in stages:
+        channels = int(np.prod(shape[:-2], dtype=np.int64))
+        f = max(1, -(-max(shape[-2:]) // side))
+        h, w = -(-shape[-2] // f), -(-shape[-1] // f)
+        raw = h * (w * channels + 1)
+        images += base64_length(raw + 5 * (raw // 16_000 + 1) + 100) + 30
+    values = VALUE_JSON_BYTES * sum(int(np.prod(s, dtype=np.int64)) for s in stages)
+    return {
+        "images": images,
+        "values": values if spec.values else 0,
+        "input": base64_length(input_bytes) if spec.input else 0,
+        "json": RESPONSE_JSON_BYTES + MAP_JSON_BYTES * n_maps,
+    }
+
+
+def check_response_size(bound: dict, spec) -> None:
+    total = sum(bound.values())
+    if total <= RESPONSE_MAX_BYTES:
+        return
+    mb = f"{total / 1e6:,.1f} MB"
+    limit = f"{RESPONSE_MAX_BYTES / 1e6:g} MB"
+    if spec.values and bound["values"] > bound["images"]:
+        raise InputError(
+            f"spec.values: the raw values of these maps would take about {mb}, more than the "
+            f"{limit} a response may hold: ask for fewer filters, or set values to false",
+            "spec.values",
+        )
+    if spec.full_images:
+        raise InputError(
+            f"spec.full_images: these maps at full resolution would take about {mb}, more than "
+            f"the {limit} a response may hold: ask for one stage at a time with "
+            '"full": {"map": 0, "stage": "conv"}, or leave full_images false for previews',
+            "spec.full_images",
+        )
+    raise InputError(
+        f"spec: the response would take about {mb}, more than the {limit} allowed: set input "
+        "to false or ask for fewer filters",
+        "spec",
+    )
+
+
+def plan(spec: FilterRequestSpec, chosen, image_shape, pool) -> tuple[dict, int]:
+    """What the response will hold, before any work: {filter index: {stage: shape}} (one map's
+    one stage for `full`; no activation stage when it is the conv stage) and the preview side."""
+    C, H, W = image_shape
+    wanted = range(len(chosen)) if spec.full is None else [spec.full.map]
+    try:
+        shapes = {
+            i: filters.stage_shapes(
+                chosen[i].kernel, C, H, W, spec.padding, spec.stride, pool, f"filters[{i}].kernel"
+            )
+            for i in wanted
+        }
+    except InputError as exc:
+        raise spec_field_error(exc) from None
+    if spec.full is not None:
+        shapes = {spec.full.map: {spec.full.stage: shapes[spec.full.map][spec.full.stage]}}
+    if spec.activation == "none":  # the activation stage is the conv stage, sent once
+        for stages in shapes.values():
+            if "conv" in stages:
+                del stages["activation"]
+    every_shape = [shape for stages in shapes.values() for shape in stages.values()]
+    if spec.full is not None or spec.full_images:
+        return shapes, max(max(shape[-2:]) for shape in every_shape)
+    return shapes, filters.preview_side(every_shape, spec.preview_side, PREVIEW_MAX_VALUES)
 
 
 UPLOAD_BODY = {
@@ -202,12 +324,14 @@ def filter_image(
     """
     form = parse_form(body, request.headers.get("content-type", ""), FIELDS)
     spec = parse_spec(form["spec"].data)
+    check_full_stage(spec)
     image = decode_image(
         form["file"].data,
         spec.color,
         settings.image_max_pixels,
         settings.image_working_size,
         settings.upload_max_bytes,
+        settings.image_decode_max_bytes,
     )
     if spec.values and max(image.width, image.height) > settings.image_values_max_side:
         raise InputError(
@@ -217,61 +341,55 @@ def filter_image(
             "spec.values",
         )
 
-    # The exact input pixels go to the page for the arithmetic; encoded while the maps compute.
-    pixels = image.pixels if image.scale == 255 else image.pixels.astype("<u2")
-    input_b64 = ENCODERS.submit(base64.b64encode, np.ascontiguousarray(pixels).data)
     x = image.as_chw()
     C = x.shape[0]
     chosen = [filters.make_filter(C, f.preset, f.kernel, f.full_depth) for f in spec.filters]
     pool = spec.pool.model_dump() if spec.pool else None
+    shapes, side = plan(spec, chosen, x.shape, pool)
+    wanted = list(shapes)
+    bound = response_bound(
+        [shape for stages in shapes.values() for shape in stages.values()],
+        len(shapes),
+        side,
+        spec,
+        image.pixels.nbytes,
+    )
+    check_response_size(bound, spec)
 
-    # Each stage is quantised and encoded in a thread as soon as it is computed (NumPy, zlib and
-    # base64 release the GIL); with activation "none" the activation stage is the conv stage.
-    jobs = {}
-    activation_is_conv = spec.activation == "none"
+    # The exact input pixels go to the page for the arithmetic; encoded while the maps compute.
+    if spec.input:
+        input_b64 = ENCODERS.submit(encode_input, image.pixels, image.scale)
 
-    def submit(i, name, array):
-        if not (name == "activation" and activation_is_conv):
-            jobs[(i, name)] = ENCODERS.submit(encode, array, spec.values, spec.full_images)
-
-    try:
-        results = filters.pipeline(
-            x,
-            [f.kernel for f in chosen],
-            spec.padding,
-            spec.stride,
-            spec.activation,
-            pool,
-            spec.mode,
-            on_stage=submit,
-        )
-    except InputError as exc:
-        field = f"spec.{exc.field}" if exc.field else "spec"
-        raise InputError(f"{field}: {exc.message}", field) from None
-
+    # One filter's stages at a time: each is encoded in a thread (NumPy, zlib and base64 release
+    # the GIL) and dropped, so a request holds one chunk of maps (filters.CHUNK_BYTES) at a time.
     blobs = Blobs()
-    maps = []
-    for i, (f, stages) in enumerate(zip(chosen, results, strict=True)):
-        encoded = {}
-        for name in stages:
-            if (i, name) in jobs:
-                stage, png = jobs[(i, name)].result()
+    maps: dict[int, FeatureMap] = {}
+    kernels = [chosen[i].kernel for i in wanted]
+    try:
+        for j, stages in filters.iter_pipeline(
+            x, kernels, spec.padding, spec.stride, spec.activation, pool, spec.mode
+        ):
+            i = wanted[j]
+            jobs = {name: ENCODERS.submit(encode, stages[name], spec, side) for name in shapes[i]}
+            del stages
+            encoded = {}
+            for name, job in jobs.items():
+                stage, png = job.result()
                 stage.image = blobs.add(b"data:image/png;base64,", png)
                 encoded[name] = stage
-        encoded.setdefault("activation", encoded["conv"])
-        maps.append(
-            FeatureMap(
+            if spec.activation == "none" and "conv" in encoded:
+                encoded["activation"] = encoded["conv"]
+            f = chosen[i]
+            maps[i] = FeatureMap(
+                index=i,
                 name=f.name,
                 label=f.label,
                 kernel=f.kernel.tolist(),
                 kind=f.kind,
-                stages={
-                    name: encoded[name]
-                    for name in ("conv", "activation", "pool")
-                    if name in encoded
-                },
+                stages={name: encoded[name] for name in STAGES if name in encoded},
             )
-        )
+    except InputError as exc:
+        raise spec_field_error(exc) from None
 
     response = FilterResponse(
         width=image.width,
@@ -295,9 +413,13 @@ def filter_image(
             channels=C,
             bits=8 if image.scale == 255 else 16,
             scale=image.scale,
+            encoding="png" if image.scale == 255 else "raw",
             data=blobs.add(b"", input_b64.result()),
-        ),
-        maps=maps,
+        )
+        if spec.input
+        else None,
+        preview_side=side,
+        maps=[maps[i] for i in sorted(maps)],
         notes=image.notes(settings.image_working_size),
     )
     return Response(

@@ -41,8 +41,18 @@ class BackwardTrace:
     grad_bias: np.ndarray
 
 
+# Losses whose upstream gradient the lesson computes from the forward output y (F, Ho, Wo):
+# name -> (what the page says, L(y), dL/dY(y)).
+LOSSES = {
+    "half_sum_squares": ("L = ½ Σ y², so dL/dY = Y", lambda y: 0.5 * float(np.sum(y * y)), np.copy),
+    "sum": ("L = Σ y, so dL/dY = 1 everywhere", lambda y: float(np.sum(y)), np.ones_like),
+}
+
+
 @dataclass
 class BackwardLesson:
+    grad_output: np.ndarray  # (F, Ho, Wo): the upstream gradient used, given or from the loss
+    loss: float | None  # L, when the gradient came from a loss
     grad_input: np.ndarray  # (C, H, W)
     grad_weights: np.ndarray  # (F, C, KH, KW)
     grad_bias: np.ndarray  # (F,)
@@ -51,8 +61,11 @@ class BackwardLesson:
 
 def conv2d_backward_lesson(x, w, b, dy, stride=1, padding=0, dilation=1,
                            mode="cross-correlation", trace=False,
-                           max_trace_products=None) -> BackwardLesson:  # fmt: skip
+                           max_trace_products=None, loss=None) -> BackwardLesson:  # fmt: skip
     """The gradients for one input x (C, H, W), and their trace if asked.
+
+    dy is the upstream gradient (F, Ho, Wo), or None with loss (a key of LOSSES): then dy is
+    that loss's gradient at the forward output.
 
     The trace lists F·C·KH·KW·H_out·W_out products for dL/dW and as many terms for dL/dX (one
     per product of the forward pass); more than max_trace_products is refused before computing.
@@ -75,12 +88,23 @@ def conv2d_backward_lesson(x, w, b, dy, stride=1, padding=0, dilation=1,
             "input or fewer filters, or set trace to false",
             "input",
         )
+    if (dy is None) == (loss is None):
+        raise InputError(
+            "give the upstream gradient grad_output or a loss to take it from, not both or neither",
+            "grad_output" if dy is None else "loss",
+        )
+    out, cache = conv2d_forward(x, w, b, stride, padding, dilation, mode)
+    value = None
+    if loss is not None:
+        _, loss_of, gradient_of = LOSSES[loss]
+        value, dy = loss_of(out), gradient_of(out)
+    dy = np.asarray(dy, dtype=np.float64)
     if trace:
         steps = conv2d_backward_trace(x, w, dy, b, stride, padding, dilation, mode)
-        return BackwardLesson(steps.grad_input, steps.grad_weights, steps.grad_bias, steps)
-    _, cache = conv2d_forward(x, w, b, stride, padding, dilation, mode)
+        dx, dw, db = steps.grad_input, steps.grad_weights, steps.grad_bias
+        return BackwardLesson(dy, value, dx, dw, db, steps)
     dx, dw, db = conv2d_backward(dy, cache)
-    return BackwardLesson(np.asarray(dx), dw, db, None)
+    return BackwardLesson(dy, value, np.asarray(dx), dw, db, None)
 
 
 def conv2d_backward_trace(x, w, dy, b=None, stride=1, padding=0, dilation=1,

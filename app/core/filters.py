@@ -188,6 +188,13 @@ def check_kernel(kernel, field: str = "kernel") -> np.ndarray:
     return k.astype(np.float32)
 
 
+# Feature maps computed at once by one conv2d_forward call: a group of same-sized filters is cut
+# into chunks of at most this many output bytes: 16 per-channel filters on a 1024² RGB image
+# hold one 12 MB map at a time, not 200 MB (that request's peak: 236 MB with 48 MB chunks, 123 MB
+# with these).
+CHUNK_BYTES = 16 << 20
+
+
 def pipeline(
     x,
     kernels,
@@ -196,16 +203,36 @@ def pipeline(
     activation: str = "relu",
     pool: dict | None = None,
     mode: str = "cross-correlation",
-    on_stage=None,
 ):
     """Run each kernel over x (C, H, W) float32: conv, then activation, then pooling.
 
     kernels: list of K×K or D×K×K arrays (see the module docstring). pool: None or
     {"mode": "max" | "avg", "size": k, "stride": s (None: k)}.
     Returns one dict per kernel: {"conv", "activation"[, "pool"]} -> arrays (H', W') for one
-    map or (C, H', W') for per-channel maps, float32. Filters of the same size and kind run in
-    one conv2d_forward call (one im2col pass for all of them). on_stage(i, name, array), when
-    given, is called as soon as each stage is ready (so a caller can encode it meanwhile).
+    map or (C, H', W') for per-channel maps, float32 (iter_pipeline, in the kernels' order).
+    """
+    results = [None] * len(kernels)
+    for i, stages in iter_pipeline(x, kernels, padding, stride, activation, pool, mode):
+        results[i] = stages
+    return results
+
+
+def iter_pipeline(
+    x,
+    kernels,
+    padding: str = "same",
+    stride: int = 1,
+    activation: str = "relu",
+    pool: dict | None = None,
+    mode: str = "cross-correlation",
+    chunk_bytes: int = CHUNK_BYTES,
+):
+    """pipeline() one filter at a time: yields (i, stages) as each filter's stages are ready.
+
+    Every kernel and the pooling window are checked before the first map is computed. Filters
+    of the same size and kind run in one conv2d_forward call (one im2col pass for all of them),
+    in chunks of at most chunk_bytes of output; a caller that drops each filter's stages once
+    used holds one chunk at a time.
     """
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 3:
@@ -224,66 +251,93 @@ def pipeline(
 
     groups: dict[tuple, list[int]] = {}
     checked = []
+    H_out, W_out = None, None
     for i, kernel in enumerate(kernels):
-        field = f"filters[{i}].kernel"
-        k = check_kernel(kernel, field)
+        k = check_filter(kernel, C, H, W, padding, f"filters[{i}].kernel")
         K = k.shape[-1]
-        if k.ndim == 3 and k.shape[0] != C:
-            raise ShapeError(
-                f"filter depth {k.shape[0]} does not match the {C} input "
-                f"channel{'s' if C != 1 else ''}",
-                field,
-            )
-        pad = (K - 1) // 2 if padding == "same" else 0
-        if K > H + 2 * pad or K > W + 2 * pad:
-            raise ShapeError(
-                f"the {K}×{K} kernel does not fit in the {H}×{W} image with {padding} padding "
-                f"({pad} on each side)",
-                field,
-            )
         per_channel = k.ndim == 2 and C > 1
         checked.append(k)
         groups.setdefault((K, per_channel), []).append(i)
+        Ho, Wo = output_size(H, W, K, padding, stride)
+        H_out, W_out = min(H_out or Ho, Ho), min(W_out or Wo, Wo)
+    if pool is not None and checked:  # refuse a window too large before any work
+        check_pool_fits(pool, H_out, W_out)
 
-    convs: list[np.ndarray | None] = [None] * len(checked)
     for (K, per_channel), members in groups.items():
         pad = (K - 1) // 2 if padding == "same" else 0
-        if per_channel:
-            # Each channel is its own one-channel image: a batch of C, F filters of depth 1.
-            w = np.stack([checked[i] for i in members])[:, None]
-            out, _ = conv2d_forward(x[:, None], w, None, stride, pad, 1, mode)  # (C, F, Ho, Wo)
-            for f, i in enumerate(members):
-                convs[i] = out[:, f]
-        else:
-            w = np.stack([checked[i].reshape(C, K, K) for i in members])
-            out, _ = conv2d_forward(x, w, None, stride, pad, 1, mode)  # (F, Ho, Wo)
-            for f, i in enumerate(members):
-                convs[i] = out[f]
+        Ho, Wo = output_size(H, W, K, padding, stride)
+        per_map = Ho * Wo * 4 * (C if per_channel else 1)
+        step = max(1, chunk_bytes // per_map)
+        for start in range(0, len(members), step):
+            chunk = members[start : start + step]
+            if per_channel:
+                # Each channel is its own one-channel image: a batch of C, F filters of depth 1.
+                w = np.stack([checked[i] for i in chunk])[:, None]
+                out, _ = conv2d_forward(x[:, None], w, None, stride, pad, 1, mode)  # (C, F, ...)
+                convs = [out[:, f] for f in range(len(chunk))]
+            else:
+                w = np.stack([checked[i].reshape(C, K, K) for i in chunk])
+                out, _ = conv2d_forward(x, w, None, stride, pad, 1, mode)  # (F, Ho, Wo)
+                convs = list(out)
+            del out, w
+            for i, conv in zip(chunk, convs, strict=True):
+                act = np.maximum(conv, np.float32(0)) if activation == "relu" else conv
+                stages = {"conv": conv, "activation": act}
+                if pool is not None:
+                    stages["pool"] = pool_map(act, pool)
+                yield i, stages
+            del convs
 
-    report = on_stage or (lambda i, name, array: None)
-    if pool is not None:  # refuse a window too large before any work is reported
-        H_out, W_out = convs[0].shape[-2:] if convs else (H, W)
-        for conv in convs:
-            H_out, W_out = min(H_out, conv.shape[-2]), min(W_out, conv.shape[-1])
-        check_pool_fits(pool, H_out, W_out)
-    results = []
-    for i, conv in enumerate(convs):
-        report(i, "conv", conv)
-        act = np.maximum(conv, np.float32(0)) if activation == "relu" else conv
-        report(i, "activation", act)
-        stages = {"conv": conv, "activation": act}
-        if pool is not None:
-            stages["pool"] = pool_map(act, pool)
-            report(i, "pool", stages["pool"])
-        results.append(stages)
-    return results
+
+def largest_odd(n: int) -> int:
+    return max(1, n if n % 2 else n - 1)
+
+
+def check_filter(kernel, C: int, H: int, W: int, padding: str, field: str) -> np.ndarray:
+    """check_kernel, and the kernel's depth and size against a C×H×W image -> float32 array."""
+    k = check_kernel(kernel, field)
+    K = k.shape[-1]
+    if k.ndim == 3 and k.shape[0] != C:
+        raise ShapeError(
+            f"filter depth {k.shape[0]} does not match the {C} input "
+            f"channel{'s' if C != 1 else ''}",
+            field,
+        )
+    pad = (K - 1) // 2 if padding == "same" else 0
+    if K > H + 2 * pad or K > W + 2 * pad:
+        fits = largest_odd(min(H, W) + 2 * pad)
+        raise ShapeError(
+            f"the {K}×{K} kernel does not fit in the {W}×{H} (width×height) image with "
+            f"{padding} padding ({pad} on each side): use a kernel of at most {fits}×{fits}"
+            + (" or same padding" if padding == "valid" else ""),
+            field,
+        )
+    return k
+
+
+def stage_shapes(
+    kernel, C: int, H: int, W: int, padding: str, stride: int, pool: dict | None, field="kernel"
+) -> dict[str, tuple[int, ...]]:
+    """The shape of each stage pipeline() gives for this kernel, without computing it:
+    {"conv", "activation"[, "pool"]} -> (H', W') or (C, H', W') for per-channel maps."""
+    k = check_filter(kernel, C, H, W, padding, field)
+    Ho, Wo = output_size(H, W, k.shape[-1], padding, stride)
+    lead = (C,) if k.ndim == 2 and C > 1 else ()
+    shapes = {"conv": lead + (Ho, Wo), "activation": lead + (Ho, Wo)}
+    if pool is not None:
+        check_pool_fits(pool, Ho, Wo)
+        size, step = pool["size"], pool.get("stride") or pool["size"]
+        pooled = (output_length(Ho, size, 0, step, 1), output_length(Wo, size, 0, step, 1))
+        shapes["pool"] = lead + pooled
+    return shapes
 
 
 def check_pool_fits(pool: dict, H: int, W: int) -> None:
     size = pool["size"]
     if size > H or size > W:
         raise ShapeError(
-            f"the {size}×{size} pooling window is larger than the {H}×{W} feature map it pools",
+            f"the {size}×{size} pooling window is larger than the {W}×{H} (width×height) feature "
+            f"map it pools: use a window of at most {min(H, W)}",
             "pool.size",
         )
 
@@ -300,13 +354,15 @@ def quantize(a: np.ndarray, lo: float | None = None, hi: float | None = None):
     """Values -> (uint8 codes, lo, hi), linear from lo to hi: v ≈ lo + q·(hi - lo)/255.
 
     lo and hi default to the min and max, so nothing is clipped (give the full map's range to
-    quantise a preview of it). A constant map gives all zeros.
+    quantise a preview of it); values outside [lo, hi] get code 0 or 255. A constant map gives
+    all zeros.
     """
     if lo is None or hi is None:
         lo, hi = float(a.min()), float(a.max())
     scale = np.float32(255 / (hi - lo)) if hi > lo else np.float32(0)
     q = (a - np.float32(lo)) * scale
     q += np.float32(0.5)
+    np.clip(q, 0, 255, out=q)
     return q.astype(np.uint8), lo, hi
 
 
@@ -329,6 +385,83 @@ def block_mean(a: np.ndarray, max_side: int) -> tuple[np.ndarray, int]:
             sums[..., :h, :w] += part
             counts[:h, :w] += 1
     return sums / counts, f
+
+
+CONTRASTS = ("full", "robust")
+VIEWS = ("signed", "magnitude")
+# The robust range: the 1st and 99th percentiles, so that a few strong edges do not leave the rest
+# of a photo's map in the middle of the scale.
+ROBUST_PERCENTILES = (1.0, 99.0)
+
+
+@dataclass(frozen=True)
+class Display:
+    """How a stage is drawn: the values v (or |v| in the magnitude view) from lo to hi over the
+    image's codes 0..255; below/above: how many values lie outside [lo, hi] (drawn at the ends).
+    min/max: the stage's true range (of v, whatever the view)."""
+
+    contrast: str
+    view: str
+    lo: float
+    hi: float
+    below: int
+    above: int
+    size: int
+    min: float
+    max: float
+
+    @property
+    def clipped_percent(self) -> float:
+        return 100 * (self.below + self.above) / self.size if self.size else 0.0
+
+
+def display_range(a: np.ndarray, contrast: str = "full", view: str = "signed") -> Display:
+    """The range a stage is drawn over: full (min to max) or robust (1st to 99th percentile), of
+    the values or, in the magnitude view, of |values| (from 0)."""
+    if contrast not in CONTRASTS:
+        raise InputError(f"contrast must be one of {', '.join(CONTRASTS)}", "contrast")
+    if view not in VIEWS:
+        raise InputError(f"view must be one of {', '.join(VIEWS)}", "view")
+    lo_true, hi_true = float(a.min()), float(a.max())
+    shown = np.abs(a) if view == "magnitude" else a
+    if contrast == "full":
+        lo, hi = (0.0, float(shown.max())) if view == "magnitude" else (lo_true, hi_true)
+        return Display(contrast, view, lo, hi, 0, 0, a.size, lo_true, hi_true)
+    p_lo, p_hi = np.percentile(shown, ROBUST_PERCENTILES)
+    lo = 0.0 if view == "magnitude" else float(p_lo)
+    hi = float(p_hi)
+    below = int(np.count_nonzero(shown < np.float32(lo))) if view == "signed" else 0
+    above = int(np.count_nonzero(shown > np.float32(hi)))
+    return Display(contrast, view, lo, hi, below, above, a.size, lo_true, hi_true)
+
+
+def render_stage(a: np.ndarray, display: Display, max_side: int) -> tuple[np.ndarray, int]:
+    """The stage's image codes (uint8, (H', W') or (C, H', W')) and their factor f: the shown
+    values (v or |v|) block-averaged by the smallest f that fits max_side (f = 1: one code per
+    value), quantised over display.lo..hi."""
+    shown = np.abs(a) if display.view == "magnitude" else a
+    shown, factor = block_mean(shown, max_side)
+    q, _, _ = quantize(shown, display.lo, display.hi)
+    return q, factor
+
+
+def preview_values(shape, side: int) -> int:
+    """How many values block_mean(a of this shape, side) returns."""
+    f = max(1, -(-max(shape[-2:]) // side))
+    return int(np.prod(shape[:-2], dtype=np.int64)) * -(-shape[-2] // f) * -(-shape[-1] // f)
+
+
+def preview_side(shapes, max_side: int, max_values: int) -> int:
+    """The largest side s ≤ max_side such that the previews of all stages (shapes (..., H, W)),
+    each block-averaged to at most s on a side, hold at most max_values values together."""
+    lo, hi = 1, max_side
+    while lo < hi:  # the total only grows with s
+        mid = (lo + hi + 1) // 2
+        if sum(preview_values(shape, mid) for shape in shapes) <= max_values:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 # ---------- the arithmetic of one output pixel ----------

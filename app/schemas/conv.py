@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.core.conv import output_length
+from app.core.conv_gradients import LOSSES
 from app.schemas.common import Pair, StrictModel, Value, bounded
 
 MAX_CHANNELS = 16
@@ -49,9 +50,16 @@ class Conv2dRequest(StrictModel):
 
 
 class Conv2dBackwardRequest(Conv2dRequest):
-    grad_output: bounded(OutputPlane, MAX_FILTERS) = Field(
+    grad_output: bounded(OutputPlane, MAX_FILTERS) | None = Field(
+        default=None,
         description="F×Ho×Wo upstream gradient dL/d(output), the shape of the forward's output "
-        f"(Ho and Wo ≤ {MAX_OUTPUT_SIDE})"
+        f"(Ho and Wo ≤ {MAX_OUTPUT_SIDE}); omit it to take a loss's gradient instead",
+    )
+    loss: Literal[tuple(LOSSES)] | None = Field(
+        default=None,
+        description="Instead of grad_output, the gradient of a loss of the output Y: "
+        + "; ".join(f"{name}: {words}" for name, (words, _, _) in LOSSES.items())
+        + " (give grad_output or loss, not both)",
     )
     trace: bool = Field(
         default=False,
@@ -150,6 +158,10 @@ class Conv2dResponse(BaseModel):
 
 
 class Conv2dBackwardResponse(BaseModel):
+    grad_output: list[list[list[float]]] = Field(
+        description="F×Ho×Wo, the upstream gradient dL/dY used (the loss's, when one was given)"
+    )
+    loss: float | None = Field(default=None, description="L at the output, when a loss was given")
     grad_input: list[list[list[float]]] = Field(description="C×H×W, dL/d(input)")
     grad_weights: list[list[list[list[float]]]] = Field(description="F×C×KH×KW, dL/d(weights)")
     grad_bias: list[float] = Field(description="F, dL/d(bias)")

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.core.filters import MAX_KERNEL, PRESETS
+from app.core.filters import CONTRASTS, MAX_KERNEL, PRESETS, ROBUST_PERCENTILES, STAGES, VIEWS
 from app.schemas.common import StrictModel, describe_ragged
 
 MAX_FILTERS = 16
@@ -20,6 +20,13 @@ MAX_SPEC_CHARS = 256_000
 # Stage images are previews of at most this side unless full_images is asked for: a 1024² image
 # with 8 filters is otherwise ~30 MB of JSON to encode, send and parse.
 PREVIEW_SIDE = 512
+# All the previews of one response hold at most this many values (the side shrinks to fit): with
+# the input and the JSON around them a response stays under RESPONSE_MAX_BYTES.
+PREVIEW_MAX_VALUES = 1_500_000
+# The largest response, bounded before any work from what it will hold (api.image.response_bound).
+# The largest request allowed (1024² RGB, 16 per-channel 11×11 kernels) was 155 MB with
+# full_images; full-size stages now come one at a time (`full`).
+RESPONSE_MAX_BYTES = 10_000_000
 
 PresetName = Literal[tuple(PRESETS)]  # type: ignore[valid-type]
 
@@ -91,6 +98,15 @@ class PoolSpec(StrictModel):
     )
 
 
+class FullStage(StrictModel):
+    """One stage of one map at full resolution (for a zoomed view or a download)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    map: int = Field(ge=0, lt=MAX_FILTERS, description="the filter's index in filters")
+    stage: Literal[STAGES] = Field(description="conv, activation or pool")  # type: ignore[valid-type]
+
+
 class FilterRequestSpec(StrictModel):
     """The `spec` form field, JSON."""
 
@@ -118,8 +134,37 @@ class FilterRequestSpec(StrictModel):
     full_images: bool = Field(
         default=False,
         description=f"stage images at full resolution; by default a stage larger than "
-        f"{PREVIEW_SIDE} px on a side is drawn block-averaged by a whole factor to at most "
-        f"{PREVIEW_SIDE} px (its min, max and values are always the full stage's)",
+        f"preview_side is drawn block-averaged by a whole factor to at most preview_side "
+        f"(its min, max and values are always the full stage's). Refused when the response "
+        f"would exceed {RESPONSE_MAX_BYTES:,} bytes: ask for one stage with `full` instead",
+    )
+    preview_side: int = Field(
+        default=PREVIEW_SIDE,
+        ge=16,
+        le=PREVIEW_SIDE,
+        description=f"longest side of the stage previews; smaller when all the previews "
+        f"together would hold more than {PREVIEW_MAX_VALUES:,} values",
+    )
+    full: FullStage | None = Field(
+        default=None,
+        description="only this map's stage, at full resolution (the other maps and stages are "
+        "not computed or sent)",
+    )
+    contrast: Literal[CONTRASTS] = Field(  # type: ignore[valid-type]
+        default="full",
+        description=f"the range the stage images are drawn over: full (min to max) or robust "
+        f"(the {ROBUST_PERCENTILES[0]:g}th to {ROBUST_PERCENTILES[1]:g}th percentile; values "
+        f"outside it are drawn at the ends and counted)",
+    )
+    view: Literal[VIEWS] = Field(  # type: ignore[valid-type]
+        default="signed",
+        description="signed: the values; magnitude: their absolute values |v| (edges of either "
+        "sign alike)",
+    )
+    input: bool = Field(
+        default=True,
+        description="include the image used (its exact pixels); a page that has them already "
+        "for this image and colour can leave them out",
     )
 
 
@@ -133,8 +178,18 @@ class Stage(BaseModel):
         description="1: the image has one pixel per value; f > 1: each image pixel is the mean "
         "of an f×f block of values (a preview, see full_images)"
     )
-    min: float
-    max: float
+    min: float = Field(description="the stage's smallest value")
+    max: float = Field(description="the stage's largest value")
+    contrast: str = Field(description="full or robust: see display_min")
+    view: str = Field(description="signed (the values) or magnitude (|values|)")
+    display_min: float = Field(
+        description="the value (or |value|) code 0 stands for; code q stands for display_min + "
+        "q·(display_max − display_min)/255"
+    )
+    display_max: float
+    clipped_below: int = Field(description="values below display_min, drawn as code 0")
+    clipped_above: int = Field(description="values (or |values|) above display_max, code 255")
+    clipped_percent: float = Field(description="their share of the stage's values, in %")
     below_zero: int | None = Field(
         default=None, description="per-channel maps: how many values are below 0 (drawn as 0)"
     )
@@ -145,6 +200,7 @@ class Stage(BaseModel):
 
 
 class FeatureMap(BaseModel):
+    index: int = Field(description="the filter's index in the request's filters")
     name: str = Field(description="the preset's name, or 'custom'")
     label: str
     kernel: list = Field(description="the kernel as applied (K×K or D×K×K)")
@@ -158,12 +214,16 @@ class InputPixels(BaseModel):
     channels: int
     bits: Literal[8, 16]
     scale: int = Field(description="x = value / scale, the numbers the kernels see")
-    data: str = Field(description="base64 of H×W×C unsigned integers (16-bit: little-endian)")
+    encoding: Literal["png", "raw"] = Field(
+        description="png: data is an 8-bit PNG (gray or RGB) of the pixels; raw: H×W×C 16-bit "
+        "little-endian integers, row by row"
+    )
+    data: str = Field(description="base64 of the pixels in that encoding")
 
 
 class FilterResponse(BaseModel):
     width: int = Field(description="width of the image used (after orientation and downscaling)")
-    height: int
+    height: int = Field(description="height of the image used: sizes are written width×height")
     original_width: int | None = Field(description="before downscaling, when it was scaled")
     original_height: int | None
     scaled: bool
@@ -179,6 +239,7 @@ class FilterResponse(BaseModel):
     activation: str
     conv_mode: str
     pool: PoolSpec | None
-    input: InputPixels
+    input: InputPixels | None = Field(description="the image used, unless input was false")
+    preview_side: int = Field(description="the longest side of this response's previews")
     maps: list[FeatureMap]
     notes: list[str]

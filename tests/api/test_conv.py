@@ -192,3 +192,40 @@ def test_each_steps_value_is_exactly_its_output_cell(client):
     body = client.post("/api/conv2d", json=payload).json()
     for step in body["steps"]:
         assert step["value"] == body["output"][step["filter"]][step["row"]][step["col"]]
+
+
+@pytest.mark.parametrize("trace", [False, True])
+def test_backward_from_a_loss(client, trace):
+    # L = ½ Σ y² gives dL/dY = Y: the gradients equal those for grad_output = the forward output.
+    forward = client.post("/api/conv2d", json={"input": X, "weights": W, "bias": [0.5]}).json()
+    payload = {"input": X, "weights": W, "bias": [0.5], "trace": trace}
+    body = client.post("/api/conv2d/backward", json={**payload, "loss": "half_sum_squares"}).json()
+    given = client.post(
+        "/api/conv2d/backward", json={**payload, "grad_output": forward["output"]}
+    ).json()
+    assert_allclose(body["grad_output"], forward["output"], rtol=1e-12)
+    y = np.array(forward["output"])
+    assert_allclose(body["loss"], 0.5 * np.sum(y * y), rtol=1e-12)
+    for key in ("grad_input", "grad_weights", "grad_bias"):
+        assert_allclose(body[key], given[key], rtol=1e-12)
+    assert given["loss"] is None
+    ones = client.post("/api/conv2d/backward", json={**payload, "loss": "sum"}).json()
+    assert ones["grad_output"] == np.ones_like(y).tolist()
+    assert_allclose(ones["loss"], y.sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [({}, "grad_output"), ({"loss": "sum", "grad_output": [[[1, 0], [0, 2]]]}, "loss")],
+)
+def test_backward_needs_one_gradient(client, extra, field):
+    response = client.post("/api/conv2d/backward", json={"input": X, "weights": W, **extra})
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+    assert "not both or neither" in response.json()["detail"]
+
+
+def test_backward_unknown_loss(client):
+    response = client.post("/api/conv2d/backward", json={"input": X, "weights": W, "loss": "hinge"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "loss"

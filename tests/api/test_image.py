@@ -19,7 +19,7 @@ from PIL import Image
 
 from app.api.image import FRAMING_BYTES
 from app.core.filters import preset_kernel, quantize
-from app.schemas.image import MAX_SPEC_CHARS
+from app.schemas.image import MAX_SPEC_CHARS, PREVIEW_MAX_VALUES
 from tests.core.test_filters import STEP_3, STEP_5, STEP_EXPECTED
 
 URL = "/api/image/filter"
@@ -52,8 +52,13 @@ def form_body(*parts: tuple[str, str | None, bytes], boundary="b0undary") -> tup
 def pixels(body) -> np.ndarray:
     """The response's input image as (H, W, C) integers."""
     info = body["input"]
-    dtype = np.uint8 if info["bits"] == 8 else np.dtype("<u2")
-    raw = np.frombuffer(base64.b64decode(info["data"]), dtype=dtype)
+    data = base64.b64decode(info["data"])
+    if info["encoding"] == "png":
+        with Image.open(io.BytesIO(data)) as im:
+            assert im.format == "PNG" and im.size == (body["width"], body["height"])
+            raw = np.asarray(im)
+    else:
+        raw = np.frombuffer(data, dtype=np.dtype("<u2"))
     return raw.reshape(body["height"], body["width"], info["channels"])
 
 
@@ -290,6 +295,84 @@ def test_large_stages_are_previews_unless_full_images(client):
     assert (conv_full["min"], conv_full["max"]) == (conv["min"], conv["max"])
 
 
+def test_robust_contrast_clips_and_counts(client):
+    rng = np.random.default_rng(3)
+    a = np.full((64, 64), 128, np.uint8)
+    a[rng.integers(0, 64, 20), rng.integers(0, 64, 20)] = 255  # a few bright specks
+    a = np.clip(a + rng.integers(-3, 4, a.shape), 0, 255).astype(np.uint8)
+    spec = {"filters": [{"preset": "laplacian"}], "activation": "none", "values": True}
+    full = post(client, encode(Image.fromarray(a)), spec).json()["maps"][0]["stages"]["conv"]
+    robust = post(client, encode(Image.fromarray(a)), {**spec, "contrast": "robust"}).json()
+    stage = robust["maps"][0]["stages"]["conv"]
+    values = np.array(stage["values"], np.float32)
+    p1, p99 = np.percentile(values, [1, 99])
+    assert (full["display_min"], full["display_max"]) == (full["min"], full["max"])
+    assert full["clipped_percent"] == 0
+    assert_allclose([stage["display_min"], stage["display_max"]], [p1, p99], rtol=1e-6)
+    assert stage["clipped_below"] == np.count_nonzero(values < np.float32(stage["display_min"]))
+    assert stage["clipped_above"] == np.count_nonzero(values > np.float32(stage["display_max"]))
+    assert 0 < stage["clipped_percent"] <= 2.5
+    assert (stage["min"], stage["max"]) == (full["min"], full["max"])  # the true range
+    codes = stage_codes(stage).astype(np.float64)
+    expected = np.clip((values - p1) / (p99 - p1) * 255, 0, 255)
+    assert np.abs(codes - expected).max() <= 1
+
+
+def test_magnitude_view_draws_absolute_values(client):
+    im = Image.fromarray(np.kron(np.eye(4, dtype=np.uint8) * 255, np.ones((8, 8), np.uint8)))
+    spec = {"filters": [{"preset": "sobel_x"}], "activation": "none", "view": "magnitude"}
+    stage = post(client, encode(im), {**spec, "values": True}).json()["maps"][0]["stages"]["conv"]
+    values = np.abs(np.array(stage["values"], np.float32))
+    assert stage["view"] == "magnitude" and stage["display_min"] == 0
+    assert_allclose(stage["display_max"], values.max(), rtol=1e-6)
+    assert stage["min"] < 0  # the true range is still the signed one
+    codes = stage_codes(stage).astype(np.float64)
+    assert np.abs(codes - values / values.max() * 255).max() <= 1
+
+
+def test_one_full_size_stage_at_a_time(client):
+    im = noise((1000, 300), "L", seed=4)
+    spec = {"filters": [{"preset": "sobel_x"}, {"preset": "box_blur_3"}], "pool": {"mode": "max"}}
+    body = post(client, encode(im), {**spec, "full": {"map": 1, "stage": "pool"}, "input": False})
+    body = body.json()
+    assert body["input"] is None
+    assert [m["index"] for m in body["maps"]] == [1]
+    assert list(body["maps"][0]["stages"]) == ["pool"]
+    pool = body["maps"][0]["stages"]["pool"]
+    assert pool["image_factor"] == 1 and stage_codes(pool).shape == (150, 500)
+    refused = post(client, encode(im), {**spec, "full": {"map": 2, "stage": "conv"}})
+    assert refused.status_code == 422 and refused.json()["field"] == "spec.full.map"
+    refused = post(
+        client, encode(im), {"filters": spec["filters"], "full": {"map": 0, "stage": "pool"}}
+    )
+    assert refused.status_code == 422 and "needs pool settings" in refused.json()["detail"]
+
+
+def test_the_largest_request_is_bounded_by_its_bytes(client):
+    """1024² RGB, 16 per-channel 11×11 kernels: 155 MB of JSON with full_images before; now
+    refused with the field, and its previews fit the preview budget."""
+    rng = np.random.default_rng(0)
+    im = Image.fromarray(rng.integers(0, 256, (1024, 1024, 3), dtype=np.uint8))
+    kernel = (rng.standard_normal((11, 11)) / 11).tolist()
+    spec = {"color": "rgb", "filters": [{"kernel": kernel}] * 16, "pool": {"mode": "max"}}
+    data = encode(im)
+    refused = post(client, data, {**spec, "full_images": True})
+    assert refused.status_code == 422 and refused.json()["field"] == "spec.full_images"
+    assert '"full": {"map": 0, "stage": "conv"}' in refused.json()["detail"]
+    response = post(client, data, {**spec, "input": False})
+    assert response.status_code == 200
+    body = response.json()
+    assert len(response.content) < 2_500_000
+    shown = sum(stage_codes(st).size for m in body["maps"] for st in m["stages"].values())
+    assert shown <= PREVIEW_MAX_VALUES
+    assert body["preview_side"] < 512
+
+
+def test_input_can_be_left_out(client):
+    body = post(client, SMALL_PNG, {**SOBEL, "input": False}).json()
+    assert body["input"] is None and body["maps"][0]["stages"]["conv"]["shape"] == [5, 6]
+
+
 def test_large_images_are_downscaled_and_say_so(client_with):
     client = client_with(image_working_size=100)
     im = Image.new("RGB", (400, 200), (120, 120, 120))
@@ -428,6 +511,80 @@ def test_header_claiming_too_many_pixels_below_pillows_own_guard(client_with):
     assert post(client, png_header(100, 100)).status_code != 413
 
 
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A 64×64 JPEG whose frame header is rewritten to claim width × height."""
+    data = bytearray(encode(noise((64, 64)), "JPEG"))
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def test_jpeg_header_claiming_more_than_its_data_is_truncated(client):
+    response = post(client, jpeg_claiming(7000, 7000))
+    assert response.status_code == 422
+    assert response.json()["field"] == "file"
+    detail = response.json()["detail"]
+    assert "truncated" in detail and "7000×7000" in detail and "95,704 bytes" in detail
+    # The same data under its own size decodes.
+    assert post(client, jpeg_claiming(64, 64)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("im", "fmt", "cost"),
+    [
+        (Image.new("RGBA", (300, 300)), "PNG", 360_000),
+        (Image.new("LA", (300, 300)), "PNG", 360_000),
+        (Image.new("RGB", (300, 300)), "PNG", 360_000),  # Pillow keeps RGB as 4 bytes a pixel
+        (Image.new("RGB", (150, 150)), "WEBP", 360_000),  # libwebp's buffers: 16 bytes a pixel
+        (Image.new("I;16", (300, 300)), "PNG", 180_000),
+    ],
+    ids=["rgba", "la", "rgb", "webp", "16-bit"],
+)
+def test_decoding_over_the_memory_budget_is_refused_before_decoding(client_with, im, fmt, cost):
+    options = {"lossless": True} if fmt == "WEBP" else {}
+    data = encode(im, fmt, **options)
+    refused = post(client_with(image_decode_max_bytes=cost - 1), data)
+    assert refused.status_code == 422
+    detail = refused.json()["detail"]
+    assert f"needs about {cost / 1e6:.0f} MB of memory to decode" in detail
+    assert "it was not decoded" in detail and "Send it at most" in detail
+    assert post(client_with(image_decode_max_bytes=cost), data).status_code == 200
+
+
+def test_a_large_jpeg_is_costed_at_its_draft_size(client_with):
+    # 2000×2000 decodes at 1/8 scale for a 100 px working size: 250×250×4 bytes, not 16 MB.
+    data = encode(noise((2000, 2000)), "JPEG")
+    client = client_with(image_working_size=100, image_decode_max_bytes=250 * 250 * 4)
+    body = post(client, data).json()
+    assert (body["width"], body["height"]) == (100, 100)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P", "I;16", "RGB"])
+def test_strips_give_the_whole_image_reduction(mode):
+    """shrink() reduces a strip at a time; the result equals reducing the whole image."""
+    from app.imaging import STRIP_PIXELS, flatten, shrink
+
+    rng = np.random.default_rng(7)
+    W, H = 3000, 1100  # more than STRIP_PIXELS: several strips, the last a partial one
+    assert W * H > 2 * STRIP_PIXELS
+    if mode == "I;16":
+        im = Image.fromarray(rng.integers(0, 65536, (H, W), dtype=np.uint16))
+        convert = lambda part: part.convert("I")  # noqa: E731
+    else:
+        bands = {"RGBA": 4, "LA": 2, "P": 1, "RGB": 3}[mode]
+        array = rng.integers(0, 256, (H, W, bands), dtype=np.uint8)
+        im = Image.fromarray(array[:, :, 0] if bands == 1 else array, "L" if mode == "P" else mode)
+        if mode == "P":
+            im = im.convert("P")
+            im.info["transparency"] = 5
+        convert = flatten
+    target = (700, 257)
+    whole = (
+        convert(im).reduce((4, 4)).resize(target, Image.Resampling.LANCZOS, box=(0, 0, 750, 275))
+    )
+    assert_allclose(np.asarray(shrink(im, target, convert)), np.asarray(whole), atol=0)
+
+
 def test_upload_over_the_limit(client_with):
     client = client_with(upload_max_bytes=1000)
     response = post(client, b"\x89PNG\r\n\x1a\n" + b"\0" * 1000)
@@ -506,6 +663,24 @@ def test_forms_that_are_refused(client, parts, field, fragment):
     assert fragment in response.json()["detail"]
 
 
+@pytest.mark.parametrize("declared", ["10", str(len(SMALL_PNG) + 1), "many"])
+def test_a_part_whose_declared_size_disagrees_is_refused(client, declared):
+    body, headers = form_body(("file", "a.png", SMALL_PNG), ("spec", None, SOBEL_SPEC))
+    head = b'filename="a.png"\r\n'
+    body = body.replace(head, head + f"Content-Length: {declared}\r\n".encode(), 1)
+    response = client.post(URL, content=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["field"] == "file"
+    assert "Content-Length" in response.json()["detail"]
+
+
+def test_a_part_whose_declared_size_agrees_is_taken(client):
+    body, headers = form_body(("file", "a.png", SMALL_PNG), ("spec", None, SOBEL_SPEC))
+    head = b'filename="a.png"\r\n'
+    body = body.replace(head, head + f"Content-Length: {len(SMALL_PNG)}\r\n".encode(), 1)
+    assert client.post(URL, content=body, headers=headers).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("headers", "cut", "fragment"),
     [
@@ -549,7 +724,7 @@ def test_bodies_that_are_not_a_form(client, headers, cut, fragment):
         (
             {"filters": [{"preset": "identity"}], "pool": {"mode": "max", "size": 7}},
             "spec.pool.size",
-            "larger than the 5×6 feature map",
+            "larger than the 6×5 (width×height) feature map",
         ),
         (
             {"filters": [{"preset": "identity"}], "pool": {"mode": "median"}},

@@ -33,7 +33,9 @@ def test_upload_pick_presets_and_read_the_arithmetic(page, live_server, console_
     cards = page.locator(".fl-card")
     expect(cards).to_have_count(1)
     expect(page.locator("#fl-status")).to_contain_text("1 filter on 256×256")
-    expect(page.locator("#fl-notes")).to_contain_text("Image used: 256×256, grayscale")
+    expect(page.locator("#fl-notes")).to_contain_text(
+        "Image used: 256×256 (width×height), grayscale"
+    )
 
     page.locator(".fl-chip", has_text="Box blur 3").click()
     page.locator(".fl-chip", has_text="Sobel x").click()
@@ -94,8 +96,11 @@ def test_refusals_show_inline(page, live_server, tmp_path):
     text = tmp_path / "notes.png"
     text.write_text("not a picture at all\n")
     page.set_input_files("#fl-file", str(text))
-    expect(page.locator("#fl-error")).to_contain_text("not an image")
-    expect(page.locator("#fl-error")).to_contain_text("HTTP 415")
+    expect(page.locator("#fl-error")).to_contain_text("The image: The file is not an image")
+    expect(page.locator("#fl-error")).not_to_contain_text("415")
+    # The maps of the previous image are not left on screen as if they were this one's.
+    expect(page.locator(".fl-card")).to_have_count(0)
+    expect(page.locator("#fl-status")).to_contain_text("No feature maps are shown")
     page.goto(
         live_server + "/filters?sample=shapes&presets=identity&padding=valid&custom=1&ksize=11"
     )
@@ -104,9 +109,13 @@ def test_refusals_show_inline(page, live_server, tmp_path):
     Image.new("RGB", (10, 12), (200, 30, 30)).save(small)
     page.goto(live_server + "/filters?sample=shapes&presets=identity&pool=max&psize=16")
     page.set_input_files("#fl-file", str(small))
-    expect(page.locator("#fl-error")).to_contain_text(
-        "spec.pool.size: the 16×16 pooling window is larger than the 12×10 feature map"
+    expect(page.locator("#fl-layer-error")).to_have_text(
+        "Pool size: The 16×16 pooling window is larger than the 10×12 (width×height) feature map "
+        "it pools: use a window of at most 10."
     )
+    expect(page.locator(".fl-card")).to_have_count(0)
+    for slot in ("#fl-error", "#fl-presets-error", "#fl-kernel-error"):
+        expect(page.locator(slot)).to_be_empty()
 
 
 def test_hover_shows_and_leaving_clears(page, live_server, console_errors):
@@ -128,7 +137,7 @@ def test_downloads_are_full_size_pngs(page, live_server, tmp_path, console_error
     page.goto(live_server + "/filters?sample=&presets=sobel_y&pool=max")
     page.set_input_files("#fl-file", str(big))
     card = page.locator(".fl-card")
-    expect(card.locator("figcaption").first).to_contain_text("drawn 1:2 (block means)")
+    expect(card.locator("figcaption").first).to_contain_text("preview 1:3 (block means)")
     for index, size in ((0, (700, 600)), (2, (350, 300))):  # a preview, then a full-size stage
         with page.expect_download() as info:
             card.locator(".fl-download").nth(index).click()

@@ -11,10 +11,16 @@ from app.core.filters import (
     PRESETS,
     block_mean,
     check_kernel,
+    display_range,
+    iter_pipeline,
     make_filter,
     pipeline,
     preset_kernel,
+    preview_side,
+    preview_values,
     quantize,
+    render_stage,
+    stage_shapes,
 )
 from app.core.pool import pool2d_forward
 
@@ -163,14 +169,16 @@ def test_bad_kernels_are_refused(kernel, fragment):
 
 def test_kernel_larger_than_the_image_with_valid_padding():
     x = np.zeros((1, 4, 9), np.float32)
-    with pytest.raises(ShapeError, match="does not fit in the 4×9 image"):
+    with pytest.raises(ShapeError, match="does not fit in the 9×4 \\(width×height\\) image"):
         pipeline(x, [np.ones((5, 5))], "valid")
     assert pipeline(x, [np.ones((5, 5))], "same")[0]["conv"].shape == (4, 9)
 
 
 def test_pool_window_larger_than_the_map():
     x = np.zeros((1, 4, 9), np.float32)
-    with pytest.raises(ShapeError, match="5×5 pooling window is larger than the 4×9") as info:
+    with pytest.raises(
+        ShapeError, match="5×5 pooling window is larger than the 9×4 \\(width×height\\)"
+    ) as info:
         pipeline(x, [preset_kernel("identity")], pool={"mode": "max", "size": 5})
     assert info.value.field == "pool.size"
 
@@ -242,3 +250,55 @@ def test_make_filter_kinds_and_full_depth():
     custom = make_filter(3, kernel=np.ones((3, 5, 5)).tolist())
     assert (custom.name, custom.label, custom.kind) == ("custom", "Custom 3×5×5", "full-depth")
     assert custom.kernel.dtype == np.float32
+
+
+# ---------- bounded work and what a person sees ----------
+
+
+def test_chunked_pipeline_gives_the_same_maps():
+    """Chunks of one map at a time (a tiny chunk_bytes) give the maps of one call for all."""
+    rng = np.random.default_rng(5)
+    x = rng.random((3, 20, 17), dtype=np.float32)
+    kernels = [
+        rng.standard_normal((3, 3)),
+        rng.standard_normal((3, 3, 3)),
+        rng.standard_normal((5, 5)),
+    ]
+    pool = {"mode": "max", "size": 2, "stride": None}
+    whole = pipeline(x, kernels, "same", 1, "relu", pool)
+    chunked = dict(iter_pipeline(x, kernels, "same", 1, "relu", pool, chunk_bytes=1))
+    for i, stages in enumerate(whole):
+        for name, a in stages.items():
+            assert_allclose(chunked[i][name], a, rtol=1e-6, atol=1e-6)
+            shapes = stage_shapes(kernels[i], 3, 20, 17, "same", 1, pool)
+            assert a.shape == shapes[name]
+
+
+def test_robust_range_is_the_1st_to_99th_percentile():
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((50, 40)).astype(np.float32)
+    a[0, :5] = 100  # a few strong values
+    d = display_range(a, "robust", "signed")
+    p1, p99 = np.percentile(a, [1, 99])
+    assert_allclose([d.lo, d.hi], [p1, p99], rtol=1e-6)
+    assert d.below == np.count_nonzero(a < np.float32(d.lo))
+    assert d.above == np.count_nonzero(a > np.float32(d.hi))
+    assert (d.min, d.max) == (float(a.min()), 100.0)
+    assert_allclose(d.clipped_percent, 100 * (d.below + d.above) / a.size)
+    full = display_range(a, "full", "signed")
+    assert (full.lo, full.hi, full.clipped_percent) == (full.min, full.max, 0)
+    magnitude = display_range(a, "full", "magnitude")
+    assert (magnitude.lo, magnitude.hi) == (0.0, 100.0)
+    q, factor = render_stage(a, magnitude, 64)
+    assert factor == 1
+    assert_allclose(q, np.clip(np.abs(a) / 100 * 255 + 0.5, 0, 255).astype(np.uint8))
+    with pytest.raises(InputError):
+        display_range(a, "loud", "signed")
+
+
+def test_preview_side_fits_the_budget():
+    shapes = [(3, 1024, 1024)] * 48  # 16 per-channel filters × 3 stages
+    side = preview_side(shapes, 512, 1_500_000)
+    assert sum(preview_values(s, side) for s in shapes) <= 1_500_000
+    assert sum(preview_values(s, side + 1) for s in shapes) > 1_500_000 or side == 512
+    assert preview_side([(300, 1000)], 512, 1_500_000) == 512

@@ -5,6 +5,8 @@ import { test } from "node:test";
 import { describeRuns, formatPieces, gridIndex, parsePieces, saturatedRuns, selected, xGrid } from "../../static/js/pages/activations/helpers.js";
 import { feedsMap, makeValues, paddedChannel, slidKernel, stepIndex } from "../../static/js/pages/conv/values.js";
 import { buildSpec, customKernel, nested } from "../../static/js/pages/filters/kernel.js";
+import { ApiError } from "../../static/js/api.js";
+import { numberProblem, placeError, sentence } from "../../static/js/pages/filters/errors.js";
 import { kernelSide, probePayload, probeRegion, regionPixels } from "../../static/js/pages/filters/probe.js";
 import { accumulate, makeGradient, makeInput, routes } from "../../static/js/pages/pooling/values.js";
 import { seededBatch } from "../../static/js/pages/training/batch.js";
@@ -96,7 +98,7 @@ test("filters: the pixels a probe needs (same numbers as tests/api/test_probe.py
   assert.equal(kernelSide([[[1, 2, 3]]]), 1);
   assert.equal(kernelSide([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), 3);
   const result = { padding: "same", stride: 1, pool: null, activation: "relu", conv_mode: "cross-correlation", input: { scale: 255 } };
-  const payload = probePayload(result, { raw, C: 2, H: 3, W: 3 }, { kernel: [[1]] }, "conv", 2, 1);
+  const payload = probePayload(result, { raw, C: 2, H: 3, W: 3, scale: 255 }, { kernel: [[1]] }, "conv", 2, 1);
   assert.deepEqual(payload.origin, [2, 1]);
   assert.deepEqual(payload.pixels, [[[14]], [[15]]]);
   assert.deepEqual(payload.image_size, [3, 3]);
@@ -114,4 +116,23 @@ test("training: the seeded batch, its edits and the gradient", () => {
   assert.equal(edited.gamma[1], 3);
   assert.equal(edited.beta[2], -1);
   assert.ok(edited.grad.flat().every((g) => g === 1));
+});
+
+test("filters: refusals become sentences next to their control, never a status or a field path", () => {
+  assert.equal(sentence("spec.pool.size: the 16×16 pooling window is larger than the 10×12 (width×height) feature map it pools: use a window of at most 10"),
+    "The 16×16 pooling window is larger than the 10×12 (width×height) feature map it pools: use a window of at most 10.");
+  assert.equal(sentence("spec.filters[1].kernel: the kernel must be square"), "The kernel must be square.");
+  const pool = placeError(new ApiError(422, "spec.pool.size: the window is too large", "spec.pool.size"), -1);
+  assert.deepEqual(pool, { slot: "fl-layer-error", text: "Pool size: The window is too large." });
+  const own = placeError(new ApiError(422, "spec.filters[2].kernel: not square", "spec.filters[2].kernel"), 2);
+  assert.equal(own.slot, "fl-kernel-error");
+  const file = placeError(new ApiError(415, "the file is not an image the lab can read", "file"), -1);
+  assert.equal(file.slot, "fl-error");
+  assert.ok(!/415|HTTP|spec\./.test(file.text + pool.text + own.text));
+  assert.equal(placeError(new TypeError("Failed to fetch"), -1).slot, "fl-error");
+  assert.equal(numberProblem("Stride", "3", { min: 1, max: 16 }), null);
+  assert.match(numberProblem("Stride", "0", { min: 1, max: 16 }), /^Stride must be a whole number from 1 to 16; 0 is not one\./);
+  assert.match(numberProblem("Stride", "", { min: 1, max: 16 }), /it is empty/);
+  const spec = buildSpec({ color: "gray", presets: "sobel_x", custom: false, ksize: 3, kernel: [], padding: "same", stride: 1, activation: "relu", pool: "none", psize: 2, pstride: 2, mode: "cross-correlation", contrast: "robust", view: "magnitude" }, ["sobel_x"], 256);
+  assert.deepEqual([spec.contrast, spec.view, spec.preview_side], ["robust", "magnitude", 256]);
 });

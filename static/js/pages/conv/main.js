@@ -1,12 +1,14 @@
 // /conv: the CS231n-style convolution stepper. State (configuration, seed, edits, step, pin) lives
 // in the URL; values come from a seeded generator plus the learner's edits; every number shown
-// for a step comes from POST /api/conv2d. Controls and their limits come from the catalogue.
+// for a step comes from POST /api/conv2d (the backward mode's from /api/conv2d/backward, see
+// backward.js). Controls and their limits come from the catalogue.
 
 import { isAbort, latestOnly, postJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
 import { createState } from "../../state.js";
 import { createTimeline } from "../../widgets/timeline.js";
+import { BACKWARD_KEYS, backwardState, createBackward } from "./backward.js";
 import { renderSize } from "./size.js";
 import { markUnvisited, renderPin, renderStep } from "./stepper.js";
 import { TEXT } from "./text.js";
@@ -27,9 +29,11 @@ const page = {
     step: { type: "int", default: 0, min: 0 },
     pin: { type: "string", default: "" },
     edit: { type: "bool", default: false },
+    ...backwardState(),
   }),
   timeline: null,
-  view: null, // { v, values, grids, response, outputGrids, feeds }
+  view: null, // { v, values, grids, response, outputGrids, feeds, backward }
+  backward: null, // the backward mode (backward.js)
 };
 const fetchConv = latestOnly((payload, options) => postJSON("/api/conv2d", payload, options));
 
@@ -48,7 +52,8 @@ async function recompute() {
   const v = { ...page.state.get() };
   const values = makeValues(v);
   const grids = buildGrids(page, v, values);
-  page.view = { v, values, grids, response: null, outputGrids: [], feeds: new Map() };
+  page.view = { v, values, grids, response: null, outputGrids: [], feeds: new Map(), backward: null };
+  page.backward.reset();
   byId("conv-flip-note").textContent = TEXT.flip[v.mode];
   const payload = { input: values.x, weights: values.w, bias: values.b, stride: v.s, padding: v.p, dilation: v.d, mode: v.mode };
   let response;
@@ -62,6 +67,7 @@ async function recompute() {
   Object.assign(page.view, { response, outputGrids: buildOutputGrids(page, response), feeds: feedsMap(response.steps) });
   renderSize(v, response);
   markUnvisited(page.view);
+  if (page.backward.active()) return page.backward.recompute();
   page.timeline.setCount(response.steps.length);
   const step = Math.min(page.state.get().step, response.steps.length - 1);
   page.timeline.setStep(step);
@@ -111,9 +117,10 @@ page.timeline = createTimeline(byId("conv-timeline"), {
   onStep: (i) => page.state.set({ step: i }),
 });
 
+page.backward = createBackward(page);
 page.state.subscribe((values, changed) => {
   syncForm();
-  if (changed.some((key) => CONFIG_KEYS.includes(key))) {
+  if (changed.some((key) => CONFIG_KEYS.includes(key) || BACKWARD_KEYS.includes(key))) {
     recompute();
     return;
   }

@@ -5,6 +5,7 @@ import { TEXT } from "./text.js";
 import { stepIndex } from "./values.js";
 
 export function renderStep(page) {
+  if (page.backward.active()) return page.backward.render();
   const view = page.view;
   if (!view || !view.response) return;
   const { response, grids, outputGrids } = view;
@@ -27,6 +28,7 @@ export function renderStep(page) {
 }
 
 export function showField(page, f, r, c) {
+  if (page.backward.active()) return; // the backward steps draw their own links
   const view = page.view;
   const step = view.response.steps[stepIndex(view.response.output_shape, f, r, c)];
   view.grids.input.forEach((grid) => grid.highlight("field", step.cells));
@@ -36,7 +38,7 @@ export function showField(page, f, r, c) {
 
 export function showFeeds(page, r, c) {
   const view = page.view;
-  if (!view || !view.response) return;
+  if (!view || !view.response || page.backward.active()) return;
   const fed = view.feeds.get(`${r},${c}`) || [];
   view.outputGrids.forEach((grid) => grid.highlight("feeds", fed));
   view.grids.input.forEach((grid) => grid.highlight("field", [[r, c]]));
@@ -51,11 +53,13 @@ export function clearHover(page) {
 }
 
 export function togglePin(page, key) {
+  if (page.backward.active()) return;
   page.state.set({ pin: page.state.get().pin === key ? "" : key });
 }
 
 // The pin: an output cell shows its window on the input, an input cell every output it feeds.
 export function renderPin(page) {
+  if (page.backward.active()) return;
   const { grids, outputGrids, response, feeds } = page.view;
   grids.input.forEach((grid) => grid.clear("pin"));
   outputGrids.forEach((grid) => grid.clear("pin"));

@@ -98,6 +98,7 @@ export function buildOutputGrids(page, response) {
       onHover: (r, c) => showField(page, f, r, c),
       onLeave: () => clearHover(page),
       onClick: (r, c) => {
+        if (page.backward.active()) return; // its steps are the forward's
         togglePin(page, `o.${f}.${r}.${c}`);
         const index = stepIndex(response.output_shape, f, r, c);
         page.timeline.setStep(index);

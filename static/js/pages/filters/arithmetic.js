@@ -37,7 +37,7 @@ function poolPart(probe, result, channelName) {
 }
 
 // One conv cell: per kernel slice the window, the slice and the products, and their sum.
-function convPart(conv, probe, result, title, channelName) {
+function convPart(conv, probe, result, title, channelName, scale) {
   const part = el("div", "fl-apart");
   part.append(el("h4", "", title));
   const K = probe.kernel[0].length;
@@ -49,7 +49,7 @@ function convPart(conv, probe, result, title, channelName) {
     const kernel = probe.kernel[conv.channel === null ? d : 0];
     const grids = el("div", "fl-agrids");
     grids.append(
-      grid(window, `window${name} (x = value ÷ ${result.input.scale})`, pad),
+      grid(window, `window${name} (x = value ÷ ${scale})`, pad),
       el("span", "fl-op", "⊙"),
       grid(kernel, `kernel${slices > 1 ? ` slice${name}` : ""}${flipped}`),
       el("span", "fl-op", "="),
@@ -67,7 +67,7 @@ function convPart(conv, probe, result, title, channelName) {
 }
 
 // The arithmetic of the probed pixel, written into the panel.
-export function showArithmetic(result, m, probe, channels) {
+export function showArithmetic(result, m, probe, channels, scale) {
   const channelName = (c) => (c === null || channels === 1 ? "" : ` ${CHANNEL_NAMES[c]}`);
   const heading = el("p", "fl-where");
   heading.append(el("strong", "", m.label), document.createTextNode(` · ${STAGE_TITLES[probe.stage]} · output row ${probe.row}, column ${probe.col}`));
@@ -77,7 +77,7 @@ export function showArithmetic(result, m, probe, channels) {
   const which = pooled ? (result.pool.mode === "max" ? " (the window's maximum)" : " (the window's first cell)") : "";
   for (const conv of probe.convs) {
     const channel = probe.kind === "per-channel" ? `, channel ${CHANNEL_NAMES[conv.channel]}` : "";
-    out.push(convPart(conv, probe, result, `Convolution at row ${conv.row}, column ${conv.col}${which}${channel}`, channelName));
+    out.push(convPart(conv, probe, result, `Convolution at row ${conv.row}, column ${conv.col}${which}${channel}`, channelName, scale));
   }
   if (result.activation === "relu") {
     out.push(totalLine("ReLU: ", probe.convs.map((conv) => `max(0, ${fmt(conv.value)}) = ${fmt(conv.activated)}`).join(" · ")));
@@ -91,6 +91,7 @@ export function clearArithmetic(page) {
   byId("fl-arith-empty").hidden = false;
   if (page.inputView) page.inputView.mark([]);
   for (const map of page.views) for (const view of Object.values(map)) view.mark([]);
+  if (page.zoom) page.zoom.view.mark([]);
 }
 
 // Marks: the window (and for a pool its whole field) on the input; the pixel on its stage and
@@ -112,6 +113,7 @@ export function markProbe(page, f, probe, region, pinned) {
       else if (poolWindow && name !== "pool") marks.push({ ...poolWindow, kind: "window" });
       else if (name !== "pool") marks.push({ r0: conv.row, c0: conv.col, r1: conv.row, c1: conv.col, kind: "window" });
       view.mark(marks);
+      if (page.zoom && page.zoom.f === g && page.zoom.name === name) page.zoom.view.mark(marks);
     }
   });
 }

@@ -4,10 +4,15 @@
 import { byId, el } from "../../dom.js";
 import { createGrid, defaultFormat } from "../../widgets/grid.js";
 import { customKernel, nested, selectedPresets } from "./kernel.js";
-import { COLOR_EXPLAIN, SAMPLES } from "./text.js";
+import { clearErrors, numberProblem } from "./errors.js";
+import { closeZoom } from "./maps.js";
+import { COLOR_EXPLAIN, DISPLAY_EXPLAIN, SAMPLES } from "./text.js";
 
 const NUMBERS = [["fl-stride", "stride"], ["fl-psize", "psize"], ["fl-pstride", "pstride"]];
 const SELECTS = [["fl-padding", "padding"], ["fl-activation", "activation"], ["fl-pool", "pool"], ["fl-mode", "mode"]];
+const LABELS = { stride: "Stride", psize: "Pool size", pstride: "Pool stride" };
+const RADIOS = ["color", "contrast", "view"];
+
 
 function kernelSlice(page, K, depth, d) {
   const wrap = el("div", "fl-kernel-slice");
@@ -45,13 +50,19 @@ function renderKernelEditor(page) {
 
 export function renderControls(page) {
   const s = page.state.get();
-  for (const input of document.querySelectorAll('#fl-color input[name="color"]')) input.checked = input.value === s.color;
+  for (const name of RADIOS) {
+    for (const input of document.querySelectorAll(`input[name="${name}"]`)) input.checked = input.value === s[name];
+  }
   byId("fl-color-explain").textContent = COLOR_EXPLAIN[s.color];
+  const [lo, hi] = page.catalogue.robust_percentiles;
+  byId("fl-display-explain").textContent = `${DISPLAY_EXPLAIN[s.contrast](lo, hi)} ${DISPLAY_EXPLAIN[s.view]}`;
   const chosen = new Set(selectedPresets(s.presets, page.presetNames));
   for (const box of document.querySelectorAll("#fl-presets input")) box.checked = chosen.has(box.value);
   byId("fl-custom").checked = s.custom;
   byId("fl-ksize").value = String(customKernel(s).K);
-  for (const [id, key] of [...NUMBERS, ...SELECTS]) byId(id).value = String(s[key]);
+  for (const [id, key] of SELECTS) byId(id).value = String(s[key]);
+  // A number input being corrected keeps what the learner typed.
+  for (const [id, key] of NUMBERS) if (!byId(id).getAttribute("aria-invalid")) byId(id).value = String(s[key]);
   byId("fl-psize").disabled = byId("fl-pstride").disabled = s.pool === "none";
   for (const button of document.querySelectorAll("#fl-samples button")) {
     button.setAttribute("aria-pressed", String(button.dataset.sample === s.sample));
@@ -97,7 +108,10 @@ function sampleButtons(page) {
 // A file picked, dropped or pasted goes to useFile(file).
 function imageInputs(useFile) {
   const drop = byId("fl-drop");
-  byId("fl-file").addEventListener("change", (e) => e.target.files[0] && useFile(e.target.files[0]));
+  byId("fl-file").addEventListener("change", (e) => {
+    if (e.target.files[0]) useFile(e.target.files[0]);
+    e.target.value = ""; // picking the same file again is a new upload
+  });
   drop.addEventListener("dragover", (e) => {
     e.preventDefault();
     drop.classList.add("fl-dragging");
@@ -118,21 +132,33 @@ function imageInputs(useFile) {
 export function setUpControls(page, useFile) {
   const { state } = page;
   presetChips(page);
-  for (const input of document.querySelectorAll('#fl-color input[name="color"]')) {
-    input.addEventListener("change", () => input.checked && state.set({ color: input.value }));
+  for (const name of RADIOS) {
+    for (const input of document.querySelectorAll(`input[name="${name}"]`)) {
+      input.addEventListener("change", () => input.checked && state.set({ [name]: input.value }));
+    }
   }
   byId("fl-custom").addEventListener("change", (e) => state.set({ custom: e.target.checked }));
   byId("fl-ksize").addEventListener("change", (e) => state.set({ ksize: Number(e.target.value), kernel: [] }));
   byId("fl-kreset").addEventListener("click", () => state.set({ kernel: [] }));
   for (const [id, key] of NUMBERS) {
-    const { min, max } = page.catalogue.controls[key];
-    byId(id).addEventListener("change", (e) => {
-      const n = Number(e.target.value);
-      if (Number.isInteger(n) && n >= min && n <= max) state.set({ [key]: n });
-      else e.target.value = String(state.get()[key]);
+    const input = byId(id);
+    input.addEventListener("change", () => {
+      const problem = numberProblem(LABELS[key], input.value, page.catalogue.controls[key]);
+      page.localError = problem !== null;
+      if (problem) {
+        input.setAttribute("aria-invalid", "true");
+        clearErrors();
+        byId("fl-layer-error").textContent = problem;
+        return;
+      }
+      input.removeAttribute("aria-invalid");
+      byId("fl-layer-error").textContent = "";
+      if (Number(input.value) === state.get()[key]) page.run();
+      else state.set({ [key]: Number(input.value) });
     });
   }
   for (const [id, key] of SELECTS) byId(id).addEventListener("change", (e) => state.set({ [key]: e.target.value }));
   sampleButtons(page);
   imageInputs(useFile);
+  byId("fl-zoom-close").addEventListener("click", () => closeZoom(page));
 }

@@ -1,9 +1,9 @@
 // The filter response's images: the exact working-image integers (`input`, base64) and each
-// stage's PNG of quantised values, coloured for display (diverging for one map, 0..1 per channel
-// for colour maps). The browser's own decoding of the uploaded file is never used (EXIF, CMYK,
-// 16 bits and the downscaling filter would not match the server's).
+// stage's PNG of quantised values, coloured for display (diverging or sequential for one map; for
+// colour maps the chosen range per channel). The integers the arithmetic uses are always the
+// server's `input`, never the browser's own decoding of the file.
 
-import { diverging } from "../../colormap.js";
+import { diverging, sequential } from "../../colormap.js";
 
 export function base64Bytes(text) {
   const binary = window.atob(text);
@@ -12,13 +12,35 @@ export function base64Bytes(text) {
   return bytes;
 }
 
-// -> { C, H, W, raw (H×W×C integers), canvas (the image drawn) }
-export function decodeInput(data) {
-  const { channels: C, bits } = data.input;
+async function pngPixels(bytes) {
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/png" }), {
+    colorSpaceConversion: "none",
+    premultiplyAlpha: "none",
+  });
+  const canvas = document.createElement("canvas");
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return { canvas, picture: ctx.getImageData(0, 0, canvas.width, canvas.height) };
+}
+
+// -> { C, H, W, raw (H×W×C integers), canvas (the image drawn) }. 8-bit images come as a
+// lossless PNG (decoded without colour management, so the integers are the server's); 16-bit
+// ones as raw little-endian values.
+export async function decodeInput(data) {
+  const { channels: C, bits, encoding } = data.input;
   const bytes = base64Bytes(data.input.data);
-  const raw = bits === 16 ? new Uint16Array(bytes.buffer, 0, bytes.length / 2) : bytes;
   const W = data.width;
   const H = data.height;
+  if (encoding === "png") {
+    const { canvas, picture } = await pngPixels(bytes);
+    const raw = new Uint8Array(W * H * C);
+    for (let i = 0; i < W * H; i++) for (let k = 0; k < C; k++) raw[i * C + k] = picture.data[i * 4 + k];
+    return { C, H, W, raw, canvas };
+  }
+  const raw = bits === 16 ? new Uint16Array(bytes.buffer, 0, bytes.length / 2) : bytes;
   const canvas = document.createElement("canvas");
   canvas.width = W;
   canvas.height = H;
@@ -33,45 +55,34 @@ export function decodeInput(data) {
   return { C, H, W, raw, canvas };
 }
 
-// Code q of a stage's PNG -> its colour: value lo + q·step on a diverging scale at value /
-// max|value| (one map), or the value clipped to [0, 1] (per-channel maps, as an editor shows).
+// Code q of a stage's PNG stands for display_min + q·step (the API's range, full or robust, of
+// the values or of |values|). One map: signed values on the diverging scale at value / limit,
+// limit = the larger end; magnitudes on the sequential scale from 0. Per-channel maps: the codes
+// are the channels' levels already (black = display_min, full = display_max).
+export function stageColours(stage) {
+  const lo = stage.display_min;
+  const hi = stage.display_max;
+  const step = (hi - lo) / 255;
+  if (stage.view === "magnitude") return Array.from({ length: 256 }, (_, q) => sequential(hi > 0 ? (lo + q * step) / hi : 0));
+  const limit = Math.max(Math.abs(lo), Math.abs(hi));
+  return Array.from({ length: 256 }, (_, q) => diverging(limit > 0 ? (lo + q * step) / limit : 0));
+}
+
 function colourCodes(d, stage) {
-  const lo = stage.min;
-  const step = (stage.max - stage.min) / 255;
-  if (stage.shape.length === 2) {
-    const limit = Math.max(Math.abs(stage.min), Math.abs(stage.max));
-    const lut = Array.from({ length: 256 }, (_, q) => diverging(limit > 0 ? (lo + q * step) / limit : 0));
-    for (let i = 0; i < d.length; i += 4) {
-      const [r, g, b] = lut[d[i]];
-      d[i] = r;
-      d[i + 1] = g;
-      d[i + 2] = b;
-    }
-    return;
-  }
-  const lut = Array.from({ length: 256 }, (_, q) => Math.round(Math.min(1, Math.max(0, lo + q * step)) * 255));
+  if (stage.shape.length !== 2) return;
+  const lut = stageColours(stage);
   for (let i = 0; i < d.length; i += 4) {
-    d[i] = lut[d[i]];
-    d[i + 1] = lut[d[i + 1]];
-    d[i + 2] = lut[d[i + 2]];
+    const [r, g, b] = lut[d[i]];
+    d[i] = r;
+    d[i + 1] = g;
+    d[i + 2] = b;
   }
 }
 
 export async function decodeStage(stage) {
-  const bytes = base64Bytes(stage.image.slice(stage.image.indexOf(",") + 1));
-  const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/png" }), {
-    colorSpaceConversion: "none",
-    premultiplyAlpha: "none",
-  });
-  const canvas = document.createElement("canvas");
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  const picture = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  const { canvas, picture } = await pngPixels(base64Bytes(stage.image.slice(stage.image.indexOf(",") + 1)));
   colourCodes(picture.data, stage);
-  ctx.putImageData(picture, 0, 0);
+  canvas.getContext("2d").putImageData(picture, 0, 0);
   return canvas;
 }
 

@@ -28,8 +28,9 @@ export function nested({ K, depth, flat }) {
   return depth === 1 ? plane(0) : [plane(0), plane(1), plane(2)];
 }
 
-// The `spec` form field for the state s; names: the presets the catalogue knows.
-export function buildSpec(s, names) {
+// The `spec` form field for the state s; names: the presets the catalogue knows; previewSide:
+// the longest side of the stage previews asked for.
+export function buildSpec(s, names, previewSide = 256) {
   const full = s.color === "full";
   const filters = selectedPresets(s.presets, names).map((preset) => (full ? { preset, full_depth: true } : { preset }));
   if (s.custom) filters.push({ kernel: nested(customKernel(s)) });
@@ -41,5 +42,8 @@ export function buildSpec(s, names) {
     activation: s.activation,
     pool: s.pool === "none" ? null : { mode: s.pool, size: s.psize, stride: s.pstride },
     mode: s.mode,
+    contrast: s.contrast,
+    view: s.view,
+    preview_side: previewSide,
   };
 }

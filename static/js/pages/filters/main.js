@@ -1,16 +1,20 @@
 // /filters: an image through conv -> ReLU -> pooling, per filter, with the arithmetic of any
 // output pixel from POST /api/image/probe. The configuration lives in the URL (state.js); the
-// uploaded image does not. Presets and control limits come from the catalogue.
+// image does not: it is prepared once per file (upload.js) and that small copy is sent with each
+// change. Requests are coalesced: at most one in flight, the latest configuration wins.
 
-import { ApiError, isAbort, latestOnly, postForm } from "../../api.js";
+import { ApiError, postForm } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
+import { createCoalescer } from "../../coalesce.js";
 import { byId } from "../../dom.js";
-import { createState } from "../../state.js";
 import { renderControls, setUpControls } from "./controls.js";
+import { clearErrors, placeError, showError } from "./errors.js";
 import { buildSpec } from "./kernel.js";
-import { renderMaps } from "./maps.js";
+import { clearMaps, renderMaps } from "./maps.js";
 import { createPointer } from "./pointer.js";
 import { SAMPLES, TEXT } from "./text.js";
+import { prepareImage } from "./upload.js";
+import { createState } from "../../state.js";
 
 const catalogue = readCatalogue();
 
@@ -28,62 +32,92 @@ const page = {
     activation: { type: "string", default: "relu", options: ["relu", "none"] },
     pool: { type: "string", default: "max", options: ["none", "max", "avg"] },
     mode: { type: "string", default: "cross-correlation", options: ["cross-correlation", "convolution"] },
+    contrast: { type: "string", default: "robust", options: ["robust", "full"] },
+    view: { type: "string", default: "signed", options: ["signed", "magnitude"] },
   }),
-  image: null, // { blob, name }: the image every request uploads
+  image: null, // { blob, name, note, id }: what every request sends (upload.js)
+  imageCount: 0,
   result: null, // the last filter response drawn
-  input: null, // its `input` decoded: { C, H, W, raw, canvas }
+  input: null, // its `input` decoded: { C, H, W, raw, canvas, key }
   lastSpec: null,
   inputView: null,
   views: [], // per map: { conv, activation, pool } -> featuremap widget
+  zoom: null, // the full-resolution view: { f, name, view }
   kernelGrids: [],
   pinned: null, // { f, name, r, c }
   runTimer: null, // the next run, while a kernel is being typed
+  localError: false, // a control holds a value the page cannot send (said next to it)
 };
 page.pointer = createPointer(page);
 
-const send = latestOnly((form, options) => postForm("/api/image/filter", form, options));
+const inputKey = (image, spec) => `${image.id}:${spec.color}`;
+
+// One request: the spec as the state says at the moment it is sent; the input pixels only when
+// the page does not hold them for this image and colour yet.
+async function send({ image, spec }) {
+  const key = inputKey(image, spec);
+  const wanted = { ...spec, input: !(page.input && page.input.key === key) };
+  const form = new FormData();
+  form.append("file", image.blob, image.name);
+  form.append("spec", JSON.stringify(wanted));
+  const started = performance.now();
+  const data = await postForm("/api/image/filter", form);
+  return { data, key, spec, seconds: (performance.now() - started) / 1000 };
+}
+
+async function show({ data, key, spec, seconds }) {
+  clearErrors();
+  page.lastSpec = spec;
+  await renderMaps(page, data, key);
+  byId("fl-status").textContent = TEXT.done(data.maps.length, data, seconds);
+}
+
+function refuse(error, target) {
+  const { slot, text } = placeError(error, target.spec.filters.findIndex((f) => f.kernel));
+  showError(slot, text);
+  // The maps of an earlier request are not the answer to this one: none are shown.
+  clearMaps(page);
+  if (slot === "fl-error" && error instanceof ApiError && error.field === "file") page.image = null;
+  byId("fl-status").textContent = TEXT.refused;
+}
+
+const runs = createCoalescer(send, {
+  delay: 120,
+  onResult: (answer) => show(answer).catch((error) => refuse(error, answer)),
+  onError: refuse,
+});
 
 async function loadSample(name) {
   // A static file of this site, read once to upload it like a learner's own image.
   const response = await fetch(`/static/img/samples/${name}.png`);
-  if (!response.ok) throw new ApiError(response.status, `sample ${name} not found`);
-  page.image = { blob: await response.blob(), name: `${name}.png` };
-}
-
-function showError(error) {
-  byId("fl-status").textContent = "";
-  byId("fl-error").textContent =
-    error instanceof ApiError ? `${error.message}${error.status ? ` (HTTP ${error.status})` : ""}` : String(error);
+  if (!response.ok) throw new ApiError(response.status, `the sample ${name} could not be loaded`, "file");
+  page.image = { blob: await response.blob(), name: `${name}.png`, note: "", id: `sample:${name}` };
 }
 
 async function run() {
   window.clearTimeout(page.runTimer);
+  if (page.localError) return; // the control's own message says what to change
   const s = page.state.get();
-  byId("fl-error").textContent = "";
   try {
-    if (s.sample && (!page.image || page.image.name !== `${s.sample}.png`)) await loadSample(s.sample);
-    if (!page.image) {
-      byId("fl-status").textContent = TEXT.pickImage;
-      return;
-    }
-    const spec = buildSpec(s, page.presetNames);
-    page.lastSpec = spec;
-    if (!spec.filters.length) {
-      byId("fl-error").textContent = TEXT.pickFilter;
-      return;
-    }
-    const form = new FormData();
-    form.append("file", page.image.blob, page.image.name);
-    form.append("spec", JSON.stringify(spec));
-    byId("fl-status").textContent = TEXT.computing;
-    const started = performance.now();
-    const data = await send(form);
-    const seconds = (performance.now() - started) / 1000;
-    await renderMaps(page, data);
-    byId("fl-status").textContent = TEXT.done(data.maps.length, data, seconds);
+    if (s.sample && (!page.image || page.image.id !== `sample:${s.sample}`)) await loadSample(s.sample);
   } catch (error) {
-    if (!isAbort(error)) showError(error);
+    showError("fl-error", placeError(error, -1).text);
+    return;
   }
+  if (!page.image) {
+    clearMaps(page);
+    byId("fl-status").textContent = TEXT.pickImage;
+    return;
+  }
+  const spec = buildSpec(s, page.presetNames, catalogue.preview_side);
+  if (!spec.filters.length) {
+    showError("fl-presets-error", TEXT.pickFilter);
+    clearMaps(page);
+    byId("fl-status").textContent = "";
+    return;
+  }
+  byId("fl-status").textContent = TEXT.computing;
+  runs.request({ image: page.image, spec });
 }
 
 function scheduleRun(delay) {
@@ -91,12 +125,16 @@ function scheduleRun(delay) {
   page.runTimer = window.setTimeout(run, delay);
 }
 
-function useFile(file) {
-  page.image = { blob: file, name: file.name || "pasted image" };
+async function useFile(file) {
+  byId("fl-status").textContent = TEXT.preparingImage;
+  const prepared = await prepareImage(file, catalogue.working_size);
+  page.imageCount += 1;
+  page.image = { ...prepared, id: `file:${page.imageCount}` };
   if (page.state.get().sample) page.state.set({ sample: "" }); // the change runs the filters
   else run();
 }
 
+page.run = run;
 setUpControls(page, useFile);
 renderControls(page);
 page.state.subscribe((values, changed) => {

@@ -20,7 +20,7 @@ export function createPointer(page) {
     if (target.result !== page.result) return; // the maps changed meanwhile
     const { result, input } = page;
     const m = result.maps[target.f];
-    showArithmetic(result, m, probe, input.C);
+    showArithmetic(result, m, probe, input.C, input.scale);
     const geometry = { K: kernelSide(m.kernel), padding: result.padding, stride: result.stride, pool: result.pool };
     const region = probeRegion(geometry, target.name, target.r, target.c, input.H, input.W);
     markProbe(page, target.f, probe, region, page.pinned !== null);
@@ -29,9 +29,9 @@ export function createPointer(page) {
   const coalescer = createCoalescer(send, {
     delay: 40,
     onResult: show,
-    onError: (error) => {
+    onError: () => {
       byId("fl-arith-empty").hidden = true;
-      byId("fl-arith-body").textContent = TEXT.probeFailed(error.message);
+      byId("fl-arith-body").textContent = TEXT.probeFailed;
     },
   });
   const target = (f, name, r, c) => ({ result: page.result, f, name, r, c });

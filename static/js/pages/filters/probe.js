@@ -33,7 +33,7 @@ export function probePayload(result, input, m, stage, row, col) {
   const region = probeRegion({ K, padding: result.padding, stride: result.stride, pool: result.pool }, stage, row, col, input.H, input.W);
   return {
     pixels: regionPixels(input.raw, input, region),
-    scale: result.input.scale,
+    scale: input.scale,
     origin: [region.r0, region.c0],
     image_size: [input.H, input.W],
     filter: { kernel: m.kernel },
