@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 
 from app import pages
 from app.api import activations, cnn, conv, conv_transpose, image, optim, pool, probe, training
+from app.api import code as code_api
 from app.core.errors import InputError
 from app.imaging import ImageError
 from app.security import BodyLimitMiddleware, BodyTooLarge, SecurityHeadersMiddleware
@@ -27,6 +28,7 @@ API_ROUTERS = [
     optim.router,
     training.router,
     cnn.router,
+    code_api.router,
 ]
 
 # Where a request's value came from: not part of the field's name.

@@ -1,6 +1,7 @@
 // Site-wide: projector mode (large text and cells) and the Chinese terms, each remembered in
 // localStorage with its URL parameter winning (`?large=1`, `?zh=0`; prefs.js).
 
+import { pageMayUse } from "./keys.js";
 import { revealOnTap } from "./layout.js";
 import { createPreference } from "./prefs.js";
 
@@ -33,7 +34,5 @@ if (zhToggle) zhToggle.addEventListener("click", () => chinese.toggle());
 revealOnTap(document);
 if (toggle) toggle.addEventListener("click", flip);
 document.addEventListener("keydown", (event) => {
-  const tag = event.target && event.target.tagName;
-  if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || event.target.isContentEditable) return;
-  if (event.key === "L" && !event.ctrlKey && !event.metaKey && !event.altKey) flip();
+  if (event.key === "L" && pageMayUse(event)) flip();
 });

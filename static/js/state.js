@@ -6,6 +6,8 @@
 // default, so a hand-edited or truncated link still opens a working page. A lesson's controls
 // come from its catalogue (catalogue.js) in this same form.
 
+const URL_BURST = 8; // URL writes a second before they wait
+
 export function parseValue(spec, raw) {
   if (raw === null || raw === undefined) return spec.default;
   const clamp = (n) => {
@@ -52,12 +54,28 @@ export function createState(schema) {
   }
 
   function writeUrl() {
+    if (pending !== null) window.clearTimeout(pending);
+    pending = null;
+    writes.push(Date.now());
     const query = new URLSearchParams(window.location.search);
     for (const [key, spec] of Object.entries(schema)) {
       query.set(key, formatValue(spec, values[key]));
     }
     const url = `${window.location.pathname}?${query.toString()}${window.location.hash}`;
     window.history.replaceState(null, "", url);
+  }
+
+  // A timeline playing 100 steps a second changes the state 100 times a second, and Chrome
+  // ignores replaceState beyond about 200 calls in 10 s. A change a person makes is written at
+  // once; past URL_BURST writes in a second the URL follows at most that often, and the last
+  // change is always written.
+  let pending = null;
+  const writes = [];
+  function scheduleUrl() {
+    const now = Date.now();
+    while (writes.length && writes[0] <= now - 1000) writes.shift();
+    if (writes.length < URL_BURST) writeUrl();
+    else if (pending === null) pending = window.setTimeout(writeUrl, writes[0] + 1000 - now);
   }
 
   return {
@@ -69,7 +87,7 @@ export function createState(schema) {
       );
       if (!changed.length) return;
       values = { ...values, ...patch };
-      writeUrl();
+      scheduleUrl();
       for (const listener of listeners) listener(values, changed);
     },
     reset(keys) {

@@ -147,6 +147,12 @@ SAMPLES = {
         "url": "/api/cnn/example?dataset=shapes",
         "files": {"file": ("image.png", png(), "image/png")},
     },
+    "POST /api/code": {
+        "json": {
+            "endpoint": "/api/conv2d",
+            "body": {"input": [[[1, 2], [3, 4]]], "weights": [[[[1, 0], [0, -1]]]], "stride": 1},
+        }
+    },
     "POST /api/conv_transpose2d": {
         "json": {"input": [[[1, 2], [3, 4]]], "weights": [[[[1, 2], [3, 4]]]], "stride": 2}
     },

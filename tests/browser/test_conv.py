@@ -112,11 +112,22 @@ def test_a_kernel_that_does_not_fit_is_explained_inline(page, live_server, conso
     with page.expect_response(re.compile(r"/api/conv2d$")) as info:
         padding.dispatch_event("change")
     assert info.value.status == 422
-    expect(page.locator("#conv-error")).to_contain_text("spans 7 cells")
+    # Said once, next to the control just changed, in words (no status code, no field path).
+    message = page.locator(".field-error:not(:empty)")
+    expect(message).to_have_count(1)
+    expect(message).to_have_text(
+        "This combination does not work. The kernel spans 7 cells, more than the padded input "
+        "height 5 + 2·0 = 5."
+    )
+    beside = "e => e.previousElementSibling.contains(document.querySelector('[name=p]'))"
+    assert message.evaluate(beside)
+    expect(padding).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#conv-error")).to_be_empty()
     expect(page.locator("#conv-input .grid")).to_have_count(3)  # the input is still drawn
     padding.fill("1")
     padding.dispatch_event("change")
-    expect(page.locator("#conv-error")).to_be_empty()
+    expect(message).to_have_count(0)
+    expect(padding).not_to_have_attribute("aria-invalid", "true")
     expect(page.locator("#conv-output-dims")).to_have_text("1×1×2")
     assert not [e for e in console_errors if "422" not in e]
 

@@ -99,8 +99,12 @@ def test_a_bad_learning_rate_shows_the_server_s_message(page, live_server, conso
     page.goto(live_server + "/optimizers?opts=" + THREE)
     page.get_by_label("SGD learning rate", exact=True).fill("0")
     page.get_by_label("SGD learning rate", exact=True).press("Enter")
-    expect(page.locator("#race-error")).to_contain_text("422")
-    expect(page.locator("#race-error")).to_contain_text("greater than 0")
+    rate = page.get_by_label("SGD learning rate", exact=True)
+    expect(rate).to_have_attribute("aria-invalid", "true")
+    message = page.locator(".field-error:not(:empty)")
+    expect(message).to_have_text("SGD learning rate must be more than 0 (you gave 0).")
+    expect(rate).to_have_value("0")  # kept, not reverted
+    expect(page.locator("#race-error")).to_have_text("")
     # The 422 is the expected answer, logged by the browser as a failed resource load.
     assert [e for e in console_errors if "422" not in e] == []
 

@@ -125,9 +125,13 @@ def test_editing_an_input_value_recomputes(page, live_server, console_errors):
 
 def test_too_much_padding_is_explained_inline(page, live_server, console_errors):
     page.goto(f"{live_server}/pooling?k=3&p=2")
-    expect(page.locator("#pool-error")).to_contain_text(
-        "padding 2 is more than half the window height 3: at most 1"
-    )
+    # Next to the padding field (the API's field), said once.
+    message = page.locator(".field-error:not(:empty)")
+    expect(message).to_have_count(1)
+    expect(message).to_contain_text("Padding 2 is more than half the window height 3: at most 1")
+    expect(message).not_to_contain_text("422")
+    expect(page.locator('input[name="p"]')).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#pool-error")).to_be_empty()
     expect(page.locator("#pool-output")).to_contain_text("No output")
     # The only console error allowed is the browser's note about the 422 response.
     assert [e for e in console_errors if "422" not in e] == []

@@ -6,8 +6,10 @@
 // values is rows×cols; cells are [r, c] pairs. Highlights are named layers (CSS class hl-NAME),
 // so a window, a receptive field and a pinned cell can show at once. Pointer events make hover
 // and tap work alike; with editing on, a tap (or Enter on a focused cell) edits the number.
-// roving: true makes the grid one tab stop (the last focused cell), arrow keys, Home and End
-// moving the focus between its cells; without it every clickable cell is a tab stop.
+// Keyboard: a grid a learner acts on (onClick, or editing on) is one tab stop; the arrow keys,
+// Home/End (row) and Ctrl+Home/End (first/last cell) move inside it (a roving tabindex), Enter
+// or Space acts on the cell. A grid only to read is an ARIA table, not in the tab order.
+// (The option `roving: true` some pages pass is this behaviour, now every interactive grid's.)
 
 export function defaultFormat(value) {
   if (value === null || value === undefined) return "";
@@ -24,28 +26,53 @@ export function createGrid(el, options) {
   let editable = false;
   let values = [];
 
+  let active = [0, 0]; // the grid's one tab stop
   const grid = document.createElement("div");
   grid.className = "grid";
-  grid.setAttribute("role", "grid");
   if (options.label) grid.setAttribute("aria-label", options.label);
   grid.style.gridTemplateColumns = `repeat(${cols}, var(--cell))`;
   const cells = [];
   for (let r = 0; r < rows; r++) {
+    const rowEl = document.createElement("div");
+    rowEl.className = "grid-row"; // display: contents, so the cells stay in the CSS grid
+    rowEl.setAttribute("role", "row");
     const row = [];
     for (let c = 0; c < cols; c++) {
       const cell = document.createElement("div");
       cell.className = "cell";
       cell.dataset.r = String(r);
       cell.dataset.c = String(c);
-      cell.setAttribute("role", "gridcell");
       if (options.isPadding && options.isPadding(r, c)) cell.classList.add("pad");
-      if (options.onClick) cell.tabIndex = options.roving && (r || c) ? -1 : 0; // keyboard: focus shows, Enter pins
-      grid.append(cell);
+      rowEl.append(cell);
       row.push(cell);
     }
+    grid.append(rowEl);
     cells.push(row);
   }
   el.replaceChildren(grid);
+
+  // An interactive grid is role=grid with gridcells and a roving tabindex; otherwise a table.
+  function setRoles() {
+    const interactive = editable || Boolean(options.onClick);
+    grid.setAttribute("role", interactive ? "grid" : "table");
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const cell = cells[r][c];
+        cell.setAttribute("role", interactive ? "gridcell" : "cell");
+        if (interactive) cell.tabIndex = r === active[0] && c === active[1] ? 0 : -1;
+        else cell.removeAttribute("tabindex");
+      }
+    }
+  }
+
+  function moveTo(r, c) {
+    const [r0, c0] = active;
+    cells[r0][c0].tabIndex = -1;
+    active = [Math.min(rows - 1, Math.max(0, r)), Math.min(cols - 1, Math.max(0, c))];
+    const cell = cells[active[0]][active[1]];
+    cell.tabIndex = 0;
+    cell.focus();
+  }
 
   const at = (target) => {
     const cell = target && target.closest ? target.closest(".cell") : null;
@@ -90,51 +117,51 @@ export function createGrid(el, options) {
     if (event.target.tagName === "INPUT") return;
     const rc = at(event.target);
     if (!rc) return;
+    if (editable || options.onClick) {
+      cells[active[0]][active[1]].tabIndex = -1;
+      active = rc;
+      cells[rc[0]][rc[1]].tabIndex = 0;
+    }
     if (editable) startEdit(rc[0], rc[1]);
     else if (options.onClick) options.onClick(rc[0], rc[1]);
   });
-  let rove = [0, 0]; // the roving grid's tab stop
-  const moves = {
-    ArrowUp: ([r, c]) => [r - 1, c],
-    ArrowDown: ([r, c]) => [r + 1, c],
-    ArrowLeft: ([r, c]) => [r, c - 1],
-    ArrowRight: ([r, c]) => [r, c + 1],
-    Home: ([r]) => [r, 0],
-    End: ([r]) => [r, cols - 1],
-  };
-  function moveTo(r, c) {
-    const [pr, pc] = rove;
-    cells[pr][pc].tabIndex = -1;
-    rove = [Math.min(Math.max(r, 0), rows - 1), Math.min(Math.max(c, 0), cols - 1)];
-    const cell = cells[rove[0]][rove[1]];
-    cell.tabIndex = 0;
-    cell.focus();
-  }
-
   grid.addEventListener("keydown", (event) => {
     const rc = at(event.target);
-    if (!rc || event.target.tagName === "INPUT") return;
-    if (options.roving && moves[event.key] && !event.altKey && !event.ctrlKey && !event.metaKey) {
+    if (!rc || event.target.tagName === "INPUT" || event.altKey || event.metaKey) return;
+    const [r, c] = rc;
+    const ctrl = event.ctrlKey;
+    const moves = {
+      ArrowUp: [r - 1, c],
+      ArrowDown: [r + 1, c],
+      ArrowLeft: [r, c - 1],
+      ArrowRight: [r, c + 1],
+      Home: ctrl ? [0, 0] : [r, 0],
+      End: ctrl ? [rows - 1, cols - 1] : [r, cols - 1],
+      PageUp: [0, c],
+      PageDown: [rows - 1, c],
+    };
+    if (moves[event.key]) {
+      event.preventDefault(); // the grid's arrows, not a page timeline's
+      moveTo(...moves[event.key]);
+    } else if ((event.key === "Enter" || event.key === " ") && !ctrl) {
       event.preventDefault();
-      event.stopPropagation(); // the arrows move in the grid, not the page's timeline
-      moveTo(...moves[event.key](rc));
-      return;
-    }
-    if (event.key === "Enter") {
-      event.preventDefault();
-      if (editable) startEdit(rc[0], rc[1]);
-      else if (options.onClick) options.onClick(rc[0], rc[1]);
+      if (editable) startEdit(r, c);
+      else if (options.onClick) options.onClick(r, c);
     }
   });
   grid.addEventListener("focusin", (event) => {
     const rc = at(event.target);
-    if (rc && options.roving && (rc[0] !== rove[0] || rc[1] !== rove[1])) {
-      cells[rove[0]][rove[1]].tabIndex = -1;
-      rove = rc;
+    if (rc && (editable || options.onClick) && (rc[0] !== active[0] || rc[1] !== active[1])) {
+      cells[active[0]][active[1]].tabIndex = -1; // a focused cell (a tap, a test) is the tab stop
+      active = rc;
       cells[rc[0]][rc[1]].tabIndex = 0;
     }
     if (rc && options.onHover && event.target.tagName !== "INPUT") options.onHover(rc[0], rc[1]);
   });
+  grid.addEventListener("focusout", (event) => {
+    if (options.onLeave && !grid.contains(event.relatedTarget)) options.onLeave();
+  });
+  setRoles();
 
   return {
     update(next) {
@@ -170,11 +197,7 @@ export function createGrid(el, options) {
     setEditable(on) {
       editable = on;
       grid.classList.toggle("editable", on);
-      for (const row of cells) for (const cell of row) cell.tabIndex = on || options.onClick ? 0 : -1;
-      if (options.roving) {
-        for (const row of cells) for (const cell of row) cell.tabIndex = -1;
-        if ((on || options.onClick) && rows && cols) cells[rove[0]][rove[1]].tabIndex = 0;
-      }
+      setRoles();
     },
     cellAt: (r, c) => cells[r][c],
     destroy() {

@@ -7,6 +7,8 @@
 // info: the optimiser's entry of GET /api/optimizers (label, label_zh, params with default,
 // min, max and description); spec: { name, lr, ...the parameters set }.
 
+import { labelOf, outOfRange, showAt } from "../errors.js";
+
 const LOG_MIN = -6;
 const LOG_MAX = 1;
 
@@ -55,11 +57,20 @@ export function createOptimizerCard(el, options) {
     const lr = Number((10 ** Number(slider.value)).toPrecision(3));
     number.value = String(lr);
   });
-  slider.addEventListener("change", () => send({ lr: Number(number.value) }));
+  slider.addEventListener("change", () => {
+    showAt(number, null);
+    send({ lr: Number(number.value) });
+  });
+  // A refused value stays as typed with a sentence next to it; the optimiser keeps the old one.
+  const refuse = (input, text) => {
+    showAt(input, text);
+    return !text;
+  };
   number.addEventListener("change", () => {
     const lr = Number(number.value);
-    if (lr > 0 && lr <= info.params.lr.max) send({ lr });
-    else number.value = String(spec.lr);
+    const ok = number.value.trim() !== "" && lr > 0 && lr <= info.params.lr.max;
+    const text = `${labelOf(number)} must be more than 0 and at most ${info.params.lr.max} (you gave ${number.value}). It still uses ${spec.lr}.`;
+    if (refuse(number, ok ? null : text)) send({ lr });
   });
 
   const others = element("div", "controls");
@@ -73,8 +84,8 @@ export function createOptimizerCard(el, options) {
     input.setAttribute("aria-label", `${info.label} ${key}`);
     input.addEventListener("change", () => {
       const value = Number(input.value);
-      if (input.value !== "" && value >= param.min && value <= param.max) send({ [key]: value });
-      else input.value = String(spec[key] ?? param.default);
+      const text = outOfRange(labelOf(input), { type: "float", min: param.min, max: param.max }, input.value, spec[key] ?? param.default);
+      if (refuse(input, text && text.replace("The lesson still uses", "It still uses"))) send({ [key]: value });
     });
     label.append(input);
     others.append(label);

@@ -360,7 +360,8 @@ export function createPlot(el, options = {}) {
     return view.x0 + t * (view.x1 - view.x0);
   }
 
-  // The guide's next x for a key: 1% of the view (10% with Shift), or one data point when snapping.
+  // The guide's next x for a key: 1% of the view (10% with Shift), or one data point when
+  // snapping (a tenth of the points with Shift).
   function keyTarget(event) {
     const span = view.x1 - view.x0;
     const delta = span * (event.shiftKey ? 0.1 : 0.01);
@@ -378,7 +379,8 @@ export function createPlot(el, options = {}) {
     xs.forEach((v, k) => {
       if (Math.abs(v - current) < Math.abs(xs[i] - current)) i = k;
     });
-    return xs[Math.min(xs.length - 1, Math.max(0, i + (event.key === "ArrowRight" ? 1 : -1)))];
+    const by = event.shiftKey ? Math.max(2, Math.round(xs.length / 10)) : 1;
+    return xs[Math.min(xs.length - 1, Math.max(0, i + (event.key === "ArrowRight" ? by : -by)))];
   }
 
   const onMove = (event) => setHover(fromPointer(event));

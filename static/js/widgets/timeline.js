@@ -1,11 +1,18 @@
 // Timeline: first / back / play-pause / forward / last, a scrub slider, speed, and the keys
-// ←/→ (step), space (play/pause), Home/End. Draws controls only; the page decides what a step is.
+// ←/→ (step; with Shift a jump of several steps), space (play/pause), Home/End, which give way
+// to a focused control that uses the key (keys.js). Draws controls only; the page decides what
+// a step is.
 //
-// createTimeline(el, { count, step, speed, label, onStep, onSpeed }) ->
+// createTimeline(el, { count, step, speed, speeds, rate, label, onStep, onSpeed }) ->
 //   { setCount(n), setStep(i), step(), play(), pause(), destroy() }
+// rate: steps per second at 1× (a long optimiser race plays hundreds a second, a convolution
+// one step at a time); speeds: the speed menu's multiples of it. When a frame is late or the
+// rate exceeds the frame rate, one frame moves several steps.
+
+import { pageMayUse } from "../keys.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
-const BASE_INTERVAL_MS = 700;
+const RATE = 1000 / 700; // steps per second at 1×: time to read one step's arithmetic
 
 function button(text, title, className) {
   const el = document.createElement("button");
@@ -17,17 +24,15 @@ function button(text, title, className) {
   return el;
 }
 
-function isTyping(target) {
-  if (!target) return false;
-  const tag = target.tagName;
-  if (tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable) return true;
-  return tag === "INPUT" && target.type !== "range" && target.type !== "button" && target.type !== "checkbox";
-}
+// Shift+←/→ jumps about a twentieth of the way, at least 5 steps.
+export const jumpOf = (count) => Math.max(5, Math.round(count / 20));
 
 export function createTimeline(el, options = {}) {
   let count = Math.max(1, options.count || 1);
   let current = Math.min(Math.max(0, options.step || 0), count - 1);
-  let speed = SPEEDS.includes(options.speed) ? options.speed : 1;
+  const speeds = options.speeds || SPEEDS;
+  const rate = options.rate || RATE;
+  let speed = speeds.includes(options.speed) ? options.speed : 1;
   let playing = false;
   let frame = null;
   let last = 0;
@@ -38,9 +43,9 @@ export function createTimeline(el, options = {}) {
   el.setAttribute("role", "group");
   el.setAttribute("aria-label", options.label || "Timeline");
   const first = button("|◀", "First step (Home)");
-  const back = button("◀ Back", "Step back (←)");
+  const back = button("◀ Back", "Step back (←; Shift+← jumps back)");
   const play = button("▶ Play", "Play / pause (space)", "tl-play");
-  const forward = button("Next ▶", "Next step (→)");
+  const forward = button("Next ▶", "Next step (→; Shift+→ jumps ahead)");
   const lastButton = button("▶|", "Last step (End)");
   const slider = document.createElement("input");
   slider.type = "range";
@@ -54,10 +59,11 @@ export function createTimeline(el, options = {}) {
   speedLabel.className = "tl-speed";
   speedLabel.textContent = "speed ";
   const speedSelect = document.createElement("select");
-  for (const s of SPEEDS) {
+  for (const s of speeds) {
     const option = document.createElement("option");
     option.value = String(s);
-    option.textContent = `${s}×`;
+    const perSecond = Number((rate * s).toPrecision(3));
+    option.textContent = options.rate ? `${s}× (${perSecond} step${perSecond === 1 ? "" : "s"}/s)` : `${s}×`;
     speedSelect.append(option);
   }
   speedSelect.value = String(speed);
@@ -70,6 +76,7 @@ export function createTimeline(el, options = {}) {
     readout.textContent = `step ${current + 1} / ${count}`;
     play.textContent = playing ? "❚❚ Pause" : "▶ Play";
     play.setAttribute("aria-pressed", String(playing));
+    readout.setAttribute("aria-live", playing ? "off" : "polite"); // not a count read aloud many times a second
     back.disabled = first.disabled = current === 0;
     forward.disabled = lastButton.disabled = current === count - 1;
   }
@@ -90,13 +97,15 @@ export function createTimeline(el, options = {}) {
     if (!playing) return;
     waited += time - last;
     last = time;
-    if (waited >= BASE_INTERVAL_MS / speed) {
-      waited = 0;
+    const interval = 1000 / (rate * speed);
+    if (waited >= interval) {
       if (current >= count - 1) {
         pause();
         return;
       }
-      go(current + 1, { fromUser: false });
+      const steps = Math.floor(waited / interval);
+      waited -= steps * interval;
+      go(Math.min(count - 1, current + steps), { fromUser: false });
     }
     frame = window.requestAnimationFrame(tick);
   }
@@ -131,18 +140,17 @@ export function createTimeline(el, options = {}) {
   });
 
   function onKey(event) {
-    if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!pageMayUse(event)) return;
+    const by = event.shiftKey ? jumpOf(count) : 1;
     const actions = {
-      ArrowRight: () => go(current + 1),
-      ArrowLeft: () => go(current - 1),
+      ArrowRight: () => go(current + by),
+      ArrowLeft: () => go(current - by),
       Home: () => go(0),
       End: () => go(count - 1),
       " ": () => (playing ? pause() : startPlaying()),
     };
     const action = actions[event.key];
     if (!action) return;
-    // The slider handles its own arrows; avoid moving two steps.
-    if (event.target === slider && event.key !== " ") return;
     event.preventDefault();
     action();
   }

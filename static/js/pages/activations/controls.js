@@ -2,8 +2,9 @@
 // two experiments' settings. Limits come from the catalogue (the inputs' min/max are the same).
 
 import { byId, el } from "../../dom.js";
+import { labelOf, outOfRange, showAt } from "../../errors.js";
 import { formatPieces, parsePieces, selected } from "./helpers.js";
-import { COLORS, LECTURE, MAXOUT_PRESETS, TEXT } from "./text.js";
+import { COLORS, LECTURE, MAXOUT_PRESETS } from "./text.js";
 
 const VAN_FIELDS = { depth: "vd", dist: "vdist", loc: "vloc", scale: "vscale", samples: "vn", seed: "vseed", stat: "vstat" };
 const DEAD_FIELDS = { w: "dw", b: "db", dist: "ddist", loc: "dloc", scale: "dscale", samples: "dn", seed: "dseed", lr: "lr" };
@@ -52,19 +53,12 @@ export function syncControls(page) {
   byId("dead-b-value").textContent = String(v.db);
 }
 
-// A number input's value if it is within its control's limits, otherwise an inline message and null.
-function readNumber(page, input, key, errorId) {
-  const { type, min, max } = page.catalogue.controls[key];
-  const value = Number(input.value);
-  const integer = type === "int";
-  const ok = input.value.trim() !== "" && Number.isFinite(value) && value >= min && value <= max;
-  if (!ok || (integer && !Number.isInteger(value))) {
-    const name = input.closest("label").firstChild.textContent.trim();
-    byId(errorId).textContent = TEXT.notNumber(name, integer, min, max);
-    return null;
-  }
-  byId(errorId).textContent = "";
-  return value;
+// A number input's value if it is within its control's limits, otherwise null and a sentence next
+// to the input (which keeps what was typed).
+function readNumber(page, input, key) {
+  const refused = outOfRange(labelOf(input), page.catalogue.controls[key], input.value, page.state.get()[key]);
+  showAt(input, refused);
+  return refused ? null : Number(input.value);
 }
 
 function onCurveControl(page, event) {
@@ -81,7 +75,7 @@ function onCurveControl(page, event) {
     else if (!names.includes(v.focus)) patch.focus = names[0];
     state.set(patch);
   } else if (target.name === "range") {
-    const value = readNumber(page, target, "range", "act-error");
+    const value = readNumber(page, target, "range");
     if (value !== null) state.set({ range: value });
   } else if (target.name === "focus" || target.name === "thr") {
     state.set({ [target.name]: target.value });
@@ -91,7 +85,7 @@ function onCurveControl(page, event) {
 }
 
 // An experiment's form: selects set their key, numbers are checked first.
-function experimentHandler(page, fields, errorId, extra = () => ({})) {
+function experimentHandler(page, fields, extra = () => ({})) {
   return (event) => {
     const target = event.target;
     const key = fields[target.name];
@@ -100,7 +94,7 @@ function experimentHandler(page, fields, errorId, extra = () => ({})) {
       page.state.set({ [key]: target.value });
       return;
     }
-    const value = readNumber(page, target, key, errorId);
+    const value = readNumber(page, target, key);
     if (value !== null) page.state.set({ [key]: value, ...extra(key) });
   };
 }
@@ -122,8 +116,8 @@ export function wireControls(page, dead) {
   for (const button of document.querySelectorAll("[data-preset]")) {
     button.addEventListener("click", () => page.state.set({ pieces: MAXOUT_PRESETS[button.dataset.preset] }));
   }
-  const onVanish = experimentHandler(page, VAN_FIELDS, "van-error", (key) => (key === "vd" ? { vk: 0 } : {}));
-  const onDead = experimentHandler(page, DEAD_FIELDS, "dead-error");
+  const onVanish = experimentHandler(page, VAN_FIELDS, (key) => (key === "vd" ? { vk: 0 } : {}));
+  const onDead = experimentHandler(page, DEAD_FIELDS);
   for (const [id, handler] of [["van-controls", onVanish], ["dead-controls", onDead]]) {
     byId(id).addEventListener("change", handler);
     byId(id).addEventListener("input", (event) => event.target.type === "range" && handler(event));

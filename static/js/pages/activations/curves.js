@@ -1,15 +1,18 @@
 // f(x) and f'(x) of the chosen functions from POST /api/activations, the readout at x, and the
 // details of the function in focus (formula, range, saturated zone, α, Maxout's pieces).
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { byId, el } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { formatNumber } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { describeRuns, formatPieces, gridIndex, parsePieces, saturatedRuns, selected, xGrid } from "./helpers.js";
 import { ALPHA_KEYS, COLORS, NOTES, TEXT } from "./text.js";
 
-const fetchCurves = latestOnly((payloads, options) =>
-  Promise.all(payloads.map((payload) => postJSON("/api/activations", payload, options))),
+const fetchCurves = coalesced((payloads) =>
+  Promise.all(payloads.map((payload) => postJSON("/api/activations", payload))),
 );
 
 function swatchCell(name, label) {
@@ -78,6 +81,8 @@ function renderAlpha(page, focus) {
 
 export function createCurves(page) {
   const names = Object.keys(page.catalogue.functions);
+  const code = mountCodePanel(byId("act-code"), "/api/activations");
+  let shownCode = null;
   const label = (name) => page.catalogue.functions[name].label;
   let data = null; // { xs, names, responses: Map(name -> response) }
   let hoverTimer = null;
@@ -166,6 +171,8 @@ export function createCurves(page) {
     plot.setHover(snap(v.x));
     renderDetails(focus, runs);
     readout(snap(v.x));
+    const payload = data.payloads[data.names.indexOf(focus)];
+    if (payload !== shownCode) code.show((shownCode = payload)); // the function in focus
   }
 
   async function load() {
@@ -182,11 +189,11 @@ export function createCurves(page) {
     try {
       responses = await fetchCurves(payloads);
     } catch (error) {
-      if (!isAbort(error)) byId("act-error").textContent = TEXT.curvesFailed(error.message);
+      if (!isAbort(error)) byId("act-error").textContent = TEXT.curvesFailed(explain(error));
       return;
     }
     byId("act-error").textContent = "";
-    data = { xs, names: chosen, responses: new Map(chosen.map((name, i) => [name, responses[i]])) };
+    data = { xs, names: chosen, payloads, responses: new Map(chosen.map((name, i) => [name, responses[i]])) };
     draw();
   }
 

@@ -1,13 +1,21 @@
 // Experiment 2: one ReLU unit a = max(0, w·x + b) over seeded inputs
 // (POST /api/activations/dead-relu): where it is active, its gradients, and one gradient step.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId } from "../../dom.js";
+import { createRefusals } from "../../errors.js";
 import { formatNumber } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { TEXT } from "./text.js";
 
-const fetchDead = latestOnly((payload, options) => postJSON("/api/activations/dead-relu", payload, options));
+const fetchDead = coalesced((payload) => postJSON("/api/activations/dead-relu", payload));
+// The API's fields -> this experiment's inputs (by name), so a refusal sits next to its input.
+const FIELDS = { weight: "w", bias: "b", samples: "samples", distribution: "dist", loc: "loc", scale: "scale", seed: "seed" };
+const refusals = createRefusals(
+  document.getElementById("dead-error"),
+  (field) => (FIELDS[field] ? document.getElementById("dead-controls").elements[FIELDS[field]] : null),
+);
 
 // The x range to draw: the inputs, and the kink when it is near them, with a margin.
 function viewRange(xs, kink) {
@@ -90,10 +98,10 @@ export function createDead(page) {
     try {
       data = await fetchDead(payload);
     } catch (error) {
-      if (!isAbort(error)) byId("dead-error").textContent = TEXT.experimentFailed(error.message);
+      if (!isAbort(error)) refusals.refuse(error, null, TEXT.experimentFailed);
       return;
     }
-    byId("dead-error").textContent = "";
+    refusals.clear();
     draw();
   }
 

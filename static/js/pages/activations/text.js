@@ -53,9 +53,8 @@ export const NOTES = {
 };
 
 export const TEXT = {
-  curvesFailed: (message) => `Could not compute the curves: ${message}`,
-  experimentFailed: (message) => `Could not run the experiment: ${message}`,
-  notNumber: (name, integer, min, max) => `${name} must be a ${integer ? "whole " : ""}number from ${min} to ${max}.`,
+  curvesFailed: (sentence) => `Could not compute the curves. ${sentence}`,
+  experimentFailed: (sentence) => `Could not run the experiment. ${sentence}`,
   learnedAlpha: (x, dalpha) =>
     "α is learned: back-propagation computes ∂L/∂α = Σ ∂L/∂f · ∂f/∂α and updates α like a weight. " +
     `Here ∂f/∂α at x = ${x} is ${dalpha}.`,

@@ -1,14 +1,22 @@
 // Experiment 1: the product of f' through n layers (POST /api/activations/vanishing), against
 // the sigmoid's ceiling 0.25ⁿ.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
+import { createRefusals } from "../../errors.js";
 import { formatNumber } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { COLORS, TEXT } from "./text.js";
 
 const FUNCTIONS = ["sigmoid", "tanh", "relu"];
-const fetchVanishing = latestOnly((payload, options) => postJSON("/api/activations/vanishing", payload, options));
+const fetchVanishing = coalesced((payload) => postJSON("/api/activations/vanishing", payload));
+// The API's fields -> this experiment's inputs (by name), so a refusal sits next to its input.
+const FIELDS = { depth: "depth", samples: "samples", distribution: "dist", loc: "loc", scale: "scale", seed: "seed" };
+const refusals = createRefusals(
+  document.getElementById("van-error"),
+  (field) => (FIELDS[field] ? document.getElementById("van-controls").elements[FIELDS[field]] : null),
+);
 
 function readoutRow(name, label, stats, k) {
   const tr = el("tr");
@@ -73,10 +81,10 @@ export function createVanishing(page) {
     try {
       data = await fetchVanishing(payload);
     } catch (error) {
-      if (!isAbort(error)) byId("van-error").textContent = TEXT.experimentFailed(error.message);
+      if (!isAbort(error)) refusals.refuse(error, null, TEXT.experimentFailed);
       return;
     }
-    byId("van-error").textContent = "";
+    refusals.clear();
     draw();
   }
 

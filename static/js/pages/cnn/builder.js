@@ -2,8 +2,10 @@
 // move and remove), adding a layer, and what POST /api/cnn/network says of each layer: its
 // output shape with the size formula, its parameter count, and why a layer does not fit.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el, fillSelect } from "../../dom.js";
+import { explain, labelOf, outOfRange, showAt } from "../../errors.js";
 import { insertLayer, moveLayer, newLayer, removeLayer, setOption } from "./netcode.js";
 import { TEXT } from "./text.js";
 
@@ -35,7 +37,7 @@ function formulaLines(layer) {
 export function createBuilder(page) {
   const { layer_types: types, max_layers: maxLayers } = page.catalogue;
   const list = byId("cnn-layers");
-  const describeNet = latestOnly((body, options) => postJSON("/api/cnn/network", body, options));
+  const describeNet = coalesced((body) => postJSON("/api/cnn/network", body));
 
   function optionInput(i, spec, key, option) {
     const label = el("label", "cnn-option");
@@ -56,10 +58,15 @@ export function createBuilder(page) {
       const raw = input.value.trim();
       const value = Number(raw);
       const optional = option.default !== null || key === "stride";
-      if (raw === "" && optional) return page.setLayers(setOption(page.layers(), i, key, undefined));
-      const ok = raw !== "" && Number.isFinite(value) && (!option.integer || Number.isInteger(value)) && value >= option.min && value <= option.max;
-      if (ok) page.setLayers(setOption(page.layers(), i, key, value));
-      else input.value = spec[key] === undefined ? "" : String(spec[key]);
+      if (raw === "" && optional) {
+        showAt(input, null);
+        return page.setLayers(setOption(page.layers(), i, key, undefined));
+      }
+      // A refused value stays as typed, with a sentence next to it; the network keeps the old one.
+      const kept = spec[key] === undefined ? (option.default ?? "its default") : spec[key];
+      const refused = outOfRange(labelOf(input), { type: option.integer ? "int" : "float", min: option.min, max: option.max }, raw, kept);
+      showAt(input, refused && refused.replace("The lesson still uses", "The network still uses"));
+      if (!refused) page.setLayers(setOption(page.layers(), i, key, value));
     });
     label.append(el("span", "", key), input);
     return label;
@@ -177,7 +184,7 @@ export function createBuilder(page) {
       out = await describeNet(body);
     } catch (error) {
       if (isAbort(error)) return null;
-      byId("cnn-net-error").textContent = error.message;
+      byId("cnn-net-error").textContent = explain(error);
       byId("cnn-net-summary").textContent = T.notFit;
       page.network = null;
       return null;

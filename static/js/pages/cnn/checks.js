@@ -2,8 +2,10 @@
 // gradient check per layer and parameter (POST /api/cnn/gradcheck) at the initial parameters or
 // at the run's current step (its state), with what the relative errors mean.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { formatNumber as fmt } from "../../format.js";
 import { TEXT } from "./text.js";
 
@@ -19,7 +21,7 @@ export function worstEntry(check) {
 }
 
 export function createChecks(page) {
-  const postCheck = latestOnly((body, options) => postJSON("/api/cnn/gradcheck", body, options));
+  const postCheck = coalesced((body) => postJSON("/api/cnn/gradcheck", body));
 
   function update(run) {
     byId("cnn-initial").textContent =
@@ -78,7 +80,7 @@ export function createChecks(page) {
     } catch (error) {
       if (isAbort(error)) return;
       byId("cnn-gc-summary").textContent = "";
-      byId("cnn-gc-error").textContent = error.message;
+      byId("cnn-gc-error").textContent = explain(error);
       return;
     }
     byId("cnn-gc-summary").textContent = T.gcSummary(out);

@@ -3,6 +3,7 @@
 // with its own optimiser, trained in turn; their smoothed losses side by side and a table.
 
 import { byId, el, fillSelect } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { formatNumber as fmt, formatPrecise } from "../../format.js";
 import { createOptimizerCard } from "../../widgets/optimizer_card.js";
 import { createPlot } from "../../widgets/plot.js";
@@ -33,7 +34,7 @@ export function createCompare(page) {
       render();
     },
     onError: (run, error) => {
-      byId("cnn-cmp-error").textContent = `${label(run.config.optimizer)}: ${error.message}`;
+      byId("cnn-cmp-error").textContent = `${label(run.config.optimizer)}: ${explain(error)}`;
     },
     onPlaying: () => buttons(),
     onStop: () => {

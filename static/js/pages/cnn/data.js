@@ -1,8 +1,10 @@
 // The data set's first training examples, exactly as the network receives them, with their
 // classes in English and Chinese (GET /api/cnn/datasets/{name}/examples).
 
-import { getJSON, isAbort, latestOnly } from "../../api.js";
+import { getJSON, isAbort } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { createThumbnails } from "../../widgets/thumbnails.js";
 
 const COUNT = 16;
@@ -17,7 +19,7 @@ export function labelled(data, labels, indices) {
 
 export function createData(page) {
   const thumbs = createThumbnails(byId("cnn-examples"), { label: "The first training examples" });
-  const fetchExamples = latestOnly((url, options) => getJSON(url, options));
+  const fetchExamples = coalesced((url) => getJSON(url));
 
   async function load() {
     const data = page.dataset();
@@ -25,7 +27,7 @@ export function createData(page) {
     try {
       out = await fetchExamples(`/api/cnn/datasets/${data.name}/examples?split=train&start=0&count=${COUNT}`);
     } catch (error) {
-      if (!isAbort(error)) byId("cnn-data-note").textContent = error.message;
+      if (!isAbort(error)) byId("cnn-data-note").textContent = explain(error);
       return;
     }
     thumbs.update({ images: out.x, ...labelled(data, out.labels, out.indices) });

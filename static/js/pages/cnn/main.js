@@ -12,6 +12,8 @@
 import { getJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId } from "../../dom.js";
+import { explain } from "../../errors.js";
+import { pageMayUse } from "../../keys.js";
 import { createState } from "../../state.js";
 import { formatOpts, parseOpts } from "../optimizers/presets.js";
 import { createBuilder } from "./builder.js";
@@ -85,11 +87,8 @@ page.config = () => {
 
 function wireKeys(training) {
   document.addEventListener("keydown", (event) => {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-    const target = event.target;
-    const tag = target && target.tagName;
     // A focused control keeps its keys (a button's space, a select's arrows, a chart's arrows).
-    if (["INPUT", "SELECT", "TEXTAREA", "BUTTON", "CANVAS", "A"].includes(tag) || (target && target.isContentEditable)) return;
+    if (!pageMayUse(event) || (event.target && event.target.tagName === "CANVAS")) return;
     if (event.key === " ") {
       event.preventDefault();
       training.toggle();
@@ -105,7 +104,7 @@ async function init() {
     const list = await getJSON("/api/optimizers");
     page.optimizers = new Map(list.map((o) => [o.name, o]));
   } catch (error) {
-    byId("cnn-train-error").textContent = error.message;
+    byId("cnn-train-error").textContent = explain(error);
     return;
   }
   page.state = makeState();

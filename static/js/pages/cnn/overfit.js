@@ -4,6 +4,7 @@
 
 import { getJSON } from "../../api.js";
 import { byId } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createThumbnails } from "../../widgets/thumbnails.js";
 import { labelled } from "./data.js";
@@ -30,7 +31,7 @@ export function createOverfit(page) {
       render(run);
     },
     onError: (run, error) => {
-      byId("cnn-of-error").textContent = error.message;
+      byId("cnn-of-error").textContent = explain(error);
     },
     onPlaying: () => buttons(),
     onStop: () => {
@@ -63,7 +64,7 @@ export function createOverfit(page) {
     byId("cnn-of-status").textContent = run.losses.length ? T.ofStatus(run, steps) : T.ofReady;
     if (run.divergedAt !== null) byId("cnn-of-error").textContent = TEXT.train.diverged(run.divergedAt);
     showExamples(run).catch((error) => {
-      byId("cnn-of-error").textContent = error.message;
+      byId("cnn-of-error").textContent = explain(error);
     });
     buttons();
   }

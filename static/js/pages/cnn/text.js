@@ -70,7 +70,7 @@ export const TEXT = {
       `This link asks for step ${asked.toLocaleString("en")}; a link replays at most ${bound.toLocaleString("en")} ` +
       `steps of this network at once (about ten requests of work), so the run stopped at step ${bound.toLocaleString("en")}.`,
     continueTo: (asked) => `Continue to step ${asked.toLocaleString("en")}`,
-    refused: (message) => `The server refused the next chunk: ${message}`,
+    refused: (sentence) => `The server refused the next chunk of training. ${sentence}`,
   },
   watch: {
     raw: "loss of each batch",

@@ -4,6 +4,7 @@
 
 import { postJSON } from "../../api.js";
 import { byId, el, fillSelect } from "../../dom.js";
+import { explain, labelOf, outOfRange, showAt } from "../../errors.js";
 import { createOptimizerCard } from "../../widgets/optimizer_card.js";
 import { formatOpts } from "../optimizers/presets.js";
 import { createRun, replayTarget } from "./run.js";
@@ -46,7 +47,7 @@ export function createTraining(page, views) {
       status();
     },
     onError(run, error) {
-      byId("cnn-train-error").textContent = T.refused(error.message);
+      byId("cnn-train-error").textContent = T.refused(explain(error));
     },
     onPlaying: () => buttons(),
     onStop: () => {
@@ -162,10 +163,9 @@ export function createTraining(page, views) {
 
   function numberInput(id, key, { min, max }, integer) {
     byId(id).addEventListener("change", (event) => {
-      const raw = event.target.value;
-      const n = Number(raw);
-      if (raw !== "" && Number.isFinite(n) && (!integer || Number.isInteger(n)) && n >= min && n <= max) page.state.set({ [key]: n });
-      else event.target.value = String(page.state.get()[key]);
+      const refused = outOfRange(labelOf(event.target), { type: integer ? "int" : "float", min, max }, event.target.value, page.state.get()[key]);
+      showAt(event.target, refused && refused.replace("The lesson still uses", "Training still uses"));
+      if (!refused) page.state.set({ [key]: Number(event.target.value) });
     });
   }
 

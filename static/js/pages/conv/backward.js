@@ -2,9 +2,11 @@
 // dL/dW, dL/db and dL/dX on the same timeline and arithmetic panel. Every number comes from
 // POST /api/conv2d/backward (with the trace); dL/dY from a loss is the API's too.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
+import { explain } from "../../errors.js";
 import { caption, formatEdits, parseEdits } from "../../seeded.js";
 import { createGrid, defaultFormat } from "../../widgets/grid.js";
 import { renderBackwardStep } from "./backward_steps.js";
@@ -23,7 +25,7 @@ export function backwardState() {
 }
 export const BACKWARD_KEYS = ["pass", "grad"];
 
-const fetchBackward = latestOnly((payload, options) => postJSON("/api/conv2d/backward", payload, options));
+const fetchBackward = coalesced((payload) => postJSON("/api/conv2d/backward", payload));
 const PANELS = ["conv-bw-panel", "conv-bw-dx", "conv-bw-dw", "conv-bw-dy"];
 
 function holderIn(parent, text) {
@@ -159,7 +161,7 @@ export function createBackward(page) {
   }
 
   function showRefusal(error) {
-    byId("conv-bw-error").textContent = BW_TEXT.refused(error.message);
+    byId("conv-bw-error").textContent = BW_TEXT.refused(explain(error));
     byId("conv-arith").textContent = BW_TEXT.fixFirst;
     page.timeline.setCount(1);
   }

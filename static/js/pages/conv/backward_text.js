@@ -72,6 +72,6 @@ export const BW_TEXT = {
       )
       .join("; ") +
     ".",
-  refused: (message) => `The backward pass was refused: ${message}`,
+  refused: (sentence) => `The backward pass was refused. ${sentence}`,
   fixFirst: "Fix the configuration above to step through the gradients.",
 };

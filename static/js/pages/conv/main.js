@@ -3,9 +3,12 @@
 // for a step comes from POST /api/conv2d (the backward mode's from /api/conv2d/backward, see
 // backward.js). Controls and their limits come from the catalogue.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
+import { createRefusals, fieldMap, labelOf, outOfRange } from "../../errors.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { createState } from "../../state.js";
 import { createTimeline } from "../../widgets/timeline.js";
 import { BACKWARD_KEYS, backwardState, createBackward } from "./backward.js";
@@ -35,10 +38,28 @@ const page = {
   view: null, // { v, values, grids, response, outputGrids, feeds, backward }
   backward: null, // the backward mode (backward.js)
 };
-const fetchConv = latestOnly((payload, options) => postJSON("/api/conv2d", payload, options));
+const fetchConv = coalesced((payload) => postJSON("/api/conv2d", payload));
+
+// A refusal is said next to the control the learner changed last (what they just did), or next
+// to the control of the API's field when the page opened with it (a shared link).
+const refusals = createRefusals(
+  byId("conv-error"),
+  fieldMap({
+    input: (field) => (field.includes("[") ? null : form.elements.h),
+    weights: (field) => (field.includes("[") ? null : form.elements.k),
+    stride: () => form.elements.s,
+    padding: () => form.elements.p,
+    dilation: () => form.elements.d,
+    mode: () => form.elements.mode,
+  }),
+  TEXT.cellName,
+);
+let touched = null;
+page.code = mountCodePanel(byId("conv-code"), "/api/conv2d");
 
 function showRefusal(v, error) {
-  byId("conv-error").textContent = TEXT.refused(error.message);
+  const cell = !touched && error.field && TEXT.cellName(error.field);
+  refusals.refuse(error, touched, cell ? undefined : TEXT.refused);
   byId("conv-output").replaceChildren(el("p", "message note", TEXT.noOutput));
   byId("conv-output-dims").textContent = "";
   byId("conv-arith").replaceChildren();
@@ -56,6 +77,7 @@ async function recompute() {
   page.backward.reset();
   byId("conv-flip-note").textContent = TEXT.flip[v.mode];
   const payload = { input: values.x, weights: values.w, bias: values.b, stride: v.s, padding: v.p, dilation: v.d, mode: v.mode };
+  page.code.show({ ...payload, trace: false });
   let response;
   try {
     response = await fetchConv(payload);
@@ -63,7 +85,8 @@ async function recompute() {
     if (!isAbort(error)) showRefusal(v, error);
     return;
   }
-  byId("conv-error").textContent = "";
+  refusals.clear();
+  touched = null;
   Object.assign(page.view, { response, outputGrids: buildOutputGrids(page, response), feeds: feedsMap(response.steps) });
   renderSize(v, response);
   markUnvisited(page.view);
@@ -86,16 +109,18 @@ function syncForm() {
 
 function onChange(event) {
   const target = event.target;
+  touched = null;
   if (target.name === "edit" || target.name === "mode") {
     page.state.set({ [target.name]: target.name === "edit" ? target.checked : target.value });
     return;
   }
-  const value = Number(target.value);
-  const { min, max } = controls[target.name];
-  if (!Number.isInteger(value) || value < min || value > max) {
-    byId("conv-error").textContent = TEXT.notWhole(target.closest("label").firstChild.textContent.trim(), min, max);
+  const refused = outOfRange(labelOf(target), controls[target.name], target.value, page.state.get()[target.name]);
+  if (refused) {
+    refusals.show(target, refused);
     return;
   }
+  touched = target;
+  const value = Number(target.value);
   const patch = { [target.name]: value, pin: "" };
   // New shapes invalidate edits made at the old shape.
   if (SHAPE_KEYS.includes(target.name)) patch.edits = "";

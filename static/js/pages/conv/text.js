@@ -1,8 +1,15 @@
 // The convolution lesson's sentences, in one place (the Chinese interface will translate them).
 
 export const TEXT = {
-  notWhole: (name, min, max) => `${name} must be a whole number from ${min} to ${max}.`,
-  refused: (message) => `This combination does not work: ${message}`,
+  refused: (sentence) => `This combination does not work. ${sentence}`,
+  // A typed cell the API refused, from its field: "input[0][1][2]" -> "The input value at ...".
+  cellName: (field) => {
+    const at = (field.match(/\d+/g) || []).map(Number);
+    if (field.startsWith("input") && at.length === 3) return `The input value at channel ${at[0]}, row ${at[1]}, column ${at[2]}`;
+    if (field.startsWith("weights") && at.length === 4) return `Filter W${at[0]}'s weight at channel ${at[1]}, row ${at[2]}, column ${at[3]}`;
+    if (field.startsWith("bias") && at.length === 1) return `Bias b${at[0]}`;
+    return undefined;
+  },
   noOutput: "No output: change the kernel size, padding, dilation or stride above.",
   fixFirst: "Fix the configuration above to step through the convolution.",
   flip: {

@@ -3,8 +3,10 @@
 // in the URL; every number shown for a step comes from POST /api/conv_transpose2d. Controls,
 // presets and fills come from the catalogue (app/pages.py).
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { readCatalogue } from "../../catalogue.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { byId, el } from "../../dom.js";
 import { createState } from "../../state.js";
 import { createTimeline } from "../../widgets/timeline.js";
@@ -42,7 +44,8 @@ const page = {
   },
   restore: () => (page.pinned ? page.pinned() : renderView()),
 };
-const fetchTranspose = latestOnly((payload, options) => postJSON("/api/conv_transpose2d", payload, options));
+const fetchTranspose = coalesced((payload) => postJSON("/api/conv_transpose2d", payload));
+const code = mountCodePanel(byId("ct-code"), "/api/conv_transpose2d");
 
 function renderView() {
   page.pinned = null;
@@ -93,6 +96,7 @@ async function recompute() {
     output_padding: v.op,
     dilation: v.d,
   };
+  code.show({ ...payload, trace: false });
   let response;
   try {
     response = await fetchTranspose(payload);

@@ -6,12 +6,13 @@ import { byId, el, fillSelect } from "../../dom.js";
 import { colorOf, raceSpecs } from "./race.js";
 import { formatOpts } from "./presets.js";
 
-function setParam(page, race, r, key, value) {
+function setParam(page, race, r, key, value, control) {
   const specs = raceSpecs(page);
   if (!specs[r]) return;
   specs[r][key] = Number.isFinite(value) ? value : 0;
+  // A rate of 0 or less cannot be written in the race's link: the server says why, next to it.
   if (key === "lr" && !(value > 0)) {
-    race.checkRate({ ...specs[r], lr: value });
+    race.checkRate({ ...specs[r], lr: value }, control);
     return;
   }
   page.editingCard = true; // keep this card's DOM (a slider mid-drag)
@@ -50,7 +51,8 @@ function rateControl(page, race, info, spec, r) {
     number.value = String(lr);
     setParam(page, race, r, "lr", lr);
   });
-  number.addEventListener("change", () => setParam(page, race, r, "lr", Number(number.value)));
+  number.dataset.param = "lr";
+  number.addEventListener("change", () => setParam(page, race, r, "lr", Number(number.value), number));
   label.append(el("span", "", info.params.lr.description), slider, number);
   return label;
 }
@@ -64,7 +66,8 @@ function otherParams(page, race, info, spec, r) {
     const input = el("input");
     Object.assign(input, { type: "number", step: "any", min: String(param.min), max: String(param.max), value: String(spec[key] ?? param.default) });
     input.setAttribute("aria-label", `${info.label} ${key}`);
-    input.addEventListener("change", () => setParam(page, race, r, key, Number(input.value)));
+    input.dataset.param = key;
+    input.addEventListener("change", () => setParam(page, race, r, key, Number(input.value), input));
     label.append(input);
     others.append(label);
   }

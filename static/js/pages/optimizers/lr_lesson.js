@@ -2,12 +2,14 @@
 // start: three small maps and the loss per step. The rates and surface preset per optimiser come
 // from the catalogue's `lesson`.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { formatPrecise as fmt } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
-import { fetchGrid, fieldOf, showError } from "./race.js";
+import { createRefusals, fieldMap } from "../../errors.js";
+import { fetchGrid, fieldOf } from "./race.js";
 
 const COLORS = ["#56b4e9", "#009e73", "#d55e00"];
 const NAMES = ["too low", "good", "too high"];
@@ -23,7 +25,11 @@ export function createLrLesson(page) {
     return { heading, widget: createSurface(box, { label: `Path with the ${name} learning rate`, aspect: [0.6, 0.8] }) };
   });
   const plot = createPlot(byId("lr-loss"), { label: "Loss per step at three learning rates", xLabel: "step", yScale: "log", snap: true });
-  const post = latestOnly((payload, options) => postJSON("/api/optimize", payload, options));
+  const refusals = createRefusals(
+    byId("lr-error"),
+    fieldMap({ surface: "lr-surface", optimizers: "lr-0", "optimizers[1]": "lr-1", "optimizers[2]": "lr-2", steps: "lr-steps" }),
+  );
+  const post = coalesced((payload) => postJSON("/api/optimize", payload));
 
   function syncInputs(name, info, lrs, steps) {
     byId("lr-opt").value = name;
@@ -70,10 +76,10 @@ export function createLrLesson(page) {
       const grid = await fetchGrid(page, info.name);
       const optimizers = lrs.slice(0, 3).map((lr) => ({ name, lr }));
       data = await post({ surface: info.name, start: info.default_start, steps, internals: false, optimizers });
-      showError("lr-error", null);
+      refusals.clear();
       drawMaps(data, grid, info, lrs);
     } catch (error) {
-      if (!isAbort(error)) showError("lr-error", error);
+      if (!isAbort(error)) refusals.refuse(error);
       return;
     }
     drawLoss(data, info, lrs);

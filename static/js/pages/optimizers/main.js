@@ -8,11 +8,12 @@
 import { getJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, fillSelect } from "../../dom.js";
+import { explain, labelOf, outOfRange, showAt } from "../../errors.js";
 import { createState } from "../../state.js";
 import { renderCards } from "./cards.js";
 import { createLrLesson } from "./lr_lesson.js";
 import { defaultRace, formatOpts } from "./presets.js";
-import { createRace, raceSpecs, showError } from "./race.js";
+import { createRace, raceSpecs, startPoint } from "./race.js";
 import { createSearch } from "./search.js";
 
 const RACE_KEYS = ["surface", "start", "steps", "opts", "sel", "step", "sched", "noise", "seed"];
@@ -66,23 +67,33 @@ function syncRaceInputs(values) {
   byId("race-seed").value = String(values.seed);
 }
 
-const whole = (value, { min, max }) => Math.min(max, Math.max(min, Math.floor(Number(value)) || min));
+// A number field for a catalogue control: a refused value is explained next to it (and kept, not
+// clamped or reverted); an accepted one clears the sentence and goes into the state.
+function checked(state, id, key) {
+  const input = byId(id);
+  input.addEventListener("change", () => {
+    const refused = outOfRange(labelOf(input), page.catalogue.controls[key], input.value, state.get()[key]);
+    showAt(input, refused);
+    if (!refused) state.set({ [key]: Number(input.value) });
+  });
+}
 
 function wireRace(state) {
   byId("race-controls").addEventListener("submit", (event) => event.preventDefault());
   byId("race-surface").addEventListener("change", (event) => state.set({ surface: event.target.value, start: [], step: 0 }));
-  const setStart = () => {
+  const setStart = (event) => {
     const [sx, sy] = [byId("race-sx").value, byId("race-sy").value];
     const [x, y] = [Number(sx), Number(sy)];
     if (sx !== "" && sy !== "" && Number.isFinite(x) && Number.isFinite(y)) state.set({ start: [x, y], step: 0 });
+    else showAt(event.target, `${labelOf(event.target)} must be a number, such as ${startPoint(page)[event.target === byId("race-sx") ? 0 : 1]}.`);
   };
   byId("race-sx").addEventListener("change", setStart);
   byId("race-sy").addEventListener("change", setStart);
   byId("race-default-start").addEventListener("click", () => state.set({ start: [], step: 0 }));
   byId("race-steps").addEventListener("change", (event) => state.set({ steps: Number(event.target.value) }));
   byId("race-sched").addEventListener("change", (event) => state.set({ sched: event.target.value }));
-  byId("race-noise").addEventListener("change", (event) => state.set({ noise: Math.max(0, Number(event.target.value) || 0) }));
-  byId("race-seed").addEventListener("change", (event) => state.set({ seed: Math.max(0, Math.floor(Number(event.target.value) || 0)) }));
+  checked(state, "race-noise", "noise");
+  checked(state, "race-seed", "seed");
   byId("race-add").addEventListener("click", () => {
     const specs = raceSpecs(page);
     if (specs.length >= page.catalogue.max_optimizers) return;
@@ -109,17 +120,17 @@ function wireLessons(state) {
       state.set({ lrs });
     });
   }
-  byId("lr-steps").addEventListener("change", (event) => state.set({ lr_steps: whole(event.target.value, controls.lr_steps) }));
+  checked(state, "lr-steps", "lr_steps");
   byId("search-controls").addEventListener("submit", (event) => event.preventDefault());
   byId("search-opt").addEventListener("change", (event) => {
     state.set({ s_opt: event.target.value, s_lr: page.optimizers.get(event.target.value).search_ranges.lr });
   });
   byId("search-budget").addEventListener("change", (event) => state.set({ s_budget: Number(event.target.value) }));
-  byId("search-steps").addEventListener("change", (event) => state.set({ s_steps: whole(event.target.value, controls.s_steps) }));
+  checked(state, "search-steps", "s_steps");
   const setRange = () => state.set({ s_lr: [Number(byId("search-lo").value), Number(byId("search-hi").value)] });
   byId("search-lo").addEventListener("change", setRange);
   byId("search-hi").addEventListener("change", setRange);
-  byId("search-seed").addEventListener("change", (event) => state.set({ s_seed: Math.max(0, Math.floor(Number(event.target.value) || 0)) }));
+  checked(state, "search-seed", "s_seed");
 }
 
 function subscribe(race, lesson, search) {
@@ -150,7 +161,7 @@ async function init() {
     page.optimizers = new Map(list.map((o) => [o.name, o]));
     optimizerList = list;
   } catch (error) {
-    showError("race-error", error);
+    byId("race-error").textContent = explain(error);
     return;
   }
   page.state = makeState(optimizerList);

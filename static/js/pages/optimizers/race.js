@@ -1,9 +1,12 @@
 // The race: every optimiser from the same start on the surface (POST /api/optimize), their
 // paths on the map, the loss per step, the timeline, and the numbers of the current step.
 
-import { getJSON, isAbort, latestOnly, postJSON } from "../../api.js";
+import { getJSON, isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { createColorbar } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
+import { createRefusals, fieldMap } from "../../errors.js";
 import { formatPrecise as fmt } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
@@ -17,9 +20,23 @@ export const COLORS = ["#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#
 export const colorOf = (r) => COLORS[r % COLORS.length];
 const round = (v) => Number(v.toPrecision(4));
 
-export function showError(id, error) {
-  byId(id).textContent = error ? `${error.status ? `${error.status}: ` : ""}${error.message}` : "";
+// The card input of optimiser r's parameter: the API's "optimizers[r].key".
+export function cardInput(field) {
+  const match = field.match(/^optimizers\[(\d+)\]\.(\w+)/);
+  const card = match && byId("race-optimizers").children[Number(match[1])];
+  return card ? card.querySelector(`[data-param="${match[2]}"]`) : null;
 }
+
+const raceControl = fieldMap({
+  surface: "race-surface",
+  start: "race-sx",
+  "start[1]": "race-sy",
+  steps: "race-steps",
+  noise: "race-noise",
+  "noise.seed": "race-seed",
+  schedule: "race-sched",
+  optimizers: cardInput,
+});
 
 // f on a grid for drawing, fetched once per surface.
 export async function fetchGrid(page, name) {
@@ -72,9 +89,19 @@ export function createRace(page) {
   });
   const colorbar = createColorbar(byId("race-colorbar"), { kind: "sequential", min: 0, max: 1, label: "" });
   const lossPlot = createPlot(byId("race-loss"), { label: "Loss per step for each optimiser", xLabel: "step", yLabel: "f", yScale: "log", snap: true });
-  const timeline = createTimeline(byId("race-timeline"), { count: 1, step: 0, label: "Race steps", onStep: (i) => page.state.set({ step: i }) });
-  const postRace = latestOnly((payload, options) => postJSON("/api/optimize", payload, options));
+  // 100 steps a second at 1×: the default 500-step race plays in 5 s; 0.01× is one step a second.
+  const timeline = createTimeline(byId("race-timeline"), {
+    count: 1,
+    step: 0,
+    rate: 100,
+    speeds: [0.01, 0.05, 0.25, 1, 2, 4],
+    label: "Race steps",
+    onStep: (i) => page.state.set({ step: i }),
+  });
+  const postRace = coalesced((payload) => postJSON("/api/optimize", payload));
+  const code = mountCodePanel(byId("race-code"), "/api/optimize");
   let race = null; // the last race response
+  const refusals = createRefusals(byId("race-error"), raceControl);
 
   async function loadSurface() {
     const info = page.surfaces.get(page.state.get().surface);
@@ -139,20 +166,21 @@ export function createRace(page) {
     map.update({ start });
     if (!specs.length) {
       race = null;
-      showError("race-error", { message: "add an optimiser to race" });
+      refusals.show(null, "No optimiser is racing: add one with “Add an optimiser” above.");
       render();
       return;
     }
     const payload = { surface: page.surface.name, start, steps, optimizers: specs };
     if (noise > 0) payload.noise = { std: noise, seed };
     if (sched !== "constant") payload.schedule = { kind: sched };
+    code.show(payload);
     try {
       race = await postRace(payload);
-      showError("race-error", null);
+      refusals.clear();
     } catch (error) {
       if (isAbort(error)) return;
       race = null;
-      showError("race-error", error);
+      refusals.refuse(error);
     }
     const count = race ? Math.max(...race.runs.map((r) => r.points.length)) : 1;
     timeline.setCount(count);
@@ -163,10 +191,11 @@ export function createRace(page) {
     render();
   }
 
-  // A refused learning rate still goes to the server, which says what is wrong (shown inline).
-  function checkRate(spec) {
+  // A refused learning rate still goes to the server, which says what is wrong, next to the
+  // rate's field; the race keeps its last good rate meanwhile.
+  function checkRate(spec, control) {
     const payload = { surface: page.surface.name, start: startPoint(page), steps: 1, optimizers: [spec] };
-    postRace(payload).catch((error) => showError("race-error", isAbort(error) ? null : error));
+    postRace(payload).catch((error) => isAbort(error) || refusals.refuse(error, control));
   }
 
   return { loadSurface, run, render, checkRate, setStep: (i) => timeline.setStep(i) };

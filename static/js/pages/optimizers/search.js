@@ -2,13 +2,15 @@
 // (POST /api/optimize/search), on the race's surface and start: the final-loss map with both
 // methods' samples, the loss against the learning rate alone, and what each found.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { createColorbar } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
+import { createRefusals, fieldMap } from "../../errors.js";
 import { formatPrecise as fmt, formatTick } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
-import { showError, startPoint } from "./race.js";
+import { startPoint } from "./race.js";
 
 const GRID = "#e69f00";
 const RANDOM = "#56b4e9";
@@ -75,7 +77,20 @@ export function createSearch(page) {
     yLabel: "final loss",
     yScale: "log",
   });
-  const post = latestOnly((payload, options) => postJSON("/api/optimize/search", payload, options));
+  const refusals = createRefusals(
+    byId("search-error"),
+    fieldMap({
+      start: "race-sx",
+      "start[1]": "race-sy",
+      optimizer: "search-opt",
+      budget: "search-budget",
+      steps: "search-steps",
+      seed: "search-seed",
+      lr_range: "search-lo",
+      "lr_range[1]": "search-hi",
+    }),
+  );
+  const post = coalesced((payload) => postJSON("/api/optimize/search", payload));
 
   function syncInputs(v) {
     byId("search-opt").value = v.s_opt;
@@ -127,9 +142,9 @@ export function createSearch(page) {
         second_range: second,
         map_resolution: page.catalogue.map_resolution,
       });
-      showError("search-error", null);
+      refusals.clear();
     } catch (error) {
-      if (!isAbort(error)) showError("search-error", error);
+      if (!isAbort(error)) refusals.refuse(error);
       return;
     }
     draw(data, v.s_lr, second);

@@ -3,9 +3,12 @@
 // the learner's edits; every forward number comes from POST /api/pool2d, and the final dL/dx is
 // checked against POST /api/pool2d/backward. Controls and their limits come from the catalogue.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
+import { createRefusals, fieldMap, labelOf, outOfRange } from "../../errors.js";
 import { createState } from "../../state.js";
 import { createTimeline } from "../../widgets/timeline.js";
 import { buildInput, buildOutputs } from "./grids.js";
@@ -29,8 +32,33 @@ const page = {
   timeline: null,
   view: null, // { v, x, response, backward, grad, grids: { input, output, upstream, dx }, ph, pw }
 };
-const fetchPool = latestOnly((payload, options) => postJSON("/api/pool2d", payload, options));
-const fetchBackward = latestOnly((payload, options) => postJSON("/api/pool2d/backward", payload, options));
+const fetchPool = coalesced((payload) => postJSON("/api/pool2d", payload));
+const fetchBackward = coalesced((payload) => postJSON("/api/pool2d/backward", payload));
+
+// A typed cell the API refused, from its field: "input[0][1][2]" -> "The input value at ...".
+function cellName(field) {
+  const at = (field.match(/\d+/g) || []).map(Number);
+  if (at.length !== 3) return undefined;
+  if (field.startsWith("input")) return `The input value at channel ${at[0]}, row ${at[1]}, column ${at[2]}`;
+  if (field.startsWith("grad_output")) return `The upstream gradient at channel ${at[0]}, row ${at[1]}, column ${at[2]}`;
+  return undefined;
+}
+
+// A refusal is said next to the control the learner changed last, else next to the API field's
+// control (a shared link), else under the controls.
+const refusals = createRefusals(
+  byId("pool-error"),
+  fieldMap({
+    size: () => form.elements.k,
+    stride: () => form.elements.s,
+    padding: () => form.elements.p,
+    mode: () => form.elements.mode,
+    global_pool: () => form.elements.global,
+  }),
+  cellName,
+);
+let touched = null;
+const code = mountCodePanel(byId("pool-code"), "/api/pool2d");
 
 function payloadOf(v, x) {
   const payload = { input: x, mode: v.mode, size: v.k, padding: v.p };
@@ -39,8 +67,9 @@ function payloadOf(v, x) {
   return payload;
 }
 
-function showError(message) {
-  byId("pool-error").textContent = message;
+function showError(error) {
+  const cell = !touched && error.field && cellName(error.field);
+  refusals.refuse(error, touched, cell ? undefined : (sentence) => `This combination does not work. ${sentence}`);
   for (const id of ["pool-output", "pool-upstream", "pool-grad"]) byId(id).replaceChildren();
   for (const id of ["pool-output-dims", "pool-upstream-dims", "pool-grad-dims", "pool-grad-check"]) byId(id).textContent = "";
   byId("pool-output").append(el("p", "message note", "No output: change the window size, padding or stride above."));
@@ -58,7 +87,7 @@ async function loadBackward(v, x, grad) {
       renderStep(page);
     }
   } catch (error) {
-    if (!isAbort(error)) byId("pool-error").textContent = `Backward pass: ${error.message}`;
+    if (!isAbort(error)) refusals.refuse(error, null, (sentence) => `The backward pass was refused. ${sentence}`);
   }
 }
 
@@ -67,16 +96,18 @@ async function recompute() {
   const x = makeInput(v);
   const built = buildInput(page, v, x, null);
   page.view = { v, x, response: null, backward: null, grad: null, grids: { input: built.grids }, ph: built.ph, pw: built.pw };
+  code.show({ ...payloadOf(v, x), trace: false });
   let response;
   try {
     response = await fetchPool(payloadOf(v, x));
   } catch (error) {
     if (isAbort(error)) return;
     renderSize(v, null);
-    showError(`This combination does not work: ${error.message}`);
+    showError(error);
     return;
   }
-  byId("pool-error").textContent = "";
+  refusals.clear();
+  touched = null;
   const input = buildInput(page, v, x, response);
   const grad = makeGradient(v, response.output_shape);
   page.view = { v, x, response, backward: null, grad, grids: { input: input.grids }, ph: input.ph, pw: input.pw };
@@ -105,15 +136,19 @@ function syncForm() {
 
 function onChange(event) {
   const target = event.target;
+  touched = null;
   if (target.name === "edit") return page.state.set({ edit: target.checked });
   if (target.name === "global") return page.state.set({ global: target.checked, step: 0 });
   if (target.name === "mode") return page.state.set({ mode: target.value });
-  const value = target.name === "s" && target.value.trim() === "" ? 0 : Number(target.value);
-  const { min, max } = controls[target.name];
-  if (!Number.isInteger(value) || value < min || value > max) {
-    byId("pool-error").textContent = `${target.closest("label").firstChild.textContent.trim()} must be a whole number from ${min} to ${max}.`;
+  const empty = target.name === "s" && target.value.trim() === ""; // stride: empty = the window size
+  const kept = page.state.get()[target.name];
+  const refused = empty ? null : outOfRange(labelOf(target), controls[target.name], target.value, target.name === "s" && !kept ? "the window size" : kept);
+  if (refused) {
+    refusals.show(target, refused);
     return undefined;
   }
+  touched = target;
+  const value = empty ? 0 : Number(target.value);
   const patch = { [target.name]: value };
   if (["h", "w", "c"].includes(target.name)) patch.edits = "";
   return page.state.set(patch);

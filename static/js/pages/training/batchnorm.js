@@ -1,16 +1,27 @@
 // Batch normalisation of the seeded, editable batch (POST /api/training/batchnorm): the tables,
 // the picked cell's arithmetic, and picking a cell by click or keyboard.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { byId } from "../../dom.js";
+import { createRefusals } from "../../errors.js";
 import { renderArith } from "./arith.js";
 import { seededBatch } from "./batch.js";
 import { renderBackward, renderInput, renderOutput, renderTestTime, renderWrong } from "./tables.js";
 
-const fetchBn = latestOnly((payload, options) => postJSON("/api/training/batchnorm", payload, options));
+const fetchBn = coalesced((payload) => postJSON("/api/training/batchnorm", payload));
+// The API's "x[i][j]", "gamma[j]", "beta[j]" -> the table's cell inputs (data-key x.i.j, g.j, b.j).
+function cellInput(field) {
+  const at = field.match(/\d+/g) || [];
+  const kind = { x: "x", gamma: "g", beta: "b" }[field.split("[")[0]];
+  return kind ? document.querySelector(`#bn-input input[data-key="${[kind, ...at].join(".")}"]`) : null;
+}
+const refusals = createRefusals(byId("bn-error"), cellInput);
 
 export function createBatchNorm(page) {
   let bn = null; // { input, r }: the batch sent and the API's answer
+  const code = mountCodePanel(byId("bn-code"), "/api/training/batchnorm");
 
   function render() {
     if (!bn) return;
@@ -27,14 +38,15 @@ export function createBatchNorm(page) {
     const v = page.state.get();
     const input = seededBatch(v);
     const payload = { x: input.x, gamma: input.gamma, beta: input.beta, eps: Number(v.eps), grad_output: input.grad };
+    code.show(payload);
     let r;
     try {
       r = await fetchBn(payload);
     } catch (error) {
-      if (!isAbort(error)) byId("bn-error").textContent = `Could not normalise the batch: ${error.message}`;
+      if (!isAbort(error)) refusals.refuse(error, null, (sentence) => `Could not normalise the batch. ${sentence}`);
       return;
     }
-    byId("bn-error").textContent = "";
+    refusals.clear();
     bn = { input, r };
     render();
   }

@@ -1,16 +1,18 @@
 // Weight initialisation: every scheme through the same network (POST /api/training/init), the
 // chosen scheme's histograms per layer, the std per layer of all of them, and one layer read.
 
-import { isAbort, latestOnly, postJSON } from "../../api.js";
+import { isAbort, postJSON } from "../../api.js";
+import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
+import { explain as explainError } from "../../errors.js";
 import { formatNumber as fmt } from "../../format.js";
 import { createHistograms } from "../../widgets/histograms.js";
 import { createPlot } from "../../widgets/plot.js";
 import { explain } from "./explain.js";
 
 export const COLORS = { small: "#d55e00", large: "#cc79a7", zeros: "#000000", xavier: "#0072b2", he: "#009e73" };
-const fetchInit = latestOnly((payloads, options) =>
-  Promise.all(payloads.map((payload) => postJSON("/api/training/init", payload, options))),
+const fetchInit = coalesced((payloads) =>
+  Promise.all(payloads.map((payload) => postJSON("/api/training/init", payload))),
 );
 const actName = (act) => (act === "tanh" ? "tanh" : "ReLU");
 
@@ -106,7 +108,7 @@ export function createInit(page) {
       responses = await fetchInit(payloads);
     } catch (error) {
       if (isAbort(error)) return;
-      byId("init-error").textContent = `Could not run the network: ${error.message}`;
+      byId("init-error").textContent = `Could not run the network. ${explainError(error)}`;
       byId("init-status").textContent = "The charts below still show the last settings that ran.";
       byId("init-results").classList.add("tr-stale");
       return;

@@ -6,6 +6,7 @@
 
 import { readCatalogue } from "../../catalogue.js";
 import { byId } from "../../dom.js";
+import { labelOf, outOfRange, showAt } from "../../errors.js";
 import { createState } from "../../state.js";
 import { createBatchNorm } from "./batchnorm.js";
 import { createInit } from "./init.js";
@@ -44,11 +45,6 @@ function renderLoss() {
 
 // ---- controls <-> state ----
 
-function readInt(input, { min, max }) {
-  const n = Number(input.value);
-  return input.value !== "" && Number.isInteger(n) && n >= min && n <= max ? n : null;
-}
-
 function syncControls() {
   const v = page.state.get();
   const ic = byId("init-controls").elements;
@@ -63,22 +59,22 @@ function onInitChange(event) {
   const t = event.target;
   if (["scheme", "act", "width", "batch"].includes(t.name)) page.state.set({ [t.name]: t.value });
   else if (t.name === "layers") page.state.set({ layers: Number(t.value) });
-  else if (t.name === "seed") {
-    const seed = readInt(t, controls.seed);
-    if (seed === null) byId("init-error").textContent = `The seed must be a whole number from 0 to ${controls.seed.max}.`;
-    else page.state.set({ seed });
-  }
+  else if (t.name === "seed") checked(t, "seed");
+}
+
+// A whole-number field for a catalogue control: refused values are explained next to it and kept
+// as typed; an accepted one goes into the state.
+function checked(input, key) {
+  const refused = outOfRange(labelOf(input), controls[key], input.value, page.state.get()[key]);
+  showAt(input, refused);
+  if (!refused) page.state.set({ [key]: Number(input.value) });
 }
 
 function onBnChange(event) {
   const t = event.target;
   if (t.name === "eps" || t.name === "grad") page.state.set({ [t.name]: t.value });
-  const fields = { n: ["samples N", "n"], d: ["features D", "d"], seed: ["the seed", "bseed"] };
-  if (!fields[t.name]) return;
-  const [what, key] = fields[t.name];
-  const value = readInt(t, controls[key]);
-  if (value === null) byId("bn-error").textContent = `${what} must be a whole number from ${controls[key].min} to ${controls[key].max}.`;
-  else page.state.set({ [key]: value });
+  const keys = { n: "n", d: "d", seed: "bseed" };
+  if (keys[t.name]) checked(t, keys[t.name]);
 }
 
 byId("init-controls").addEventListener("input", (event) => {
@@ -88,11 +84,7 @@ byId("init-controls").addEventListener("change", onInitChange);
 byId("bn-controls").addEventListener("change", onBnChange);
 for (const id of ["init-controls", "bn-controls"]) byId(id).addEventListener("submit", (event) => event.preventDefault());
 byId("bn-reset").addEventListener("click", () => page.state.set({ ed: "" }));
-byId("check-classes").addEventListener("change", (event) => {
-  const c = readInt(event.target, controls.classes);
-  if (c !== null) page.state.set({ classes: c });
-  else event.target.value = String(page.state.get().classes);
-});
+byId("check-classes").addEventListener("change", (event) => checked(event.target, "classes"));
 
 page.state.subscribe((v, changed) => {
   const has = (keys) => changed.some((k) => keys.includes(k));

@@ -2,6 +2,7 @@
 // the backward pass and test time. Numbers from POST /api/training/batchnorm.
 
 import { byId, el } from "../../dom.js";
+import { showAt } from "../../errors.js";
 import { formatEdits, parseEdits } from "../../seeded.js";
 import { formatNumber as fmt } from "../../format.js";
 
@@ -36,10 +37,10 @@ export function statRow(label, values, id, cls) {
   return tr;
 }
 
-function setEdit(page, key, raw) {
+function setEdit(page, key, raw, input) {
   const value = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(value)) {
-    byId("bn-error").textContent = `${raw === "" ? "An empty cell" : `“${raw}”`} is not a number.`;
+    showAt(input, `${raw === "" ? "This cell is empty" : `“${raw}” is not a number`}: type a number such as 1.5.`);
     return;
   }
   const edits = parseEdits(page.state.get().ed);
@@ -52,7 +53,7 @@ function numberInput(page, key, value, label) {
   Object.assign(input, { type: "number", step: "0.1", min: "-1000000", max: "1000000", value: String(value) });
   input.dataset.key = key;
   input.setAttribute("aria-label", label);
-  input.addEventListener("change", () => setEdit(page, key, input.value));
+  input.addEventListener("change", () => setEdit(page, key, input.value, input));
   return input;
 }
 

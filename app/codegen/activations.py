@@ -1,0 +1,109 @@
+"""Programs for /api/activations: y = f(x) and dy = f'(x) at every point.
+
+NumPy writes f and f' out (PyTorch's derivative at the kinks: ReLU'(0) = 0, Leaky ReLU'(0) = α,
+Maxout's first winning piece); PyTorch calls the function and lets autograd find f'.
+Both tables are keyed by app.core.activations.NAMES (a test holds them to it).
+"""
+
+from __future__ import annotations
+
+from app.codegen.printer import (
+    NUMPY_IMPORTS,
+    OMIT,
+    TORCH_IMPORTS,
+    Programs,
+    number,
+    numpy_array,
+    program,
+    torch_tensor,
+)
+from app.schemas.activations import ActivationRequest
+
+SIGMOID = """\
+def sigmoid(x):
+    z = np.exp(-np.abs(x))  # never e to a large positive power
+    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))"""
+
+# name -> (helper or OMIT, the lines computing y and dy from x (and alpha, pieces))
+NUMPY = {
+    "sigmoid": (SIGMOID, "y = sigmoid(x)\ndy = y * (1 - y)  # at most 0.25"),
+    "tanh": (OMIT, "y = np.tanh(x)\ndy = 1 - y * y"),
+    "relu": (OMIT, "y = np.maximum(x, 0)\ndy = (x > 0).astype(float)  # 0 at x = 0, as PyTorch"),
+    "leaky_relu": (OMIT, "y = np.where(x > 0, x, alpha * x)\ndy = np.where(x > 0, 1.0, alpha)"),
+    "prelu": (OMIT, "y = np.where(x > 0, x, alpha * x)\ndy = np.where(x > 0, 1.0, alpha)"),
+    "elu": (
+        OMIT,
+        "y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))  # α(e^x − 1) below 0\n"
+        "dy = np.where(x > 0, 1.0, y + alpha)  # α·e^x = f(x) + α below 0",
+    ),
+    "maxout": (
+        OMIT,
+        "lines = x[:, None] * pieces[:, 0] + pieces[:, 1]  # every piece w·x + b at every x\n"
+        "winner = np.argmax(lines, axis=1)  # the first maximum on ties\n"
+        "y = lines[np.arange(len(x)), winner]\n"
+        "dy = pieces[winner, 0]  # the winning piece's slope w",
+    ),
+    "gelu": (
+        OMIT,
+        "cdf = 0.5 * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))  # Φ(x)\n"
+        "pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)  # φ(x)\n"
+        "y = x * cdf\n"
+        "dy = cdf + x * pdf",
+    ),
+    "silu": (SIGMOID, "s = sigmoid(x)\ny = x * s\ndy = s * (1 + x * (1 - s))"),
+    "softplus": (
+        SIGMOID,
+        "big = x > 20  # PyTorch's threshold: softplus(x) is x itself above it\n"
+        "y = np.where(big, x, np.logaddexp(0, np.minimum(x, 20)))  # ln(1 + e^x)\n"
+        "dy = np.where(big, 1.0, sigmoid(x))",
+    ),
+}
+
+# name -> the PyTorch expression for y
+TORCH = {
+    "sigmoid": "torch.sigmoid(x)",
+    "tanh": "torch.tanh(x)",
+    "relu": "F.relu(x)",
+    "leaky_relu": "F.leaky_relu(x, negative_slope=alpha)",
+    "prelu": "F.prelu(x, torch.tensor([alpha], dtype=torch.float64))",
+    "elu": "F.elu(x, alpha=alpha)",
+    "maxout": "(x[:, None] * pieces[:, 0] + pieces[:, 1]).max(dim=1).values",
+    "gelu": "F.gelu(x)  # the exact x·Φ(x)",
+    "silu": "F.silu(x)",
+    "softplus": "F.softplus(x)  # beta 1, threshold 20",
+}
+
+
+def activation(request: ActivationRequest, response) -> Programs:
+    name = request.name
+    helper, lines = NUMPY[name]
+    alpha = OMIT if response.alpha is None else f"alpha = {number(response.alpha)}"
+    pieces = OMIT
+    if name == "maxout":
+        pieces = numpy_array("pieces", request.pieces, "the lines [w, b]")
+    imports = ["import json", "import math", "", "import numpy as np"]
+    if name != "gelu":
+        imports = NUMPY_IMPORTS
+    numpy = f"""
+{numpy_array("x", request.x, "the points")}
+{alpha}
+{pieces}
+{helper}
+
+
+{lines}
+
+print(json.dumps({{"y": y.tolist(), "dy": dy.tolist()}}))
+"""
+    if name == "maxout":
+        pieces = torch_tensor("pieces", request.pieces, "the lines [w, b]")
+    torch = f"""
+{torch_tensor("x", request.x, "the points", grad=True)}
+{alpha}
+{pieces}
+y = {TORCH[name]}
+y.backward(torch.ones_like(y))  # f acts on each point alone: x.grad is f'(x)
+
+print(json.dumps({{"y": y.tolist(), "dy": x.grad.tolist()}}))
+"""
+    return Programs(program(TORCH_IMPORTS, torch), program(imports, numpy), ("y", "dy"))

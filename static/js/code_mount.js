@@ -1,0 +1,20 @@
+// Wiring for the Code panel: a page hands over the body it just sent to its lesson endpoint;
+// this asks POST /api/code (through api.js) for the programs when the panel wants them.
+
+import { latestOnly, postJSON } from "./api.js";
+import { createCodePanel } from "./widgets/code_panel.js";
+
+export function mountCodePanel(root, endpoint) {
+  let body = null;
+  const post = latestOnly((payload, options) => postJSON("/api/code", payload, options));
+  const panel = createCodePanel(root, {
+    load: () => (body ? post({ endpoint, body }) : Promise.reject(new Error("the view has not been computed yet"))),
+  });
+  return {
+    // The view now shows what `next` (the endpoint's body) computes.
+    show(next) {
+      body = next;
+      panel.invalidate();
+    },
+  };
+}

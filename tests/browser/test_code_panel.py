@@ -1,0 +1,88 @@
+"""The Code panel on /conv in real Chromium: the programs for the view, switching, copying,
+following the view, and fitting a projector and a phone."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+SIZES = {"desktop": (1280, 900), "projector": (1024, 768), "phone": (390, 844)}
+
+
+def open_panel(page, live_server, query=""):
+    with page.expect_response(re.compile(r"/api/conv2d$")):
+        page.goto(f"{live_server}/conv{query}")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.get_by_text("Reproduce it in code").click()
+    assert info.value.status == 200
+    return info.value.json()
+
+
+def test_the_panel_shows_the_views_programs(page, live_server, console_errors):
+    code = open_panel(page, live_server)
+    program = page.locator(".code-program")
+    expect(program).to_contain_text("out = F.conv2d(x, w, b, stride=2, padding=1)")
+    expect(page.locator(".code-status")).to_have_text("Both programs print output.")
+    page.get_by_role("button", name="NumPy").click()
+    expect(page.get_by_role("button", name="NumPy")).to_have_attribute("aria-pressed", "true")
+    expect(program).to_contain_text("np.sum(xp[:, rows, cols] * w[f]) + b[f]")
+    assert program.text_content() == code["numpy"]
+    assert console_errors == []
+
+
+def test_copy_puts_the_program_on_the_clipboard(page, live_server, context):
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    code = open_panel(page, live_server)
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator(".code-status")).to_have_text("Copied the PyTorch program.")
+    assert page.evaluate("navigator.clipboard.readText()") == code["pytorch"]
+
+
+def test_the_panel_follows_the_view_and_its_errors(page, live_server):
+    open_panel(page, live_server)
+    stride = page.locator("#conv-controls [name=s]")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        stride.fill("1")
+        stride.dispatch_event("change")
+    assert info.value.json()["endpoint"] == "/api/conv2d"
+    expect(page.locator(".code-program")).to_contain_text("out = F.conv2d(x, w, b, padding=1)")
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_the_panel_fits_the_screen(page, live_server, size):
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    if size == "projector":
+        page.goto(live_server + "/")
+        page.get_by_role("button", name="Projector mode").click()
+    open_panel(page, live_server)
+    panel = page.locator(".code-panel")
+    panel.scroll_into_view_if_needed()
+    box = panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    page.screenshot(path=f"/tmp/code-panel-{size}.png")
+
+
+PAGES = {
+    "/pooling": ("/api/pool2d", "out = F."),
+    "/activations": ("/api/activations", "y.backward(torch.ones_like(y))"),
+    "/optimizers": ("/api/optimize", "torch.optim."),
+    "/training": ("/api/training/batchnorm", "out = F.batch_norm(x, running_mean, running_var"),
+    "/conv-transpose": ("/api/conv_transpose2d", "out = F.conv_transpose2d(x, w"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(PAGES))
+def test_every_lesson_page_has_its_panel(page, live_server, console_errors, path):
+    endpoint, marker = PAGES[path]
+    page.goto(live_server + path)
+    page.wait_for_load_state("networkidle")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.get_by_text("Reproduce it in code").click()
+    assert info.value.status == 200, info.value.text()
+    code = info.value.json()
+    assert code["endpoint"] == endpoint
+    expect(page.locator(".code-program")).to_contain_text(marker)
+    expect(page.locator(".code-status")).to_contain_text("Both programs print")
+    assert console_errors == []
