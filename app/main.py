@@ -9,7 +9,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from app import pages
-from app.api import activations, cnn, conv, conv_transpose, image, optim, pool, probe, training
+from app.api import (
+    activations,
+    cnn,
+    conv,
+    conv_transpose,
+    export,
+    image,
+    optim,
+    pool,
+    probe,
+    training,
+)
 from app.api import code as code_api
 from app.core.errors import InputError
 from app.imaging import ImageError
@@ -28,6 +39,7 @@ API_ROUTERS = [
     optim.router,
     training.router,
     cnn.router,
+    export.router,
     code_api.router,
 ]
 

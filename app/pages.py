@@ -13,7 +13,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.core import activations, conv_gradients, conv_transpose, datasets, filters, init
+from app.core import (
+    activations,
+    conv_gradients,
+    conv_transpose,
+    datasets,
+    expression,
+    filters,
+    init,
+    surfaces,
+)
 from app.core.nn import layers as nn_layers
 from app.core.nn import network as nn_network
 from app.core.nn import train as nn_train
@@ -265,6 +274,27 @@ def filters_catalogue() -> dict:
     }
 
 
+def custom_catalogue() -> dict:
+    """Your own f(x, y): the grammar's names and limits, and the examples the page offers."""
+    return {
+        "label": "Your own f(x, y)",
+        "max_length": expression.MAX_LENGTH,
+        "max_domain": surfaces.MAX_DOMAIN,
+        "functions": list(expression.FUNCTIONS),
+        "constants": list(expression.CONSTANTS),
+        "examples": [
+            {
+                "name": e.name,
+                "label": e.label,
+                "expression": e.expression,
+                "domain": [list(e.domain[0]), list(e.domain[1])],
+                "start": list(e.start) if e.start else None,
+            }
+            for e in surfaces.EXAMPLES
+        ],
+    }
+
+
 def optimizers_catalogue() -> dict:
     race = optim_schemas.OptimizeRequest
     search = optim_schemas.SearchRequest
@@ -273,6 +303,7 @@ def optimizers_catalogue() -> dict:
         # Drawn at this resolution; the search map at this many runs per side.
         "grid_resolution": min(128, optim_schemas.MAX_GRID_RESOLUTION),
         "map_resolution": min(24, optim_schemas.MAX_MAP_RESOLUTION),
+        "custom": custom_catalogue(),
         "controls": {
             "steps": control("int", 500, 1, 2000, race, "steps"),
             "noise": control("float", 0, 0, 1000, optim_schemas.Noise, "std"),
@@ -410,8 +441,19 @@ CATALOGUES = {
     "cnn": cnn_catalogue,
 }
 
+
+def embed_flags(request: Request) -> dict | None:
+    """?embed=1 opens a view for an iframe: no site header or footer; controls=0 and text=0 hide
+    the controls and the explanations. None when the page is not embedded."""
+    query = request.query_params
+    if query.get("embed") != "1":
+        return None
+    return {"controls": query.get("controls") != "0", "text": query.get("text") != "0"}
+
+
 templates = Jinja2Templates(directory=resource_dir("templates"))
 templates.env.globals["lessons"] = LESSONS
+templates.env.globals["embed_flags"] = embed_flags
 # Catalogues keep their order (the lessons list functions and schemes in the core's order).
 templates.env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
 

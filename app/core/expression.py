@@ -555,7 +555,7 @@ def compile_tree(node: Node) -> Callable:
     """The tree as nested closures f(x, y): no text is evaluated, only these NumPy functions."""
     op, args = node.op, node.args
     if op == "num":
-        value = node.value
+        value = np.float64(node.value)  # NumPy's rules, not Python's: 1/0 is inf, not an error
         return lambda x, y: value
     if op == "var":
         return (lambda x, y: x) if node.name == "x" else (lambda x, y: y)

@@ -91,7 +91,13 @@ def check_start(surface: Surface, start) -> np.ndarray:
         loss = surface.f(start[..., 0], start[..., 1])
     if not np.all(np.isfinite(start)) or np.any(np.abs(start) > MAX_COORD):
         raise InputError(f"the start must be finite and within ±{MAX_COORD:g}", "start")
-    if not np.all(np.isfinite(loss)) or np.any(np.abs(loss) > MAX_LOSS):
+    if not np.all(np.isfinite(loss)):
+        raise InputError(
+            "f is not a number at the start (a division by zero, a log or square root of a "
+            "negative number, or an overflow there); pick a start where f is finite",
+            "start",
+        )
+    if np.any(np.abs(loss) > MAX_LOSS):
         raise InputError(
             f"the start is too far out: f there is beyond ±{MAX_LOSS:g}; pick a point nearer the "
             f"plotted domain {list(map(list, surface.domain))}",

@@ -385,6 +385,46 @@ def get_surface(name: str) -> Surface:
 MAX_DOMAIN = 1e4  # |bound| of a typed surface's domain
 
 
+@dataclass(frozen=True)
+class Example:
+    """A typed surface worth starting from: the page offers these beside the field."""
+
+    name: str
+    label: str
+    expression: str
+    domain: tuple[tuple[float, float], tuple[float, float]]
+    start: tuple[float, float] | None = None  # None: the surface's default start
+
+
+SQUARE = ((-2.0, 2.0), (-2.0, 2.0))
+EXAMPLES = (
+    Example("bowl", "An ill-conditioned bowl", "x^2 + 10*y^2", SQUARE, (-1.8, 1.2)),
+    Example("saddle", "A saddle, started near its ridge", "x^2 - y^2", SQUARE, (-1.5, 0.01)),
+    Example(
+        "rosenbrock",
+        "Rosenbrock, written out",
+        "(1-x)^2 + 100*(y-x^2)^2",
+        ((-2.0, 2.0), (-1.0, 3.0)),
+        (-1.2, 1.0),
+    ),
+    Example(
+        "bumpy",
+        "A bumpy bowl",
+        "sin(x)*cos(y) + 0.1*(x^2+y^2)",
+        ((-5.0, 5.0), (-5.0, 5.0)),
+        (4.0, 4.0),
+    ),
+    Example("kink", "A kink: |x| is not smooth at 0", "abs(x) + y^2", SQUARE, (1.5, 1.5)),
+    Example(
+        "log",
+        "Undefined for x ≤ 0 (shaded)",
+        "log(x) + (y - 1)^2",
+        ((-1.0, 3.0), (-1.0, 3.0)),
+        (2.5, 2.5),
+    ),
+)
+
+
 def spans_decades(values: np.ndarray) -> bool:
     """Colour by log10(f − min) when the top is far above the median (more than 20 times)."""
     finite = values[np.isfinite(values)]

@@ -1,5 +1,7 @@
 // The only module that talks to the server. Errors carry the server's `detail` message.
 
+import { begin } from "./exchanges.js";
+
 export class ApiError extends Error {
   constructor(status, detail, field) {
     super(detail);
@@ -12,7 +14,8 @@ async function parse(response) {
   let body = null;
   try {
     body = await response.json();
-  } catch {
+  } catch (error) {
+    if (isAbort(error)) throw error; // aborted while the body was read: not an empty answer
     body = null;
   }
   if (!response.ok) {
@@ -23,17 +26,21 @@ async function parse(response) {
 }
 
 export async function getJSON(url, { signal } = {}) {
-  return parse(await fetch(url, { signal, headers: { Accept: "application/json" } }));
+  const exchange = begin("GET", url);
+  exchange.response = await parse(await fetch(url, { signal, headers: { Accept: "application/json" } }));
+  return exchange.response;
 }
 
 export async function postJSON(url, payload, { signal } = {}) {
+  const exchange = begin("POST", url, payload);
   const response = await fetch(url, {
     method: "POST",
     signal,
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify(payload),
   });
-  return parse(response);
+  exchange.response = await parse(response);
+  return exchange.response;
 }
 
 export async function postForm(url, formData, { signal } = {}) {

@@ -176,6 +176,13 @@ SAMPLES = {
             "steps": 20,
         }
     },
+    "POST /api/export/animation": {
+        "json": {
+            "lesson": "pooling",
+            "body": {"input": [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]], "mode": "max"},
+            "frames": 4,
+        }
+    },
     "POST /api/training/init": {"json": {"scheme": "xavier", "layers": 3, "width": 20}},
     "POST /api/training/batchnorm": {
         "json": {

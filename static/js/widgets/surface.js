@@ -10,7 +10,8 @@
 // data (every key optional; update merges):
 //   domain     [[x0, x1], [y0, y1]]
 //   field      { xs, ys, values: rows along y (values[i][j] at xs[j], ys[i]), scale: "log" |
-//              "linear", floor: subtracted before the log (f_min) }  null values are drawn grey
+//              "linear", floor: subtracted before the log (f_min), hatch: true to draw null
+//              values with the HATCH pattern (f not finite) }  null values are drawn grey
 //   contours   number of contour levels (0: none)
 //   minima     [[x, y], ...] drawn as white stars
 //   start      [x, y], a hollow ring
@@ -25,6 +26,28 @@ import { formatTick } from "../format.js";
 import { linearTicks } from "../ticks.js";
 
 const MARGIN = { left: 48, right: 12, top: 10, bottom: 34 };
+
+// Where a field is not finite, with `hatch`: dark diagonal lines on light grey, unlike any colour
+// of viridis (for every kind of colour vision); site.css's .optim-key.hatch is its legend key.
+export const HATCH = { background: "#d9d9d9", line: "#1b1f24", spacing: 6 };
+
+// Runs of null (non-finite) entries per row: [[i, j0, j1], ...], cells j0..j1-1 of row i.
+export function holeRuns(values) {
+  const runs = [];
+  values.forEach((row, i) => {
+    let start = -1;
+    row.forEach((v, j) => {
+      const hole = v === null || v === undefined || !Number.isFinite(v);
+      if (hole && start < 0) start = j;
+      if (!hole && start >= 0) {
+        runs.push([i, start, j]);
+        start = -1;
+      }
+    });
+    if (start >= 0) runs.push([i, start, row.length]);
+  });
+  return runs;
+}
 
 // Colour value of a field entry: log10(v - floor) on a log scale (clamped at tiny), v otherwise.
 export function colorValue(v, scale, floor, tiny) {
@@ -120,7 +143,8 @@ export function createSurface(el, options = {}) {
     const count = data.contours || 0;
     for (let k = 1; k <= count; k++) levels.push(lo + ((hi - lo) * k) / (count + 1));
     const contours = levels.map((level) => contourSegments(grid, nx, ny, level));
-    return { field, image, contours, nx, ny, lo, hi };
+    const holes = field.hatch ? holeRuns(field.values) : [];
+    return { field, image, contours, holes, nx, ny, lo, hi };
   }
 
   function size() {
@@ -224,6 +248,7 @@ function drawField({ ctx, box, px, py }, cache) {
   const left = px(xs[0] - dx / 2);
   const top = py(ys[ys.length - 1] + dy / 2);
   ctx.drawImage(cache.image, left, top, px(xs[xs.length - 1] + dx / 2) - left, py(ys[0] - dy / 2) - top);
+  if (cache.holes.length) drawHoles(ctx, cache.holes, (j) => px(xs[0] + (j - 0.5) * dx), (i) => py(ys[0] + (i - 0.5) * dy));
   ctx.strokeStyle = "rgba(255, 255, 255, 0.45)";
   ctx.lineWidth = 1;
   const gx = (j) => px(xs[0] + j * dx);
@@ -237,6 +262,30 @@ function drawField({ ctx, box, px, py }, cache) {
     ctx.stroke();
   }
   ctx.restore();
+}
+
+// The hatch over the non-finite cells; cx(j), cy(i): the pixel of cell corner (j, i).
+function drawHoles(ctx, holes, cx, cy) {
+  const tile = document.createElement("canvas");
+  tile.width = tile.height = HATCH.spacing;
+  const t = tile.getContext("2d");
+  t.fillStyle = HATCH.background;
+  t.fillRect(0, 0, HATCH.spacing, HATCH.spacing);
+  t.strokeStyle = HATCH.line;
+  t.lineWidth = 1.3;
+  t.beginPath();
+  for (const k of [-1, 0, 1]) {
+    t.moveTo(k * HATCH.spacing, HATCH.spacing);
+    t.lineTo((k + 1) * HATCH.spacing, 0);
+  }
+  t.stroke();
+  const path = new Path2D();
+  for (const [i, j0, j1] of holes) {
+    const [x0, x1, y0, y1] = [cx(j0), cx(j1), cy(i), cy(i + 1)];
+    path.rect(x0, Math.min(y0, y1), x1 - x0, Math.abs(y1 - y0));
+  }
+  ctx.fillStyle = ctx.createPattern(tile, "repeat");
+  ctx.fill(path);
 }
 
 // The frame, ticks and axis labels.

@@ -8,6 +8,7 @@ import { byId, el } from "../../dom.js";
 import { formatPrecise as fmt } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
+import { surfaceRef } from "./custom.js";
 import { createRefusals, fieldMap } from "../../errors.js";
 import { fetchGrid, fieldOf } from "./race.js";
 
@@ -75,7 +76,7 @@ export function createLrLesson(page) {
     try {
       const grid = await fetchGrid(page, info.name);
       const optimizers = lrs.slice(0, 3).map((lr) => ({ name, lr }));
-      data = await post({ surface: info.name, start: info.default_start, steps, internals: false, optimizers });
+      data = await post({ surface: surfaceRef(info), start: info.default_start, steps, internals: false, optimizers });
       refusals.clear();
       drawMaps(data, grid, info, lrs);
     } catch (error) {

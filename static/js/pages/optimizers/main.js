@@ -11,6 +11,7 @@ import { byId, fillSelect } from "../../dom.js";
 import { explain, labelOf, outOfRange, showAt } from "../../errors.js";
 import { createState } from "../../state.js";
 import { renderCards } from "./cards.js";
+import { CUSTOM, createCustom, customKeys } from "./custom.js";
 import { createLrLesson } from "./lr_lesson.js";
 import { defaultRace, formatOpts } from "./presets.js";
 import { createRace, raceSpecs, startPoint } from "./race.js";
@@ -36,6 +37,7 @@ function makeState(optimizerList) {
   const first = optimizerList[0];
   return createState({
     ...controls,
+    ...customKeys(page.catalogue.custom),
     surface: { type: "string", default: "rosenbrock" },
     start: { type: "floats", default: [] },
     opts: { type: "string", default: defaultRace(optimizerList) },
@@ -141,16 +143,27 @@ function subscribe(race, lesson, search) {
       await race.loadSurface();
     }
     if ((has("opts") && !page.editingCard) || has("sel")) renderCards(page, race);
-    if (has("surface", "start", "steps", "opts", "noise", "seed", "sched")) {
+    const drawn = page.surface !== null; // false: the link's own f(x, y) has not worked yet
+    if (drawn && has("surface", "start", "steps", "opts", "noise", "seed", "sched")) {
       syncRaceInputs(values);
       await race.run();
-    } else if (has("step", "sel")) {
+    } else if (drawn && has("step", "sel")) {
       race.setStep(values.step);
       race.render();
     }
     if (has("lr_opt", "lr_surface", "lrs", "lr_steps")) lesson.run();
-    if (has("surface", "start", "s_opt", "s_budget", "s_steps", "s_lr", "s_seed")) search.run();
+    if (drawn && has("surface", "start", "s_opt", "s_budget", "s_steps", "s_lr", "s_seed")) search.run();
   });
+}
+
+// Your own f(x, y) changed (custom.js registered it): redraw what runs on it.
+async function customChanged(race, lesson, search) {
+  const { surface, lr_surface: lrSurface } = page.state.get();
+  if (lrSurface === CUSTOM) lesson.run();
+  if (surface !== CUSTOM) return;
+  await race.loadSurface();
+  await race.run();
+  search.run();
 }
 
 async function init() {
@@ -169,19 +182,26 @@ async function init() {
   const lesson = createLrLesson(page);
   const search = createSearch(page);
   fillMenus();
-  if (!page.surfaces.has(page.state.get().surface)) page.state.set({ surface: "rosenbrock" });
+  const custom = createCustom(page, { onSurface: () => customChanged(race, lesson, search) });
+  const ready = await custom.start(); // false: the link's f(x, y) does not work (said at its field)
+  const { surface } = page.state.get();
+  if (surface !== CUSTOM && !page.surfaces.has(surface)) page.state.set({ surface: "rosenbrock" });
   syncRaceInputs(page.state.get());
   wireRace(page.state);
   wireLessons(page.state);
   subscribe(race, lesson, search);
-  await race.loadSurface();
   renderCards(page, race);
-  await race.run();
-  race.setStep(page.state.get().step);
-  race.render();
+  if (ready) {
+    await race.loadSurface();
+    await race.run();
+    race.setStep(page.state.get().step);
+    race.render();
+  } else {
+    byId("race-error").textContent = "Nothing to race on until f(x, y) above works.";
+  }
   page.state.writeUrl();
   lesson.run();
-  search.run();
+  if (ready) search.run();
 }
 
 init();

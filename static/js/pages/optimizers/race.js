@@ -11,6 +11,7 @@ import { formatPrecise as fmt } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
 import { createTimeline } from "../../widgets/timeline.js";
+import { surfaceRef } from "./custom.js";
 import { renderFormula } from "./formula.js";
 import { renderNumbers } from "./numbers.js";
 import { parseOpts } from "./presets.js";
@@ -47,7 +48,7 @@ export async function fetchGrid(page, name) {
 }
 
 export function fieldOf(grid, info) {
-  return { xs: grid.xs, ys: grid.ys, values: grid.values, scale: info.log_scale ? "log" : "linear", floor: info.f_min ?? grid.min };
+  return { xs: grid.xs, ys: grid.ys, values: grid.values, scale: info.log_scale ? "log" : "linear", floor: info.f_min ?? grid.min, hatch: true };
 }
 
 export const raceSpecs = (page) => parseOpts(page.state.get().opts, page.optimizers, page.catalogue.max_optimizers);
@@ -112,7 +113,8 @@ export function createRace(page) {
     const grid = await fetchGrid(page, info.name);
     map.update({ domain: info.domain, field: fieldOf(grid, info), minima: info.minima });
     const [lo, hi] = map.colorRange();
-    colorbar.update({ min: lo, max: hi, label: info.log_scale ? "colour: log₁₀(f − f_min)" : "colour: f" });
+    const floor = info.f_min === null ? "the grid’s min" : "f_min";
+    colorbar.update({ min: lo, max: hi, label: info.log_scale ? `colour: log₁₀(f − ${floor})` : "colour: f" });
   }
 
   function drawLoss() {
@@ -170,7 +172,7 @@ export function createRace(page) {
       render();
       return;
     }
-    const payload = { surface: page.surface.name, start, steps, optimizers: specs };
+    const payload = { surface: surfaceRef(page.surface), start, steps, optimizers: specs };
     if (noise > 0) payload.noise = { std: noise, seed };
     if (sched !== "constant") payload.schedule = { kind: sched };
     code.show(payload);
@@ -194,7 +196,8 @@ export function createRace(page) {
   // A refused learning rate still goes to the server, which says what is wrong, next to the
   // rate's field; the race keeps its last good rate meanwhile.
   function checkRate(spec, control) {
-    const payload = { surface: page.surface.name, start: startPoint(page), steps: 1, optimizers: [spec] };
+    if (!page.surface) return; // a link's own f(x, y) has not worked yet: nothing to ask about
+    const payload = { surface: surfaceRef(page.surface), start: startPoint(page), steps: 1, optimizers: [spec] };
     postRace(payload).catch((error) => isAbort(error) || refusals.refuse(error, control));
   }
 

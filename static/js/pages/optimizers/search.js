@@ -10,6 +10,7 @@ import { createRefusals, fieldMap } from "../../errors.js";
 import { formatPrecise as fmt, formatTick } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
+import { surfaceRef } from "./custom.js";
 import { startPoint } from "./race.js";
 
 const GRID = "#e69f00";
@@ -132,7 +133,7 @@ export function createSearch(page) {
     let data;
     try {
       data = await post({
-        surface: page.surface.name,
+        surface: surfaceRef(page.surface),
         start: startPoint(page),
         optimizer: v.s_opt,
         budget: v.s_budget,
