@@ -106,7 +106,9 @@ async def body_too_large_handler(request: Request, exc: BodyTooLarge) -> JSONRes
     return JSONResponse(status_code=413, content=error_body(exc.detail, "body"))
 
 
-async def http_error_handler(request: Request, exc: HTTPException) -> JSONResponse:
+async def http_error_handler(request: Request, exc: HTTPException):
+    if exc.status_code == 404 and pages.is_page_path(request):
+        return pages.not_found_page(request)
     detail, field = FRAMEWORK_DETAILS.get(exc.status_code, (exc.detail, None))
     return JSONResponse(
         status_code=exc.status_code, content=error_body(detail, field), headers=exc.headers

@@ -470,6 +470,24 @@ def api_docs(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "docs.html", {"active": "docs"})
 
 
+def site_path(request: Request) -> str:
+    """The request's path below the site's root (a proxy's prefix taken off): /api/conv2d."""
+    root = request.base_url.path.rstrip("/")
+    return "/" + request.url.path.removeprefix(root).lstrip("/")
+
+
+def is_page_path(request: Request) -> bool:
+    """A GET for a page (not under /api or /static): a miss there gets the 404 page, not JSON."""
+    first = site_path(request).lstrip("/").split("/", 1)[0]
+    return request.method in ("GET", "HEAD") and first not in ("api", "static")
+
+
+def not_found_page(request: Request) -> HTMLResponse:
+    """The site's 404: in its style, with a link to every lesson."""
+    context = {"active": None, "path": site_path(request)}
+    return templates.TemplateResponse(request, "404.html", context, status_code=404)
+
+
 def add_lesson_route(lesson: Lesson) -> None:
     def lesson_page(request: Request) -> HTMLResponse:
         context = {"active": lesson.slug, "catalogue": catalogues[lesson.slug]}

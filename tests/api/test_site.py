@@ -101,3 +101,21 @@ def test_the_maths_renderer_is_vendored_with_its_licence(client):
     assert client.get("/static/vendor/temml/temml.mjs").status_code == 200
     assert "MIT License" in client.get("/static/vendor/temml/LICENSE").text
     assert "vendor/temml/Temml-Local.css" in client.get("/optimizers").text
+
+
+@pytest.mark.parametrize("path", ["/convolution", "/Conv", "/lessons/pooling"])
+def test_a_mistyped_page_is_the_sites_404_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert 'style="' not in response.text and "<script>" not in response.text
+    for lesson in LESSONS:
+        assert f'href="/{lesson.slug}"' in response.text
+
+
+@pytest.mark.parametrize("path", ["/api/conv", "/api/nope/deeper", "/static/nope.css"])
+def test_unknown_api_and_static_paths_stay_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Not Found"
