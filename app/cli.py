@@ -4,6 +4,7 @@ import argparse
 
 import uvicorn
 
+from app.server import uvicorn_options
 from app.settings import get_settings
 
 
@@ -13,8 +14,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=settings.host, help=f"default {settings.host}")
     parser.add_argument("--port", type=int, default=settings.port, help=f"default {settings.port}")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        default=settings.forwarded_allow_ips,
+        help="comma-separated addresses of the proxies whose X-Forwarded-* headers are trusted "
+        f"('*' for any; default {settings.forwarded_allow_ips})",
+    )
     args = parser.parse_args(argv)
-    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
+    options = uvicorn_options(settings) | {"forwarded_allow_ips": args.forwarded_allow_ips}
+    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers, **options)
 
 
 if __name__ == "__main__":

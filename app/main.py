@@ -5,10 +5,9 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from app import pages
+from app import pages, server
 from app.api import (
     activations,
     cnn,
@@ -25,7 +24,7 @@ from app.api import code as code_api
 from app.core.errors import InputError
 from app.imaging import ImageError
 from app.security import BodyLimitMiddleware, BodyTooLarge, SecurityHeadersMiddleware
-from app.settings import Settings, get_settings, resource_dir
+from app.settings import Settings, get_settings
 
 logger = logging.getLogger("cnnlab")
 
@@ -146,9 +145,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(BodyTooLarge, body_too_large_handler)
     app.add_exception_handler(HTTPException, http_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
-    app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
+    server.setup(app, settings)
     for router in API_ROUTERS:
-        app.include_router(router)
+        app.include_router(router, dependencies=server.api_dependencies(router))
     app.include_router(pages.router)
     return app
 

@@ -44,6 +44,28 @@ class Settings(BaseSettings):
     # another worker's states). The default is public: set your own so states cannot be forged.
     state_secret: str = "cnnlab-training-state"
 
+    # Serving (app/server.py). Addresses whose X-Forwarded-For/-Proto headers are believed: the
+    # proxy's ("*" for any, e.g. a proxy on another machine of a private network).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Comma-separated host names the app answers to ("*": any). Set it for a public deployment,
+    # e.g. "cnnlab.school.example": other Host headers get a 400.
+    allowed_hosts: str = "*"
+    # Heavy API requests run at once per worker; more wait briefly (below), then get a 503 with
+    # Retry-After. More threads than cores add no throughput, only memory and event-loop latency:
+    # scale by workers.
+    heavy_concurrency: int = 4
+    # Heavy requests that may wait for a slot, and for how many seconds, before that 503.
+    heavy_queue: int = 16
+    heavy_queue_seconds: float = 5.0
+    # Open connections per worker; more get a 503 (uvicorn's limit_concurrency).
+    max_connections: int = 500
+    # Seconds a new (or kept-alive) connection has to send a request's complete headers.
+    header_timeout: float = 10.0
+    # Seconds an idle keep-alive connection stays open.
+    keep_alive_timeout: int = 5
+    # Largest request head (request line and headers), in bytes.
+    max_header_bytes: int = 16_384
+
 
 @lru_cache
 def get_settings() -> Settings:

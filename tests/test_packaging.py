@@ -52,4 +52,7 @@ def test_console_script_passes_host_and_port(monkeypatch):
     calls = {}
     monkeypatch.setattr(cli.uvicorn, "run", lambda target, **kw: calls.update(target=target, **kw))
     cli.main(["--host", "0.0.0.0", "--port", "8765"])
-    assert calls == {"target": "app.main:app", "host": "0.0.0.0", "port": 8765, "workers": 1}
+    expected = {"target": "app.main:app", "host": "0.0.0.0", "port": 8765, "workers": 1}
+    assert {key: calls[key] for key in expected} == expected
+    # and the serving options of app/server.py (tests/deploy/test_server.py checks them)
+    assert calls["server_header"] is False and calls["http"] == "app.server:SlowClientProtocol"

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 
 from app.core import conv_transpose
 from app.schemas.common import to_array
-from app.schemas.conv import MAX_TRACE_PRODUCTS
+from app.schemas.conv import MAX_TRACE_PRODUCTS, check_trace_bytes, transpose_trace_bytes
 from app.schemas.conv_transpose import (
     MAX_TRANSPOSE_OUTPUT_SIDE,
     ConvTransposeRequest,
@@ -23,6 +23,12 @@ def conv_transpose2d(request: ConvTransposeRequest) -> ConvTransposeResponse:
     x = to_array(request.input, "input", 3)
     w = to_array(request.weights, "weights", 4)
     b = None if request.bias is None else to_array(request.bias, "bias", 1)
+    if request.trace:
+        (C, H, W), (_, F, KH, KW) = x.shape, w.shape
+        s, p, o, d = request.stride, request.padding, request.output_padding, request.dilation
+        Ho = conv_transpose.output_length(H, KH, p[0], s[0], d[0], o[0])
+        Wo = conv_transpose.output_length(W, KW, p[1], s[1], d[1], o[1])
+        check_trace_bytes(transpose_trace_bytes(C, F, KH * KW, H, W, Ho, Wo), "two traces")
     lesson = conv_transpose.conv_transpose_lesson(
         x,
         w,

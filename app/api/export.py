@@ -47,7 +47,7 @@ def animation(request: AnimationRequest) -> AnimationResponse:
         body = body.model_copy(update={"trace": True})
     title = TITLES[request.lesson]
     if request.lesson == "conv":
-        response = conv.conv2d(body).model_dump()
+        response = json.loads(conv.conv2d(body).body)  # serialised by orjson (json_response)
         if not response["steps"]:
             raise no_trace("this convolution")
         x, w, _ = conv.arrays(body)

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from app.core.activations import NAMES
-from app.schemas.common import MAX_SEED, Finite, StrictModel, bounded
+from app.schemas.common import MAX_MAGNITUDE, MAX_SEED, StrictModel, Value, bounded
 
 MAX_POINTS = 10_000
 MAX_PIECES = 8
@@ -15,15 +15,17 @@ MAX_SAMPLES = 2_000
 ActivationName = Literal[NAMES]
 FixedName = Literal[tuple(n for n in NAMES if n != "maxout")]
 Piece = Annotated[
-    list[Finite], Field(min_length=2, max_length=2, description="[w, b]: the line w·x + b")
+    list[Value], Field(min_length=2, max_length=2, description="[w, b]: the line w·x + b")
 ]
 Distribution = Literal["normal", "uniform"]
 
 
 class ActivationRequest(StrictModel):
     name: ActivationName = Field(description="the activation function")
-    x: bounded(Finite, MAX_POINTS) = Field(
-        description=f"points to evaluate f and f' at (at most {MAX_POINTS:,})"
+    # Bounded like every value a lesson multiplies: α·x and w·x + b stay finite.
+    x: bounded(Value, MAX_POINTS) = Field(
+        description=f"points to evaluate f and f' at (at most {MAX_POINTS:,}, each within "
+        f"±{MAX_MAGNITUDE:g})"
     )
     alpha: Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)] | None = Field(
         default=None,

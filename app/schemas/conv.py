@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.core.conv import output_length
 from app.core.conv_gradients import LOSSES
+from app.core.errors import InputError
 from app.schemas.common import Pair, StrictModel, Value, bounded
 
 MAX_CHANNELS = 16
@@ -170,3 +171,56 @@ class Conv2dBackwardResponse(BaseModel):
     input_steps: list[InputStep] | None = Field(
         default=None, description="every padded cell some window covered, channel then row-major"
     )
+
+
+# ---------------------------------------------------------------- the trace's size in bytes
+# The product count alone does not bound a trace: a 1×1 kernel over 64 padding lists one product
+# per step but 368,640 steps, 59 MB of JSON. Every trace (forward, backward, transposed) is also
+# refused before computing when its JSON would pass MAX_TRACE_BYTES, estimated from what it
+# lists: objects (their keys), floats (at most 24 characters: -1.2345678901234567e-300,) and
+# small ints and booleans. tests/api/test_trace_budget.py holds the estimate above the real size.
+MAX_TRACE_BYTES = 12_000_000
+OBJECT_BYTES, FLOAT_BYTES, INT_BYTES = 130, 24, 6
+
+
+def json_bytes(objects: int, floats: int, ints: int) -> int:
+    return OBJECT_BYTES * objects + FLOAT_BYTES * floats + INT_BYTES * ints
+
+
+def forward_trace_bytes(C: int, F: int, taps: int, Ho: int, Wo: int) -> int:
+    """ConvStep per output cell: cells and is_padding per tap, C·taps products, C sums."""
+    steps = F * max(Ho, 0) * max(Wo, 0)
+    return json_bytes(steps, steps * (C * taps + C + 2), steps * (5 + 3 * taps))
+
+
+def backward_trace_bytes(C: int, F: int, taps: int, Ho: int, Wo: int, Hp: int, Wp: int) -> int:
+    """weight_steps (per weight, a cell, flag and product per output cell), bias_steps and
+    input_steps (per padded cell; 5 ints and 3 floats per term, one term per forward product)."""
+    cells = max(Ho, 0) * max(Wo, 0)
+    weights = F * C * taps
+    products = weights * cells
+    padded = C * Hp * Wp
+    return (
+        json_bytes(weights, weights * (2 + cells), weights * (4 + 3 * cells))
+        + json_bytes(F, F * (cells + 1), F)
+        + json_bytes(2 * padded, padded + 3 * products, 4 * padded + 5 * products)
+    )
+
+
+def transpose_trace_bytes(C: int, F: int, taps: int, H: int, W: int, Ho: int, Wo: int) -> int:
+    """The scatter view (per input cell: a target, a flag and F products per tap) and the
+    direct view's stride-1 convolution steps (C input channels, F output ones)."""
+    cells = C * H * W
+    scatter = json_bytes(cells, cells * (1 + F * taps), cells * (3 + 3 * taps))
+    return scatter + forward_trace_bytes(C, F, taps, Ho, Wo)
+
+
+def check_trace_bytes(estimate: int, what: str = "step trace") -> None:
+    """A 422 naming `trace` (the switch that avoids it) when a trace would be too large."""
+    if estimate > MAX_TRACE_BYTES:
+        raise InputError(
+            f"the {what} would be about {estimate / 1e6:,.1f} MB of JSON; the stepper returns "
+            f"at most {MAX_TRACE_BYTES / 1e6:,.0f} MB: use less padding, fewer filters, a "
+            "smaller input or a larger stride, or set trace to false",
+            "trace",
+        )

@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.filters import CONTRASTS, MAX_KERNEL, PRESETS, ROBUST_PERCENTILES, STAGES, VIEWS
-from app.schemas.common import StrictModel, describe_ragged
+from app.schemas.common import MAX_MAGNITUDE, StrictModel, describe_ragged
 
 MAX_FILTERS = 16
 MAX_DEPTH = 16
@@ -46,6 +46,8 @@ def kernel_numbers(value: list, path: str = "") -> None:
         raise ValueError(
             f"kernel{path} is {value}: must be a finite number (NaN and Infinity are not accepted)"
         )
+    if abs(value) > MAX_MAGNITUDE:  # the float32 maps would overflow to Infinity (null in JSON)
+        raise ValueError(f"kernel{path} is {value:g}: must be within ±{MAX_MAGNITUDE:g}")
 
 
 class FilterSpec(StrictModel):

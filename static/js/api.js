@@ -25,26 +25,52 @@ async function parse(response) {
   return body;
 }
 
+// A busy worker answers 503 with Retry-After (app/server.py): wait that long and ask again, a few
+// times, before showing its sentence.
+const BUSY_RETRIES = 3;
+const MAX_RETRY_WAIT_MS = 5000;
+
+function wait(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new DOMException("aborted", "AbortError"));
+    }, { once: true });
+  });
+}
+
+async function send(url, init) {
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await fetch(url, init);
+    const header = response.headers.get("Retry-After");
+    const retryAfter = header === null ? NaN : Number(header);
+    if (response.status !== 503 || attempt >= BUSY_RETRIES || !Number.isFinite(retryAfter)) {
+      return parse(response);
+    }
+    await wait(Math.min(MAX_RETRY_WAIT_MS, Math.max(0, retryAfter) * 1000 + Math.random() * 500), init.signal);
+  }
+}
+
 export async function getJSON(url, { signal } = {}) {
   const exchange = begin("GET", url);
-  exchange.response = await parse(await fetch(url, { signal, headers: { Accept: "application/json" } }));
+  exchange.response = await send(url, { signal, headers: { Accept: "application/json" } });
   return exchange.response;
 }
 
 export async function postJSON(url, payload, { signal } = {}) {
   const exchange = begin("POST", url, payload);
-  const response = await fetch(url, {
+  exchange.response = await send(url, {
     method: "POST",
     signal,
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify(payload),
   });
-  exchange.response = await parse(response);
   return exchange.response;
 }
 
 export async function postForm(url, formData, { signal } = {}) {
-  return parse(await fetch(url, { method: "POST", body: formData, signal }));
+  return send(url, { method: "POST", body: formData, signal });
 }
 
 // Runs the latest request only: a new call aborts the one still in flight.

@@ -1,0 +1,348 @@
+"""Serving behind a proxy and under a class's load: versioned static files, host checks, gzip,
+the health check, the per-worker limit on heavy work, and the uvicorn options `cnnlab` runs with.
+
+create_app (app/main.py) calls setup(); app/cli.py calls uvicorn_options().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import gc
+import hashlib
+import sys
+import time
+from pathlib import Path
+
+import h11
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import HTTPException
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import Response
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from app.settings import Settings, get_settings, resource_dir
+
+# Responses smaller than this are sent as they are: gzip would save less than a packet.
+GZIP_MIN_BYTES = 1000
+# A versioned file never changes (its URL changes with the content): cache it for a year.
+VERSIONED_CACHE = "public, max-age=31536000, immutable"
+# An unversioned /static/ URL (e.g. a sample image a script fetches) is revalidated each time.
+UNVERSIONED_CACHE = "no-cache"
+# How long a worker asks a busy client to wait before retrying (Retry-After, seconds).
+RETRY_AFTER_SECONDS = 1
+
+
+def tree_version(directory: Path) -> str:
+    """A short hash of every file's path and content: changes whenever any static file does."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(directory).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+STATIC_DIR = resource_dir("static")
+STATIC_VERSION = tree_version(STATIC_DIR)
+# Pages link assets under this prefix. It is a path, not a full URL: the browser resolves it
+# against the page's own address, so the Host header a proxy passes never reaches a page. Module
+# scripts import their neighbours relatively, so they inherit the version from the page's link.
+STATIC_PREFIX = f"/static/{STATIC_VERSION}"
+
+
+def static_url(path: str) -> str:
+    """The versioned URL of a file under static/ (a Jinja global: {{ static('css/site.css') }})."""
+    return f"{STATIC_PREFIX}/{path.lstrip('/')}"
+
+
+class CachedStaticFiles(StaticFiles):
+    """StaticFiles that sets one Cache-Control header on every file it serves."""
+
+    def __init__(self, *args, cache_control: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cache_control = cache_control
+
+    def file_response(self, *args, **kwargs) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = self.cache_control
+        return response
+
+
+# While heavy work runs, the cyclic garbage collector waits: a trace builds 10⁵-10⁶ small lists
+# and dicts (none in a cycle), and the collector, triggered again and again by them, walked them
+# all with the GIL held, for 100-400 ms at a time: 4× the request's own time, and the event loop
+# frozen meanwhile (measured with bench/bench_loop.py). Reference counting still frees everything
+# at once; cycles wait until the worker is idle, or at most GC_MAX_PAUSE seconds under load.
+GC_MAX_PAUSE = 10.0
+# How often Python passes the GIL between threads (default 5 ms). The event loop shares it with
+# the heavy requests' threads, and waits a turn of each on every wake-up: at 1 ms a tiny request
+# no longer queues ~50 ms per busy thread (measured with 4-6 threads of conv traces).
+SWITCH_INTERVAL = 0.001
+
+
+class HeavyWorkLimiter:
+    """At most `slots` heavy requests at once in this worker, so its peak memory is bounded by
+    `slots` times the worst request's.
+
+    One more waits for a slot, at most `wait` seconds and with at most `queue` others (a page
+    sends a few requests at once: the training page a dozen); past either it gets a 503 with
+    Retry-After at once, never a 30 s wait, and a burst becomes short retries (static/js/api.js
+    retries). Only the event loop calls this (heavy_work is async), so no lock is needed.
+    """
+
+    def __init__(self, slots: int, queue: int = 0, wait: float = 0.0):
+        self.slots, self.queue, self.wait = slots, queue, wait
+        self.in_use = 0
+        self.waiters: collections.deque[asyncio.Future] = collections.deque()
+        self.paused_since = 0.0
+
+    async def acquire(self) -> bool:
+        if self.in_use < self.slots:
+            if self.in_use == 0 and gc.isenabled():
+                gc.disable()
+                self.paused_since = time.monotonic()
+            self.in_use += 1
+            return True
+        if len(self.waiters) >= self.queue or self.wait <= 0:
+            return False
+        future = asyncio.get_running_loop().create_future()
+        self.waiters.append(future)
+        try:
+            await asyncio.wait_for(future, self.wait)
+            return True  # release() handed its slot over
+        except TimeoutError:
+            return False
+        finally:
+            if future in self.waiters:
+                self.waiters.remove(future)
+
+    def release(self) -> None:
+        if time.monotonic() - self.paused_since > GC_MAX_PAUSE and self.in_use > 1:
+            gc.collect()
+            self.paused_since = time.monotonic()
+        while self.waiters:
+            future = self.waiters.popleft()
+            if not future.done():
+                future.set_result(None)  # the slot passes to the first waiter
+                return
+        self.in_use -= 1
+        if self.in_use == 0:
+            gc.enable()
+
+
+class Busy(HTTPException):
+    def __init__(self, limiter: HeavyWorkLimiter):
+        super().__init__(
+            503,
+            f"the server is busy: this worker's {limiter.slots} heavy-work slots stayed taken "
+            f"for {limiter.wait:g} s; try again in {RETRY_AFTER_SECONDS} s",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+
+async def heavy_work(request: Request):
+    """A dependency holding one of the worker's heavy-work slots for the whole request, from
+    after its body has arrived (a slow upload does not hold a slot) until its response is sent.
+
+    On a route: `dependencies=[Depends(heavy_work)]` (see api_dependencies). GET requests (the
+    catalogues, a surface's grid, dataset examples) are small and bounded: they pass freely.
+    """
+    if request.method == "GET":
+        yield
+        return
+    await request.body()  # cached on the request: the route reads the same bytes
+    limiter: HeavyWorkLimiter = request.app.state.heavy_work
+    if not await limiter.acquire():
+        raise Busy(limiter)
+    try:
+        yield
+    finally:
+        limiter.release()
+
+
+# Routers whose every request is small (a few curves, one small grid): never made to wait.
+LIGHT_PREFIXES = ("/api/activations", "/api/pool2d")
+
+
+def api_dependencies(router: APIRouter) -> list:
+    """The dependencies app/main.py includes an API router with: the heavy-work slot."""
+    return [] if router.prefix in LIGHT_PREFIXES else [Depends(heavy_work)]
+
+
+def setup(app: FastAPI, settings: Settings) -> None:
+    """Static mounts, the template global, /healthz, gzip and the optional host check."""
+    from app import pages  # imported here: pages imports the schemas, which import app.core
+
+    app.state.heavy_work = HeavyWorkLimiter(
+        settings.heavy_concurrency, settings.heavy_queue, settings.heavy_queue_seconds
+    )
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    pages.templates.env.globals["static"] = static_url
+    app.mount(
+        STATIC_PREFIX,
+        CachedStaticFiles(directory=STATIC_DIR, cache_control=VERSIONED_CACHE),
+        name="static_versioned",
+    )
+    app.mount(
+        "/static",
+        CachedStaticFiles(directory=STATIC_DIR, cache_control=UNVERSIONED_CACHE),
+        name="static",
+    )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict:
+        """For a proxy or an orchestrator: the worker is up and its event loop answers."""
+        return {"status": "ok", "static_version": STATIC_VERSION}
+
+    document_errors(app)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=5)
+    hosts = allowed_hosts(settings)
+    if hosts != ["*"]:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+
+
+def allowed_hosts(settings: Settings) -> list[str]:
+    return [host.strip() for host in settings.allowed_hosts.split(",") if host.strip()] or ["*"]
+
+
+# ---------------------------------------------------------------- the schema's error bodies
+
+# What each status means, for the statuses a route can answer besides its own (which keep
+# their description, e.g. the image upload's 415).
+ERROR_STATUSES = {
+    "400": "the body could not be parsed (malformed, too deeply nested, not UTF-8)",
+    "413": "the body is over its limit (CNNLAB_MAX_BODY_BYTES, or CNNLAB_UPLOAD_MAX_BYTES for "
+    "an upload)",
+    "422": "invalid input: `detail` names the field and says what is wrong",
+    "503": "this worker is busy with other heavy requests: retry after Retry-After seconds",
+}
+
+
+def error_statuses(method: str, path: str, operation: dict) -> list[str]:
+    """The error statuses one operation can answer: a body can be malformed, too large or
+    invalid; parameters invalid; a heavy POST can find its worker busy."""
+    statuses = []
+    if "requestBody" in operation:
+        statuses += ["400", "413", "422"]
+    elif operation.get("parameters"):
+        statuses.append("422")
+    if method == "post" and not path.startswith(LIGHT_PREFIXES):
+        statuses.append("503")
+    return statuses
+
+
+def document_errors(app: FastAPI) -> None:
+    """/openapi.json with the app's real error body, {"detail": str, "field": str | null}, for
+    every error status each route answers, in place of FastAPI's default 422 body."""
+    from fastapi.openapi.utils import get_openapi
+
+    from app.schemas.errors import ErrorBody
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorBody"] = ErrorBody.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status in error_statuses(method, path, operation):
+                    responses.setdefault(status, {"description": ERROR_STATUSES[status]})
+                for status, response in responses.items():
+                    if status.startswith(("4", "5")):
+                        response["content"] = body
+                        if status == "503":
+                            response["headers"] = {
+                                "Retry-After": {
+                                    "description": "seconds to wait",
+                                    "schema": {"type": "integer"},
+                                }
+                            }
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
+
+
+# ---------------------------------------------------------------- uvicorn
+
+
+class SlowClientProtocol(H11Protocol):
+    """uvicorn's h11 protocol, plus a deadline for a request's headers and a bound on their size.
+
+    uvicorn closes idle keep-alive connections but waits forever for a request that never
+    completes its headers (slowloris: 150 such connections stayed open). Here a connection must
+    deliver complete headers within `header_timeout` seconds of opening, or of its previous
+    response; request bodies are left to the proxy (nginx's client_body_timeout).
+    """
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        # Read here, not passed in: each worker process builds its protocol from the import path.
+        self.header_timeout = get_settings().header_timeout
+        self.max_head_bytes = get_settings().max_header_bytes
+        self.header_deadline = None
+        self.arm_header_deadline()
+
+    def arm_header_deadline(self) -> None:
+        self.disarm_header_deadline()
+        self.header_deadline = self.loop.call_later(self.header_timeout, self.header_too_slow)
+
+    def disarm_header_deadline(self) -> None:
+        if getattr(self, "header_deadline", None) is not None:
+            self.header_deadline.cancel()
+            self.header_deadline = None
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE and self.head_too_large(data):
+            self.send_400_response("Request headers too large.")
+            return
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:  # a request's headers are complete
+            self.disarm_header_deadline()
+
+    def head_too_large(self, data: bytes) -> bool:
+        """h11 bounds only a head still incomplete; a large one sent at once passes. Measure the
+        request line and headers (up to the blank line) of the request being read."""
+        pending = self.conn.trailing_data[0] + data
+        end = pending.find(b"\r\n\r\n")
+        return (end if end >= 0 else len(pending)) > self.max_head_bytes
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self.arm_header_deadline()
+
+    def connection_lost(self, exc) -> None:
+        self.disarm_header_deadline()
+        super().connection_lost(exc)
+
+    def header_too_slow(self) -> None:
+        self.header_deadline = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+
+def uvicorn_options(settings: Settings) -> dict:
+    """Keyword arguments for uvicorn.run: timeouts, limits and the proxy's trusted addresses."""
+    return {
+        "http": "app.server:SlowClientProtocol",
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "server_header": False,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "limit_concurrency": settings.max_connections,
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "timeout_graceful_shutdown": 10,
+    }

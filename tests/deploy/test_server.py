@@ -1,0 +1,197 @@
+"""What `cnnlab` itself holds without a proxy: slow clients cut off, no server header, the
+forwarded headers believed only from the proxy, host checks, versioned assets, the busy 503."""
+
+import re
+import socket
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.server import STATIC_PREFIX, HeavyWorkLimiter
+from app.settings import Settings
+from tests.deploy.conftest import Cnnlab
+
+
+@pytest.fixture(scope="module")
+def cnnlab():
+    server = Cnnlab(workers=1, env={"CNNLAB_HEADER_TIMEOUT": "2"})
+    yield server
+    server.stop()
+
+
+def test_slow_headers_are_cut_off(cnnlab):
+    """Slowloris: connections that never finish their headers are closed after the deadline,
+    while a connection that completes its request is answered."""
+    slow = []
+    for _ in range(50):
+        sock = socket.create_connection(("127.0.0.1", cnnlab.port))
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-a: ")
+        slow.append(sock)
+    with urllib.request.urlopen(cnnlab.url + "/healthz", timeout=5) as response:
+        assert response.status == 200
+    time.sleep(3.5)
+    closed = 0
+    for sock in slow:
+        sock.settimeout(2)
+        try:
+            closed += sock.recv(100) == b""
+        except (ConnectionResetError, TimeoutError):
+            closed += 0
+        sock.close()
+    assert closed == len(slow)
+
+
+def test_no_server_header_and_a_health_check(cnnlab):
+    with urllib.request.urlopen(cnnlab.url + "/healthz", timeout=5) as response:
+        assert response.status == 200
+        assert response.headers["Server"] is None
+        assert response.headers["Content-Type"] == "application/json"
+
+
+def test_oversized_headers_are_refused(cnnlab):
+    sock = socket.create_connection(("127.0.0.1", cnnlab.port))
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-big: " + b"a" * 40_000 + b"\r\n\r\n")
+    sock.settimeout(5)
+    assert sock.recv(100).startswith(b"HTTP/1.1 400")
+    sock.close()
+
+
+def test_forwarded_headers_only_from_the_proxy(cnnlab):
+    """127.0.0.1 is the default trusted proxy: its X-Forwarded-Proto makes redirects https."""
+    request = urllib.request.Request(
+        cnnlab.url + "/api/surfaces/",
+        headers={"Host": "cnnlab.school.example", "X-Forwarded-Proto": "https"},
+    )
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        opener.open(request, timeout=5)
+    assert redirect.value.headers["Location"] == "https://cnnlab.school.example/api/surfaces"
+
+
+def test_forwarded_allow_ips_option():
+    from app.cli import main
+
+    captured = {}
+
+    def fake_run(app, **options):
+        captured.update(options)
+
+    import uvicorn
+
+    original, uvicorn.run = uvicorn.run, fake_run
+    try:
+        main(["--forwarded-allow-ips", "10.0.0.5,10.0.0.6", "--workers", "3"])
+    finally:
+        uvicorn.run = original
+    assert captured["forwarded_allow_ips"] == "10.0.0.5,10.0.0.6"
+    assert captured["workers"] == 3 and captured["server_header"] is False
+    assert captured["http"] == "app.server:SlowClientProtocol"
+    assert captured["timeout_keep_alive"] == 5 and captured["h11_max_incomplete_event_size"]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_a_spoofed_host_never_reaches_a_page():
+    client = TestClient(create_app(Settings()))
+    html = client.get("/conv", headers={"Host": "evil.example"}).text
+    assert "evil.example" not in html
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    # Paths and fragments only: nothing absolute, nothing protocol-relative.
+    assert urls and all(url[0] in "/#" and not url.startswith("//") for url in urls), urls
+
+
+def test_allowed_hosts():
+    client = TestClient(create_app(Settings(allowed_hosts="cnnlab.school.example, localhost")))
+    assert client.get("/healthz", headers={"Host": "cnnlab.school.example"}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "localhost:8000"}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_assets_are_versioned_and_cached():
+    client = TestClient(create_app(Settings()))
+    html = client.get("/").text
+    assert f'href="{STATIC_PREFIX}/css/site.css"' in html
+    versioned = client.get(f"{STATIC_PREFIX}/css/site.css", headers={"Accept-Encoding": "gzip"})
+    assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert versioned.headers["content-encoding"] == "gzip"
+    plain = client.get("/static/css/site.css")
+    assert plain.headers["cache-control"] == "no-cache" and plain.content == versioned.content
+    assert client.get("/static/0123456789ab/css/site.css").status_code == 404
+
+
+def test_small_responses_are_not_compressed():
+    client = TestClient(create_app(Settings()))
+    response = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in response.headers
+
+
+def test_a_busy_worker_answers_503_at_once():
+    """With every heavy-work slot taken and no room to wait, a heavy request is refused in
+    milliseconds, with a Retry-After and a sentence; a light one (activations) still runs."""
+    app = create_app(Settings(heavy_concurrency=2, heavy_queue=0))
+    client = TestClient(app)
+    limiter: HeavyWorkLimiter = app.state.heavy_work
+    limiter.in_use = 2
+    body = {"name": "sphere", "expression": None}
+    started = time.perf_counter()
+    response = client.post("/api/optimize", json=body)
+    assert time.perf_counter() - started < 0.5
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert "busy" in response.json()["detail"]
+    light = client.post("/api/activations", json={"name": "relu"})
+    assert light.status_code != 503
+    assert client.get("/api/surfaces").status_code == 200  # GETs pass freely
+    limiter.in_use = 0
+    assert client.post("/api/optimize", json=body).status_code == 422  # a slot again
+
+
+def test_a_burst_waits_for_slots_then_overflows():
+    """Two slots, room for two to wait 1 s: of six at once two run, two wait and run, and two
+    are refused at once; a waiter whose slot never frees is refused after the wait."""
+    import asyncio
+
+    async def scenario():
+        limiter = HeavyWorkLimiter(2, queue=2, wait=1.0)
+        assert await limiter.acquire() and await limiter.acquire()
+        waiting = [asyncio.create_task(limiter.acquire()) for _ in range(2)]
+        await asyncio.sleep(0)
+        assert not await limiter.acquire() and not await limiter.acquire()  # queue full
+        limiter.release()
+        limiter.release()
+        assert await asyncio.gather(*waiting) == [True, True] and limiter.in_use == 2
+        started = time.monotonic()
+        assert not await limiter.acquire()  # waits the full second, then gives up
+        assert 0.9 < time.monotonic() - started < 3
+        limiter.release()
+        limiter.release()
+        assert limiter.in_use == 0 and not limiter.waiters
+
+    # In a thread of its own: Playwright's sync API may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
+
+
+def test_slots_are_released_after_errors():
+    app = create_app(Settings(heavy_concurrency=1))
+    client = TestClient(app)
+    for _ in range(3):
+        assert client.post("/api/optimize", json={"bad": 1}).status_code == 422
+    assert app.state.heavy_work.in_use == 0
+
+
+
+def test_templates_build_no_urls_from_the_request():
+    """url_for builds absolute URLs from the Host header (the bug behind pages without CSS behind
+    a proxy): templates link assets with static() and pages by path."""
+    from app.settings import resource_dir
+
+    for template in resource_dir("templates").glob("*.html"):
+        assert "url_for" not in template.read_text(), template.name
