@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.urls import wait_url
+
 
 def open_activations(page, live_server, query=""):
     page.goto(f"{live_server}/activations{query}")
@@ -52,7 +54,9 @@ def test_toggling_functions_overlays_them_and_lands_in_the_url(page, live_server
     page.locator("#act-function-list label", has_text="tanh").click()
     expect(page.locator('#act-readout tr[data-name="tanh"]')).to_have_count(0)
     expect(page.locator("#act-readout tbody tr")).to_have_count(3)
-    assert "fns=sigmoid%2Crelu%2Cleaky_relu" in page.url and "focus=leaky_relu" in page.url
+    wait_url(
+        page, lambda url: "fns=sigmoid%2Crelu%2Cleaky_relu" in url and "focus=leaky_relu" in url
+    )
     page.reload()
     expect(page.locator("#act-readout tbody tr")).to_have_count(3)
     expect(page.locator("#act-details-heading")).to_have_text("Leaky ReLU")
@@ -109,7 +113,7 @@ def test_prelu_alpha_is_a_learned_parameter_with_a_slider(page, live_server, con
     expect(page.locator("#act-alpha-note")).to_contain_text("∂f/∂α at x = -2 is -2")
     page.locator("#act-alpha-range").fill("0.5")
     expect(row(page, "prelu")).to_have_text(["-1", "0.5"])
-    assert "pa=0.5" in page.url
+    wait_url(page, lambda url: "pa=0.5" in url)
     assert console_errors == []
 
 
@@ -123,7 +127,7 @@ def test_maxout_pieces_are_editable_and_relu_is_a_special_case(page, live_server
     page.get_by_label("b of piece 2").press("Enter")
     # max(-1·(-1) + 0, 1·(-1) + 3) = max(1, 2): the second piece wins, slope 1.
     expect(row(page, "maxout")).to_have_text(["2", "1"])
-    assert "pieces=-1%2C0%3B1%2C3" in page.url
+    wait_url(page, lambda url: "pieces=-1%2C0%3B1%2C3" in url)
     assert console_errors == []
 
 
@@ -141,7 +145,7 @@ def test_vanishing_gradients_table_equals_the_api(page, live_server, console_err
     with page.expect_response(re.compile(r"/api/activations/vanishing$")) as info:
         page.locator('#van-controls input[name="depth"]').fill("3")
     expect(page.locator("#van-caption")).to_contain_text("n = 3 layers")
-    assert "vd=3" in page.url
+    wait_url(page, lambda url: "vd=3" in url)
     assert console_errors == []
 
 
@@ -155,7 +159,9 @@ def test_dead_relu_has_zero_gradient(page, live_server, console_errors, bias, de
         expect(page.locator("#dead-grads")).to_contain_text("= 0,")
         page.get_by_role("button", name="One gradient step").click()
         expect(status).to_contain_text("DEAD")
-        assert "db=-10&" in page.url and "dw=1&" in page.url, "a dead unit's step changes nothing"
+        wait_url(
+            page, lambda url: "db=-10&" in url and "dw=1&" in url
+        )  # "a dead unit's step changes nothing"
     else:
         expect(status).to_contain_text("Active on 70.0% of the inputs (140 of 200)")
         page.locator('#dead-controls input[name="lr"]').fill("8")

@@ -9,6 +9,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.urls import wait_url
+
 TINY = "?net=conv_4_3__1*relu*maxpool_4*flatten*linear_8"
 STEP = re.compile(r"^Step (\d+) ")
 
@@ -44,7 +46,7 @@ def test_building_a_network_explains_every_layer(page, live_server, console_erro
     pool = page.locator('.cnn-layer[data-index="2"] .cnn-layer-info')
     expect(pool).to_contain_text("20/8 + 1 = 3.5 → floor → 3")
     expect(pool).to_contain_text("Input rows no window visits: 24, 25, 26, 27.")
-    assert "maxpool_8" in page.url
+    wait_url(page, lambda url: "maxpool_8" in url)
     # A conv layer too large for its input is explained on its row; training waits for a fix.
     page.select_option("#cnn-add-type", "conv")
     page.click("#cnn-add-button")
@@ -65,7 +67,7 @@ def test_building_a_network_explains_every_layer(page, live_server, console_erro
     page.select_option("#cnn-data", "fashion")
     expect(summary).to_contain_text("10 class scores out")
     expect(page.locator('[data-focus="4.out"]')).to_have_value("10")
-    assert "data=fashion" in page.url and "linear_10" in page.url
+    wait_url(page, lambda url: "data=fashion" in url and "linear_10" in url)
     page.get_by_role("button", name=re.compile("LeNet-like")).click()
     expect(summary).to_contain_text("10 layers, 37,106 parameters")
     assert console_errors == []
@@ -87,7 +89,7 @@ def test_train_pause_step_the_loss_falls_and_the_link_replays(page, live_server,
     step = step_of(page)
     page.click("#cnn-step")
     expect(status).to_contain_text(f"Step {step + 1} (epoch")
-    assert f"step={step + 1}" in page.url
+    wait_url(page, lambda url: f"step={step + 1}" in url)
     # The loss fell from ln C: the server's smoothed loss is well below the initial loss.
     initial = number_after(page.locator("#cnn-initial").inner_text(), "first batch:")
     assert abs(initial - 2.079) < 0.01
@@ -112,7 +114,7 @@ def test_train_pause_step_the_loss_falls_and_the_link_replays(page, live_server,
     # Reset: step 0 again, the same configuration.
     page.click("#cnn-reset")
     expect(status).to_contain_text("Step 0: press Train")
-    assert "step=0" in page.url and "ev=25" in page.url
+    wait_url(page, lambda url: "step=0" in url and "ev=25" in url)
     assert console_errors == []
 
 
@@ -135,7 +137,7 @@ def test_a_link_too_far_to_replay_at_once_says_so(page, live_server, console_err
     expect(page.locator("#cnn-status")).to_contain_text("Step 4 (epoch")
     page.get_by_role("button", name="Continue to step 9").click()
     expect(page.locator("#cnn-status")).to_contain_text("Step 9 (epoch", timeout=30_000)
-    assert "step=9" in page.url
+    wait_url(page, lambda url: "step=9" in url)
     assert console_errors == []
 
 
@@ -160,7 +162,7 @@ def test_keys_train_and_step_unless_a_control_has_the_focus(page, live_server, c
     page.locator("#cnn-seed").fill("5")
     page.locator("#cnn-seed").press("Enter")
     expect(status).to_contain_text("Step 0: press Train")
-    assert "seed=5" in page.url
+    wait_url(page, lambda url: "seed=5" in url)
     assert console_errors == []
 
 
@@ -175,7 +177,7 @@ def test_sanity_checks(page, live_server, console_errors):
     expect(rows).to_have_count(4)  # conv weight, conv bias, linear weight, linear bias
     expect(rows.first.locator("td").nth(5)).to_have_text(re.compile("^(right|fine)$"))
     expect(page.locator("#cnn-gc-meaning")).to_contain_text("right (up to 1e-7)")
-    assert "gc=init" in page.url
+    wait_url(page, lambda url: "gc=init" in url)
     # Overfit 20 examples: the loss goes to near zero, every example right.
     page.click("#cnn-of-play")
     status = page.locator("#cnn-of-status")
@@ -183,7 +185,7 @@ def test_sanity_checks(page, live_server, console_errors):
     expect(status).to_contain_text("accuracy on the 20 examples 100%")
     assert number_after(status.inner_text(), "loss") < 0.05
     expect(page.locator("#cnn-of-examples canvas")).to_have_count(20)
-    assert "ostep=200" in page.url
+    wait_url(page, lambda url: "ostep=200" in url)
     # The gradient check at the current step uses the run's state.
     page.click("#cnn-step")
     expect(initial).to_contain_text("Initial loss on the first batch: 2.079")
@@ -211,7 +213,7 @@ def test_optimisers_compared_from_the_same_start(page, live_server, console_erro
     final = [float(rows.nth(r).locator("td").nth(3).inner_text()) for r in range(2)]
     assert final[0] != final[1] and max(final) < float(first[0])
     expect(rows.nth(1).locator("td").nth(4)).to_have_text(re.compile("%$"))
-    assert "cstep=100" in page.url
+    wait_url(page, lambda url: "cstep=100" in url)
     expect(page.locator("#cnn-cmp-loss .plot-legend")).to_contain_text("Adam α = 0.003")
     assert console_errors == []
 

@@ -18,6 +18,8 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from tests.browser.urls import wait_url
+
 TINY_LAYERS = [
     {"type": "conv", "filters": 4, "size": 3, "padding": 1},
     {"type": "relu"},
@@ -301,7 +303,9 @@ def test_drawing_with_the_keyboard(page, live_server, console_errors):
     expect(page.locator("#cnn-in-example")).to_contain_text("Your drawing")
     expect(page.locator("#cnn-in-example")).to_contain_text("Predicted")
     assert query(page)["src"] == "drawn"
-    assert "step=30" in page.url  # the page's → (one step) did not fire while drawing
+    wait_url(
+        page, lambda url: "step=30" in url
+    )  # the page's → (one step) did not fire while drawing
     expect(page.locator("#cnn-status")).to_contain_text(f"Step {STEPS} ")
     assert console_errors == []
 

@@ -4,6 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.urls import wait_url
+
 
 def open_conv(page, live_server, query=""):
     with page.expect_response(re.compile(r"/api/conv2d$")) as info:
@@ -47,7 +49,7 @@ def test_stepping_shows_the_apis_numbers(page, live_server, console_errors):
     expect(current).to_have_text(shown(body["output"][step["filter"]][step["row"]][step["col"]]))
     page.keyboard.press("ArrowLeft")
     expect(page.locator(".tl-readout")).to_have_text("step 2 / 18")
-    assert "step=1" in page.url
+    wait_url(page, lambda url: "step=1" in url)
     assert console_errors == []
 
 
@@ -138,14 +140,14 @@ def test_editing_a_value_recomputes(page, live_server):
     old = float(first.inner_text())
     weight = float(page.locator("#conv-filters .grid").first.locator(".cell").first.inner_text())
     page.get_by_label("Edit values").check()
-    assert "edit=1" in page.url
+    wait_url(page, lambda url: "edit=1" in url)
     first.click()
     editor = page.locator(".cell-input")
     editor.fill("10")
     with page.expect_response(re.compile(r"/api/conv2d$")) as info:
         editor.press("Enter")
     new = info.value.json()
-    assert "x.0.0.0%3D10" in page.url or "x.0.0.0=10" in page.url
+    wait_url(page, lambda url: "x.0.0.0%3D10" in url or "x.0.0.0=10" in url)
     # One output, one changed input: the output moves by (new - old) · its weight.
     assert new["output"][0][0][0] == body["output"][0][0][0] + (10 - old) * weight
     expect(first).to_have_text("10")

@@ -7,6 +7,8 @@ import numpy as np
 from numpy.testing import assert_allclose
 from playwright.sync_api import expect
 
+from tests.browser.urls import wait_url
+
 BACKWARD = re.compile(r"/api/conv2d/backward$")
 TRANSPOSE = re.compile(r"/api/conv_transpose2d$")
 SHOTS = "/work/notes/shots"
@@ -25,7 +27,7 @@ def open_backward(page, live_server, query=""):
     body = info.value.json()
     count = len(body["weight_steps"]) + len(body["bias_steps"]) + len(body["input_steps"])
     expect(page.locator(".tl-readout")).to_have_text(f"step 1 / {count}")
-    assert "pass=backward" in page.url
+    wait_url(page, lambda url: "pass=backward" in url)
     return body, count
 
 
@@ -152,7 +154,7 @@ def test_the_link_opens_the_same_numbers_as_a_transposed_convolution(page, live_
     with page.expect_response(TRANSPOSE) as info:
         link.click()
     answer = info.value.json()
-    assert "/conv-transpose?" in page.url
+    wait_url(page, lambda url: "/conv-transpose?" in url)
     assert_allclose(answer["output"], body["grad_input"], rtol=1e-12, atol=1e-12)
     expect(page.locator("#ct-output-dims")).to_contain_text("3×5×5")
     first = page.locator("#ct-output .grid").first.locator(".cell").first
@@ -193,7 +195,7 @@ def test_dy_from_a_loss_is_the_apis(page, live_server, console_errors):
     )
     cells = page.locator("#conv-bw-dy-grids .grid").first.locator(".cell")
     expect(cells.nth(0)).to_have_text(shown(y[0][0][0]))
-    assert "grad=half_sum_squares" in page.url
+    wait_url(page, lambda url: "grad=half_sum_squares" in url)
     page.get_by_label("Edit values").check()
     expect(page.locator("#conv-bw-dy-grids .grid.editable")).to_have_count(0)  # computed, not typed
     assert console_errors == []
@@ -209,7 +211,7 @@ def test_an_edited_dy_cell_is_sent_and_the_url_reopens_the_step(page, live_serve
         editor.press("Enter")
     assert sent(info)["grad_output"][0][0][0] == 5
     body = info.value.json()
-    assert "g.0.0.0%3D5" in page.url
+    wait_url(page, lambda url: "g.0.0.0%3D5" in url)
     page.locator("h1").click()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")

@@ -5,6 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.urls import wait_url
+
 API = re.compile(r"/api/conv_transpose2d$")
 
 
@@ -66,7 +68,7 @@ def test_the_scatter_steps_write_out_the_apis_running_sums(page, live_server, co
     expect(page.locator("#ct-output .cell.hl-pending")).to_have_count(0)
     cells = page.locator("#ct-output .cell").all_inner_texts()
     assert cells == [shown(v) for row in body["output"][0] for v in row]
-    assert "step=4" in page.url
+    wait_url(page, lambda url: "step=4" in url)
     assert console_errors == []
 
 
@@ -108,7 +110,7 @@ def test_the_direct_view_steps_the_stuffed_input(page, live_server, console_erro
     # tapping an output cell jumps to its step
     page.locator("#ct-output .cell").nth(24).click()
     expect(page.locator(".tl-readout")).to_have_text("step 25 / 25")
-    assert "view=direct" in page.url and "step=24" in page.url
+    wait_url(page, lambda url: "view=direct" in url and "step=24" in url)
     assert console_errors == []
 
 
@@ -251,7 +253,7 @@ def test_an_edited_value_is_sent_and_written_out(page, live_server):
         editor.press("Enter")
     body = info.value.json()
     assert body["steps"][0]["value"] == 7.0
-    assert "edits=x.0.0.0%3D7" in page.url
+    wait_url(page, lambda url: "edits=x.0.0.0%3D7" in url)
     expect(page.locator("#ct-arith")).to_contain_text("input x[0, 0, 0] = 7 stamps")
     expect(page.locator("#ct-preset")).to_have_value("")  # a custom view now
 

@@ -12,6 +12,8 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from tests.browser.urls import wait_url
+
 SHOTS = Path(os.environ.get("CNNLAB_SHOTS", "/work/notes/shots"))
 FILTER_URL = "/api/image/filter"
 
@@ -137,7 +139,7 @@ def test_rapid_changes_are_coalesced(page, live_server, photo, console_errors):
     settle(page, len(seen), seen)
     assert 2 <= len(seen) <= 4, seen  # a handful, not one per press
     expect(stride).to_have_value("7")
-    assert "stride=7" in page.url
+    wait_url(page, lambda url: "stride=7" in url)
     expect(page.locator(".fl-card .fl-shape").first).to_have_text(" 147×98")
     assert console_errors == []
 

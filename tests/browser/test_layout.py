@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.pages import LESSONS as ALL_LESSONS
+from tests.browser.urls import wait_url
 
 LESSONS = ["/", *(f"/{lesson.slug}" for lesson in ALL_LESSONS)]
 PROJECTORS = [(1024, 768), (1280, 720), (1920, 1080)]
@@ -213,7 +214,7 @@ def test_choices_are_remembered_and_the_url_wins(page, live_server):
     expect(page.locator("h1 [lang=zh]")).to_be_visible()
     # A change made on a page whose URL names the choice updates the URL, so a reload keeps it.
     page.get_by_role("button", name="Projector mode").click()
-    assert "large=1" in page.url
+    wait_url(page, lambda url: "large=1" in url)
     page.reload()
     expect(html).to_have_class(re.compile(r"\blarge\b"))
 

@@ -4,6 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.urls import wait_url
+
 
 def open_pooling(page, live_server, query=""):
     with page.expect_response(re.compile(r"/api/pool2d$")) as info:
@@ -37,7 +39,7 @@ def test_default_view_steps_through_max_pooling(page, live_server, console_error
         current = page.locator("#pool-output .cell.hl-current")
         expect(current).to_have_text(shown(step["value"]))
         page.keyboard.press("ArrowRight")
-    assert "step=3" in page.url
+    wait_url(page, lambda url: "step=3" in url)
     assert console_errors == []
 
 
@@ -76,7 +78,7 @@ def test_backward_at_the_last_step_equals_the_api(page, live_server, console_err
     expect(page.locator("#pool-grad-check")).to_contain_text(
         "the same as POST /api/pool2d/backward returns"
     )
-    assert "step=15" in page.url
+    wait_url(page, lambda url: "step=15" in url)
     assert console_errors == []
 
 
@@ -89,7 +91,7 @@ def test_global_average_pooling_in_one_click(page, live_server, console_errors):
     expect(page.locator(".tl-readout")).to_have_text("step 1 / 2")
     expect(page.locator("#pool-arith")).to_contain_text("divisor = 3·5 = 15")
     expect(page.locator("#pool-fit-note")).to_contain_text("the window is the whole 3×5 input")
-    assert "global=1" in page.url and "mode=avg" in page.url
+    wait_url(page, lambda url: "global=1" in url and "mode=avg" in url)
     page.reload()
     expect(page.locator("#pool-arith")).to_contain_text("divisor = 3·5 = 15")
     assert console_errors == []
@@ -119,7 +121,7 @@ def test_editing_an_input_value_recomputes(page, live_server, console_errors):
         page.locator("#pool-input .cell-input").fill("42")
         page.keyboard.press("Enter")
     expect(page.locator("#pool-arith")).to_contain_text("max(42, 0, 5, 4) = 42")
-    assert "x.0.0.0%3D42" in page.url or "x.0.0.0=42" in page.url
+    wait_url(page, lambda url: "x.0.0.0%3D42" in url or "x.0.0.0=42" in url)
     assert console_errors == []
 
 

@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.urls import wait_url
+
 
 def open_training(page, live_server, query=""):
     page.goto(f"{live_server}/training{query}")
@@ -45,7 +47,7 @@ def test_changing_scheme_activation_and_layer(page, live_server, console_errors)
     page.locator('#init-hists figure[data-layer="9"] canvas').focus()
     page.keyboard.press("Enter")
     expect(page.locator("#init-caption")).to_contain_text("Layer 9 of 10")
-    assert "scheme=he" in page.url and "act=relu" in page.url and "il=9" in page.url
+    wait_url(page, lambda url: "scheme=he" in url and "act=relu" in url and "il=9" in url)
     page.select_option("#init-scheme", "zeros")
     expect(page.locator("#init-explain")).to_contain_text("symmetry is never broken")
     assert console_errors == []
@@ -67,7 +69,7 @@ def test_editing_a_cell_updates_mean_and_x_hat(page, live_server, console_errors
     )
     assert f"{xhat:.6f}" == "-0.999995"
     expect(page.locator("#bn-arith-wrong")).to_contain_text("(1 − 1) / 1.000005 = 0")
-    assert "ed=x.0.0%3D1%3Bx.1.0%3D3" in page.url
+    wait_url(page, lambda url: "ed=x.0.0%3D1%3Bx.1.0%3D3" in url)
     assert console_errors == []
 
 
@@ -116,5 +118,5 @@ def test_initial_loss_check(page, live_server, console_errors):
     page.locator("#check-classes").fill("1000")
     page.locator("#check-classes").press("Enter")
     expect(page.locator("#check-loss")).to_have_text("expected initial loss ≈ ln(1000) = 6.908")
-    assert "classes=1000" in page.url
+    wait_url(page, lambda url: "classes=1000" in url)
     assert console_errors == []

@@ -227,10 +227,10 @@ def test_upload_bodies_never_reach_the_disk(nginx):
     spec = json.dumps({"filters": [{"preset": "sobel_x"}]}).encode()
     data = photo(1400)
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"spec\"\r\n\r\n".encode()
+        f'--{boundary}\r\nContent-Disposition: form-data; name="spec"\r\n\r\n'.encode()
         + spec
-        + f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-        f"filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".encode()
+        + f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
         + data
         + f"\r\n--{boundary}--\r\n".encode()
     )

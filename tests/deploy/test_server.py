@@ -187,7 +187,6 @@ def test_slots_are_released_after_errors():
     assert app.state.heavy_work.in_use == 0
 
 
-
 def test_templates_build_no_urls_from_the_request():
     """url_for builds absolute URLs from the Host header (the bug behind pages without CSS behind
     a proxy): templates link assets with static() and pages by path."""
