@@ -198,7 +198,9 @@ def setup(app: FastAPI, settings: Settings) -> None:
         return {"status": "ok", "static_version": STATIC_VERSION}
 
     document_errors(app)
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=5)
+    # Level 1: the six-optimiser race's 3.25 MB of float64 JSON compresses to 1.36 MB in 33 ms;
+    # level 5 gives 1.29 MB in 124 ms (measured), four times the cost of the race itself.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=1)
     hosts = allowed_hosts(settings)
     if hosts != ["*"]:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
