@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 from app.main import create_app
 from app.settings import Settings
 from tests.browser.conftest import free_port
+from tests.browser.urls import wait_url
 
 SHOTS = Path("/work/notes/shots")
 
@@ -158,8 +159,10 @@ def test_share_menu_gives_the_link_and_the_snippet(page, live_server, console_er
     page.keyboard.press("ArrowRight")
     expect(page.locator(".tl-readout")).to_have_text("step 2 / 18")
     open_menu(page)
+    wait_url(page, lambda url: "step=1" in url)  # the page writes its URL a moment later
+    expect(page.locator("#share-link")).to_have_value(re.compile(r"step=1"))
     link = page.locator("#share-link").input_value()
-    assert link == page.url and "step=1" in link
+    assert link == page.url
     snippet = page.locator("#share-snippet").input_value()
     match = re.fullmatch(
         r'<iframe src="([^"]+)" width="800" height="600" title="cnnlab: Convolution \(卷积\)" '
