@@ -452,6 +452,9 @@ def embed_flags(request: Request) -> dict | None:
 
 
 templates = Jinja2Templates(directory=resource_dir("templates"))
+# Strings are marked for translation ({% trans %}, _()); app/i18n installs the real catalogues.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_null_translations(newstyle=True)
 templates.env.globals["lessons"] = LESSONS
 templates.env.globals["embed_flags"] = embed_flags
 # Catalogues keep their order (the lessons list functions and schemes in the core's order).
