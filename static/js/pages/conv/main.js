@@ -138,7 +138,7 @@ byId("conv-reset").addEventListener("click", () => page.state.reset([...CONFIG_K
 page.timeline = createTimeline(byId("conv-timeline"), {
   count: 1,
   step: page.state.get().step,
-  label: "Convolution steps",
+  label: TEXT.timeline,
   onStep: (i) => page.state.set({ step: i }),
 });
 

@@ -115,7 +115,7 @@ async function recompute() {
 page.timeline = createTimeline(byId("ct-timeline"), {
   count: 1,
   step: page.state.get().step,
-  label: "Transposed convolution steps",
+  label: TEXT.timeline,
   onStep: (i) => page.state.set({ step: i }),
 });
 
