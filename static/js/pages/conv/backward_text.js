@@ -2,6 +2,8 @@
 
 import { t } from "../../i18n.js";
 
+const SEP = t("; "); // between the reasons of a list
+
 const CONTROL_NAMES = {
   h: t("dL/dY's height (its input height)"),
   w: t("dL/dY's width (its input width)"),
@@ -98,7 +100,7 @@ export const BW_TEXT = {
   },
   transposeLink: t("Open this transposed convolution on /conv-transpose"),
   transposeMissing: (problems) =>
-    t("/conv-transpose cannot show this one: {problems}.", { problems: problems.map(problemText).join(t("; ")) }),
+    t("/conv-transpose cannot show this one: {problems}.", { problems: problems.map(problemText).join(SEP) }),
   refused: (sentence) => t("The backward pass was refused. {sentence}", { sentence }),
   fixFirst: t("Fix the configuration above to step through the gradients."),
 };

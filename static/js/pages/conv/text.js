@@ -2,6 +2,10 @@
 
 import { t } from "../../i18n.js";
 
+// Separators of the lists the sentences hold.
+const OR = t(" or ");
+const SEP = t("; ");
+
 const span = (list) => ({ from: Math.min(...list), to: Math.max(...list) });
 
 export const TEXT = {
@@ -61,12 +65,12 @@ export const TEXT = {
       "{numerator} / {stride} is not a whole number: the last window would overhang by {over}, so frameworks take the floor and drop it.",
       { numerator: report.numerator, stride: report.stride, over: report.stride - report.leftover },
     ),
-  fitPaddings: (list) => t("padding {values}", { values: list.join(t(" or ")) }),
+  fitPaddings: (list) => t("padding {values}", { values: list.join(OR) }),
   fitStrides: (list) => t("stride {values}", { values: list.join(", ") }),
   fits: (axis, fits) =>
     axis === "height"
-      ? t("Along the height, these fit exactly: {fits}.", { fits: fits.join(t("; ")) })
-      : t("Along the width, these fit exactly: {fits}.", { fits: fits.join(t("; ")) }),
+      ? t("Along the height, these fit exactly: {fits}.", { fits: fits.join(SEP) })
+      : t("Along the width, these fit exactly: {fits}.", { fits: fits.join(SEP) }),
   unvisited: (axis, list) =>
     axis === "height"
       ? t("Input rows never visited by any window: {list}.", { list: list.join(", ") })
