@@ -21,7 +21,7 @@ const span = (list) => ({ from: Math.min(...list), to: Math.max(...list) });
 function cropSentence(h, w) {
   const rows = tn("{n} row", "{n} rows", h.padding);
   const cols = tn("{n} column", "{n} columns", w.padding);
-  return t("The padding crops {rows} from the top and the bottom and {cols} from each side", { rows, cols });
+  return t(" The padding crops {rows} from the top and the bottom and {cols} from each side", { rows, cols });
 }
 
 function extraSentence(h, w) {
@@ -80,7 +80,6 @@ export const TEXT = {
       : t("Output width: {formula}", { formula: report.formula }),
   full: (h, w) =>
     t("Before the crop, the canvas of stamps is (H − 1)·s + d(k − 1) + 1 = {rows} rows by {cols} columns.", { rows: h.full, cols: w.full }) +
-    " " +
     cropSentence(h, w) +
     (h.output_padding || w.output_padding ? extraSentence(h, w) : t(".")),
   noOutput: t("No output: change the settings above."),
