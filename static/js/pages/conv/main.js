@@ -75,7 +75,8 @@ async function recompute() {
   const grids = buildGrids(page, v, values);
   page.view = { v, values, grids, response: null, outputGrids: [], feeds: new Map(), backward: null };
   page.backward.reset();
-  byId("conv-flip-note").textContent = TEXT.flip[v.mode];
+  const [before, formula, after] = TEXT.flip[v.mode];
+  byId("conv-flip-note").replaceChildren(before, el("span", "math", formula), after);
   const payload = { input: values.x, weights: values.w, bias: values.b, stride: v.s, padding: v.p, dilation: v.d, mode: v.mode };
   page.code.show({ ...payload, trace: false });
   let response;

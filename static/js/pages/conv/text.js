@@ -6,6 +6,12 @@ import { t } from "../../i18n.js";
 const OR = t(" or ");
 const SEP = t("; ");
 
+// A sentence around one formula -> [before, formula, after].
+function withFormula(sentence, formula) {
+  const at = sentence.indexOf("{formula}");
+  return at < 0 ? [sentence, "", ""] : [sentence.slice(0, at), formula, sentence.slice(at + "{formula}".length)];
+}
+
 const span = (list) => ({ from: Math.min(...list), to: Math.max(...list) });
 
 export const TEXT = {
@@ -24,11 +30,16 @@ export const TEXT = {
   },
   noOutput: t("No output: change the kernel size, padding, dilation or stride above."),
   fixFirst: t("Fix the configuration above to step through the convolution."),
+  // [text before, formula, text after]: the page draws the formula as a formula.
   flip: {
-    convolution: t(
-      "Convolution (the textbook formula Σ I(m,n)·K(i−m, j−n)) slides each kernel rotated by 180°; the arithmetic below uses the flipped values.",
+    convolution: withFormula(
+      t("Convolution (the textbook formula {formula}) slides each kernel rotated by 180°; the arithmetic below uses the flipped values."),
+      "Σ I(m,n)·K(i−m, j−n)",
     ),
-    "cross-correlation": t("Cross-correlation Σ I(i+m, j+n)·K(m,n): what CNN layers (and PyTorch's conv2d) compute."),
+    "cross-correlation": withFormula(
+      t("Cross-correlation {formula}: what CNN layers (and PyTorch's conv2d) compute."),
+      "Σ I(i+m, j+n)·K(m,n)",
+    ),
   },
   inputDims: (v, Hp, Wp) => t("{h}×{w}×{c}, padded to {hp}×{wp}×{c}", { h: v.h, w: v.w, c: v.c, hp: Hp, wp: Wp }),
   filterDims: (v) => `${v.f} × (${v.k}×${v.k}×${v.c})`,
