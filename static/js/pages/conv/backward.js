@@ -117,7 +117,7 @@ function showTranspose(page, view, answer) {
   const found = transposeSettings(v, answer.grad_output, values.w, response.size, catalogue.transpose_controls);
   const say = BW_TEXT.transposeSay(v, found.settings.op);
   if (found.problems.length) {
-    byId("conv-bw-transpose").textContent = `${say} ${BW_TEXT.transposeMissing(found.problems)}`;
+    byId("conv-bw-transpose").textContent = [say, BW_TEXT.transposeMissing(found.problems)].join(BW_TEXT.sentenceGap);
     link.hidden = true;
     return;
   }

@@ -1,6 +1,6 @@
 // The backward mode's sentences, in one place, in the page's language (the conv catalogue).
 
-import { t } from "../../i18n.js";
+import { lang, t } from "../../i18n.js";
 
 const SEP = t("; "); // between the reasons of a list
 
@@ -103,4 +103,5 @@ export const BW_TEXT = {
     t("/conv-transpose cannot show this one: {problems}.", { problems: problems.map(problemText).join(SEP) }),
   refused: (sentence) => t("The backward pass was refused. {sentence}", { sentence }),
   fixFirst: t("Fix the configuration above to step through the gradients."),
+  sentenceGap: lang === "zh" ? "" : " ", // Chinese puts no space after 。
 };

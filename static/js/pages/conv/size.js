@@ -24,5 +24,5 @@ export function renderSize(v, response) {
   const w = response && response.size.width;
   byId("conv-formula-h").textContent = TEXT.outputHeight(h ? h.formula : expression(v.h, v));
   byId("conv-formula-w").textContent = TEXT.outputWidth(w ? w.formula : expression(v.w, v));
-  byId("conv-fit-note").textContent = [h, w].filter(Boolean).flatMap(notesFor).join(" ");
+  byId("conv-fit-note").textContent = [h, w].filter(Boolean).flatMap(notesFor).join(TEXT.sentenceGap);
 }

@@ -1,10 +1,11 @@
 // The convolution lesson's sentences, in one place, in the page's language (the conv catalogue).
 
-import { t } from "../../i18n.js";
+import { lang, t } from "../../i18n.js";
 
 // Separators of the lists the sentences hold.
 const OR = t(" or ");
 const SEP = t("; ");
+const GAP = lang === "zh" ? "" : " "; // between sentences: Chinese puts none after 。
 
 // A sentence around one formula -> [before, formula, after].
 function withFormula(sentence, formula) {
@@ -88,5 +89,6 @@ export const TEXT = {
       : t("Input columns never visited by any window: {list}.", { list: list.join(", ") }),
   outputHeight: (formula) => t("Output height: {formula}", { formula }),
   outputWidth: (formula) => t("Output width: {formula}", { formula }),
+  sentenceGap: GAP,
   timeline: t("Convolution steps"),
 };
