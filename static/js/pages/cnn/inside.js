@@ -479,7 +479,8 @@ export function createInside(page) {
       const size = sizes.get(dataset().name);
       const top = size === undefined ? Infinity : size - 1;
       if (raw === "" || !Number.isInteger(n) || n < 0 || n > top) {
-        setError("cnn-in-index-error", t("The index must be a whole number from 0 to {top}.", { top: size === undefined ? t("the test set's size − 1") : top }));
+        const most = size === undefined ? t("the test set's size − 1") : top;
+        setError("cnn-in-index-error", t("The index must be a whole number from 0 to {top}.", { top: most }));
         return;
       }
       setError("cnn-in-index-error", "");

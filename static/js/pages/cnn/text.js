@@ -185,7 +185,10 @@ export const TEXT = {
     step: t("step"),
     loss: t("loss"),
     accuracy: t("accuracy"),
-    readout: (x, values) => t("step {step}: {values}", { step: Math.round(x), values: values.join(t(", ")) }),
+    readout: (x, values) => {
+      const list = values.join(t(", "));
+      return t("step {step}: {values}", { step: Math.round(x), values: list });
+    },
     layerSeries: (entry) =>
       entry.param === "gamma"
         ? t("layer {layer} {type} (γ)", { layer: entry.layer, type: entry.type })
