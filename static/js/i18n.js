@@ -3,7 +3,7 @@
 // templates), so lookups are synchronous. Messages use {name} placeholders.
 
 const data = (() => {
-  // No document under node's test runner: the page modules' pure helpers are tested there.
+  // No document under node --test (the unit tests): English.
   const node = typeof document === "undefined" ? null : document.getElementById("i18n");
   if (!node) return {};
   try {
