@@ -6,15 +6,16 @@ import { isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
 import { byId, el, fillSelect } from "../../dom.js";
 import { explain, labelOf, outOfRange, showAt } from "../../errors.js";
+import { lang } from "../../i18n.js";
 import { insertLayer, moveLayer, newLayer, removeLayer, setOption } from "./netcode.js";
-import { TEXT } from "./text.js";
+import { both, TEXT, typeName } from "./text.js";
 
 const T = TEXT.build;
 
 function typeLabel(types, name) {
-  const t = types[name];
-  return t.label_zh && t.label_zh !== t.label ? `${t.label} ${t.label_zh}` : t.label;
+  return both(types[name].label, types[name].label_zh);
 }
+const optionName = (key) => T.optionNames[key] || key;
 
 function formulaLines(layer) {
   const lines = [];
@@ -30,7 +31,7 @@ function formulaLines(layer) {
     }
   }
   if (layer.shape_formula) lines.push(layer.shape_formula);
-  if (layer.params_formula) lines.push(`parameters: ${layer.params_formula}`);
+  if (layer.params_formula) lines.push(T.paramsFormula(layer.params_formula));
   return lines;
 }
 
@@ -51,7 +52,7 @@ export function createBuilder(page) {
       value: spec[key] === undefined ? "" : String(spec[key]),
     });
     input.dataset.focus = `${i}.${key}`;
-    input.setAttribute("aria-label", T.option(i, key));
+    input.setAttribute("aria-label", T.option(i, optionName(key)));
     if (option.default === null && key === "stride") input.placeholder = T.strideDefault;
     else if (spec[key] === undefined && option.default !== null) input.placeholder = String(option.default);
     input.addEventListener("change", () => {
@@ -63,12 +64,12 @@ export function createBuilder(page) {
         return page.setLayers(setOption(page.layers(), i, key, undefined));
       }
       // A refused value stays as typed, with a sentence next to it; the network keeps the old one.
-      const kept = spec[key] === undefined ? (option.default ?? "its default") : spec[key];
-      const refused = outOfRange(labelOf(input), { type: option.integer ? "int" : "float", min: option.min, max: option.max }, raw, kept);
-      showAt(input, refused && refused.replace("The lesson still uses", "The network still uses"));
+      const kept = spec[key] === undefined ? (option.default ?? T.itsDefault) : spec[key];
+      const refused = outOfRange(labelOf(input), { type: option.integer ? "int" : "float", min: option.min, max: option.max }, raw);
+      showAt(input, refused && `${refused} ${T.stillUses(kept)}`);
       if (!refused) page.setLayers(setOption(page.layers(), i, key, value));
     });
-    label.append(el("span", "", key), input);
+    label.append(el("span", "", optionName(key)), input);
     return label;
   }
 
@@ -115,7 +116,7 @@ export function createBuilder(page) {
 
   function fillAdd(layers) {
     fillSelect(byId("cnn-add-type"), Object.keys(types).map((name) => [name, typeLabel(types, name)]));
-    const at = layers.map((layer, i) => [String(i), T.at(i, layer)]);
+    const at = layers.map((layer, i) => [String(i), T.at(i, typeName(types, layer.type))]);
     fillSelect(byId("cnn-add-at"), [...at, [String(layers.length), T.atEnd]]);
     const flatten = layers.findIndex((layer) => layer.type === "flatten");
     byId("cnn-add-at").value = String(flatten >= 0 ? flatten : layers.length);
@@ -196,13 +197,15 @@ export function createBuilder(page) {
 
   function wire() {
     const { datasets, presets } = page.catalogue;
-    fillSelect(byId("cnn-data"), datasets.map((d) => [d.name, `${d.label} ${d.label_zh}`]));
+    fillSelect(byId("cnn-data"), datasets.map((d) => [d.name, lang === "zh" ? d.label_zh : `${d.label} ${d.label_zh}`]));
     byId("cnn-data").addEventListener("change", (event) => page.setDataset(event.target.value));
     const buttons = Object.entries(presets).map(([name, preset]) => {
-      const b = el("button", "btn secondary", `${preset.label} `);
-      const zh = el("span", "", preset.label_zh);
-      zh.lang = "zh";
-      b.append(zh);
+      const b = el("button", "btn secondary", lang === "zh" ? preset.label_zh : `${preset.label} `);
+      if (lang !== "zh") {
+        const zh = el("span", "", preset.label_zh);
+        zh.lang = "zh";
+        b.append(zh);
+      }
       b.type = "button";
       b.title = preset.description;
       b.dataset.preset = name;

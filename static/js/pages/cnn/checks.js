@@ -7,7 +7,7 @@ import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { explain } from "../../errors.js";
 import { formatNumber as fmt } from "../../format.js";
-import { TEXT } from "./text.js";
+import { TEXT, typeName } from "./text.js";
 
 const T = TEXT.checks;
 
@@ -21,6 +21,7 @@ export function worstEntry(check) {
 }
 
 export function createChecks(page) {
+  const types = page.catalogue.layer_types;
   const postCheck = coalesced((body) => postJSON("/api/cnn/gradcheck", body));
 
   function update(run) {
@@ -40,8 +41,8 @@ export function createChecks(page) {
       row.dataset.layer = String(check.layer);
       row.dataset.param = check.param;
       const cells = [
-        [`${check.layer} ${check.type}`, ""],
-        [check.param, ""],
+        [`${check.layer} ${typeName(types, check.type)}`, ""],
+        [T.paramNames[check.param] || check.param, ""],
         [check.shape.join("×"), "num"],
         [String(check.entries.length), "num"],
         [fmt(check.max_relative_error), "num"],
@@ -55,10 +56,10 @@ export function createChecks(page) {
     byId("cnn-gc-table").replaceChildren(head, body);
     const list = el("ul");
     for (const v of out.verdicts) {
-      const bound = v.up_to === null ? "above" : `up to ${v.up_to}`;
-      list.append(el("li", "", `${v.verdict} (${bound}): ${v.meaning}`));
+      const bound = v.up_to === null ? T.gcAbove : T.gcUpTo(v.up_to);
+      list.append(el("li", "", T.gcVerdict(v, bound)));
     }
-    byId("cnn-gc-meaning").replaceChildren(el("p", "", `How to read it: ${out.meaning}.`), list);
+    byId("cnn-gc-meaning").replaceChildren(el("p", "", T.gcHowTo(out.meaning)), list);
   }
 
   async function run() {

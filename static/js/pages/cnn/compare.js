@@ -9,7 +9,7 @@ import { createOptimizerCard } from "../../widgets/optimizer_card.js";
 import { createPlot } from "../../widgets/plot.js";
 import { formatOpts, parseOpts } from "../optimizers/presets.js";
 import { createRun, replayTarget } from "./run.js";
-import { pct, TEXT } from "./text.js";
+import { optimizerName, pct, TEXT } from "./text.js";
 import { sendChunk, speedSettings } from "./training.js";
 import { createTrainer } from "./trainer.js";
 
@@ -18,12 +18,12 @@ const COLORS = ["#d55e00", "#0072b2", "#009e73", "#cc79a7"];
 
 export function createCompare(page) {
   const { max_compare: max, compare_steps: choices } = page.catalogue;
-  const plot = createPlot(byId("cnn-cmp-loss"), { label: "Smoothed loss per step of each optimiser, log scale", xLabel: "step", yLabel: "loss (smoothed)", yScale: "log", snap: true });
+  const plot = createPlot(byId("cnn-cmp-loss"), { label: T.plot, xLabel: TEXT.watch.step, yLabel: T.smoothedLoss, yScale: "log", snap: true });
   page.compare = [];
 
   const specs = () => parseOpts(page.state.get().cmp, page.optimizers, max);
   const target = () => Number(page.state.get().cn);
-  const label = (spec) => `${page.optimizers.get(spec.name).label} α = ${spec.lr}`;
+  const label = (spec) => `${optimizerName(page.optimizers.get(spec.name))} α = ${spec.lr}`;
 
   const trainer = createTrainer({
     runs: () => page.compare,
@@ -142,7 +142,7 @@ export function createCompare(page) {
   }
 
   byId("cnn-cmp-note").textContent = T.sameStart;
-  fillSelect(byId("cnn-cmp-kind"), [...page.optimizers.values()].map((o) => [o.name, o.label]));
+  fillSelect(byId("cnn-cmp-kind"), [...page.optimizers.values()].map((o) => [o.name, optimizerName(o)]));
   fillSelect(byId("cnn-cmp-steps"), choices.map((n) => [String(n), String(n)]));
   byId("cnn-cmp-controls").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -5,20 +5,22 @@ import { getJSON, isAbort } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
 import { byId } from "../../dom.js";
 import { explain } from "../../errors.js";
+import { t } from "../../i18n.js";
 import { createThumbnails } from "../../widgets/thumbnails.js";
+import { classBoth, classOf } from "./text.js";
 
 const COUNT = 16;
 
 // Captions and accessible names of examples of a data set.
 export function labelled(data, labels, indices) {
   return {
-    captions: labels.map((y) => data.classes[y]),
-    titles: labels.map((y, i) => `training example ${indices[i]}: ${data.classes[y]} ${data.classes_zh[y]}`),
+    captions: labels.map((y) => classOf(data, y)),
+    titles: labels.map((y, i) => t("training example {index}: {name}", { index: indices[i], name: classBoth(data, y) })),
   };
 }
 
 export function createData(page) {
-  const thumbs = createThumbnails(byId("cnn-examples"), { label: "The first training examples" });
+  const thumbs = createThumbnails(byId("cnn-examples"), { label: t("The first training examples") });
   const fetchExamples = coalesced((url) => getJSON(url));
 
   async function load() {

@@ -10,8 +10,8 @@ import { TEXT } from "./text.js";
 const T = TEXT.watch;
 
 export function createFilters(page) {
-  const kernels = createKernels(byId("cnn-filters"), { label: "The first layer's filters", caption: (f) => `W${f}` });
-  const bar = createColorbar(byId("cnn-filters-bar"), { kind: "diverging", min: -1, max: 1, label: "weight" });
+  const kernels = createKernels(byId("cnn-filters"), { label: T.filtersLabel, caption: (f) => `W${f}` });
+  const bar = createColorbar(byId("cnn-filters-bar"), { kind: "diverging", min: -1, max: 1, label: T.weight });
   const hasConv = () => page.layers().some((layer) => layer.type === "conv");
 
   function update(run) {
@@ -28,7 +28,7 @@ export function createFilters(page) {
       return;
     }
     kernels.update({ weight: filters.weight, limit: filters.limit });
-    bar.update({ min: -filters.limit, max: filters.limit, label: `weight, layer ${filters.layer}` });
+    bar.update({ min: -filters.limit, max: filters.limit, label: T.weightOf(filters.layer) });
     byId("cnn-filters-note").textContent = T.filtersNote(run, filters.limit);
   }
 

@@ -8,11 +8,13 @@
 import { getJSON, postForm, postJSON } from "../../api.js";
 import { byId, el, fillSelect } from "../../dom.js";
 import { formatNumber as fmt } from "../../format.js";
+import { t } from "../../i18n.js";
 import { createDrawing, decodeImage, encodeImage, quantize } from "./inside_draw.js";
 import { createRoving } from "./inside_keys.js";
 import { layerFigure, windowMark } from "./inside_maps.js";
 import { renderCell, renderWeight } from "./inside_trace.js";
 import { createConfusion, renderFilters } from "./inside_views.js";
+import { classBoth, classOf, optimizerName } from "./text.js";
 
 const SIDE = 28;
 const REFRESH_MS = 600; // after the last chunk of a run: the view follows when training pauses
@@ -38,6 +40,18 @@ export function parsePick(text) {
   return match ? { layer: Number(match[1]), index: match[2].split(",").map(Number) } : null;
 }
 
+// The status line: the network looked at (compared: the run's label), its step and the run's.
+function networkStatus(compared, step, runStep) {
+  if (compared === null) {
+    return step !== runStep
+      ? t("The network at step {step} (the run is at step {run}).", { step, run: runStep })
+      : t("The network at step {step}.", { step });
+  }
+  return step !== runStep
+    ? t("The network of the {label} run compared at step {step} (the run is at step {run}).", { label: compared, step, run: runStep })
+    : t("The network of the {label} run compared at step {step}.", { label: compared, step });
+}
+
 const rows = (values) => Array.from({ length: SIDE }, (_, r) => Array.from(values.slice(r * SIDE, (r + 1) * SIDE)));
 
 export function createInside(page) {
@@ -56,7 +70,7 @@ export function createInside(page) {
   let uploaded = false; // the drawing is an uploaded image (until drawn on)
 
   const dataset = () => page.dataset();
-  const className = (k) => `${dataset().classes[k]} ${dataset().classes_zh[k]}`;
+  const className = (k) => classBoth(dataset(), k);
   const setStatus = (text) => {
     byId("cnn-in-status").textContent = text;
   };
@@ -66,7 +80,7 @@ export function createInside(page) {
 
   const drawing = createDrawing(byId("cnn-in-draw"), {
     side: SIDE,
-    label: "Drawing canvas, 28×28: draw with the pointer, or arrows move the pen and space lifts or lowers it",
+    label: t("Drawing canvas, 28×28: draw with the pointer, or arrows move the pen and space lifts or lowers it"),
     onChange(values) {
       uploaded = false;
       page.state.set({ src: "drawn", xd: encodeImage(values), cell: "", wt: "" });
@@ -91,7 +105,7 @@ export function createInside(page) {
   const runLabel = (run) => {
     const spec = run.config.optimizer;
     const info = page.optimizers.get(spec.name);
-    return `${info ? info.label : spec.name} α = ${spec.lr}`;
+    return `${info ? optimizerName(info) : spec.name} α = ${spec.lr}`;
   };
 
   // The network looked at: the chosen checkpoint of the chosen run, or its latest state.
@@ -105,14 +119,14 @@ export function createInside(page) {
   }
 
   function checkpoints() {
-    const runs = [["0", page.run ? `the main run (section 2): ${runLabel(page.run)}` : "the main run"]];
-    page.compare.forEach((r, k) => runs.push([String(k + 1), `compared (section 5): ${runLabel(r)}`]));
+    const runs = [["0", page.run ? t("the main run (section 2): {run}", { run: runLabel(page.run) }) : t("the main run")]];
+    page.compare.forEach((r, k) => runs.push([String(k + 1), t("compared (section 5): {run}", { run: runLabel(r) })]));
     fillSelect(byId("cnn-in-run"), runs);
     byId("cnn-in-run").value = runs.some(([v]) => v === String(state().rn)) ? String(state().rn) : "0";
     const run = chosenRun();
     const select = byId("cnn-in-at");
-    const entries = [["0", run && run.step ? `the latest (step ${run.step})` : "the latest"]];
-    if (run) [...run.checkpoints].reverse().forEach((c) => entries.push([String(c.step), `step ${c.step} (a checkpoint)`]));
+    const entries = [["0", run && run.step ? t("the latest (step {step})", { step: run.step }) : t("the latest")]];
+    if (run) [...run.checkpoints].reverse().forEach((c) => entries.push([String(c.step), t("step {step} (a checkpoint)", { step: c.step })]));
     const keep = String(state().ck);
     fillSelect(select, entries);
     select.value = entries.some(([v]) => v === keep) ? keep : "0";
@@ -133,10 +147,10 @@ export function createInside(page) {
       const values = decodeImage(v.xd, SIDE * SIDE) || new Float64Array(SIDE * SIDE);
       drawing.set(values);
       const label = v.dl >= 0 && v.dl < dataset().classes.length ? v.dl : null;
-      return { x: [rows(values)], label, title: uploaded ? "Your image, converted" : "Your drawing", drawn: true };
+      return { x: [rows(values)], label, title: uploaded ? t("Your image, converted") : t("Your drawing"), drawn: true };
     }
     const got = await testExample(v.ix);
-    return { ...got, title: `Test example ${v.ix}`, drawn: false };
+    return { ...got, title: t("Test example {index}", { index: v.ix }), drawn: false };
   }
 
   const inspect = (body) => postJSON("/api/cnn/inspect", body);
@@ -149,7 +163,11 @@ export function createInside(page) {
     net = chosenNet();
     if (!net) {
       clear();
-      setStatus(page.network && !page.network.trainable ? "Fix the network above to train it and look inside." : `Train at least one step (section ${state().rn > 0 ? 5 : 2}) to look inside the network.`);
+      setStatus(
+        page.network && !page.network.trainable
+          ? t("Fix the network above to train it and look inside.")
+          : t("Train at least one step (section {section}) to look inside the network.", { section: state().rn > 0 ? 5 : 2 }),
+      );
       return;
     }
     setError("cnn-in-error", "");
@@ -174,8 +192,7 @@ export function createInside(page) {
       return;
     }
     const run = chosenRun();
-    const which = run === page.run ? "" : ` of the ${runLabel(run)} run compared`;
-    setStatus(`The network${which} at step ${net.step}${net.step !== run.step ? ` (the run is at step ${run.step})` : ""}.`);
+    setStatus(networkStatus(run === page.run ? null : runLabel(run), net.step, run.step));
     describeExample();
     cellTrace = null;
     renderLayers();
@@ -193,10 +210,18 @@ export function createInside(page) {
 
   function describeExample() {
     const p = seen.probs[seen.predicted];
-    const truth = example.assumed ? "its class not given: the loss and gradients take the predicted class as the label" : `true class ${className(seen.label)}`;
-    const verdict = example.assumed ? "" : seen.predicted === seen.label ? " ✓ right" : " ✗ wrong";
-    byId("cnn-in-example").textContent =
-      `${example.title}: ${truth}. Predicted ${className(seen.predicted)} with p = ${fmt(p)}${verdict}. Loss L = −ln p_label = ${fmt(seen.loss)}.`;
+    const truth = example.assumed
+      ? t("its class not given: the loss and gradients take the predicted class as the label")
+      : t("true class {name}", { name: className(seen.label) });
+    const verdict = example.assumed ? "" : seen.predicted === seen.label ? t(" ✓ right") : t(" ✗ wrong");
+    byId("cnn-in-example").textContent = t("{title}: {truth}. Predicted {name} with p = {p}{verdict}. Loss L = −ln p_label = {loss}.", {
+      title: example.title,
+      truth,
+      name: className(seen.predicted),
+      p: fmt(p),
+      verdict,
+      loss: fmt(seen.loss),
+    });
     byId("cnn-in-example").dataset.predicted = String(seen.predicted);
   }
 
@@ -204,19 +229,19 @@ export function createInside(page) {
 
   function marksFor(layer, shape) {
     const pick = parsePick(state().cell);
-    const t = cellTrace;
-    if (!pick || !t) return () => [];
+    const tr = cellTrace;
+    if (!pick || !tr) return () => [];
     return (layout) => {
       if (pick.layer === layer) return [{ ...layout.box(pick.index), kind: "pin" }];
       if (pick.layer !== layer + 1 || shape.length !== 3) return [];
       const spec = seen.layers[pick.layer].spec;
       const pad = spec.padding || 0;
-      if (t.kind === "conv") {
+      if (tr.kind === "conv") {
         const k = spec.size;
-        return Array.from({ length: shape[0] }, (_, c) => windowMark(layout, shape, c, t.top - pad, t.left - pad, k, k));
+        return Array.from({ length: shape[0] }, (_, c) => windowMark(layout, shape, c, tr.top - pad, tr.left - pad, k, k));
       }
-      if (t.kind === "maxpool" || t.kind === "avgpool") return [windowMark(layout, shape, pick.index[0], t.top - pad, t.left - pad, spec.size, spec.size)];
-      if (t.kind === "flatten") return [{ ...layout.box(t.source), kind: "window" }];
+      if (tr.kind === "maxpool" || tr.kind === "avgpool") return [windowMark(layout, shape, pick.index[0], tr.top - pad, tr.left - pad, spec.size, spec.size)];
+      if (tr.kind === "flatten") return [{ ...layout.box(tr.source), kind: "window" }];
       if (shape.length === 3 && pick.index.length === 3) return [{ ...layout.box(pick.index), kind: "window" }];
       return [];
     };
@@ -229,7 +254,7 @@ export function createInside(page) {
     holder.replaceChildren();
     const back = state().bw;
     const input = back ? seen.input_grad : example.x;
-    maps.push(layerFigure(holder, { title: back ? "input: dL/dx" : "input", shape: [1, SIDE, SIDE], values: input, grey: !back, marks: marksFor(-1, [1, SIDE, SIDE]) }));
+    maps.push(layerFigure(holder, { title: back ? t("input: dL/dx") : t("input"), shape: [1, SIDE, SIDE], values: input, grey: !back, marks: marksFor(-1, [1, SIDE, SIDE]) }));
     seen.layers.forEach((info, i) => {
       holder.append(el("span", "cnn-in-arrow", "→"));
       const values = back ? seen.grads[i] : seen.activations[i];
@@ -246,8 +271,13 @@ export function createInside(page) {
     byId("cnn-in-forward").setAttribute("aria-pressed", String(!back));
     byId("cnn-in-backward").setAttribute("aria-pressed", String(back));
     byId("cnn-in-layers-note").textContent = back
-      ? `Backward (反向传播): dL/dy, the gradient of this example's loss (label ${className(seen.label)}) with respect to each layer's output, from the scores (p − one-hot) back to the input. Blue negative, orange positive, white 0; each layer on its own scale.`
-      : "Forward: each layer's output in layer order, channels side by side. Maps with negative values: blue < 0 < orange, white 0; maps that are all ≥ 0: viridis from 0. Each layer on its own scale, its min and max under it. Click a cell (or focus a map, move with the arrows, press Enter) for its arithmetic.";
+      ? t(
+          "Backward (反向传播): dL/dy, the gradient of this example's loss (label {name}) with respect to each layer's output, from the scores (p − one-hot) back to the input. Blue negative, orange positive, white 0; each layer on its own scale.",
+          { name: className(seen.label) },
+        )
+      : t(
+          "Forward: each layer's output in layer order, channels side by side. Maps with negative values: blue < 0 < orange, white 0; maps that are all ≥ 0: viridis from 0. Each layer on its own scale, its min and max under it. Click a cell (or focus a map, move with the arrows, press Enter) for its arithmetic.",
+        );
   }
 
   function renderProbs() {
@@ -264,19 +294,19 @@ export function createInside(page) {
       score.dataset.layer = String(L - 1);
       score.dataset.k = String(k);
       score.setAttribute("role", "gridcell");
-      score.setAttribute("aria-label", `score of ${dataset().classes[k]}: ${fmt(seen.logits[k])}, Enter for its arithmetic`);
+      score.setAttribute("aria-label", t("score of {name}: {z}, Enter for its arithmetic", { name: classOf(dataset(), k), z: fmt(seen.logits[k]) }));
       const bar = el("button", "cnn-in-bar");
       bar.type = "button";
       bar.dataset.layer = String(L);
       bar.dataset.k = String(k);
       bar.setAttribute("role", "gridcell");
-      bar.setAttribute("aria-label", `probability of ${dataset().classes[k]}: ${fmt(p)}, Enter for the softmax`);
+      bar.setAttribute("aria-label", t("probability of {name}: {p}, Enter for the softmax", { name: classOf(dataset(), k), p: fmt(p) }));
       const fill = el("span", "cnn-in-fill");
       fill.style.width = `${(100 * p).toFixed(2)}%`;
       const tags = [];
-      if (k === seen.predicted) tags.push("predicted");
-      if (!example.assumed && k === seen.label) tags.push("true class");
-      bar.append(fill, el("span", "cnn-in-p", `${fmt(p)}${tags.length ? ` · ${tags.join(", ")}` : ""}`));
+      if (k === seen.predicted) tags.push(t("predicted"));
+      if (!example.assumed && k === seen.label) tags.push(t("true class"));
+      bar.append(fill, el("span", "cnn-in-p", `${fmt(p)}${tags.length ? ` · ${tags.join(t(", "))}` : ""}`));
       row.append(name, score, bar);
       return row;
     });
@@ -302,21 +332,24 @@ export function createInside(page) {
     try {
       out = await postJSON("/api/cnn/trace", { layers: net.layers, state: net.state, x: example.x, layer: pick.layer, cell: pick.index });
     } catch (error) {
-      if (mine === generation) box.replaceChildren(el("p", "message error", `That cell cannot be traced: ${error.message}`));
+      if (mine === generation) box.replaceChildren(el("p", "message error", t("That cell cannot be traced: {message}", { message: error.message })));
       return;
     }
     if (mine !== generation) return;
     cellTrace = out.cell;
     const L = seen.layers.length;
     const info = seen.layers[pick.layer];
-    const title = pick.layer === L ? `Softmax, class ${className(pick.index[0])}` : `Layer ${pick.layer} (${info.description}), cell [${pick.index.join(", ")}]`;
+    const title =
+      pick.layer === L
+        ? t("Softmax, class {name}", { name: className(pick.index[0]) })
+        : t("Layer {layer} ({description}), cell [{cell}]", { layer: pick.layer, description: info.description, cell: pick.index.join(", ") });
     renderCell(box, out.cell, info ? info.spec : {}, title, (weight) => pickWeight(pick.layer, weight));
     renderLayers();
   }
 
   function weightLayers() {
     const convs = page.layers().map((layer, i) => [layer, i]).filter(([layer]) => layer.type === "conv");
-    fillSelect(byId("cnn-in-wlayer"), convs.map(([layer, i]) => [String(i), `layer ${i}: conv ${layer.size}×${layer.size}×${layer.filters}`]));
+    fillSelect(byId("cnn-in-wlayer"), convs.map(([layer, i]) => [String(i), t("layer {i}: conv {size}×{size}×{filters}", { i, size: layer.size, filters: layer.filters })]));
     return convs.length;
   }
 
@@ -356,8 +389,10 @@ export function createInside(page) {
 
   function mistakes(out) {
     const select = byId("cnn-in-wrong");
-    const entries = [["", out.misclassified_count ? `choose one of ${out.misclassified_count} (the most confident first)` : "none: every test example is right"]];
-    out.misclassified.forEach((m) => entries.push([String(m.index), `#${m.index}: ${out.classes[m.label]} → ${out.classes[m.predicted]} (p = ${fmt(m.prob)})`]));
+    const entries = [
+      ["", out.misclassified_count ? t("choose one of {n} (the most confident first)", { n: out.misclassified_count }) : t("none: every test example is right")],
+    ];
+    out.misclassified.forEach((m) => entries.push([String(m.index), `#${m.index}: ${classOf(out, m.label)} → ${classOf(out, m.predicted)} (p = ${fmt(m.prob)})`]));
     fillSelect(select, entries);
   }
 
@@ -393,7 +428,7 @@ export function createInside(page) {
     byId("cnn-in-example").textContent = "";
     byId("cnn-in-layers-note").textContent = "";
     byId("cnn-in-filters-note").textContent = "";
-    fillSelect(byId("cnn-in-wrong"), [["", "train first"]]);
+    fillSelect(byId("cnn-in-wrong"), [["", t("train first")]]);
     confusion.clear();
   }
 
@@ -421,21 +456,21 @@ export function createInside(page) {
     drawing.set(values);
     uploaded = true;
     page.state.set({ src: "drawn", xd: encodeImage(values), cell: "", wt: "" });
-    const notes = [...out.notes, "kept at 256 grey levels (k / 255), as the link stores it; you can draw on it"];
+    const notes = [...out.notes, t("kept at 256 grey levels (k / 255), as the link stores it; you can draw on it")];
     byId("cnn-in-file-notes").replaceChildren(...notes.map((n) => el("li", "", n)));
     schedule(0);
   }
 
   function classSelect() {
     const classes = dataset().classes;
-    fillSelect(byId("cnn-in-class"), [["-1", "the predicted one"], ...classes.map((_, k) => [String(k), className(k)])]);
+    fillSelect(byId("cnn-in-class"), [["-1", t("the predicted one")], ...classes.map((_, k) => [String(k), className(k)])]);
     byId("cnn-in-class").value = String(state().dl < classes.length ? state().dl : -1);
   }
 
   function wire() {
     classSelect();
     byId("cnn-in-index").value = String(state().ix);
-    byId("cnn-in-draw-note").textContent = "28×28 like the data: light strokes on black, the brush about 2 pixels wide, anti-aliased as the shapes are drawn.";
+    byId("cnn-in-draw-note").textContent = t("28×28 like the data: light strokes on black, the brush about 2 pixels wide, anti-aliased as the shapes are drawn.");
     weightLayers();
     byId("cnn-in-test-form").addEventListener("submit", (event) => {
       event.preventDefault();
@@ -444,7 +479,8 @@ export function createInside(page) {
       const size = sizes.get(dataset().name);
       const top = size === undefined ? Infinity : size - 1;
       if (raw === "" || !Number.isInteger(n) || n < 0 || n > top) {
-        setError("cnn-in-index-error", `The index must be a whole number from 0 to ${size === undefined ? "the test set's size − 1" : top}.`);
+        const most = size === undefined ? t("the test set's size − 1") : top;
+        setError("cnn-in-index-error", t("The index must be a whole number from 0 to {top}.", { top: most }));
         return;
       }
       setError("cnn-in-index-error", "");
@@ -487,18 +523,23 @@ export function createInside(page) {
     byId("cnn-in-weight-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const values = ["wf", "wc", "wm", "wn"].map((id) => byId(`cnn-in-${id}`).value);
-      const names = ["filter f", "channel c", "row m", "column n"];
+      const refusals = [
+        t("The filter f must be a whole number from 0."),
+        t("The channel c must be a whole number from 0."),
+        t("The row m must be a whole number from 0."),
+        t("The column n must be a whole number from 0."),
+      ];
       const bad = values.findIndex((raw) => raw === "" || !Number.isInteger(Number(raw)) || Number(raw) < 0);
       if (bad >= 0) {
-        setError("cnn-in-weight-error", `The ${names[bad]} must be a whole number from 0.`);
+        setError("cnn-in-weight-error", refusals[bad]);
         return;
       }
       if (!byId("cnn-in-wlayer").value) {
-        setError("cnn-in-weight-error", "This network has no conv layer: there is no kernel weight to pick.");
+        setError("cnn-in-weight-error", t("This network has no conv layer: there is no kernel weight to pick."));
         return;
       }
       if (!seen) {
-        setError("cnn-in-weight-error", "Train at least one step first: a weight's gradient needs a trained network and an example.");
+        setError("cnn-in-weight-error", t("Train at least one step first: a weight's gradient needs a trained network and an example."));
         return;
       }
       pickWeight(Number(byId("cnn-in-wlayer").value), values.map(Number));
@@ -533,7 +574,7 @@ export function createInside(page) {
       weightLayers();
       checkpoints();
       clear();
-      setStatus("Train at least one step (section 2) to look inside the network.");
+      setStatus(t("Train at least one step (section {section}) to look inside the network.", { section: 2 }));
     },
   };
 }

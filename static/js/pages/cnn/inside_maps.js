@@ -11,6 +11,7 @@
 import { createColorbar, diverging, sequential } from "../../colormap.js";
 import { el } from "../../dom.js";
 import { formatNumber as fmt } from "../../format.js";
+import { t } from "../../i18n.js";
 import { createFeatureMap } from "../../widgets/featuremap.js";
 
 export function mosaicLayout(shape) {
@@ -109,15 +110,15 @@ export function layerFigure(holder, options) {
   caption.append(el("strong", "", options.title), el("span", "cnn-in-shape", ` ${shape.join("×")}`));
   const box = el("div", "cnn-in-map");
   const facts = el("div", "cnn-in-facts");
-  facts.append(el("span", "cnn-in-min", `min ${fmt(scale.min)}`), el("span", "cnn-in-max", `max ${fmt(scale.max)}`));
+  facts.append(el("span", "cnn-in-min", t("min {value}", { value: fmt(scale.min) })), el("span", "cnn-in-max", t("max {value}", { value: fmt(scale.max) })));
   const readout = el("div", "cnn-in-readout");
   readout.setAttribute("aria-live", "polite");
   const bar = el("div");
   figure.append(caption, box, facts, bar, readout);
   holder.append(figure);
-  if (scale.grey) bar.append(el("p", "note-text", "grey levels: 0 black, 1 white"));
-  else if (scale.signed) createColorbar(bar, { kind: "diverging", min: -scale.limit, max: scale.limit, label: "value (white = 0)" });
-  else createColorbar(bar, { kind: "sequential", min: 0, max: scale.max, label: "value (≥ 0)" });
+  if (scale.grey) bar.append(el("p", "note-text", t("grey levels: 0 black, 1 white")));
+  else if (scale.signed) createColorbar(bar, { kind: "diverging", min: -scale.limit, max: scale.limit, label: t("value (white = 0)") });
+  else createColorbar(bar, { kind: "sequential", min: 0, max: scale.max, label: t("value (≥ 0)") });
   const point = (r, c) => {
     const cell = layout.at(r, c);
     if (!cell) return null;
@@ -125,7 +126,7 @@ export function layerFigure(holder, options) {
     return cell;
   };
   const view = createFeatureMap(box, {
-    label: `${options.title}, ${shape.join("×")}: arrows move, Enter shows the arithmetic of a cell`,
+    label: t("{title}, {shape}: arrows move, Enter shows the arithmetic of a cell", { title: options.title, shape: shape.join("×") }),
     onPoint: (r, c) => {
       const cell = point(r, c);
       if (cell) view.mark([...marks, { ...layout.box(cell), kind: "field" }]);

@@ -6,9 +6,11 @@
 import { createColorbar, rgb, sequential, textOn } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
 import { formatNumber as fmt } from "../../format.js";
+import { lang, t } from "../../i18n.js";
 import { createKernels } from "../../widgets/kernels.js";
 import { createRoving } from "./inside_keys.js";
 import { layerFigure } from "./inside_maps.js";
+import { both, classBoth, classOf } from "./text.js";
 
 function grey(canvas, channel) {
   const H = channel.length;
@@ -34,20 +36,26 @@ export function renderFilters(out, maps) {
   const note = byId("cnn-in-filters-note");
   box.replaceChildren();
   if (out.layer === null) {
-    note.textContent = "This network has no conv layer, so it has no filters to compare.";
+    note.textContent = t("This network has no conv layer, so it has no filters to compare.");
     return;
   }
   const presets = new Map(out.presets.map((p) => [p.name, p]));
   note.textContent = out.presets.length
-    ? `Layer ${out.layer}'s ${out.weight.length} kernels (${out.size}×${out.size}) after step ${out.step}, each beside the image-filter preset of /filters it is most like, by cosine similarity Σ w·p / (‖w‖ ‖p‖) (1: the same pattern, −1: the pattern negated, 0: unrelated). Blue negative, orange positive, white 0; each kernel on its own scale ±max |w|.`
-    : `Layer ${out.layer}'s kernels are ${out.size}×${out.size}; the presets are 3×3 and 5×5, so there is none of that size to compare them with.`;
+    ? t(
+        "Layer {layer}'s {n} kernels ({size}×{size}) after step {step}, each beside the image-filter preset of /filters it is most like, by cosine similarity Σ w·p / (‖w‖ ‖p‖) (1: the same pattern, −1: the pattern negated, 0: unrelated). Blue negative, orange positive, white 0; each kernel on its own scale ±max |w|.",
+        { layer: out.layer, n: out.weight.length, size: out.size, step: out.step },
+      )
+    : t("Layer {layer}'s kernels are {size}×{size}; the presets are 3×3 and 5×5, so there is none of that size to compare them with.", {
+        layer: out.layer,
+        size: out.size,
+      });
   out.weight.forEach((filter, f) => {
     const card = el("figure", "cnn-in-filter");
     card.dataset.filter = String(f);
     const pair = el("div", "cnn-in-pair");
     const own = el("div");
     const limit = Math.max(...filter.flat(Infinity).map(Math.abs));
-    createKernels(own, { label: `learned kernel ${f}`, caption: () => `W${f}` }).update({ weight: [filter], limit });
+    createKernels(own, { label: t("learned kernel {f}", { f }), caption: () => `W${f}` }).update({ weight: [filter], limit });
     pair.append(own);
     const best = out.filters[f][0] && out.filters[f][0][0];
     if (best) {
@@ -55,22 +63,23 @@ export function renderFilters(out, maps) {
       const theirs = el("div");
       const plimit = Math.max(...preset.kernel.flat().map(Math.abs));
       const sign = best.similarity < 0 ? "−" : "";
-      createKernels(theirs, { label: `preset ${preset.label}`, caption: () => `${sign}${preset.label}` }).update({ weight: [[best.similarity < 0 ? preset.kernel.map((r) => r.map((v) => -v)) : preset.kernel]], limit: plimit });
+      const name = lang === "zh" ? preset.label_zh : preset.label;
+      createKernels(theirs, { label: t("preset {name}", { name }), caption: () => `${sign}${name}` }).update({ weight: [[best.similarity < 0 ? preset.kernel.map((r) => r.map((v) => -v)) : preset.kernel]], limit: plimit });
       pair.append(theirs);
     }
     card.append(pair);
     const caption = el("figcaption");
     const lines = (out.filters[f][0] || []).map((m) => {
       const p = presets.get(m.preset);
-      return `${p.label} ${p.label_zh}: ${fmt(m.similarity)}`;
+      return `${both(p.label, p.label_zh)}: ${fmt(m.similarity)}`;
     });
     caption.append(el("span", "cnn-in-best", lines[0] ? `≈ ${lines[0]}` : ""));
-    if (lines.length > 1) caption.append(el("span", "note-text", ` · then ${lines.slice(1).join(" · ")}`));
+    if (lines.length > 1) caption.append(el("span", "note-text", t(" · then {list}", { list: lines.slice(1).join(" · ") })));
     if (best) caption.append(el("span", "note-text", ` (${presets.get(best.preset).extracts})`));
     card.append(caption);
     if (maps) {
       const holder = el("div", "cnn-in-filter-map");
-      filterMaps.push(layerFigure(holder, { title: `feature map ${f} on this example`, shape: [1, maps[f].length, maps[f][0].length], values: [maps[f]] }));
+      filterMaps.push(layerFigure(holder, { title: t("feature map {f} on this example", { f }), shape: [1, maps[f].length, maps[f][0].length], values: [maps[f]] }));
       card.append(holder);
     }
     box.append(card);
@@ -82,7 +91,7 @@ export function renderFilters(out, maps) {
 export function createConfusion({ pick, examples }) {
   const tableEl = byId("cnn-in-confusion");
   const list = byId("cnn-in-cell-examples");
-  const bar = createColorbar(byId("cnn-in-confusion-bar"), { kind: "sequential", min: 0, max: 1, label: "share of the row (the true class)" });
+  const bar = createColorbar(byId("cnn-in-confusion-bar"), { kind: "sequential", min: 0, max: 1, label: t("share of the row (the true class)") });
   let out = null;
   let chosen = null; // [t, p]
   const cellsRoving = createRoving(tableEl, { selector: "td.cnn-in-count", cols: () => (out ? out.counts.length : 1), onPick: (_, td) => choose(Number(td.dataset.t), Number(td.dataset.p)) });
@@ -92,56 +101,59 @@ export function createConfusion({ pick, examples }) {
     out = next;
     const head = el("thead");
     const hr = el("tr");
-    hr.append(el("th", "", "true ↓ · predicted →"));
-    out.classes.forEach((name, p) => {
+    hr.append(el("th", "", t("true ↓ · predicted →")));
+    out.classes.forEach((_, p) => {
       const th = el("th", "", `${p}`);
-      th.title = `${name} ${out.classes_zh[p]}`;
+      th.title = classBoth(out, p);
       th.scope = "col";
       hr.append(th);
     });
     head.append(hr);
     const body = el("tbody");
-    out.counts.forEach((row, t) => {
+    out.counts.forEach((row, r) => {
       const tr = el("tr");
-      const th = el("th", "", `${t} ${out.classes[t]} ${out.classes_zh[t]}`);
+      const th = el("th", "", `${r} ${classBoth(out, r)}`);
       th.scope = "row";
       tr.append(th);
       const total = row.reduce((a, b) => a + b, 0);
       row.forEach((n, p) => {
         const td = el("td", "num cnn-in-count", String(n));
-        td.dataset.t = String(t);
+        td.dataset.t = String(r);
         td.dataset.p = String(p);
         td.setAttribute("role", "gridcell");
-        td.setAttribute("aria-label", `${n} ${out.classes[t]} predicted as ${out.classes[p]}`);
+        td.setAttribute("aria-label", t("{n} {truth} predicted as {predicted}", { n, truth: classOf(out, r), predicted: classOf(out, p) }));
         const colour = sequential(total ? n / total : 0);
         td.style.backgroundColor = rgb(colour);
         td.style.color = textOn(colour);
-        if (t === p) td.classList.add("diag");
-        if (chosen && chosen[0] === t && chosen[1] === p) td.classList.add("chosen");
+        if (r === p) td.classList.add("diag");
+        if (chosen && chosen[0] === r && chosen[1] === p) td.classList.add("chosen");
         tr.append(td);
       });
       body.append(tr);
     });
     tableEl.replaceChildren(head, body);
     cellsRoving.refresh();
-    bar.update({ min: 0, max: 1, label: "share of the row (its true class)" });
-    byId("cnn-in-confusion-note").textContent =
-      `The ${out.size} fixed test examples the training evaluates on, at step ${out.step}: accuracy ${(100 * out.accuracy).toFixed(1)}%, ` +
-      `${out.misclassified_count} wrong. Rows: the true class; columns: the predicted one; the diagonal is right. Choose a cell for its examples (arrows move, Enter picks).`;
+    bar.update({ min: 0, max: 1, label: t("share of the row (its true class)") });
+    byId("cnn-in-confusion-note").textContent = t(
+      "The {n} fixed test examples the training evaluates on, at step {step}: accuracy {accuracy}%, {wrong} wrong. Rows: the true class; columns: the predicted one; the diagonal is right. Choose a cell for its examples (arrows move, Enter picks).",
+      { n: out.size, step: out.step, accuracy: (100 * out.accuracy).toFixed(1), wrong: out.misclassified_count },
+    );
     if (chosen) choose(...chosen);
     else list.replaceChildren();
   }
 
-  async function choose(t, p) {
-    chosen = [t, p];
+  async function choose(r, p) {
+    chosen = [r, p];
     tableEl.querySelectorAll("td.chosen").forEach((td) => td.classList.remove("chosen"));
-    const td = tableEl.querySelector(`td[data-t="${t}"][data-p="${p}"]`);
+    const td = tableEl.querySelector(`td[data-t="${r}"][data-p="${p}"]`);
     if (td) td.classList.add("chosen");
-    const indices = out.examples[t][p];
-    const n = out.counts[t][p];
-    byId("cnn-in-cell-note").textContent = n
-      ? `${n} ${out.classes[t]} predicted as ${out.classes[p]}${n > indices.length ? `; the ${indices.length} most confident shown` : ""}. Choose one to look inside it.`
-      : `No ${out.classes[t]} is predicted as ${out.classes[p]}.`;
+    const indices = out.examples[r][p];
+    const n = out.counts[r][p];
+    const names = { n, truth: classOf(out, r), predicted: classOf(out, p), shown: indices.length };
+    let note = t("No {truth} is predicted as {predicted}.", names);
+    if (n > indices.length) note = t("{n} {truth} predicted as {predicted}; the {shown} most confident shown. Choose one to look inside it.", names);
+    else if (n) note = t("{n} {truth} predicted as {predicted}. Choose one to look inside it.", names);
+    byId("cnn-in-cell-note").textContent = note;
     if (!indices.length) {
       list.replaceChildren();
       return;
@@ -158,7 +170,7 @@ export function createConfusion({ pick, examples }) {
         const button = el("button", "cnn-in-thumb");
         button.type = "button";
         button.dataset.index = String(got.indices[i]);
-        button.setAttribute("aria-label", `test example ${got.indices[i]}`);
+        button.setAttribute("aria-label", t("test example {index}", { index: got.indices[i] }));
         const canvas = el("canvas");
         grey(canvas, image[0]);
         button.append(canvas, el("span", "", `#${got.indices[i]}`));

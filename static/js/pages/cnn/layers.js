@@ -5,7 +5,7 @@
 import { byId, el } from "../../dom.js";
 import { formatNumber as fmt } from "../../format.js";
 import { createPlot } from "../../widgets/plot.js";
-import { pct, TEXT } from "./text.js";
+import { pct, TEXT, typeName } from "./text.js";
 
 const T = TEXT.watch;
 // Okabe–Ito, one colour per layer with parameters.
@@ -27,17 +27,17 @@ export function ratioSeries(run, describe) {
 }
 
 export function createLayers(page) {
-  const { stats_every: every, update_ratio_rule: rule } = page.catalogue;
-  const describe = (entry) => `layer ${entry.layer} ${entry.type}${entry.param === "gamma" ? " (γ)" : ""}`;
+  const { stats_every: every, update_ratio_rule: rule, layer_types: types } = page.catalogue;
+  const describe = (entry) => T.layerSeries({ ...entry, type: typeName(types, entry.type) });
   const plot = createPlot(byId("cnn-ratio"), {
-    label: "Update to weight ratio per layer, log scale",
-    xLabel: "step",
+    label: T.ratioPlot,
+    xLabel: T.step,
     yLabel: "‖Δw‖/‖w‖",
     yScale: "log",
     snap: true,
     onHover: (x, values) => {
       byId("cnn-ratio-note").textContent =
-        x === null ? T.ratioNote(every) : `step ${Math.round(x)}: ${values.map((v) => `${v.name} ${fmt(v.y)}`).join(", ")}`;
+        x === null ? T.ratioNote(every) : T.readout(x, values.map((v) => `${v.name} ${fmt(v.y)}`));
     },
   });
   byId("cnn-ratio-note").textContent = T.ratioNote(every);
@@ -53,7 +53,7 @@ export function createLayers(page) {
       row.dataset.layer = String(s.layer);
       const cells = [
         [String(s.layer), ""],
-        [s.type, ""],
+        [typeName(types, s.type), ""],
         [fmt(s.weight_norm), "num"],
         [fmt(s.grad_norm), "num"],
         [fmt(s.update_ratio), "num"],

@@ -28,25 +28,25 @@ export function lossSeries(run, smoothingLabel) {
 export function createLearn(page) {
   const smoothing = T.smoothed(page.catalogue.smoothing);
   const readout = (id) => (x, values) => {
-    byId(id).textContent = x === null ? "" : `step ${Math.round(x)}: ${values.map((v) => `${v.name} ${fmt(v.y)}`).join(", ")}`;
+    byId(id).textContent = x === null ? "" : T.readout(x, values.map((v) => `${v.name} ${fmt(v.y)}`));
   };
   const loss = createPlot(byId("cnn-loss"), {
-    label: "Loss per step, log scale",
-    xLabel: "step",
-    yLabel: "loss",
+    label: T.lossPlot,
+    xLabel: T.step,
+    yLabel: T.loss,
     yScale: "log",
     snap: true,
     onHover: readout("cnn-loss-note"),
   });
   const accuracy = createPlot(byId("cnn-acc"), {
-    label: "Train and test accuracy at each evaluation",
-    xLabel: "step",
-    yLabel: "accuracy",
+    label: T.accPlot,
+    xLabel: T.step,
+    yLabel: T.accuracy,
     yDomain: [0, 1],
     formatY: (v) => `${Math.round(v * 100)}%`,
     snap: true,
     onHover: (x, values) => {
-      byId("cnn-acc-note").textContent = x === null ? "" : `step ${Math.round(x)}: ${values.map((v) => `${v.name} ${pct(v.y)}`).join(", ")}`;
+      byId("cnn-acc-note").textContent = x === null ? "" : T.readout(x, values.map((v) => `${v.name} ${pct(v.y)}`));
     },
   });
 

@@ -17,8 +17,8 @@ const T = TEXT.checks;
 
 export function createOverfit(page) {
   const { examples, steps } = page.catalogue.overfit;
-  const plot = createPlot(byId("cnn-of-loss"), { label: "Loss on the tiny batch per step, log scale", xLabel: "step", yLabel: "loss", yScale: "log", snap: true });
-  const thumbs = createThumbnails(byId("cnn-of-examples"), { label: "The examples of the tiny batch" });
+  const plot = createPlot(byId("cnn-of-loss"), { label: T.ofPlot, xLabel: TEXT.watch.step, yLabel: TEXT.watch.loss, yScale: "log", snap: true });
+  const thumbs = createThumbnails(byId("cnn-of-examples"), { label: T.ofExamples });
   let shownSubset = null;
   page.overfit = null;
 

@@ -8,7 +8,7 @@ import { explain, labelOf, outOfRange, showAt } from "../../errors.js";
 import { createOptimizerCard } from "../../widgets/optimizer_card.js";
 import { formatOpts } from "../optimizers/presets.js";
 import { createRun, replayTarget } from "./run.js";
-import { TEXT } from "./text.js";
+import { both, TEXT } from "./text.js";
 import { createTrainer } from "./trainer.js";
 
 const T = TEXT.train;
@@ -163,14 +163,14 @@ export function createTraining(page, views) {
 
   function numberInput(id, key, { min, max }, integer) {
     byId(id).addEventListener("change", (event) => {
-      const refused = outOfRange(labelOf(event.target), { type: integer ? "int" : "float", min, max }, event.target.value, page.state.get()[key]);
-      showAt(event.target, refused && refused.replace("The lesson still uses", "Training still uses"));
+      const refused = outOfRange(labelOf(event.target), { type: integer ? "int" : "float", min, max }, event.target.value);
+      showAt(event.target, refused && `${refused} ${T.stillUses(page.state.get()[key])}`);
       if (!refused) page.state.set({ [key]: Number(event.target.value) });
     });
   }
 
   function wire() {
-    fillSelect(byId("cnn-opt"), [...page.optimizers.values()].map((o) => [o.name, o.label_zh !== o.label ? `${o.label} ${o.label_zh}` : o.label]));
+    fillSelect(byId("cnn-opt"), [...page.optimizers.values()].map((o) => [o.name, both(o.label, o.label_zh)]));
     fillSelect(byId("cnn-init"), schemes.map((s) => [s.name, s.label]));
     fillSelect(byId("cnn-eval"), evalEvery.map((n) => [String(n), TEXT.train.evalEvery(n)]));
     fillSelect(byId("cnn-speed"), speeds.map((s) => [String(s), T.speeds(s)]));
