@@ -3,6 +3,7 @@
 // menu.
 
 import { byId, el, fillSelect } from "../../dom.js";
+import { t } from "../../i18n.js";
 import { colorOf, raceSpecs } from "./race.js";
 import { formatOpts } from "./presets.js";
 
@@ -28,8 +29,8 @@ function cardTitle(page, info, r) {
   zh.lang = "zh";
   const remove = el("button", "optim-remove", "×");
   remove.type = "button";
-  remove.title = `Remove ${info.label}`;
-  remove.setAttribute("aria-label", `Remove ${info.label}`);
+  remove.title = t("Remove {name}", { name: info.label });
+  remove.setAttribute("aria-label", t("Remove {name}", { name: info.label }));
   remove.addEventListener("click", () => {
     const next = raceSpecs(page).filter((_, k) => k !== r);
     page.state.set({ opts: formatOpts(next), sel: Math.min(page.state.get().sel, Math.max(0, next.length - 1)) });
@@ -42,10 +43,10 @@ function rateControl(page, race, info, spec, r) {
   const label = el("label", "optim-lr");
   const slider = el("input");
   Object.assign(slider, { type: "range", min: "-6", max: "1", step: "0.05", value: String(Math.log10(spec.lr)) });
-  slider.setAttribute("aria-label", `${info.label} learning rate (log scale)`);
+  slider.setAttribute("aria-label", t("{name} learning rate (log scale)", { name: info.label }));
   const number = el("input");
   Object.assign(number, { type: "number", step: "any", value: String(spec.lr) });
-  number.setAttribute("aria-label", `${info.label} learning rate`);
+  number.setAttribute("aria-label", t("{name} learning rate", { name: info.label }));
   slider.addEventListener("input", () => {
     const lr = Number((10 ** Number(slider.value)).toPrecision(3));
     number.value = String(lr);
