@@ -3,9 +3,9 @@
 // menu.
 
 import { byId, el, fillSelect } from "../../dom.js";
-import { t } from "../../i18n.js";
+import { lang, t } from "../../i18n.js";
 import { colorOf, raceSpecs } from "./race.js";
-import { formatOpts } from "./presets.js";
+import { formatOpts, paramName } from "./presets.js";
 
 function setParam(page, race, r, key, value, control) {
   const specs = raceSpecs(page);
@@ -62,11 +62,12 @@ function otherParams(page, race, info, spec, r) {
   const others = el("div", "controls");
   for (const [key, param] of Object.entries(info.params)) {
     if (key === "lr") continue;
-    const label = el("label", "", key);
+    const name = paramName(info, key, lang);
+    const label = el("label", "", name);
     label.title = param.description;
     const input = el("input");
     Object.assign(input, { type: "number", step: "any", min: String(param.min), max: String(param.max), value: String(spec[key] ?? param.default) });
-    input.setAttribute("aria-label", `${info.label} ${key}`);
+    input.setAttribute("aria-label", `${info.label} ${name}`);
     input.dataset.param = key;
     input.addEventListener("change", () => setParam(page, race, r, key, Number(input.value), input));
     label.append(input);

@@ -9,12 +9,12 @@ import { getJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, fillSelect } from "../../dom.js";
 import { explain, labelOf, outOfRange, showAt } from "../../errors.js";
-import { t } from "../../i18n.js";
+import { lang, t } from "../../i18n.js";
 import { createState } from "../../state.js";
 import { renderCards } from "./cards.js";
 import { CUSTOM, createCustom, customKeys } from "./custom.js";
 import { createLrLesson } from "./lr_lesson.js";
-import { defaultRace, formatOpts } from "./presets.js";
+import { defaultRace, formatOpts, paramName } from "./presets.js";
 import { createRace, raceSpecs, startPoint } from "./race.js";
 import { createSearch } from "./search.js";
 
@@ -60,7 +60,7 @@ function fillMenus() {
   fillSelect(byId("lr-surface"), surfaces);
   fillSelect(byId("race-add-kind"), optimizers.map((o) => [o.name, o.label]));
   fillSelect(byId("lr-opt"), optimizers.map((o) => [o.name, o.label]));
-  fillSelect(byId("search-opt"), optimizers.filter((o) => o.search_ranges).map((o) => [o.name, `${o.label} (α × ${o.search_second})`]));
+  fillSelect(byId("search-opt"), optimizers.filter((o) => o.search_ranges).map((o) => [o.name, `${o.label} (α × ${paramName(o, o.search_second, lang)})`]));
 }
 
 function syncRaceInputs(values) {

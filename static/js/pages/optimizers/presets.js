@@ -46,6 +46,13 @@ export function paramSymbol(description) {
   return description.split(" ").pop();
 }
 
+// How a parameter is named beside its input: its key ("beta1", PyTorch's name) in English, its
+// symbol ("β1") in Chinese, where an English word would stand out.
+export function paramName(info, key, language = "en") {
+  const param = info.params[key];
+  return language === "zh" && param ? paramSymbol(param.description) : key;
+}
+
 // The rows of the numbers panel for step t -> t + 1 of a run: [symbol, meaning, value], value a
 // number or an [x, y] pair. scheduled: a learning-rate schedule is on.
 export function numbersRows(run, info, i, scheduled, t = english) {

@@ -8,10 +8,11 @@ import { createColorbar } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
 import { createRefusals, fieldMap } from "../../errors.js";
 import { formatPrecise as fmt, formatTick } from "../../format.js";
-import { t } from "../../i18n.js";
+import { lang, t } from "../../i18n.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
 import { surfaceRef } from "./custom.js";
+import { paramName } from "./presets.js";
 import { startPoint } from "./race.js";
 
 const GRID = "#e69f00";
@@ -29,7 +30,7 @@ function markers(data) {
   ];
 }
 
-function summary(data, lossOf) {
+function summary(data, lossOf, shownSecond) {
   const table = el("table", "optim-table");
   const head = table.createTHead().insertRow();
   for (const text of ["", t("grid"), t("random")]) head.append(el("th", "", text));
@@ -42,9 +43,9 @@ function summary(data, lossOf) {
   const rows = [
     ["runs", t("runs"), data.grid.length, data.random.length],
     ["distinct learning rates tried", t("distinct learning rates tried"), data.distinct_lr.grid, data.distinct_lr.random],
-    [`distinct ${second} values tried`, t("distinct {name} values tried", { name: second }), new Set(data.grid.map((s) => s.second)).size, new Set(data.random.map((s) => s.second)).size],
+    [`distinct ${second} values tried`, t("distinct {name} values tried", { name: shownSecond }), new Set(data.grid.map((s) => s.second)).size, new Set(data.random.map((s) => s.second)).size],
     ["best α", t("best α"), g && fmt(g.lr), r && fmt(r.lr)],
-    [`best ${second}`, t("best {name}", { name: second }), g && fmt(g.second), r && fmt(r.second)],
+    [`best ${second}`, t("best {name}", { name: shownSecond }), g && fmt(g.second), r && fmt(r.second)],
     ["best final loss", t("best final loss"), g && fmt(g.final_loss), r && fmt(r.final_loss)],
     ["diverged runs", t("diverged runs"), diverged(data.grid), diverged(data.random)],
   ];
@@ -56,7 +57,7 @@ function summary(data, lossOf) {
   }
   const verdict = el("p");
   if (g && r) {
-    const values = { runs: data.grid.length, k: data.distinct_lr.grid, second, tried: data.distinct_lr.random };
+    const values = { runs: data.grid.length, k: data.distinct_lr.grid, second: shownSecond, tried: data.distinct_lr.random };
     const found =
       lossOf(r) < lossOf(g)
         ? t("Random search found the lower final loss with the same {runs} runs.", values)
@@ -67,7 +68,7 @@ function summary(data, lossOf) {
       "The grid spends its budget on only {k} learning rates, each repeated for {k} values of {second}; random search tries {tried} learning rates. Change the seed to see how often each wins.",
       values,
     );
-    verdict.textContent = `${found} ${why}`;
+    verdict.textContent = t("{found} {why}", { found, why });
   }
   byId("search-summary").replaceChildren(table, verdict);
 }
@@ -132,7 +133,7 @@ export function createSearch(page) {
       yLabel: log ? t("final f − f_min") : t("final f"),
       series: [dots(data.grid, t("grid"), GRID), dots(data.random, t("random"), RANDOM)],
     });
-    summary(data, lossOf);
+    summary(data, lossOf, paramName(page.optimizers.get(page.state.get().s_opt), data.second, lang));
   }
 
   async function run() {

@@ -31,7 +31,7 @@ function maxLines(line, step, padCount) {
 }
 
 function averageLines(line, step, padCount, [kh, kw]) {
-  line(el("span", "", "sum = "), ...terms(step, "avg"), el("span", "", ` = ${fmt(step.sum)}`));
+  line(el("span", "", t("sum = ")), ...terms(step, "avg"), el("span", "", ` = ${fmt(step.sum)}`));
   const counted = padCount
     ? tn(" (the {n} padding zero count, as in PyTorch's count_include_pad)", " (the {n} padding zeros count, as in PyTorch's count_include_pad)", padCount)
     : "";
