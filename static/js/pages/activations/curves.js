@@ -22,6 +22,7 @@ function swatchCell(name, label) {
   const swatch = el("span", "act-dot");
   swatch.style.backgroundColor = COLORS[name];
   th.append(swatch, document.createTextNode(label));
+  th.translate = false; // a name: the same in both languages
   return th;
 }
 

@@ -83,7 +83,7 @@ export function createDead(page) {
     plot.update({
       xDomain: [lo, hi],
       series: [
-        { name: "a = max(0, w·x + b)", x: line, y: line.map(unit), color: "#009e73", width: 2.5 },
+        { name: t("a = max(0, w·x + b)"), x: line, y: line.map(unit), color: "#009e73", width: 2.5 },
         { name: t("inputs where the unit is active"), color: "#0072b2", ...dots(true) },
         { name: t("inputs where it is inactive (no gradient)"), color: "#d55e00", ...dots(false) },
       ],

@@ -27,6 +27,7 @@ function readoutRow(name, label, stats, k) {
   const swatch = el("span", "act-dot");
   swatch.style.backgroundColor = COLORS[name];
   th.append(swatch, document.createTextNode(label));
+  th.translate = false; // a name: the same in both languages
   const values = [formatNumber(stats.mean[k - 1]), formatNumber(stats.median[k - 1]), `${(100 * stats.fraction_zero[k - 1]).toFixed(1)}%`];
   tr.append(th, ...values.map((text) => el("td", "", text)));
   return tr;
