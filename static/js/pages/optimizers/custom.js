@@ -91,7 +91,8 @@ export function createCustom(page, { onSurface, t = english }) {
 
   function stillShown() {
     const info = page.surfaces.get(CUSTOM);
-    return info ? ` ${t("The map and the race still use the last f that worked: {f}.", { f: info.expression })}` : "";
+    if (!info) return "";
+    return " " + t("The map and the race still use the last f that worked: {f}.", { f: info.expression });
   }
 
   function refuse(error, target) {
