@@ -36,8 +36,6 @@ SHORT_WORDS = {"a", "i", "an", "as", "at", "be", "by", "do", "if", "in", "is", "
 PENDING = {
     "/conv",
     "/conv-transpose",
-    "/activations",
-    "/pooling",
     "/filters",
     "/optimizers",
     "/training",
