@@ -39,6 +39,9 @@ def test_wheel_contains_every_template_and_static_file(tmp_path):
     assert "app/main.py" in names and "app/core/conv.py" in names
     # the CNN lesson's shipped data and its licence
     assert "app/data/fashion_subset.npz" in names and "app/data/DATA.md" in names
+    # the Chinese catalogues (compiled in memory when the app starts)
+    for path in (ROOT / "app" / "locale").rglob("*.po"):
+        assert f"app/{path.relative_to(ROOT / 'app')}" in names, path
 
 
 def test_settings_from_environment(monkeypatch):

@@ -31,7 +31,25 @@ ALLOWED = {
 SHORT_WORDS = {"a", "i", "an", "as", "at", "be", "by", "do", "if", "in", "is", "it", "no", "of",
                "on", "or", "so", "to", "up", "we", "my", "us"}  # fmt: skip
 
-PAGES = ["/", *(f"/{lesson.slug}" for lesson in LESSONS), "/docs", "/no-such-page"]
+# Pages whose Chinese is still being written, each on its own branch: expected to fail until it
+# lands (strict: once a page passes, this test fails until its line is removed here).
+PENDING = {
+    "/conv",
+    "/conv-transpose",
+    "/filters",
+    "/optimizers",
+    "/training",
+    "/cnn",
+}
+PAGES = [
+    pytest.param(
+        path,
+        marks=[pytest.mark.xfail(strict=True, reason="translation in progress")]
+        if path in PENDING
+        else [],
+    )
+    for path in ["/", *(f"/{lesson.slug}" for lesson in LESSONS), "/docs", "/no-such-page"]
+]
 
 VISIBLE_TEXT = r"""() => {
   const skip = "script, style, noscript, template, code, pre, kbd, samp, var, math, .formula, " +

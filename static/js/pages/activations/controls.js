@@ -20,7 +20,9 @@ export function buildFunctionList(page) {
     Object.assign(box, { type: "checkbox", name: "fn", value: name });
     const dot = el("span", "act-dot");
     dot.style.backgroundColor = COLORS[name];
-    label.append(box, dot, document.createTextNode(info.label));
+    const text = el("span", "", info.label);
+    text.translate = false; // a name: the same in both languages
+    label.append(box, dot, text);
     if (!LECTURE.includes(name)) label.classList.add("act-modern");
     return label;
   });

@@ -7,6 +7,7 @@ import { mountCodePanel } from "../../code_mount.js";
 import { byId, el } from "../../dom.js";
 import { explain } from "../../errors.js";
 import { formatNumber } from "../../format.js";
+import { t } from "../../i18n.js";
 import { createPlot } from "../../widgets/plot.js";
 import { describeRuns, formatPieces, gridIndex, parsePieces, saturatedRuns, selected, xGrid } from "./helpers.js";
 import { ALPHA_KEYS, COLORS, NOTES, TEXT } from "./text.js";
@@ -21,6 +22,7 @@ function swatchCell(name, label) {
   const swatch = el("span", "act-dot");
   swatch.style.backgroundColor = COLORS[name];
   th.append(swatch, document.createTextNode(label));
+  th.translate = false; // a name: the same in both languages
   return th;
 }
 
@@ -33,7 +35,7 @@ function pieceRow(page, pieces, k) {
     const td = el("td");
     const input = el("input");
     Object.assign(input, { type: "number", step: "0.1", min: "-100", max: "100", value: String(value) });
-    input.setAttribute("aria-label", `${name} of piece ${k + 1}`);
+    input.setAttribute("aria-label", t("{name} of piece {k}", { name, k: k + 1 }));
     input.addEventListener("change", () => {
       const number = Number(input.value);
       if (input.value.trim() === "" || !Number.isFinite(number)) return;
@@ -44,10 +46,10 @@ function pieceRow(page, pieces, k) {
     td.append(input);
     return td;
   };
-  const remove = el("button", "btn secondary", "Remove");
+  const remove = el("button", "btn secondary", t("Remove"));
   remove.type = "button";
   remove.disabled = pieces.length <= 2;
-  remove.title = pieces.length <= 2 ? "Maxout needs at least two pieces" : "Remove this piece";
+  remove.title = pieces.length <= 2 ? t("Maxout needs at least two pieces") : t("Remove this piece");
   remove.addEventListener("click", () => {
     const next = parsePieces(page.state.get().pieces).filter((_, i) => i !== k);
     page.state.set({ pieces: formatPieces(next) });
@@ -65,6 +67,10 @@ function renderPieces(page, pieces) {
   byId("act-piece-add").disabled = pieces.length >= page.catalogue.max_pieces;
 }
 
+function runWords() {
+  return { none: t("none in view"), everywhere: t("everywhere in view"), and: t(" and ") };
+}
+
 function renderAlpha(page, focus) {
   const v = page.state.get();
   const key = ALPHA_KEYS[focus];
@@ -75,7 +81,7 @@ function renderAlpha(page, focus) {
   Object.assign(slider, { min: String(min), max: String(max), step: String(step) });
   slider.value = String(v[key]);
   byId("act-alpha-value").textContent = String(v[key]);
-  byId("act-alpha-label").textContent = focus === "prelu" ? "α (learned parameter)" : "α";
+  byId("act-alpha-label").textContent = focus === "prelu" ? t("α (learned parameter)") : "α";
   if (focus !== "prelu") byId("act-alpha-note").textContent = focus === "elu" ? TEXT.eluAlpha : TEXT.fixedAlpha;
 }
 
@@ -88,7 +94,7 @@ export function createCurves(page) {
   let hoverTimer = null;
 
   const plot = createPlot(byId("act-plot"), {
-    label: "Activation functions and their derivatives",
+    label: t("Activation functions and their derivatives"),
     xLabel: "x",
     yLabel: "f(x), f'(x)",
     snap: true,
@@ -100,7 +106,7 @@ export function createCurves(page) {
   function readout(x) {
     if (!data) return;
     const i = gridIndex(data.xs, x);
-    byId("act-readout-caption").textContent = `at x = ${formatNumber(data.xs[i])}`;
+    byId("act-readout-caption").textContent = t("at x = {x}", { x: formatNumber(data.xs[i]) });
     const rows = data.names.map((name) => {
       const r = data.responses.get(name);
       const tr = el("tr");
@@ -131,12 +137,12 @@ export function createCurves(page) {
   function renderDetails(focus, runs) {
     const v = page.state.get();
     const info = data.responses.get(focus).info;
-    byId("act-details-heading").textContent = `${info.label}${focus === "prelu" ? ` (α = ${v.pa}, learned)` : ""}`;
+    byId("act-details-heading").textContent = focus === "prelu" ? t("{name} (α = {alpha}, learned)", { name: info.label, alpha: v.pa }) : info.label;
     byId("act-formula").textContent = info.formula;
     byId("act-derivative").textContent = info.derivative;
     byId("act-range").textContent = focus === "elu" ? `(−${v.ea}, ∞)` : info.range;
-    byId("act-centred").textContent = info.zero_centred ? "yes: outputs are spread around 0" : "no: outputs are mostly positive";
-    byId("act-saturated").textContent = `|f'| < ${v.thr} for ${describeRuns(runs, data.xs)}`;
+    byId("act-centred").textContent = info.zero_centred ? t("yes: outputs are spread around 0") : t("no: outputs are mostly positive");
+    byId("act-saturated").textContent = t("|f'| < {thr} for {where}", { thr: v.thr, where: describeRuns(runs, data.xs, runWords()) });
     byId("act-notes").textContent = NOTES[focus];
     renderAlpha(page, focus);
     byId("act-maxout").hidden = focus !== "maxout";

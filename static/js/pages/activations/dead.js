@@ -6,6 +6,7 @@ import { coalesced } from "../../coalesce.js";
 import { byId } from "../../dom.js";
 import { createRefusals } from "../../errors.js";
 import { formatNumber } from "../../format.js";
+import { t } from "../../i18n.js";
 import { createPlot } from "../../widgets/plot.js";
 import { TEXT } from "./text.js";
 
@@ -30,9 +31,9 @@ function viewRange(xs, kink) {
 }
 
 function inactiveRanges(v, kink) {
-  if (v.dw > 0) return [{ from: -Infinity, to: kink, label: "inactive: f' = 0" }];
-  if (v.dw < 0) return [{ from: kink, to: Infinity, label: "inactive: f' = 0" }];
-  return v.db <= 0 ? [{ from: -Infinity, to: Infinity, label: "inactive everywhere: f' = 0" }] : [];
+  if (v.dw > 0) return [{ from: -Infinity, to: kink, label: t("inactive: f' = 0") }];
+  if (v.dw < 0) return [{ from: kink, to: Infinity, label: t("inactive: f' = 0") }];
+  return v.db <= 0 ? [{ from: -Infinity, to: Infinity, label: t("inactive everywhere: f' = 0") }] : [];
 }
 
 function renderStatus(data) {
@@ -40,19 +41,19 @@ function renderStatus(data) {
   const status = byId("dead-status");
   status.classList.toggle("dead", data.dead);
   status.textContent = data.dead
-    ? `DEAD: active on none of the ${data.x.length} inputs. Its gradients are exactly 0, so no gradient step can ` +
-      "change w or b: the unit stays dead for ever."
-    : `Active on ${(100 * data.fraction_active).toFixed(1)}% of the inputs (${count} of ${data.x.length}).`;
-  byId("dead-grads").textContent =
-    `dL/dw = mean(1[w·x + b > 0]·x) = ${formatNumber(data.grad_weight)},  ` +
-    `dL/db = mean(1[w·x + b > 0]) = ${formatNumber(data.grad_bias)}  (L = mean(a), so dL/da = 1 per input)`;
+    ? t("DEAD: active on none of the {n} inputs. Its gradients are exactly 0, so no gradient step can change w or b: the unit stays dead for ever.", { n: data.x.length })
+    : t("Active on {percent}% of the inputs ({count} of {n}).", { percent: (100 * data.fraction_active).toFixed(1), count, n: data.x.length });
+  byId("dead-grads").textContent = t("dL/dw = mean(1[w·x + b > 0]·x) = {dw},  dL/db = mean(1[w·x + b > 0]) = {db}  (L = mean(a), so dL/da = 1 per input)", {
+    dw: formatNumber(data.grad_weight),
+    db: formatNumber(data.grad_bias),
+  });
 }
 
 export function createDead(page) {
   let data = null;
   const plot = createPlot(byId("dead-plot"), {
-    label: "A ReLU unit and the inputs it receives",
-    xLabel: "input x",
+    label: t("A ReLU unit and the inputs it receives"),
+    xLabel: t("input x"),
     yLabel: "a = max(0, w·x + b)",
     onHover: (x) => renderHover(x),
   });
@@ -61,9 +62,9 @@ export function createDead(page) {
     if (x === null || !data) return;
     const v = page.state.get();
     const z = v.dw * x + v.db;
+    const values = { x: formatNumber(x), z: formatNumber(z), a: formatNumber(Math.max(0, z)) };
     byId("dead-hover").textContent =
-      `at x = ${formatNumber(x)}: z = w·x + b = ${formatNumber(z)}, a = ${formatNumber(Math.max(0, z))}, ` +
-      `f'(z) = ${z > 0 ? 1 : 0}${z > 0 ? "" : " (no gradient flows back from this input)"}`;
+      z > 0 ? t("at x = {x}: z = w·x + b = {z}, a = {a}, f'(z) = 1", values) : t("at x = {x}: z = w·x + b = {z}, a = {a}, f'(z) = 0 (no gradient flows back from this input)", values);
   }
 
   function draw() {
@@ -82,9 +83,9 @@ export function createDead(page) {
     plot.update({
       xDomain: [lo, hi],
       series: [
-        { name: "a = max(0, w·x + b)", x: line, y: line.map(unit), color: "#009e73", width: 2.5 },
-        { name: "inputs where the unit is active", color: "#0072b2", ...dots(true) },
-        { name: "inputs where it is inactive (no gradient)", color: "#d55e00", ...dots(false) },
+        { name: t("a = max(0, w·x + b)"), x: line, y: line.map(unit), color: "#009e73", width: 2.5 },
+        { name: t("inputs where the unit is active"), color: "#0072b2", ...dots(true) },
+        { name: t("inputs where it is inactive (no gradient)"), color: "#d55e00", ...dots(false) },
       ],
       ranges: inactiveRanges(v, data.kink),
       markers: data.kink === null ? [] : [{ x: data.kink, label: "w·x + b = 0", color: "#5b6470" }],

@@ -51,15 +51,18 @@ export function saturatedRuns(dy, threshold) {
   return runs;
 }
 
-export function describeRuns(runs, xs) {
-  if (!runs.length) return "none in view";
+// The page passes its words in the page's language (this module stays free of the DOM for node).
+export const RUN_WORDS = { none: "none in view", everywhere: "everywhere in view", and: " and " };
+
+export function describeRuns(runs, xs, words = RUN_WORDS) {
+  if (!runs.length) return words.none;
   const last = xs.length - 1;
   return runs
     .map(([a, b]) => {
-      if (a === 0 && b === last) return "everywhere in view";
+      if (a === 0 && b === last) return words.everywhere;
       if (a === 0) return `x ≤ ${formatNumber(xs[b])}`;
       if (b === last) return `x ≥ ${formatNumber(xs[a])}`;
       return a === b ? `x = ${formatNumber(xs[a])}` : `${formatNumber(xs[a])} ≤ x ≤ ${formatNumber(xs[b])}`;
     })
-    .join(" and ");
+    .join(words.and);
 }

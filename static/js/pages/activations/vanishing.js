@@ -6,6 +6,7 @@ import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { createRefusals } from "../../errors.js";
 import { formatNumber } from "../../format.js";
+import { t, tn } from "../../i18n.js";
 import { createPlot } from "../../widgets/plot.js";
 import { COLORS, TEXT } from "./text.js";
 
@@ -26,6 +27,7 @@ function readoutRow(name, label, stats, k) {
   const swatch = el("span", "act-dot");
   swatch.style.backgroundColor = COLORS[name];
   th.append(swatch, document.createTextNode(label));
+  th.translate = false; // a name: the same in both languages
   const values = [formatNumber(stats.mean[k - 1]), formatNumber(stats.median[k - 1]), `${(100 * stats.fraction_zero[k - 1]).toFixed(1)}%`];
   tr.append(th, ...values.map((text) => el("td", "", text)));
   return tr;
@@ -35,9 +37,9 @@ export function createVanishing(page) {
   const label = (name) => page.catalogue.functions[name].label;
   let data = null;
   const plot = createPlot(byId("van-plot"), {
-    label: "Product of derivatives against the number of layers",
-    xLabel: "layers n",
-    yLabel: "product of f'",
+    label: t("Product of derivatives against the number of layers"),
+    xLabel: t("layers n"),
+    yLabel: t("product of f'"),
     yScale: "log",
     snap: true,
     onHover: (x) => {
@@ -51,13 +53,13 @@ export function createVanishing(page) {
     const n = data.depth.length;
     const k = v.vk >= 1 && v.vk <= n ? v.vk : n;
     plot.setHover(k);
-    byId("van-caption").textContent = `through n = ${k} layer${k > 1 ? "s" : ""} (${v.vn} samples, seed ${v.vseed})`;
+    byId("van-caption").textContent = tn("through n = {n} layer ({samples} samples, seed {seed})", "through n = {n} layers ({samples} samples, seed {seed})", k, { samples: v.vn, seed: v.vseed });
     byId("van-readout").tBodies[0].replaceChildren(...FUNCTIONS.map((name) => readoutRow(name, label(name), data.functions[name], k)));
-    byId("van-note").textContent =
-      `Sigmoid: never more than 0.25^${k} = ${formatNumber(data.sigmoid_bound[k - 1])}, whatever the inputs. ` +
-      "ReLU: each factor is exactly 1 or 0, so the product is 1 while every layer on the path is active and 0 " +
-      "once one is not; its mean is the share of paths still open (log scale: zeros are not drawn). " +
-      `Draws: mean ${formatNumber(data.draws_mean)}, sd ${formatNumber(data.draws_std)}.`;
+    byId("van-note").textContent = [
+      t("Sigmoid: never more than 0.25^{k} = {bound}, whatever the inputs.", { k, bound: formatNumber(data.sigmoid_bound[k - 1]) }),
+      t("ReLU: each factor is exactly 1 or 0, so the product is 1 while every layer on the path is active and 0 once one is not; its mean is the share of paths still open (log scale: zeros are not drawn)."),
+      t("Draws: mean {mean}, sd {sd}.", { mean: formatNumber(data.draws_mean), sd: formatNumber(data.draws_std) }),
+    ].join(" ");
   }
 
   function draw() {
@@ -70,7 +72,7 @@ export function createVanishing(page) {
       color: COLORS[name],
       dots: true,
     }));
-    series.push({ name: "0.25ⁿ (the sigmoid's ceiling)", x: data.depth, y: data.sigmoid_bound, color: "#5b6470", dash: [4, 4], width: 1.5 });
+    series.push({ name: t("0.25ⁿ (the sigmoid's ceiling)"), x: data.depth, y: data.sigmoid_bound, color: "#5b6470", dash: [4, 4], width: 1.5 });
     plot.update({ series, xDomain: [0.5, data.depth.length + 0.5] });
     render();
   }

@@ -3,8 +3,9 @@
 // menu.
 
 import { byId, el, fillSelect } from "../../dom.js";
+import { lang, t } from "../../i18n.js";
 import { colorOf, raceSpecs } from "./race.js";
-import { formatOpts } from "./presets.js";
+import { formatOpts, paramName } from "./presets.js";
 
 function setParam(page, race, r, key, value, control) {
   const specs = raceSpecs(page);
@@ -28,8 +29,8 @@ function cardTitle(page, info, r) {
   zh.lang = "zh";
   const remove = el("button", "optim-remove", "×");
   remove.type = "button";
-  remove.title = `Remove ${info.label}`;
-  remove.setAttribute("aria-label", `Remove ${info.label}`);
+  remove.title = t("Remove {name}", { name: info.label });
+  remove.setAttribute("aria-label", t("Remove {name}", { name: info.label }));
   remove.addEventListener("click", () => {
     const next = raceSpecs(page).filter((_, k) => k !== r);
     page.state.set({ opts: formatOpts(next), sel: Math.min(page.state.get().sel, Math.max(0, next.length - 1)) });
@@ -42,10 +43,10 @@ function rateControl(page, race, info, spec, r) {
   const label = el("label", "optim-lr");
   const slider = el("input");
   Object.assign(slider, { type: "range", min: "-6", max: "1", step: "0.05", value: String(Math.log10(spec.lr)) });
-  slider.setAttribute("aria-label", `${info.label} learning rate (log scale)`);
+  slider.setAttribute("aria-label", t("{name} learning rate (log scale)", { name: info.label }));
   const number = el("input");
   Object.assign(number, { type: "number", step: "any", value: String(spec.lr) });
-  number.setAttribute("aria-label", `${info.label} learning rate`);
+  number.setAttribute("aria-label", t("{name} learning rate", { name: info.label }));
   slider.addEventListener("input", () => {
     const lr = Number((10 ** Number(slider.value)).toPrecision(3));
     number.value = String(lr);
@@ -61,11 +62,12 @@ function otherParams(page, race, info, spec, r) {
   const others = el("div", "controls");
   for (const [key, param] of Object.entries(info.params)) {
     if (key === "lr") continue;
-    const label = el("label", "", key);
+    const name = paramName(info, key, lang);
+    const label = el("label", "", name);
     label.title = param.description;
     const input = el("input");
     Object.assign(input, { type: "number", step: "any", min: String(param.min), max: String(param.max), value: String(spec[key] ?? param.default) });
-    input.setAttribute("aria-label", `${info.label} ${key}`);
+    input.setAttribute("aria-label", `${info.label} ${name}`);
     input.dataset.param = key;
     input.addEventListener("change", () => setParam(page, race, r, key, Number(input.value), input));
     label.append(input);

@@ -11,6 +11,7 @@ import { createCoalescer } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { explain } from "../../errors.js";
 import { renderFormula } from "./formula.js";
+import { english } from "./presets.js";
 
 export const CUSTOM = "custom";
 
@@ -40,12 +41,12 @@ export function columnOf(detail) {
 // The typed text with a caret under a column (1-based).
 export const caretLine = (text, col) => `${text}\n${" ".repeat(Math.max(0, col - 1))}^`;
 
-export function nonfiniteSentence(count, total) {
+export function nonfiniteSentence(count, total, t = english) {
   if (!count) return "";
   const n = (v) => v.toLocaleString("en");
   return count === total
-    ? `f is not finite at any of the ${n(total)} grid points: nothing to draw or race on in this domain.`
-    : `f is not finite at ${n(count)} of ${n(total)} grid points, shaded.`;
+    ? t("f is not finite at any of the {total} grid points: nothing to draw or race on in this domain.", { total: n(total) })
+    : t("f is not finite at {count} of {total} grid points, shaded.", { count: n(count), total: n(total) });
 }
 
 function inside([x, y], [[x0, x1], [y0, y1]]) {
@@ -54,7 +55,8 @@ function inside([x, y], [[x0, x1], [y0, y1]]) {
 
 const DOMAIN_INPUTS = ["custom-x0", "custom-x1", "custom-y0", "custom-y1"];
 
-export function createCustom(page, { onSurface }) {
+// The page passes its t (i18n.js) in the options: node's tests load this module without a DOM.
+export function createCustom(page, { onSurface, t = english }) {
   const catalogue = page.catalogue.custom;
   const field = byId("custom-expr");
   const loaded = { key: null }; // the (fx, dom) of the registered surface
@@ -89,12 +91,13 @@ export function createCustom(page, { onSurface }) {
 
   function stillShown() {
     const info = page.surfaces.get(CUSTOM);
-    return info ? ` The map and the race still use the last f that worked: ${info.expression}.` : "";
+    if (!info) return "";
+    return " " + t("The map and the race still use the last f that worked: {f}.", { f: info.expression });
   }
 
   function refuse(error, target) {
     if (error.field && error.field.endsWith("domain")) {
-      showDomainError(explain(error, { name: "The domain" }) + stillShown());
+      showDomainError(explain(error, { name: t("The domain") }) + stillShown());
       showExpressionError("", null, "");
       return;
     }
@@ -113,7 +116,7 @@ export function createCustom(page, { onSurface }) {
       default_start: data.default_start,
       f_min: null, // unknown: the loss plot is linear and the log colour scale starts at the grid's minimum
       log_scale: data.log_scale,
-      note: `read as ${data.expression}`,
+      note: t("read as {f}", { f: data.expression }),
       expression: data.expression, // normalised
       nonfinite_count: data.nonfinite_count,
       request: { expression: target.fx, domain: domainOf(target.dom) },
@@ -123,7 +126,7 @@ export function createCustom(page, { onSurface }) {
     loaded.key = keyOf(target);
     renderFormula(byId("custom-dx"), String.raw`\displaystyle \frac{\partial f}{\partial x} = ${data.gradient.x}`);
     renderFormula(byId("custom-dy"), String.raw`\displaystyle \frac{\partial f}{\partial y} = ${data.gradient.y}`);
-    byId("custom-nonfinite").textContent = nonfiniteSentence(data.nonfinite_count, data.xs.length * data.ys.length);
+    byId("custom-nonfinite").textContent = nonfiniteSentence(data.nonfinite_count, data.xs.length * data.ys.length, t);
     showExpressionError("", null, "");
     showDomainError("");
     showKey();
@@ -168,7 +171,7 @@ export function createCustom(page, { onSurface }) {
     const blank = values.findIndex((v) => v.trim() === "" || !Number.isFinite(Number(v)));
     if (blank >= 0) {
       const label = byId(DOMAIN_INPUTS[blank]).labels[0].textContent.trim();
-      showDomainError(`${label} must be a number, such as ${page.state.get().dom[blank]}.`);
+      showDomainError(t("{name} must be a number, such as {example}.", { name: label, example: page.state.get().dom[blank] }));
       return;
     }
     const dom = values.map(Number);

@@ -6,6 +6,7 @@ import { isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { formatPrecise as fmt } from "../../format.js";
+import { t } from "../../i18n.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
 import { surfaceRef } from "./custom.js";
@@ -13,19 +14,20 @@ import { createRefusals, fieldMap } from "../../errors.js";
 import { fetchGrid, fieldOf } from "./race.js";
 
 const COLORS = ["#56b4e9", "#009e73", "#d55e00"];
-const NAMES = ["too low", "good", "too high"];
+const NAMES = [t("too low"), t("good"), t("too high")];
+const PATH_LABELS = [t("Path with the too low learning rate"), t("Path with the good learning rate"), t("Path with the too high learning rate")];
 
 export function createLrLesson(page) {
-  const maps = NAMES.map((name, k) => {
+  const maps = PATH_LABELS.map((label, k) => {
     const section = el("section", "optim-small");
     const heading = el("h3");
     heading.id = `lr-caption-${k}`;
     const box = el("div", "optim-map");
     section.append(heading, box);
     byId("lr-maps").append(section);
-    return { heading, widget: createSurface(box, { label: `Path with the ${name} learning rate`, aspect: [0.6, 0.8] }) };
+    return { heading, widget: createSurface(box, { label, aspect: [0.6, 0.8] }) };
   });
-  const plot = createPlot(byId("lr-loss"), { label: "Loss per step at three learning rates", xLabel: "step", yScale: "log", snap: true });
+  const plot = createPlot(byId("lr-loss"), { label: t("Loss per step at three learning rates"), xLabel: t("step"), yScale: "log", snap: true });
   const refusals = createRefusals(
     byId("lr-error"),
     fieldMap({ surface: "lr-surface", optimizers: "lr-0", "optimizers[1]": "lr-1", "optimizers[2]": "lr-2", steps: "lr-steps" }),
@@ -42,8 +44,8 @@ export function createLrLesson(page) {
   function drawMaps(data, grid, info, lrs) {
     maps.forEach(({ heading, widget }, k) => {
       const run = data.runs[k];
-      const outcome = run.diverged_at === null ? `f = ${fmt(run.final_loss)}` : `diverged at step ${run.diverged_at}`;
-      heading.textContent = `${NAMES[k]}: α = ${lrs[k]} → ${outcome}`;
+      const outcome = run.diverged_at === null ? `f = ${fmt(run.final_loss)}` : t("diverged at step {step}", { step: run.diverged_at });
+      heading.textContent = t("{name}: α = {lr} → {outcome}", { name: NAMES[k], lr: lrs[k], outcome });
       widget.update({
         domain: info.domain,
         field: fieldOf(grid, info),

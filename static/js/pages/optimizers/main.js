@@ -9,11 +9,12 @@ import { getJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, fillSelect } from "../../dom.js";
 import { explain, labelOf, outOfRange, showAt } from "../../errors.js";
+import { lang, t } from "../../i18n.js";
 import { createState } from "../../state.js";
 import { renderCards } from "./cards.js";
 import { CUSTOM, createCustom, customKeys } from "./custom.js";
 import { createLrLesson } from "./lr_lesson.js";
-import { defaultRace, formatOpts } from "./presets.js";
+import { defaultRace, formatOpts, paramName } from "./presets.js";
 import { createRace, raceSpecs, startPoint } from "./race.js";
 import { createSearch } from "./search.js";
 
@@ -59,7 +60,7 @@ function fillMenus() {
   fillSelect(byId("lr-surface"), surfaces);
   fillSelect(byId("race-add-kind"), optimizers.map((o) => [o.name, o.label]));
   fillSelect(byId("lr-opt"), optimizers.map((o) => [o.name, o.label]));
-  fillSelect(byId("search-opt"), optimizers.filter((o) => o.search_ranges).map((o) => [o.name, `${o.label} (α × ${o.search_second})`]));
+  fillSelect(byId("search-opt"), optimizers.filter((o) => o.search_ranges).map((o) => [o.name, `${o.label} (α × ${paramName(o, o.search_second, lang)})`]));
 }
 
 function syncRaceInputs(values) {
@@ -87,7 +88,7 @@ function wireRace(state) {
     const [sx, sy] = [byId("race-sx").value, byId("race-sy").value];
     const [x, y] = [Number(sx), Number(sy)];
     if (sx !== "" && sy !== "" && Number.isFinite(x) && Number.isFinite(y)) state.set({ start: [x, y], step: 0 });
-    else showAt(event.target, `${labelOf(event.target)} must be a number, such as ${startPoint(page)[event.target === byId("race-sx") ? 0 : 1]}.`);
+    else showAt(event.target, t("{name} must be a number, such as {example}.", { name: labelOf(event.target), example: startPoint(page)[event.target === byId("race-sx") ? 0 : 1] }));
   };
   byId("race-sx").addEventListener("change", setStart);
   byId("race-sy").addEventListener("change", setStart);
@@ -182,7 +183,7 @@ async function init() {
   const lesson = createLrLesson(page);
   const search = createSearch(page);
   fillMenus();
-  const custom = createCustom(page, { onSurface: () => customChanged(race, lesson, search) });
+  const custom = createCustom(page, { onSurface: () => customChanged(race, lesson, search), t });
   const ready = await custom.start(); // false: the link's f(x, y) does not work (said at its field)
   const { surface } = page.state.get();
   if (surface !== CUSTOM && !page.surfaces.has(surface)) page.state.set({ surface: "rosenbrock" });
@@ -197,7 +198,7 @@ async function init() {
     race.setStep(page.state.get().step);
     race.render();
   } else {
-    byId("race-error").textContent = "Nothing to race on until f(x, y) above works.";
+    byId("race-error").textContent = t("Nothing to race on until f(x, y) above works.");
   }
   page.state.writeUrl();
   lesson.run();

@@ -2,6 +2,7 @@
 
 import { byId, el } from "../../dom.js";
 import { formatPrecise as fmt } from "../../format.js";
+import { t } from "../../i18n.js";
 import { numbersRows, stepHead } from "./presets.js";
 
 function row(body, [name, meaning, value]) {
@@ -20,15 +21,15 @@ function row(body, [name, meaning, value]) {
 export function renderNumbers(page, run, i, color) {
   const info = page.optimizers.get(run.name);
   byId("race-equations").textContent = info.equations.join("     ");
-  const t = Math.min(i, run.points.length - 1);
-  const head = el("p", "optim-step-head", stepHead(run, t));
+  const step = Math.min(i, run.points.length - 1);
+  const head = el("p", "optim-step-head", stepHead(run, step, t));
   const swatch = el("span", "swatch");
   swatch.style.background = color;
   head.prepend(swatch);
   const table = el("table", "optim-table");
   const header = table.createTHead().insertRow();
-  for (const text of ["quantity", "meaning", "x", "y"]) header.append(el("th", "", text));
+  for (const text of [t("quantity"), t("meaning"), "x", "y"]) header.append(el("th", "", text));
   const body = table.createTBody();
-  for (const entry of numbersRows(run, info, t, page.state.get().sched !== "constant")) row(body, entry);
+  for (const entry of numbersRows(run, info, step, page.state.get().sched !== "constant", t)) row(body, entry);
   byId("race-numbers").replaceChildren(head, table);
 }

@@ -8,6 +8,7 @@ import { createColorbar } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
 import { createRefusals, fieldMap } from "../../errors.js";
 import { formatPrecise as fmt } from "../../format.js";
+import { t } from "../../i18n.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
 import { createTimeline } from "../../widgets/timeline.js";
@@ -75,28 +76,28 @@ function statusLine(run, r) {
   swatch.style.background = colorOf(r);
   const text =
     run.diverged_at === null
-      ? `${run.label}: f = ${fmt(run.final_loss)} after ${run.points.length - 1} steps`
-      : `${run.label}: diverged at step ${run.diverged_at} (last finite f = ${fmt(run.final_loss)})`;
+      ? t("{label}: f = {f} after {n} steps", { label: run.label, f: fmt(run.final_loss), n: run.points.length - 1 })
+      : t("{label}: diverged at step {step} (last finite f = {f})", { label: run.label, step: run.diverged_at, f: fmt(run.final_loss) });
   line.append(swatch, document.createTextNode(text));
   return line;
 }
 
 export function createRace(page) {
   const map = createSurface(byId("race-map"), {
-    label: "Loss surface with the optimisers' paths; click to set the start point",
+    label: t("Loss surface with the optimisers' paths; click to set the start point"),
     xLabel: "x",
     yLabel: "y",
     onPick: (x, y) => page.state.set({ start: [round(x), round(y)], step: 0 }),
   });
   const colorbar = createColorbar(byId("race-colorbar"), { kind: "sequential", min: 0, max: 1, label: "" });
-  const lossPlot = createPlot(byId("race-loss"), { label: "Loss per step for each optimiser", xLabel: "step", yLabel: "f", yScale: "log", snap: true });
+  const lossPlot = createPlot(byId("race-loss"), { label: t("Loss per step for each optimiser"), xLabel: t("step"), yLabel: "f", yScale: "log", snap: true });
   // 100 steps a second at 1×: the default 500-step race plays in 5 s; 0.01× is one step a second.
   const timeline = createTimeline(byId("race-timeline"), {
     count: 1,
     step: 0,
     rate: 100,
     speeds: [0.01, 0.05, 0.25, 1, 2, 4],
-    label: "Race steps",
+    label: t("Race steps"),
     onStep: (i) => page.state.set({ step: i }),
   });
   const postRace = coalesced((payload) => postJSON("/api/optimize", payload));
@@ -113,8 +114,8 @@ export function createRace(page) {
     const grid = await fetchGrid(page, info.name);
     map.update({ domain: info.domain, field: fieldOf(grid, info), minima: info.minima });
     const [lo, hi] = map.colorRange();
-    const floor = info.f_min === null ? "the grid’s min" : "f_min";
-    colorbar.update({ min: lo, max: hi, label: info.log_scale ? `colour: log₁₀(f − ${floor})` : "colour: f" });
+    const floor = info.f_min === null ? t("the grid’s min") : "f_min";
+    colorbar.update({ min: lo, max: hi, label: info.log_scale ? t("colour: log₁₀(f − {floor})", { floor }) : t("colour: f") });
   }
 
   function drawLoss() {
@@ -155,7 +156,7 @@ export function createRace(page) {
       })),
       arrows: arrowsFor(race.runs[sel], i, colorOf(sel)),
     });
-    lossPlot.update({ markers: [{ x: i, color: "#5b6470", label: `step ${i}` }] });
+    lossPlot.update({ markers: [{ x: i, color: "#5b6470", label: t("step {step}", { step: i }) }] });
     renderNumbers(page, race.runs[sel], i, colorOf(sel));
   }
 
@@ -168,7 +169,7 @@ export function createRace(page) {
     map.update({ start });
     if (!specs.length) {
       race = null;
-      refusals.show(null, "No optimiser is racing: add one with “Add an optimiser” above.");
+      refusals.show(null, t("No optimiser is racing: add one with “Add an optimiser” above."));
       render();
       return;
     }

@@ -8,9 +8,11 @@ import { createColorbar } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
 import { createRefusals, fieldMap } from "../../errors.js";
 import { formatPrecise as fmt, formatTick } from "../../format.js";
+import { lang, t } from "../../i18n.js";
 import { createPlot } from "../../widgets/plot.js";
 import { createSurface } from "../../widgets/surface.js";
 import { surfaceRef } from "./custom.js";
+import { paramName } from "./presets.js";
 import { startPoint } from "./race.js";
 
 const GRID = "#e69f00";
@@ -28,54 +30,62 @@ function markers(data) {
   ];
 }
 
-function summary(data, lossOf) {
+function summary(data, lossOf, shownSecond) {
   const table = el("table", "optim-table");
   const head = table.createTHead().insertRow();
-  for (const text of ["", "grid", "random"]) head.append(el("th", "", text));
+  for (const text of ["", t("grid"), t("random")]) head.append(el("th", "", text));
   const pick = (list, index) => (index === null ? null : list[index]);
   const g = pick(data.grid, data.best_grid);
   const r = pick(data.random, data.best_random);
   const diverged = (list) => list.filter((s) => s.final_loss === null).length;
   const second = data.second;
+  // [key (the row's data-row, in English), what the row shows, grid, random]
   const rows = [
-    ["runs", data.grid.length, data.random.length],
-    ["distinct learning rates tried", data.distinct_lr.grid, data.distinct_lr.random],
-    [`distinct ${second} values tried`, new Set(data.grid.map((s) => s.second)).size, new Set(data.random.map((s) => s.second)).size],
-    ["best α", g && fmt(g.lr), r && fmt(r.lr)],
-    [`best ${second}`, g && fmt(g.second), r && fmt(r.second)],
-    ["best final loss", g && fmt(g.final_loss), r && fmt(r.final_loss)],
-    ["diverged runs", diverged(data.grid), diverged(data.random)],
+    ["runs", t("runs"), data.grid.length, data.random.length],
+    ["distinct learning rates tried", t("distinct learning rates tried"), data.distinct_lr.grid, data.distinct_lr.random],
+    [`distinct ${second} values tried`, t("distinct {name} values tried", { name: shownSecond }), new Set(data.grid.map((s) => s.second)).size, new Set(data.random.map((s) => s.second)).size],
+    ["best α", t("best α"), g && fmt(g.lr), r && fmt(r.lr)],
+    [`best ${second}`, t("best {name}", { name: shownSecond }), g && fmt(g.second), r && fmt(r.second)],
+    ["best final loss", t("best final loss"), g && fmt(g.final_loss), r && fmt(r.final_loss)],
+    ["diverged runs", t("diverged runs"), diverged(data.grid), diverged(data.random)],
   ];
   const body = table.createTBody();
-  for (const cells of rows) {
+  for (const [key, ...cells] of rows) {
     const tr = body.insertRow();
-    tr.dataset.row = cells[0];
+    tr.dataset.row = key;
     cells.forEach((text, k) => tr.append(el("td", k ? "num" : "", text === null ? "—" : String(text))));
   }
   const verdict = el("p");
   if (g && r) {
-    const winner = lossOf(r) < lossOf(g) ? "Random search" : lossOf(r) > lossOf(g) ? "Grid search" : "Neither";
-    verdict.textContent =
-      `${winner} found the lower final loss with the same ${data.grid.length} runs. The grid spends its budget on only ` +
-      `${data.distinct_lr.grid} learning rates, each repeated for ${data.distinct_lr.grid} values of ${second}; random ` +
-      `search tries ${data.distinct_lr.random} learning rates. Change the seed to see how often each wins.`;
+    const values = { runs: data.grid.length, k: data.distinct_lr.grid, second: shownSecond, tried: data.distinct_lr.random };
+    const found =
+      lossOf(r) < lossOf(g)
+        ? t("Random search found the lower final loss with the same {runs} runs.", values)
+        : lossOf(r) > lossOf(g)
+          ? t("Grid search found the lower final loss with the same {runs} runs.", values)
+          : t("Neither found the lower final loss with the same {runs} runs.", values);
+    const why = t(
+      "The grid spends its budget on only {k} learning rates, each repeated for {k} values of {second}; random search tries {tried} learning rates. Change the seed to see how often each wins.",
+      values,
+    );
+    verdict.textContent = t("{found} {why}", { found, why });
   }
   byId("search-summary").replaceChildren(table, verdict);
 }
 
 export function createSearch(page) {
   const map = createSurface(byId("search-map"), {
-    label: "Final loss over learning rate and the second parameter, with the grid and random samples",
-    xLabel: "learning rate α (log scale)",
-    yLabel: "second parameter",
+    label: t("Final loss over learning rate and the second parameter, with the grid and random samples"),
+    xLabel: t("learning rate α (log scale)"),
+    yLabel: t("second parameter"),
     formatX: (v) => formatTick(10 ** v),
     aspect: [0.7, 0.7],
   });
   const colorbar = createColorbar(byId("search-colorbar"), { kind: "sequential", min: 0, max: 1, label: "" });
   const strip = createPlot(byId("search-strip"), {
-    label: "Final loss against the learning rate alone, per method",
-    xLabel: "learning rate α (log₁₀)",
-    yLabel: "final loss",
+    label: t("Final loss against the learning rate alone, per method"),
+    xLabel: t("learning rate α (log₁₀)"),
+    yLabel: t("final loss"),
     yScale: "log",
   });
   const refusals = createRefusals(
@@ -112,7 +122,7 @@ export function createSearch(page) {
       markers: markers(data),
     });
     const [lo, hi] = map.colorRange();
-    colorbar.update({ min: lo, max: hi, label: log ? "colour: log₁₀(final f − f_min); grey: diverged" : "colour: final f; grey: diverged" });
+    colorbar.update({ min: lo, max: hi, label: log ? t("colour: log₁₀(final f − f_min); grey: diverged") : t("colour: final f; grey: diverged") });
     const lossOf = (s) => (s.final_loss === null ? NaN : log ? s.final_loss - floor : s.final_loss);
     const dots = (list, name, color) => {
       const sorted = [...list].sort((a, b) => a.lr - b.lr);
@@ -120,10 +130,10 @@ export function createSearch(page) {
     };
     strip.update({
       yScale: log ? "log" : "linear",
-      yLabel: log ? "final f − f_min" : "final f",
-      series: [dots(data.grid, "grid", GRID), dots(data.random, "random", RANDOM)],
+      yLabel: log ? t("final f − f_min") : t("final f"),
+      series: [dots(data.grid, t("grid"), GRID), dots(data.random, t("random"), RANDOM)],
     });
-    summary(data, lossOf);
+    summary(data, lossOf, paramName(page.optimizers.get(page.state.get().s_opt), data.second, lang));
   }
 
   async function run() {

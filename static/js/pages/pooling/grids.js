@@ -1,6 +1,7 @@
 // The input, output, upstream-gradient and dL/dx grids.
 
 import { byId, el } from "../../dom.js";
+import { t } from "../../i18n.js";
 import { caption, formatEdits, parseEdits } from "../../seeded.js";
 import { createGrid } from "../../widgets/grid.js";
 import { stepIndex } from "./values.js";
@@ -30,10 +31,10 @@ export function buildInput(page, v, x, response) {
   const isPadding = (r, col) => r < ph || r >= ph + v.h || col < pw || col >= pw + v.w;
   const pad = v.mode === "max" ? null : 0;
   const grids = x.map((plane, c) => {
-    const grid = createGrid(gridIn(box, `x[${c}]  channel ${c}`), {
+    const grid = createGrid(gridIn(box, t("{name}  channel {c}", { name: `x[${c}]`, c })), {
       rows: Hp,
       cols: Wp,
-      label: `input channel ${c}${ph || pw ? ", padded" : ""}`,
+      label: ph || pw ? t("input channel {c}, padded", { c }) : t("input channel {c}", { c }),
       isPadding,
       onEdit: (r, col, value) => setEdit(page, `x.${c}.${r - ph}.${col - pw}`, value),
     });
@@ -41,7 +42,7 @@ export function buildInput(page, v, x, response) {
     grid.setEditable(page.state.get().edit);
     return grid;
   });
-  byId("pool-input-dims").textContent = `${v.c}×${v.h}×${v.w}` + (ph || pw ? `, padded to ${v.c}×${Hp}×${Wp}` : "");
+  byId("pool-input-dims").textContent = `${v.c}×${v.h}×${v.w}` + (ph || pw ? t(", padded to {shape}", { shape: `${v.c}×${Hp}×${Wp}` }) : "");
   return { grids, ph, pw };
 }
 
@@ -57,10 +58,10 @@ export function buildOutputs(page, v, response, grad) {
   const upstream = [];
   const dx = [];
   for (let c = 0; c < C; c++) {
-    const out = createGrid(gridIn(byId("pool-output"), `y[${c}]  channel ${c}`), {
+    const out = createGrid(gridIn(byId("pool-output"), t("{name}  channel {c}", { name: `y[${c}]`, c })), {
       rows: Ho,
       cols: Wo,
-      label: `output channel ${c}`,
+      label: t("output channel {c}", { c }),
       onClick: (r, col) => jump(c, r, col),
     });
     out.update(response.output[c]);
@@ -69,13 +70,13 @@ export function buildOutputs(page, v, response, grad) {
     const up = createGrid(gridIn(byId("pool-upstream"), `dL/dy[${c}]`), {
       rows: Ho,
       cols: Wo,
-      label: `upstream gradient, channel ${c}`,
+      label: t("upstream gradient, channel {c}", { c }),
       onEdit: (r, col, value) => setEdit(page, `g.${c}.${r}.${col}`, value),
     });
     up.update(grad[c]);
     up.setEditable(page.state.get().edit);
     upstream.push(up);
-    dx.push(createGrid(gridIn(byId("pool-grad"), `dL/dx[${c}]`), { rows: v.h, cols: v.w, label: `input gradient, channel ${c}` }));
+    dx.push(createGrid(gridIn(byId("pool-grad"), `dL/dx[${c}]`), { rows: v.h, cols: v.w, label: t("input gradient, channel {c}", { c }) }));
   }
   byId("pool-output-dims").textContent = `${C}×${Ho}×${Wo}`;
   byId("pool-upstream-dims").textContent = `${C}×${Ho}×${Wo}`;

@@ -8,6 +8,7 @@ import { coalesced } from "../../coalesce.js";
 import { mountCodePanel } from "../../code_mount.js";
 import { readCatalogue } from "../../catalogue.js";
 import { byId, el } from "../../dom.js";
+import { t } from "../../i18n.js";
 import { createRefusals, fieldMap, labelOf, outOfRange } from "../../errors.js";
 import { createState } from "../../state.js";
 import { createTimeline } from "../../widgets/timeline.js";
@@ -39,8 +40,8 @@ const fetchBackward = coalesced((payload) => postJSON("/api/pool2d/backward", pa
 function cellName(field) {
   const at = (field.match(/\d+/g) || []).map(Number);
   if (at.length !== 3) return undefined;
-  if (field.startsWith("input")) return `The input value at channel ${at[0]}, row ${at[1]}, column ${at[2]}`;
-  if (field.startsWith("grad_output")) return `The upstream gradient at channel ${at[0]}, row ${at[1]}, column ${at[2]}`;
+  if (field.startsWith("input")) return t("The input value at channel {c}, row {row}, column {col}", { c: at[0], row: at[1], col: at[2] });
+  if (field.startsWith("grad_output")) return t("The upstream gradient at channel {c}, row {row}, column {col}", { c: at[0], row: at[1], col: at[2] });
   return undefined;
 }
 
@@ -69,12 +70,12 @@ function payloadOf(v, x) {
 
 function showError(error) {
   const cell = !touched && error.field && cellName(error.field);
-  refusals.refuse(error, touched, cell ? undefined : (sentence) => `This combination does not work. ${sentence}`);
+  refusals.refuse(error, touched, cell ? undefined : (sentence) => t("This combination does not work. {sentence}", { sentence }));
   for (const id of ["pool-output", "pool-upstream", "pool-grad"]) byId(id).replaceChildren();
   for (const id of ["pool-output-dims", "pool-upstream-dims", "pool-grad-dims", "pool-grad-check"]) byId(id).textContent = "";
-  byId("pool-output").append(el("p", "message note", "No output: change the window size, padding or stride above."));
+  byId("pool-output").append(el("p", "message note", t("No output: change the window size, padding or stride above.")));
   byId("pool-arith").replaceChildren();
-  byId("pool-arith").textContent = "Fix the configuration above to step through the pooling.";
+  byId("pool-arith").textContent = t("Fix the configuration above to step through the pooling.");
   page.timeline.setCount(1);
 }
 
@@ -87,7 +88,7 @@ async function loadBackward(v, x, grad) {
       renderStep(page);
     }
   } catch (error) {
-    if (!isAbort(error)) refusals.refuse(error, null, (sentence) => `The backward pass was refused. ${sentence}`);
+    if (!isAbort(error)) refusals.refuse(error, null, (sentence) => t("The backward pass was refused. {sentence}", { sentence }));
   }
 }
 
@@ -142,7 +143,7 @@ function onChange(event) {
   if (target.name === "mode") return page.state.set({ mode: target.value });
   const empty = target.name === "s" && target.value.trim() === ""; // stride: empty = the window size
   const kept = page.state.get()[target.name];
-  const refused = empty ? null : outOfRange(labelOf(target), controls[target.name], target.value, target.name === "s" && !kept ? "the window size" : kept);
+  const refused = empty ? null : outOfRange(labelOf(target), controls[target.name], target.value, target.name === "s" && !kept ? t("the window size") : kept);
   if (refused) {
     refusals.show(target, refused);
     return undefined;
@@ -166,7 +167,7 @@ byId("pool-reset").addEventListener("click", () => page.state.reset([...CONFIG_K
 page.timeline = createTimeline(byId("pool-timeline"), {
   count: 1,
   step: page.state.get().step,
-  label: "Pooling steps",
+  label: t("Pooling steps"),
   onStep: (i) => page.state.set({ step: i }),
 });
 

@@ -1,6 +1,7 @@
 // The current step on the grids, the gradient routed back so far, and the check against the API.
 
 import { byId } from "../../dom.js";
+import { t } from "../../i18n.js";
 import { renderArithmetic } from "./arithmetic.js";
 import { accumulate, routes, stepIndex } from "./values.js";
 
@@ -18,10 +19,10 @@ function renderCheck(view, index, dx) {
       plane.every((row, r) => row.every((value, col) => Math.abs(value - dx[c][r][col]) < 1e-9)),
     );
     check.textContent = same
-      ? "After the last step this is the full dL/dx, the same as POST /api/pool2d/backward returns."
-      : "Warning: the server's dL/dx differs from the sum of the steps.";
+      ? t("After the last step this is the full dL/dx, the same as POST /api/pool2d/backward returns.")
+      : t("Warning: the server's dL/dx differs from the sum of the steps.");
   } else {
-    check.textContent = `Showing the gradient sent back by steps 1–${index + 1}; step to the end for the full dL/dx.`;
+    check.textContent = t("Showing the gradient sent back by steps 1–{last}; step to the end for the full dL/dx.", { last: index + 1 });
   }
 }
 
