@@ -3,7 +3,7 @@
 // templates), so lookups are synchronous. Messages use {name} placeholders.
 
 const data = (() => {
-  const node = document.getElementById("i18n");
+  const node = typeof document === "undefined" ? null : document.getElementById("i18n"); // node's tests: no page
   if (!node) return {};
   try {
     return JSON.parse(node.textContent) || {};
