@@ -2,13 +2,14 @@
 // this asks POST /api/code (through api.js) for the programs when the panel wants them.
 
 import { latestOnly, postJSON } from "./api.js";
+import { t } from "./i18n.js";
 import { createCodePanel } from "./widgets/code_panel.js";
 
 export function mountCodePanel(root, endpoint) {
   let body = null;
   const post = latestOnly((payload, options) => postJSON("/api/code", payload, options));
   const panel = createCodePanel(root, {
-    load: () => (body ? post({ endpoint, body }) : Promise.reject(new Error("the view has not been computed yet"))),
+    load: () => (body ? post({ endpoint, body }) : Promise.reject(new Error(t("the view has not been computed yet")))),
   });
   return {
     // The view now shows what `next` (the endpoint's body) computes.

@@ -1,4 +1,4 @@
-// Refused values explained in words, next to the control that holds them.
+// Refused values explained in words (in the page's language: i18n.js), next to the control that holds them.
 //
 // explain(error, { name, value }) -> a sentence: what is wrong and what would work, without a
 //   status code or a field path. error: an ApiError from api.js ({ message, status, field }), a
@@ -9,23 +9,28 @@
 //   aria-describedby on the control. An empty text clears.
 // labelOf(control) -> the control's name as the learner reads it.
 
-// Pydantic's phrases (app/main.py passes them on after the field's path) in a learner's words.
+import { lang, t } from "./i18n.js";
+
+// Pydantic's phrases (app/main.py passes them on after the field's path) in a learner's words:
+// each a whole sentence about {subject} (the control's name), so a translation can order it.
 const PHRASES = [
-  [/^Input should be less than or equal to (\S+)$/, (m) => `must be at most ${m[1]}`],
-  [/^Input should be greater than or equal to (\S+)$/, (m) => `must be at least ${m[1]}`],
-  [/^Input should be greater than (\S+)$/, (m) => `must be more than ${m[1]}`],
-  [/^Input should be less than (\S+)$/, (m) => `must be less than ${m[1]}`],
-  [/^Input should be a valid integer/, () => "must be a whole number"],
-  [/^Input should be a valid (number|float)/, () => "must be a number"],
-  [/^Input should be a valid boolean/, () => "must be on or off"],
-  [/^Input should be (.+)$/, (m) => `must be ${m[1]}`],
-  [/^Field required$/, () => "is missing: give a value"],
-  [/^List should have at most (\d+) items?.*$/, (m) => `may list at most ${m[1]} values`],
-  [/^List should have at least (\d+) items?.*$/, (m) => `needs at least ${m[1]} values`],
-  [/^String should have at most (\d+) characters?$/, (m) => `may be at most ${m[1]} characters long`],
-  [/^String should have at least (\d+) characters?$/, (m) => `needs at least ${m[1]} characters`],
-  [/^Value error, (.+)$/, (m) => m[1]],
+  [/^Input should be less than or equal to (\S+)$/, (m, p) => t("{subject} must be at most {limit}", { ...p, limit: m[1] })],
+  [/^Input should be greater than or equal to (\S+)$/, (m, p) => t("{subject} must be at least {limit}", { ...p, limit: m[1] })],
+  [/^Input should be greater than (\S+)$/, (m, p) => t("{subject} must be more than {limit}", { ...p, limit: m[1] })],
+  [/^Input should be less than (\S+)$/, (m, p) => t("{subject} must be less than {limit}", { ...p, limit: m[1] })],
+  [/^Input should be a valid integer/, (m, p) => t("{subject} must be a whole number", p)],
+  [/^Input should be a valid (number|float)/, (m, p) => t("{subject} must be a number", p)],
+  [/^Input should be a valid boolean/, (m, p) => t("{subject} must be on or off", p)],
+  [/^Input should be (.+)$/, (m, p) => t("{subject} must be {what}", { ...p, what: m[1] })],
+  [/^Field required$/, (m, p) => t("{subject} is missing: give a value", p)],
+  [/^List should have at most (\d+) items?.*$/, (m, p) => t("{subject} may list at most {limit} values", { ...p, limit: m[1] })],
+  [/^List should have at least (\d+) items?.*$/, (m, p) => t("{subject} needs at least {limit} values", { ...p, limit: m[1] })],
+  [/^String should have at most (\d+) characters?$/, (m, p) => t("{subject} may be at most {limit} characters long", { ...p, limit: m[1] })],
+  [/^String should have at least (\d+) characters?$/, (m, p) => t("{subject} needs at least {limit} characters", { ...p, limit: m[1] })],
 ];
+// The server's own sentences (app/core/errors.py, already in the request's language) about the
+// field: "must be ..." is said of the control, any other sentence is shown as it is.
+const PREDICATE = /^(must|may|is|needs|should|cannot|can't)\b/;
 
 // The first of "field: message; field: message ... and N more", without its path.
 function firstMessage(detail) {
@@ -33,34 +38,43 @@ function firstMessage(detail) {
   return first.replace(/^(body|query|path)?[\w.]*(\[\d+\])*(\.[\w]+(\[\d+\])*)*: /, "").trim();
 }
 
-function phrase(message) {
-  for (const [pattern, write] of PHRASES) {
-    const match = message.match(pattern);
-    if (match) return write(match);
-  }
-  return message;
-}
-
 // A sentence's first word capitalised, unless it is a symbol ("x row 1", "γ of feature 1", "α").
 const capital = (text) => (/^[a-z][a-z]+\b/.test(text) ? text.charAt(0).toUpperCase() + text.slice(1) : text);
-const stop = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
+// A full stop in the sentence's script: "." after English, "。" after Chinese.
+const stop = (text) => {
+  if (/[.!?。！？]$/.test(text)) return text;
+  return lang === "zh" ? `${text}。` : `${text}.`;
+};
+
+function said(message, subject, value) {
+  const gave = value !== undefined && value !== null && String(value) !== "";
+  const params = { subject: capital(subject) };
+  for (const [pattern, write] of PHRASES) {
+    const match = message.match(pattern);
+    if (match) {
+      const sentence = write(match, params);
+      return gave ? t("{sentence} (you gave {value})", { sentence, value }) : sentence;
+    }
+  }
+  const valueError = message.match(/^Value error, (.+)$/);
+  const text = valueError ? valueError[1] : message;
+  if (!PREDICATE.test(text)) return capital(text);
+  const sentence = t("{subject} {predicate}", { ...params, predicate: text });
+  return gave ? t("{sentence} (you gave {value})", { sentence, value }) : sentence;
+}
 
 export function explain(error, { name, value } = {}) {
   if (!error) return "";
   if (error.name === "TypeError" && !error.status) {
-    return "Could not reach the server: check the connection, then change the value again.";
+    return t("Could not reach the server: check the connection, then change the value again.");
   }
-  if (error.status === 503) return "The server is busy with other learners' requests: try again in a moment.";
+  if (error.status === 503) return t("The server is busy with other learners' requests: try again in a moment.");
   if (error.status >= 500) {
-    return "The server could not compute this (its fault, not yours): try other values, or reload the page.";
+    return t("The server could not compute this (its fault, not yours): try other values, or reload the page.");
   }
-  const said = phrase(firstMessage(error.message));
-  if (!said) return "This value was refused; try another one.";
-  const predicate = /^(must|may|is|needs|should|cannot|can't)\b/.test(said);
-  const subject = name || "This value";
-  let text = predicate ? `${capital(subject)} ${said}` : capital(said);
-  if (predicate && value !== undefined && value !== null && String(value) !== "") text += ` (you gave ${value})`;
-  return stop(text);
+  const message = firstMessage(error.message);
+  if (!message) return t("This value was refused; try another one.");
+  return stop(said(message, name || t("This value"), value));
 }
 
 export function labelOf(control) {
@@ -167,14 +181,17 @@ export function fieldMap(entries) {
 // the sentence when `raw` is refused, else null. The catalogue is the server's, so the page and
 // the API agree on every limit.
 // kept: the value still in use, said so the learner knows what the page shows meanwhile.
-export function outOfRange(name, spec, raw, kept) {
+export function outOfRange(name, spec, raw, kept, { optimizer = false } = {}) {
   const value = Number(raw);
   const whole = spec.type === "int";
-  const range = `${whole ? "a whole number" : "a number"} from ${spec.min} to ${spec.max}`;
-  const still = kept === undefined ? "" : ` The lesson still uses ${kept}.`;
-  if (String(raw).trim() === "") return `${capital(name)} is empty: give ${range}.${still}`;
-  if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < spec.min || value > spec.max) {
-    return `${capital(name)} must be ${range} (you gave ${raw}).${still}`;
+  const params = { name: capital(name), min: spec.min, max: spec.max, value: raw };
+  const range = whole ? t("a whole number from {min} to {max}", params) : t("a number from {min} to {max}", params);
+  let text = null;
+  if (String(raw).trim() === "") text = t("{name} is empty: give {range}.", { ...params, range });
+  else if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < spec.min || value > spec.max) {
+    text = t("{name} must be {range} (you gave {value}).", { ...params, range });
   }
-  return null;
+  if (text === null || kept === undefined) return text;
+  const still = optimizer ? t("It still uses {kept}.", { kept }) : t("The lesson still uses {kept}.", { kept });
+  return t("{sentence} {still}", { sentence: text, still });
 }

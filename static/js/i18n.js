@@ -3,7 +3,8 @@
 // templates), so lookups are synchronous. Messages use {name} placeholders.
 
 const data = (() => {
-  const node = typeof document === "undefined" ? null : document.getElementById("i18n"); // node's tests: no page
+  // No document under node --test (the unit tests): English.
+  const node = typeof document === "undefined" ? null : document.getElementById("i18n");
   if (!node) return {};
   try {
     return JSON.parse(node.textContent) || {};

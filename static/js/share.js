@@ -5,6 +5,7 @@
 import { ApiError, postJSON } from "./api.js";
 import { el } from "./dom.js";
 import { exchanges, latest } from "./exchanges.js";
+import { lang, t } from "./i18n.js";
 import {
   EMBED_SIZE,
   embedUrl,
@@ -45,21 +46,21 @@ function base64Blob(data, type) {
 async function copy(text, field, status) {
   try {
     await navigator.clipboard.writeText(text);
-    status.textContent = "Copied.";
+    status.textContent = t("Copied.");
   } catch {
     field.focus();
     field.select();
-    status.textContent = "Selected: press Ctrl+C (⌘C) to copy.";
+    status.textContent = t("Selected: press Ctrl+C (⌘C) to copy.");
   }
 }
 
 function openLink(lesson) {
   // Small, in a corner: the full view in a new tab, the URL read when it is used.
-  const link = el("a", "share-open", "open in cnnlab ↗");
+  const link = el("a", "share-open", t("open in cnnlab ↗"));
   link.target = "_blank";
   link.rel = "noopener";
   const refresh = () => {
-    link.href = fullViewUrl(window.location.href);
+    link.href = fullViewUrl(window.location.href, lang);
   };
   refresh();
   for (const type of ["pointerenter", "focus", "click", "contextmenu"]) link.addEventListener(type, refresh);
@@ -78,7 +79,7 @@ function row(labelText, field, button) {
 
 function menu({ lesson, title, titleZh }) {
   const details = el("details", "share-menu");
-  const summary = el("summary", "btn secondary", "Share & export");
+  const summary = el("summary", "btn secondary", t("Share & export"));
   const panel = el("div", "share-panel");
   details.append(summary, panel);
   const status = el("p", "share-status");
@@ -87,7 +88,7 @@ function menu({ lesson, title, titleZh }) {
   const linkField = el("input");
   linkField.readOnly = true;
   linkField.id = "share-link";
-  const copyLink = el("button", "btn secondary", "Copy link");
+  const copyLink = el("button", "btn secondary", t("Copy link"));
   copyLink.type = "button";
 
   const hideControls = el("input");
@@ -102,19 +103,18 @@ function menu({ lesson, title, titleZh }) {
     label.append(box, ` ${text}`);
     return label;
   };
-  flags.append(flagLabel(hideControls, "hide the controls"), flagLabel(hideText, "hide the explanations"));
+  flags.append(flagLabel(hideControls, t("hide the controls")), flagLabel(hideText, t("hide the explanations")));
   const snippetField = el("textarea");
   snippetField.readOnly = true;
   snippetField.rows = 3;
   snippetField.id = "share-snippet";
-  const copySnippet = el("button", "btn secondary", "Copy snippet");
+  const copySnippet = el("button", "btn secondary", t("Copy snippet"));
   copySnippet.type = "button";
   const serverNote = el("p", "share-note");
-  serverNote.append(
-    "Embedding on another site: the cnnlab server must allow that site's origin, e.g. ",
-    el("code", null, frameAncestorsLine()),
-    " (space-separated origins). Without it browsers refuse to show the frame.",
-  );
+  // One sentence around the setting: its translation places {setting} where its grammar wants.
+  const note = t("Embedding on another site: the cnnlab server must allow that site's origin, e.g. {setting} (space-separated origins). Without it browsers refuse to show the frame.");
+  const [before, after = ""] = note.split("{setting}");
+  serverNote.append(before, el("code", null, frameAncestorsLine()), after);
 
   const exportRow = el("div", "share-exports");
   const button = (text, id) => {
@@ -124,24 +124,24 @@ function menu({ lesson, title, titleZh }) {
     exportRow.append(b);
     return b;
   };
-  const pngButton = button("PNG for slides", "share-png");
-  const animButton = ANIMATED[lesson] ? button("Animated GIF of the steps", "share-gif") : null;
-  const jsonButton = button("Numbers (JSON)", "share-json");
-  const csvButton = button("Numbers (CSV)", "share-csv");
+  const pngButton = button(t("PNG for slides"), "share-png");
+  const animButton = ANIMATED[lesson] ? button(t("Animated GIF of the steps"), "share-gif") : null;
+  const jsonButton = button(t("Numbers (JSON)"), "share-json");
+  const csvButton = button(t("Numbers (CSV)"), "share-csv");
 
   panel.append(
-    el("h2", null, "Share this view"),
-    row("Link to this view", linkField, copyLink),
-    el("h3", null, "Embed in a course page"),
+    el("h2", null, t("Share this view")),
+    row(t("Link to this view"), linkField, copyLink),
+    el("h3", null, t("Embed in a course page")),
     flags,
-    row(`Snippet (${EMBED_SIZE.width}×${EMBED_SIZE.height})`, snippetField, copySnippet),
+    row(t("Snippet ({width}×{height})", EMBED_SIZE), snippetField, copySnippet),
     serverNote,
-    el("h3", null, "Export"),
+    el("h3", null, t("Export")),
     exportRow,
     status,
   );
 
-  const close = el("button", "btn secondary share-close", "Close");
+  const close = el("button", "btn secondary share-close", t("Close"));
   close.type = "button";
   close.addEventListener("click", () => {
     details.open = false;
@@ -149,10 +149,11 @@ function menu({ lesson, title, titleZh }) {
   });
   panel.append(close);
 
-  const fullTitle = `cnnlab: ${title} (${titleZh})`;
+  const fullTitle = lang === "zh" || title === titleZh ? `cnnlab: ${title}` : `cnnlab: ${title} (${titleZh})`;
+  const slideTitle = lang === "zh" || title === titleZh ? `cnnlab · ${title}` : `cnnlab · ${title} ${titleZh}`;
   const refresh = () => {
-    linkField.value = fullViewUrl(window.location.href);
-    const src = embedUrl(window.location.href, { controls: !hideControls.checked, text: !hideText.checked });
+    linkField.value = fullViewUrl(window.location.href, lang);
+    const src = embedUrl(window.location.href, { controls: !hideControls.checked, text: !hideText.checked, lang });
     snippetField.value = iframeSnippet(src, fullTitle);
   };
   details.addEventListener("toggle", () => {
@@ -171,11 +172,11 @@ function menu({ lesson, title, titleZh }) {
 
   const busy = async (b, work) => {
     b.disabled = true;
-    status.textContent = "Working…";
+    status.textContent = t("Working…");
     try {
       status.textContent = await work();
     } catch (error) {
-      status.textContent = error instanceof ApiError ? error.message : `Export failed: ${error.message}`;
+      status.textContent = error instanceof ApiError ? error.message : t("Export failed: {reason}", { reason: error.message });
     } finally {
       b.disabled = false;
     }
@@ -183,37 +184,37 @@ function menu({ lesson, title, titleZh }) {
   const received = () => {
     // The lesson's numbers: not the Share menu's own animation request, nor the Code panel's programs.
     const all = exchanges().filter((exchange) => !/^\/api\/(export\/|code$)/.test(exchange.url));
-    if (!all.length) throw new Error("the page has no numbers yet: wait for the view to load");
+    if (!all.length) throw new Error(t("the page has no numbers yet: wait for the view to load"));
     return all;
   };
   pngButton.addEventListener("click", () =>
     busy(pngButton, async () => {
       const { slidePng } = await import("./export/png.js");
-      download(await slidePng(lesson, `cnnlab · ${title} ${titleZh}`, fullViewUrl(window.location.href)), `cnnlab-${lesson}.png`);
-      return "Downloaded the PNG (1920×1080).";
+      download(await slidePng(lesson, slideTitle, fullViewUrl(window.location.href, lang)), `cnnlab-${lesson}.png`);
+      return t("Downloaded the PNG (1920×1080).");
     }),
   );
   if (animButton) {
     animButton.addEventListener("click", () =>
       busy(animButton, async () => {
         const exchange = latest(ANIMATED[lesson].endpoint, ANIMATED[lesson].accept);
-        if (!exchange) throw new Error("the page has no steps yet: wait for the view to load");
+        if (!exchange) throw new Error(t("the page has no steps yet: wait for the view to load"));
         const result = await postJSON("/api/export/animation", { lesson, body: exchange.request, format: "gif" });
         download(base64Blob(result.data, result.media_type), `cnnlab-${lesson}.gif`);
-        return `Downloaded the GIF: ${result.frames} frames of ${result.steps} steps, ${Math.ceil(result.bytes / 1024)} kB.`;
+        return t("Downloaded the GIF: {frames} frames of {steps} steps, {kb} kB.", { frames: result.frames, steps: result.steps, kb: Math.ceil(result.bytes / 1024) });
       }),
     );
   }
   jsonButton.addEventListener("click", () =>
     busy(jsonButton, async () => {
-      download(new Blob([numbersJson(lesson, window.location.href, received())], { type: "application/json" }), `cnnlab-${lesson}.json`);
-      return "Downloaded the numbers as JSON.";
+      download(new Blob([numbersJson(lesson, fullViewUrl(window.location.href, lang), received())], { type: "application/json" }), `cnnlab-${lesson}.json`);
+      return t("Downloaded the numbers as JSON.");
     }),
   );
   csvButton.addEventListener("click", () =>
     busy(csvButton, async () => {
       download(new Blob([numbersCsv(received())], { type: "text/csv" }), `cnnlab-${lesson}.csv`);
-      return "Downloaded the numbers as CSV (endpoint, part, path, value).";
+      return t("Downloaded the numbers as CSV (endpoint, part, path, value).");
     }),
   );
   mount.append(details);

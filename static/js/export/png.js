@@ -3,6 +3,7 @@
 // under the lesson's title and the view's link.
 
 import { toCanvas } from "../../vendor/html-to-image/index.js";
+import { t } from "../i18n.js";
 
 export const SLIDE = { width: 1920, height: 1080 };
 const MARGIN = 48;
@@ -88,12 +89,13 @@ export async function slidePng(lesson, title, link) {
   const h = crop.height * fit;
   ctx.drawImage(figure, crop.x, crop.y, crop.width, crop.height, (SLIDE.width - w) / 2, HEADER + (room.height - h) / 2, w, h);
   ctx.fillStyle = "#111827";
-  ctx.font = "600 40px system-ui, sans-serif";
+  const family = window.getComputedStyle(document.body).fontFamily || "system-ui, sans-serif";
+  ctx.font = `600 40px ${family}`;
   ctx.fillText(title, MARGIN, 62);
   ctx.fillStyle = "#4b5563";
-  ctx.font = "20px system-ui, sans-serif";
+  ctx.font = `20px ${family}`;
   ctx.fillText(fitText(ctx, link, SLIDE.width - 2 * MARGIN), MARGIN, SLIDE.height - 22);
   return new Promise((resolve, reject) =>
-    slide.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("the browser could not encode the PNG"))), "image/png"),
+    slide.toBlob((blob) => (blob ? resolve(blob) : reject(new Error(t("the browser could not encode the PNG")))), "image/png"),
   );
 }

@@ -5,17 +5,19 @@
 export const EMBED_FLAGS = ["embed", "controls", "text"];
 export const EMBED_SIZE = { width: 800, height: 600 };
 
-// The full view: the same URL without the embed flags.
-export function fullViewUrl(href) {
+// The full view: the same URL without the embed flags; with `lang` ("en"/"zh") the link opens in
+// that language wherever it is opened (the sender's).
+export function fullViewUrl(href, lang) {
   const url = new URL(href);
   for (const flag of EMBED_FLAGS) url.searchParams.delete(flag);
+  if (lang) url.searchParams.set("lang", lang);
   url.hash = "";
   return url.toString();
 }
 
 // The embed view: embed=1, plus controls=0 / text=0 to hide the controls / explanations.
-export function embedUrl(href, { controls = true, text = true } = {}) {
-  const url = new URL(fullViewUrl(href));
+export function embedUrl(href, { controls = true, text = true, lang } = {}) {
+  const url = new URL(fullViewUrl(href, lang));
   url.searchParams.set("embed", "1");
   if (!controls) url.searchParams.set("controls", "0");
   if (!text) url.searchParams.set("text", "0");

@@ -4,25 +4,27 @@
 // Programs are fetched when the panel is opened, and again when the view changes while open.
 
 import { el } from "../dom.js";
+import { t } from "../i18n.js";
 
 const KINDS = [
   ["pytorch", "PyTorch"],
   ["numpy", "NumPy"],
 ];
 
-export function createCodePanel(root, { load, title = "Reproduce it in code" }) {
+export function createCodePanel(root, { load, title = t("Reproduce it in code") }) {
   const details = el("details", "panel code-panel");
   const summary = el("summary", "code-summary", title);
   const note = el(
     "p",
     "hint",
-    "A short program that computes exactly what this view shows, with its numbers in it: copy it, " +
-      "run it with Python, and it prints the same result as one line of JSON.",
+    t(
+      "A short program that computes exactly what this view shows, with its numbers in it: copy it, run it with Python, and it prints the same result as one line of JSON.",
+    ),
   );
   const bar = el("div", "code-bar");
   const choices = el("div", "code-kinds");
   choices.setAttribute("role", "group");
-  choices.setAttribute("aria-label", "Program");
+  choices.setAttribute("aria-label", t("Program"));
   const buttons = new Map();
   for (const [kind, label] of KINDS) {
     const button = el("button", "btn code-kind", label);
@@ -31,7 +33,7 @@ export function createCodePanel(root, { load, title = "Reproduce it in code" }) 
     buttons.set(kind, button);
     choices.append(button);
   }
-  const copy = el("button", "btn code-copy", "Copy");
+  const copy = el("button", "btn code-copy", t("Copy"));
   copy.type = "button";
   bar.append(choices, copy);
   const status = el("p", "code-status");
@@ -51,7 +53,7 @@ export function createCodePanel(root, { load, title = "Reproduce it in code" }) 
     for (const [name, button] of buttons) button.setAttribute("aria-pressed", String(name === kind));
     code.textContent = programs ? programs[kind] : "";
     copy.disabled = !programs;
-    pre.setAttribute("aria-label", `${kind === "pytorch" ? "PyTorch" : "NumPy"} program`);
+    pre.setAttribute("aria-label", t("{language} program", { language: kind === "pytorch" ? "PyTorch" : "NumPy" }));
   }
 
   function choose(next) {
@@ -66,18 +68,18 @@ export function createCodePanel(root, { load, title = "Reproduce it in code" }) 
     }
     stale = false;
     const mine = ++token;
-    status.textContent = "Writing the programs…";
+    status.textContent = t("Writing the programs…");
     try {
       const result = await load();
       if (mine !== token) return;
       programs = result;
       status.textContent = result.pytorch_same_numbers === false
-        ? "The PyTorch program runs the same experiment on its own random draws (too many of the app's to write out): its numbers differ; the NumPy program's are the app's."
-        : `Both programs print ${result.prints.join(", ")}.`;
+        ? t("The PyTorch program runs the same experiment on its own random draws (too many of the app's to write out): its numbers differ; the NumPy program's are the app's.")
+        : t("Both programs print {names}.", { names: result.prints.join(", ") });
     } catch (error) {
       if (mine !== token || (error && error.name === "AbortError")) return;
       programs = null;
-      status.textContent = `No program for this view: ${error.message}`;
+      status.textContent = t("No program for this view: {reason}", { reason: error.message });
     }
     show();
   }
@@ -87,7 +89,7 @@ export function createCodePanel(root, { load, title = "Reproduce it in code" }) 
     const label = kind === "pytorch" ? "PyTorch" : "NumPy";
     try {
       await navigator.clipboard.writeText(programs[kind]);
-      status.textContent = `Copied the ${label} program.`;
+      status.textContent = t("Copied the {language} program.", { language: label });
     } catch {
       // No clipboard (an insecure origin, a refused permission): select it for Ctrl+C instead.
       const range = document.createRange();
@@ -95,7 +97,7 @@ export function createCodePanel(root, { load, title = "Reproduce it in code" }) 
       const selection = window.getSelection();
       selection.removeAllRanges();
       selection.addRange(range);
-      status.textContent = `The ${label} program is selected: press Ctrl+C (⌘C) to copy it.`;
+      status.textContent = t("The {language} program is selected: press Ctrl+C (⌘C) to copy it.", { language: label });
     }
   }
 

@@ -11,6 +11,8 @@
 // or Space acts on the cell. A grid only to read is an ARIA table, not in the tab order.
 // (The option `roving: true` some pages pass is this behaviour, now every interactive grid's.)
 
+import { t } from "../i18n.js";
+
 export function defaultFormat(value) {
   if (value === null || value === undefined) return "";
   if (Number.isInteger(value)) return String(value);
@@ -87,7 +89,7 @@ export function createGrid(el, options) {
     input.step = "any";
     input.className = "cell-input";
     input.value = String(values[r][c]);
-    input.setAttribute("aria-label", `value at row ${r}, column ${c}`);
+    input.setAttribute("aria-label", t("value at row {row}, column {column}", { row: r, column: c }));
     cell.replaceChildren(input);
     input.focus();
     input.select();

@@ -7,6 +7,7 @@
 
 import { prepareCanvas } from "../canvas.js";
 import { formatNumber } from "../format.js";
+import { t } from "../i18n.js";
 
 function drawBars(ctx, box, hist, color) {
   const max = Math.max(...hist, 1e-12);
@@ -83,7 +84,7 @@ export function createHistograms(el, { onPick, format = formatNumber } = {}) {
     canvas.tabIndex = 0;
     canvas.setAttribute("role", "button");
     canvas.setAttribute("aria-pressed", String(layer.layer === selected));
-    canvas.setAttribute("aria-label", `Layer ${layer.layer}: std ${format(layer.std)}`);
+    canvas.setAttribute("aria-label", t("Layer {layer}: std {std}", { layer: layer.layer, std: format(layer.std) }));
     canvas.addEventListener("click", () => onPick && onPick(layer.layer));
     canvas.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {

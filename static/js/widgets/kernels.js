@@ -7,6 +7,7 @@
 // weight: F×C×k×k nested arrays; limit > 0 (all cells mid-colour when 0).
 
 import { diverging } from "../colormap.js";
+import { t } from "../i18n.js";
 
 function paint(canvas, slice, limit) {
   const k = slice.length;
@@ -64,7 +65,7 @@ export function createKernels(el, options = {}) {
         const { canvases, caption } = figures[f];
         filter.forEach((slice, c) => {
           paint(canvases[c], slice, limit);
-          canvases[c].setAttribute("aria-label", `filter ${f}, channel ${c}, ${slice.length}×${slice.length}`);
+          canvases[c].setAttribute("aria-label", t("filter {filter}, channel {channel}, {size}×{size}", { filter: f, channel: c, size: slice.length }));
         });
         caption.textContent = options.caption ? options.caption(f) : `W${f}`;
       });

@@ -8,6 +8,7 @@
 // min, max and description); spec: { name, lr, ...the parameters set }.
 
 import { labelOf, outOfRange, showAt } from "../errors.js";
+import { t } from "../i18n.js";
 
 const LOG_MIN = -6;
 const LOG_MAX = 1;
@@ -34,8 +35,8 @@ export function createOptimizerCard(el, options) {
   if (removable) {
     const remove = element("button", "optim-remove", "×");
     remove.type = "button";
-    remove.title = `Remove ${info.label}`;
-    remove.setAttribute("aria-label", `Remove ${info.label}`);
+    remove.title = t("Remove {name}", { name: info.label });
+    remove.setAttribute("aria-label", remove.title);
     remove.addEventListener("click", () => onRemove && onRemove());
     title.append(remove);
   }
@@ -43,10 +44,10 @@ export function createOptimizerCard(el, options) {
   const rate = element("label", "optim-lr");
   const slider = element("input");
   Object.assign(slider, { type: "range", min: String(LOG_MIN), max: String(LOG_MAX), step: "0.05" });
-  slider.setAttribute("aria-label", `${info.label} learning rate (log scale)`);
+  slider.setAttribute("aria-label", t("{name} learning rate (log scale)", { name: info.label }));
   const number = element("input");
   Object.assign(number, { type: "number", step: "any", min: "0" });
-  number.setAttribute("aria-label", `${info.label} learning rate`);
+  number.setAttribute("aria-label", t("{name} learning rate", { name: info.label }));
   rate.append(element("span", "", info.params.lr.description), slider, number);
 
   const send = (patch) => {
@@ -69,7 +70,12 @@ export function createOptimizerCard(el, options) {
   number.addEventListener("change", () => {
     const lr = Number(number.value);
     const ok = number.value.trim() !== "" && lr > 0 && lr <= info.params.lr.max;
-    const text = `${labelOf(number)} must be more than 0 and at most ${info.params.lr.max} (you gave ${number.value}). It still uses ${spec.lr}.`;
+    const text = t("{name} must be more than 0 and at most {max} (you gave {value}). It still uses {kept}.", {
+      name: labelOf(number),
+      max: info.params.lr.max,
+      value: number.value,
+      kept: spec.lr,
+    });
     if (refuse(number, ok ? null : text)) send({ lr });
   });
 
@@ -84,8 +90,9 @@ export function createOptimizerCard(el, options) {
     input.setAttribute("aria-label", `${info.label} ${key}`);
     input.addEventListener("change", () => {
       const value = Number(input.value);
-      const text = outOfRange(labelOf(input), { type: "float", min: param.min, max: param.max }, input.value, spec[key] ?? param.default);
-      if (refuse(input, text && text.replace("The lesson still uses", "It still uses"))) send({ [key]: value });
+      const range = { type: "float", min: param.min, max: param.max };
+      const text = outOfRange(labelOf(input), range, input.value, spec[key] ?? param.default, { optimizer: true });
+      if (refuse(input, text)) send({ [key]: value });
     });
     label.append(input);
     others.append(label);

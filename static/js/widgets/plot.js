@@ -27,6 +27,7 @@
 import { prepareCanvas } from "../canvas.js";
 import { formatTick } from "../format.js";
 import { interpolate, linearTicks, logTicks, nearest } from "../ticks.js";
+import { t } from "../i18n.js";
 
 const PALETTE = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000"];
 const RANGE_FILL = "rgba(213, 94, 0, 0.13)";
@@ -114,7 +115,7 @@ function drawAxes(v, height) {
     ctx.rotate(-Math.PI / 2);
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    ctx.fillText(state.yLabel + (state.yScale === "log" ? " (log)" : ""), 0, 0);
+    ctx.fillText(state.yScale === "log" ? t("{label} (log)", { label: state.yLabel }) : state.yLabel, 0, 0);
     ctx.restore();
   }
 }
@@ -410,7 +411,7 @@ export function createPlot(el, options = {}) {
 
   function apply(next) {
     state = { ...state, ...next };
-    canvas.setAttribute("aria-label", state.label || "Line plot");
+    canvas.setAttribute("aria-label", state.label || t("Line plot"));
     renderLegend();
     schedule();
   }

@@ -24,6 +24,7 @@ import { prepareCanvas } from "../canvas.js";
 import { sequential } from "../colormap.js";
 import { formatTick } from "../format.js";
 import { linearTicks } from "../ticks.js";
+import { t } from "../i18n.js";
 
 const MARGIN = { left: 48, right: 12, top: 10, bottom: 34 };
 
@@ -96,7 +97,7 @@ export function createSurface(el, options = {}) {
   const canvas = document.createElement("canvas");
   canvas.className = "surface-canvas";
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", options.label || "Surface");
+  canvas.setAttribute("aria-label", options.label || t("Surface"));
   el.replaceChildren(canvas);
 
   const fmtX = options.formatX || formatTick;

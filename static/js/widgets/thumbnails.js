@@ -5,6 +5,8 @@
 // images: N×C×H×W nested arrays of values in [0, 1]; captions: N strings (shown); titles: N
 // strings (the accessible name of each image).
 
+import { t } from "../i18n.js";
+
 function paint(canvas, channel) {
   const H = channel.length;
   const W = H ? channel[0].length : 0;
@@ -35,7 +37,7 @@ export function createThumbnails(el, options = {}) {
         const canvas = document.createElement("canvas");
         canvas.className = "thumb-canvas";
         canvas.setAttribute("role", "img");
-        canvas.setAttribute("aria-label", titles[i] || captions[i] || `image ${i}`);
+        canvas.setAttribute("aria-label", titles[i] || captions[i] || t("image {index}", { index: i }));
         paint(canvas, image[0]);
         const caption = document.createElement("figcaption");
         caption.textContent = captions[i] || "";

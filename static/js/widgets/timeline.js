@@ -9,6 +9,7 @@
 // one step at a time); speeds: the speed menu's multiples of it. When a frame is late or the
 // rate exceeds the frame rate, one frame moves several steps.
 
+import { t, tn } from "../i18n.js";
 import { pageMayUse } from "../keys.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
@@ -41,29 +42,29 @@ export function createTimeline(el, options = {}) {
 
   el.classList.add("timeline");
   el.setAttribute("role", "group");
-  el.setAttribute("aria-label", options.label || "Timeline");
-  const first = button("|◀", "First step (Home)");
-  const back = button("◀ Back", "Step back (←; Shift+← jumps back)");
-  const play = button("▶ Play", "Play / pause (space)", "tl-play");
-  const forward = button("Next ▶", "Next step (→; Shift+→ jumps ahead)");
-  const lastButton = button("▶|", "Last step (End)");
+  el.setAttribute("aria-label", options.label || t("Timeline"));
+  const first = button("|◀", t("First step (Home)"));
+  const back = button(t("◀ Back"), t("Step back (←; Shift+← jumps back)"));
+  const play = button(t("▶ Play"), t("Play / pause (space)"), "tl-play");
+  const forward = button(t("Next ▶"), t("Next step (→; Shift+→ jumps ahead)"));
+  const lastButton = button("▶|", t("Last step (End)"));
   const slider = document.createElement("input");
   slider.type = "range";
   slider.className = "tl-slider";
   slider.min = "0";
-  slider.setAttribute("aria-label", "Scrub through the steps");
+  slider.setAttribute("aria-label", t("Scrub through the steps"));
   const readout = document.createElement("span");
   readout.className = "tl-readout";
   readout.setAttribute("aria-live", "polite");
   const speedLabel = document.createElement("label");
   speedLabel.className = "tl-speed";
-  speedLabel.textContent = "speed ";
+  speedLabel.textContent = t("speed ");
   const speedSelect = document.createElement("select");
   for (const s of speeds) {
     const option = document.createElement("option");
     option.value = String(s);
     const perSecond = Number((rate * s).toPrecision(3));
-    option.textContent = options.rate ? `${s}× (${perSecond} step${perSecond === 1 ? "" : "s"}/s)` : `${s}×`;
+    option.textContent = options.rate ? tn("{speed}× ({n} step/s)", "{speed}× ({n} steps/s)", perSecond, { speed: s }) : `${s}×`;
     speedSelect.append(option);
   }
   speedSelect.value = String(speed);
@@ -73,8 +74,8 @@ export function createTimeline(el, options = {}) {
   function render() {
     slider.max = String(count - 1);
     slider.value = String(current);
-    readout.textContent = `step ${current + 1} / ${count}`;
-    play.textContent = playing ? "❚❚ Pause" : "▶ Play";
+    readout.textContent = t("step {step} / {count}", { step: current + 1, count });
+    play.textContent = playing ? t("❚❚ Pause") : t("▶ Play");
     play.setAttribute("aria-pressed", String(playing));
     readout.setAttribute("aria-live", playing ? "off" : "polite"); // not a count read aloud many times a second
     back.disabled = first.disabled = current === 0;
