@@ -162,7 +162,8 @@ def test_share_menu_gives_the_link_and_the_snippet(page, live_server, console_er
     wait_url(page, lambda url: "step=1" in url)  # the page writes its URL a moment later
     expect(page.locator("#share-link")).to_have_value(re.compile(r"step=1"))
     link = page.locator("#share-link").input_value()
-    assert link == page.url
+    # The page's URL, with the sender's language so the link opens in it.
+    assert link == page.url + "&lang=en"
     snippet = page.locator("#share-snippet").input_value()
     match = re.fullmatch(
         r'<iframe src="([^"]+)" width="800" height="600" title="cnnlab: Convolution \(卷积\)" '
@@ -218,7 +219,7 @@ def test_exports_download_and_open(page, live_server, console_errors):
     numbers = json.loads(data)
     conv = [e for e in numbers["exchanges"] if e["endpoint"] == "/api/conv2d"]
     assert conv and conv[-1]["response"]["output"] == body["output"]
-    assert numbers["lesson"] == "conv" and numbers["url"] == page.url
+    assert numbers["lesson"] == "conv" and numbers["url"] == page.url + "&lang=en"
 
     data, name = download(page, "#share-csv")
     rows = list(csv.DictReader(io.StringIO(data.decode())))
