@@ -4,6 +4,7 @@
 import { byId, el } from "../../dom.js";
 import { formatDecimal as fmt } from "../../format.js";
 import { createGrid } from "../../widgets/grid.js";
+import { t } from "../../i18n.js";
 import { CHANNEL_NAMES, STAGE_TITLES } from "./text.js";
 
 function grid(values, label, isPad) {
@@ -26,14 +27,36 @@ function poolPart(probe, result, channelName) {
   const { size } = result.pool;
   const max = result.pool.mode === "max";
   const part = el("div", "fl-apart");
-  part.append(el("h4", "", `${max ? "Max" : "Average"} pooling of a ${size}×${size} window of the activation map`));
+  part.append(
+    el(
+      "h4",
+      "",
+      max
+        ? t("Max pooling of a {size}×{size} window of the activation map", { size })
+        : t("Average pooling of a {size}×{size} window of the activation map", { size }),
+    ),
+  );
   for (const pool of probe.pools) {
     const flat = pool.values.flat();
-    part.append(grid(pool.values, `activations${channelName(pool.channel)}`));
+    part.append(grid(pool.values, t("activations{channel}", { channel: channelName(pool.channel) })));
     const how = max ? `max(${flat.map(fmt).join(", ")})` : `(${flat.map(fmt).join(" + ")}) / ${pool.divisor}`;
     part.append(totalLine(`${how} = `, fmt(pool.value)));
   }
   return part;
+}
+
+// The kernel grid's label: its slice (" R", or null for a single slice) and whether it is flipped.
+function kernelLabel(channel, flipped) {
+  if (channel === null) return flipped ? t("kernel (flipped)") : t("kernel");
+  return flipped ? t("kernel slice{channel} (flipped)", { channel }) : t("kernel slice{channel}", { channel });
+}
+
+// "Convolution at row 3, column 4 (the window's maximum), channel R".
+function convTitle(conv, probe, result) {
+  let which = "";
+  if (probe.stage === "pool") which = result.pool.mode === "max" ? t(" (the window's maximum)") : t(" (the window's first cell)");
+  const channel = probe.kind === "per-channel" ? t(", channel {name}", { name: CHANNEL_NAMES[conv.channel] }) : "";
+  return t("Convolution at row {row}, column {col}{which}{channel}", { row: conv.row, col: conv.col, which, channel });
 }
 
 // One conv cell: per kernel slice the window, the slice and the products, and their sum.
@@ -43,26 +66,30 @@ function convPart(conv, probe, result, title, channelName, scale) {
   const K = probe.kernel[0].length;
   const pad = (a, b) => conv.is_padding[a][b];
   const slices = conv.window.length;
-  const flipped = result.conv_mode === "convolution" ? " (flipped)" : "";
+  const flipped = result.conv_mode === "convolution";
   conv.window.forEach((window, d) => {
     const name = channelName(conv.channel ?? (slices > 1 ? d : null));
     const kernel = probe.kernel[conv.channel === null ? d : 0];
     const grids = el("div", "fl-agrids");
     grids.append(
-      grid(window, `window${name} (x = value ÷ ${scale})`, pad),
+      grid(window, t("window{channel} (x = value ÷ {scale})", { channel: name, scale }), pad),
       el("span", "fl-op", "⊙"),
-      grid(kernel, `kernel${slices > 1 ? ` slice${name}` : ""}${flipped}`),
+      grid(kernel, kernelLabel(slices > 1 ? name : null, flipped)),
       el("span", "fl-op", "="),
-      grid(conv.products[d], "products x·w", pad),
+      grid(conv.products[d], t("products x·w"), pad),
     );
     part.append(grids);
     const terms = conv.products[d].flat();
-    const shown = terms.length <= 9 ? terms.map(fmt).join(" + ").replaceAll("+ -", "− ") : `sum of ${terms.length} products`;
+    const shown = terms.length <= 9 ? terms.map(fmt).join(" + ").replaceAll("+ -", "− ") : t("sum of {n} products", { n: terms.length });
     part.append(totalLine(`Σ${name}: ${shown} = `, fmt(conv.channel_sums[d])));
   });
-  if (slices > 1) part.append(totalLine(`summed over the channels: ${conv.channel_sums.map(fmt).join(" + ")} = `, fmt(conv.value)));
-  const where = `Window rows ${conv.top}…${conv.top + K - 1}, columns ${conv.left}…${conv.left + K - 1} of the input`;
-  part.append(el("p", "fl-explain", where + (result.padding === "same" ? " (grey cells are zero padding)." : ".")));
+  if (slices > 1) part.append(totalLine(t("summed over the channels: {sums} = ", { sums: conv.channel_sums.map(fmt).join(" + ") }), fmt(conv.value)));
+  const where = { top: conv.top, bottom: conv.top + K - 1, left: conv.left, right: conv.left + K - 1 };
+  const text =
+    result.padding === "same"
+      ? t("Window rows {top}…{bottom}, columns {left}…{right} of the input (grey cells are zero padding).", where)
+      : t("Window rows {top}…{bottom}, columns {left}…{right} of the input.", where);
+  part.append(el("p", "fl-explain", text));
   return part;
 }
 
@@ -70,14 +97,13 @@ function convPart(conv, probe, result, title, channelName, scale) {
 export function showArithmetic(result, m, probe, channels, scale) {
   const channelName = (c) => (c === null || channels === 1 ? "" : ` ${CHANNEL_NAMES[c]}`);
   const heading = el("p", "fl-where");
-  heading.append(el("strong", "", m.label), document.createTextNode(` · ${STAGE_TITLES[probe.stage]} · output row ${probe.row}, column ${probe.col}`));
+  const where = t("{stage} · output row {row}, column {col}", { stage: STAGE_TITLES[probe.stage], row: probe.row, col: probe.col });
+  heading.append(el("strong", "", m.label), document.createTextNode(` · ${where}`));
   const out = [heading];
   const pooled = probe.stage === "pool";
   if (pooled) out.push(poolPart(probe, result, channelName));
-  const which = pooled ? (result.pool.mode === "max" ? " (the window's maximum)" : " (the window's first cell)") : "";
   for (const conv of probe.convs) {
-    const channel = probe.kind === "per-channel" ? `, channel ${CHANNEL_NAMES[conv.channel]}` : "";
-    out.push(convPart(conv, probe, result, `Convolution at row ${conv.row}, column ${conv.col}${which}${channel}`, channelName, scale));
+    out.push(convPart(conv, probe, result, convTitle(conv, probe, result), channelName, scale));
   }
   if (result.activation === "relu") {
     out.push(totalLine("ReLU: ", probe.convs.map((conv) => `max(0, ${fmt(conv.value)}) = ${fmt(conv.activated)}`).join(" · ")));

@@ -6,23 +6,24 @@ import { createGrid, defaultFormat } from "../../widgets/grid.js";
 import { customKernel, nested, selectedPresets } from "./kernel.js";
 import { clearErrors, numberProblem } from "./errors.js";
 import { closeZoom } from "./maps.js";
+import { t } from "../../i18n.js";
 import { COLOR_EXPLAIN, DISPLAY_EXPLAIN, SAMPLES } from "./text.js";
 
 const NUMBERS = [["fl-stride", "stride"], ["fl-psize", "psize"], ["fl-pstride", "pstride"]];
 const SELECTS = [["fl-padding", "padding"], ["fl-activation", "activation"], ["fl-pool", "pool"], ["fl-mode", "mode"]];
-const LABELS = { stride: "Stride", psize: "Pool size", pstride: "Pool stride" };
+const LABELS = { stride: t("Stride"), psize: t("Pool size"), pstride: t("Pool stride") };
 const RADIOS = ["color", "contrast", "view"];
 
 
 function kernelSlice(page, K, depth, d) {
   const wrap = el("div", "fl-kernel-slice");
-  if (depth > 1) wrap.append(el("div", "fl-slice-label", ["R", "G", "B"][d] + " slice"));
+  if (depth > 1) wrap.append(el("div", "fl-slice-label", t("{channel} slice", { channel: ["R", "G", "B"][d] })));
   const holder = el("div");
   wrap.append(holder);
   const grid = createGrid(holder, {
     rows: K,
     cols: K,
-    label: `custom kernel${depth > 1 ? ` slice ${d}` : ""}`,
+    label: depth > 1 ? t("custom kernel slice {d}", { d }) : t("custom kernel"),
     format: defaultFormat,
     onEdit: (r, c, value) => {
       const next = [...customKernel(page.state.get()).flat];
@@ -55,7 +56,7 @@ export function renderControls(page) {
   }
   byId("fl-color-explain").textContent = COLOR_EXPLAIN[s.color];
   const [lo, hi] = page.catalogue.robust_percentiles;
-  byId("fl-display-explain").textContent = `${DISPLAY_EXPLAIN[s.contrast](lo, hi)} ${DISPLAY_EXPLAIN[s.view]}`;
+  byId("fl-display-explain").textContent = t("{range} {view}", { range: DISPLAY_EXPLAIN[s.contrast](lo, hi), view: DISPLAY_EXPLAIN[s.view] });
   const chosen = new Set(selectedPresets(s.presets, page.presetNames));
   for (const box of document.querySelectorAll("#fl-presets input")) box.checked = chosen.has(box.value);
   byId("fl-custom").checked = s.custom;
@@ -94,7 +95,7 @@ function sampleButtons(page) {
     const button = el("button", "fl-sample");
     button.type = "button";
     button.dataset.sample = name;
-    button.title = `${label}: ${shows}`;
+    button.title = t("{sample}: {shows}", { sample: label, shows });
     const img = el("img");
     img.src = `/static/img/samples/${name}.png`;
     img.alt = "";

@@ -6,25 +6,26 @@
 
 import { ApiError } from "../../api.js";
 import { byId } from "../../dom.js";
+import { t } from "../../i18n.js";
 import { TEXT } from "./text.js";
 
 export const SLOTS = ["fl-error", "fl-presets-error", "fl-kernel-error", "fl-layer-error"];
 
 const CONTROL_NAMES = {
-  "spec.stride": "Stride",
-  "spec.padding": "Padding",
-  "spec.pool.size": "Pool size",
-  "spec.pool.stride": "Pool stride",
-  "spec.pool": "Pooling",
-  "spec.activation": "Activation",
-  "spec.mode": "Kernel sliding",
+  "spec.stride": t("Stride"),
+  "spec.padding": t("Padding"),
+  "spec.pool.size": t("Pool size"),
+  "spec.pool.stride": t("Pool stride"),
+  "spec.pool": t("Pooling"),
+  "spec.activation": t("Activation"),
+  "spec.mode": t("Kernel sliding"),
 };
 
 // "spec.pool.size: the 16×16 window ... at most 10" -> "the 16×16 window ... at most 10."
 export function sentence(detail) {
   const text = String(detail).replace(/^(file|body|spec(\.[\w]+|\[\d+\])*): /, "").trim();
   const first = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?)]$/.test(first) ? first : `${first}.`;
+  return /[.!?)。！？）]$/.test(first) ? first : `${first}.`;
 }
 
 // -> { slot, text }: where the error goes and what it says. customIndex: the index of the
@@ -33,15 +34,18 @@ export function placeError(error, customIndex) {
   if (!(error instanceof ApiError)) return { slot: "fl-error", text: TEXT.network };
   const field = error.field || "";
   if (field === "file" || field === "body" || !error.status || error.status === 413) {
-    return { slot: "fl-error", text: `The image: ${sentence(error.message)}` };
+    return { slot: "fl-error", text: t("The image: {reason}", { reason: sentence(error.message) }) };
   }
   const kernel = field.match(/^spec\.filters\[(\d+)\]/);
   if (kernel) {
     const own = Number(kernel[1]) === customIndex;
-    return { slot: own ? "fl-kernel-error" : "fl-presets-error", text: `${own ? "Your kernel" : "This filter"}: ${sentence(error.message)}` };
+    const reason = sentence(error.message);
+    return own
+      ? { slot: "fl-kernel-error", text: t("Your kernel: {reason}", { reason }) }
+      : { slot: "fl-presets-error", text: t("This filter: {reason}", { reason }) };
   }
   const name = CONTROL_NAMES[field];
-  if (name) return { slot: "fl-layer-error", text: `${name}: ${sentence(error.message)}` };
+  if (name) return { slot: "fl-layer-error", text: t("{name}: {reason}", { name, reason: sentence(error.message) }) };
   return { slot: "fl-layer-error", text: sentence(error.message) };
 }
 
@@ -49,8 +53,15 @@ export function placeError(error, customIndex) {
 export function numberProblem(label, text, { min, max }) {
   const n = Number(text);
   if (text.trim() !== "" && Number.isInteger(n) && n >= min && n <= max) return null;
-  const typed = text.trim() === "" ? "it is empty" : `${text.trim()} is not one`;
-  return `${label} must be a whole number from ${min} to ${max}; ${typed}. The maps below are for the last value that worked.`;
+  if (text.trim() === "") {
+    return t("{label} must be a whole number from {min} to {max}; it is empty. The maps below are for the last value that worked.", { label, min, max });
+  }
+  return t("{label} must be a whole number from {min} to {max}; {typed} is not one. The maps below are for the last value that worked.", {
+    label,
+    min,
+    max,
+    typed: text.trim(),
+  });
 }
 
 export function clearErrors() {

@@ -90,7 +90,7 @@ const runs = createCoalescer(send, {
 async function loadSample(name) {
   // A static file of this site, read once to upload it like a learner's own image.
   const response = await fetch(`/static/img/samples/${name}.png`);
-  if (!response.ok) throw new ApiError(response.status, `the sample ${name} could not be loaded`, "file");
+  if (!response.ok) throw new ApiError(response.status, TEXT.sampleFailed(name), "file");
   page.image = { blob: await response.blob(), name: `${name}.png`, note: "", id: `sample:${name}` };
 }
 

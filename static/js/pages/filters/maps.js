@@ -10,6 +10,7 @@ import { createFeatureMap } from "../../widgets/featuremap.js";
 import { clearArithmetic } from "./arithmetic.js";
 import { decodeInput, decodeStage, downloadCanvas } from "./decode.js";
 import { placeError, showError } from "./errors.js";
+import { t } from "../../i18n.js";
 import { size, TEXT } from "./text.js";
 
 // One stage of one map at full resolution: asked of the API on its own (a response holds one
@@ -57,15 +58,15 @@ async function zoom(page, data, m, f, name, canvas) {
     const box = byId("fl-zoom-map");
     box.style.width = `${cols}px`; // CSSOM, not a style attribute: the CSP forbids those
     const view = createFeatureMap(box, {
-      label: `${m.label}, ${TEXT.stageTitle(name, data)}, full resolution`,
+      label: t("{map}, {stage}, full resolution", { map: m.label, stage: TEXT.stageTitle(name, data) }),
       onPoint: (r, c) => page.pointer.hover(f, name, r, c),
       onPick: (r, c) => page.pointer.pick(f, name, r, c),
       onLeave: () => page.pointer.leave(),
     });
     view.draw(canvas, { rows, cols });
     page.zoom = { f, name, view };
-    byId("fl-zoom-title").textContent = `${m.label} · ${TEXT.stageTitle(name, data)} · ${size(stage.shape)} at full resolution`;
-    byId("fl-zoom-facts").textContent = `min ${fmt(stage.min)}, max ${fmt(stage.max)}. ${TEXT.drawn(stage, fmt)}`;
+    byId("fl-zoom-title").textContent = t("{map} · {stage} · {size} at full resolution", { map: m.label, stage: TEXT.stageTitle(name, data), size: size(stage.shape) });
+    byId("fl-zoom-facts").textContent = t("min {min}, max {max}. {drawn}", { min: fmt(stage.min), max: fmt(stage.max), drawn: TEXT.drawn(stage, fmt) });
     byId("fl-zoom").hidden = false;
     byId("fl-zoom").scrollIntoView({ block: "nearest" });
   } catch (error) {
@@ -78,14 +79,14 @@ function scaleOf(stage) {
   if (stage.shape.length === 2) {
     const bar = el("div");
     if (stage.view === "magnitude") {
-      createColorbar(bar, { kind: "sequential", min: 0, max: stage.display_max, label: "|value|" });
+      createColorbar(bar, { kind: "sequential", min: 0, max: stage.display_max, label: t("|value|") });
     } else {
       const limit = Math.max(Math.abs(stage.display_min), Math.abs(stage.display_max));
-      createColorbar(bar, { kind: "diverging", min: -limit, max: limit, label: "value (white = 0)" });
+      createColorbar(bar, { kind: "diverging", min: -limit, max: limit, label: t("value (white = 0)") });
     }
     return bar;
   }
-  return el("p", "fl-clip", `Each channel: black = ${fmt(stage.display_min)}, full = ${fmt(stage.display_max)}.`);
+  return el("p", "fl-clip", t("Each channel: black = {low}, full = {high}.", { low: fmt(stage.display_min), high: fmt(stage.display_max) }));
 }
 
 function stageFigure(page, data, m, f, name, canvas) {
@@ -93,18 +94,19 @@ function stageFigure(page, data, m, f, name, canvas) {
   const figure = el("figure", "fl-figure");
   const caption = el("figcaption");
   const title = TEXT.stageTitle(name, data);
-  const channels = stage.shape.length === 3 ? `${stage.shape[0]} channels, ` : "";
-  caption.append(el("strong", "", title), el("span", "fl-shape", ` ${channels}${size(stage.shape)}`));
+  const shape =
+    stage.shape.length === 3 ? t("{channels} channels, {size}", { channels: stage.shape[0], size: size(stage.shape) }) : size(stage.shape);
+  caption.append(el("strong", "", title), el("span", "fl-shape", ` ${shape}`));
   if (stage.image_factor > 1) caption.append(el("span", "fl-preview", TEXT.preview(stage.image_factor)));
   const holder = el("div", "fl-map");
   const facts = el("div", "fl-facts");
-  facts.append(el("span", "fl-min", `min ${fmt(stage.min)}`), el("span", "fl-max", `max ${fmt(stage.max)}`));
+  facts.append(el("span", "fl-min", t("min {value}", { value: fmt(stage.min) })), el("span", "fl-max", t("max {value}", { value: fmt(stage.max) })));
   const drawn = el("p", "fl-clip fl-drawn", TEXT.drawn(stage, fmt));
   const buttons = el("div", "fl-buttons");
-  const zoomButton = el("button", "btn secondary fl-zoom-button", "Full resolution");
+  const zoomButton = el("button", "btn secondary fl-zoom-button", t("Full resolution"));
   zoomButton.type = "button";
   zoomButton.addEventListener("click", () => zoom(page, data, m, f, name, canvas));
-  const downloadButton = el("button", "btn secondary fl-download", "Download PNG");
+  const downloadButton = el("button", "btn secondary fl-download", t("Download PNG"));
   downloadButton.type = "button";
   const filename = `${m.name}-${f + 1}-${name}.png`;
   downloadButton.addEventListener("click", () => download(page, f, name, stage, canvas, filename));
@@ -155,7 +157,7 @@ export async function renderMaps(page, data, key) {
   const note = page.image && page.image.note ? [page.image.note] : [];
   byId("fl-notes").textContent = [TEXT.imageUsed(data, input.scale), ...note, ...data.notes].join(" · ");
   byId("fl-input-size").textContent = `${data.width}×${data.height}`;
-  page.inputView = createFeatureMap(byId("fl-input"), { label: "input image" });
+  page.inputView = createFeatureMap(byId("fl-input"), { label: t("input image") });
   page.inputView.draw(input.canvas);
   const cards = data.maps.map((m, f) => {
     const card = el("article", "panel fl-card");

@@ -13,7 +13,7 @@ const PNG_MAX_BYTES = 1_000_000;
 const toBlob = (canvas, type, quality) => new Promise((resolve) => canvas.toBlob(resolve, type, quality));
 
 export async function prepareImage(file, workingSize) {
-  const name = file.name || "pasted image";
+  const name = file.name || TEXT.pastedImage;
   let bitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });

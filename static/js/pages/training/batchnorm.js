@@ -6,6 +6,7 @@ import { coalesced } from "../../coalesce.js";
 import { mountCodePanel } from "../../code_mount.js";
 import { byId } from "../../dom.js";
 import { createRefusals } from "../../errors.js";
+import { t } from "../../i18n.js";
 import { renderArith } from "./arith.js";
 import { seededBatch } from "./batch.js";
 import { renderBackward, renderInput, renderOutput, renderTestTime, renderWrong } from "./tables.js";
@@ -25,7 +26,7 @@ export function createBatchNorm(page) {
 
   function render() {
     if (!bn) return;
-    const features = bn.input.gamma.map((_, j) => `feature ${j + 1}`);
+    const features = bn.input.gamma.map((_, j) => t("feature {j}", { j: j + 1 }));
     renderInput(page, bn, features);
     renderOutput(page, bn, features);
     renderWrong(page, bn, features);
@@ -43,7 +44,7 @@ export function createBatchNorm(page) {
     try {
       r = await fetchBn(payload);
     } catch (error) {
-      if (!isAbort(error)) refusals.refuse(error, null, (sentence) => `Could not normalise the batch. ${sentence}`);
+      if (!isAbort(error)) refusals.refuse(error, null, (sentence) => t("Could not normalise the batch. {sentence}", { sentence }));
       return;
     }
     refusals.clear();

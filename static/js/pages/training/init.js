@@ -6,6 +6,7 @@ import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { explain as explainError } from "../../errors.js";
 import { formatNumber as fmt } from "../../format.js";
+import { t } from "../../i18n.js";
 import { createHistograms } from "../../widgets/histograms.js";
 import { createPlot } from "../../widgets/plot.js";
 import { explain } from "./explain.js";
@@ -40,12 +41,12 @@ export function createInit(page) {
   let results = null; // scheme -> response
   const hists = createHistograms(byId("init-hists"), { onPick: (layer) => page.state.set({ il: layer }) });
   const stdPlot = createPlot(byId("init-plot"), {
-    label: "Standard deviation of the activations per layer, for every scheme",
-    xLabel: "layer",
-    yLabel: "std of activations",
+    label: t("Standard deviation of the activations per layer, for every scheme"),
+    xLabel: t("layer"),
+    yLabel: t("std of activations"),
     yScale: "log",
     snap: true,
-    formatX: (t) => (Number.isInteger(t) ? String(t) : ""),
+    formatX: (tick) => (Number.isInteger(tick) ? String(tick) : ""),
     onHover: (x) => {
       if (x !== null && results) page.state.set({ il: Math.round(x) });
     },
@@ -60,13 +61,24 @@ export function createInit(page) {
     hists.select(layer);
     stdPlot.setHover(layer);
     const width = Number(v.width);
-    byId("init-formula").textContent = `${chosen.formula}: every weight has std ${fmt(chosen.weight_std)} (n = ${width}).`;
-    byId("init-caption").textContent =
-      `Layer ${layer} of ${v.layers} (${actName(v.act)}, n = ${width}, batch ${v.batch}, seed ${v.seed}); input std ${fmt(chosen.input_std)}`;
+    byId("init-formula").textContent = t("{formula}: every weight has std {std} (n = {n}).", {
+      formula: chosen.formula,
+      std: fmt(chosen.weight_std),
+      n: width,
+    });
+    byId("init-caption").textContent = t(
+      "Layer {layer} of {layers} ({act}, n = {n}, batch {batch}, seed {seed}); input std {std}",
+      { layer, layers: v.layers, act: actName(v.act), n: width, batch: v.batch, seed: v.seed, std: fmt(chosen.input_std) },
+    );
     const rows = schemes.map((scheme) => readoutRow(page, scheme, results[scheme].layers[layer - 1], v.scheme));
     byId("init-readout").tBodies[0].replaceChildren(...rows);
     const stats = chosen.layers[layer - 1];
-    byId("init-status").textContent = `Layer ${layer} std = ${fmt(stats.std)} with ${label(v.scheme)} (${actName(v.act)}).`;
+    byId("init-status").textContent = t("Layer {layer} std = {std} with {scheme} ({act}).", {
+      layer,
+      std: fmt(stats.std),
+      scheme: label(v.scheme),
+      act: actName(v.act),
+    });
     byId("init-explain").textContent = explain(v, chosen, layer);
   }
 
@@ -77,10 +89,14 @@ export function createInit(page) {
     if (!chosen) return;
     const edges = chosen.bin_edges;
     hists.update({ layers: chosen.layers, edges, color: COLORS[v.scheme], selected: selectedLayer() });
-    byId("init-hist-range").textContent =
-      `(${label(v.scheme)}, ${actName(v.act)}, bins from ${fmt(edges[0])} to ${fmt(edges[edges.length - 1])})`;
+    byId("init-hist-range").textContent = t("({scheme}, {act}, bins from {low} to {high})", {
+      scheme: label(v.scheme),
+      act: actName(v.act),
+      low: fmt(edges[0]),
+      high: fmt(edges[edges.length - 1]),
+    });
     const series = schemes.map((scheme) => ({
-      name: scheme === "zeros" ? "zeros (std = 0, not drawn)" : label(scheme),
+      name: scheme === "zeros" ? t("zeros (std = 0, not drawn)") : label(scheme),
       x: chosen.layers.map((l) => l.layer),
       y: results[scheme].layers.map((l) => l.std),
       color: COLORS[scheme],
@@ -102,14 +118,14 @@ export function createInit(page) {
       batch: Number(v.batch),
       seed: v.seed,
     }));
-    byId("init-status").textContent = "Computing…";
+    byId("init-status").textContent = t("Computing…");
     let responses;
     try {
       responses = await fetchInit(payloads);
     } catch (error) {
       if (isAbort(error)) return;
-      byId("init-error").textContent = `Could not run the network. ${explainError(error)}`;
-      byId("init-status").textContent = "The charts below still show the last settings that ran.";
+      byId("init-error").textContent = t("Could not run the network. {reason}", { reason: explainError(error) });
+      byId("init-status").textContent = t("The charts below still show the last settings that ran.");
       byId("init-results").classList.add("tr-stale");
       return;
     }

@@ -7,6 +7,7 @@
 import { readCatalogue } from "../../catalogue.js";
 import { byId } from "../../dom.js";
 import { labelOf, outOfRange, showAt } from "../../errors.js";
+import { t } from "../../i18n.js";
 import { createState } from "../../state.js";
 import { createBatchNorm } from "./batchnorm.js";
 import { createInit } from "./init.js";
@@ -40,7 +41,7 @@ const batchnorm = createBatchNorm(page);
 function renderLoss() {
   const c = page.state.get().classes;
   byId("check-classes").value = String(c);
-  byId("check-loss").textContent = `expected initial loss ≈ ln(${c}) = ${Math.log(c).toFixed(3)}`;
+  byId("check-loss").textContent = t("expected initial loss ≈ ln({c}) = {loss}", { c, loss: Math.log(c).toFixed(3) });
 }
 
 // ---- controls <-> state ----
@@ -56,10 +57,10 @@ function syncControls() {
 }
 
 function onInitChange(event) {
-  const t = event.target;
-  if (["scheme", "act", "width", "batch"].includes(t.name)) page.state.set({ [t.name]: t.value });
-  else if (t.name === "layers") page.state.set({ layers: Number(t.value) });
-  else if (t.name === "seed") checked(t, "seed");
+  const target = event.target;
+  if (["scheme", "act", "width", "batch"].includes(target.name)) page.state.set({ [target.name]: target.value });
+  else if (target.name === "layers") page.state.set({ layers: Number(target.value) });
+  else if (target.name === "seed") checked(target, "seed");
 }
 
 // A whole-number field for a catalogue control: refused values are explained next to it and kept
@@ -71,10 +72,10 @@ function checked(input, key) {
 }
 
 function onBnChange(event) {
-  const t = event.target;
-  if (t.name === "eps" || t.name === "grad") page.state.set({ [t.name]: t.value });
+  const target = event.target;
+  if (target.name === "eps" || target.name === "grad") page.state.set({ [target.name]: target.value });
   const keys = { n: "n", d: "d", seed: "bseed" };
-  if (keys[t.name]) checked(t, keys[t.name]);
+  if (keys[target.name]) checked(target, keys[target.name]);
 }
 
 byId("init-controls").addEventListener("input", (event) => {

@@ -5,6 +5,7 @@ import { byId, el } from "../../dom.js";
 import { showAt } from "../../errors.js";
 import { formatEdits, parseEdits } from "../../seeded.js";
 import { formatNumber as fmt } from "../../format.js";
+import { t } from "../../i18n.js";
 
 const tiny = (value) => (Math.abs(value) < 1e-12 ? 0 : value); // rounding residue shows as 0
 
@@ -40,7 +41,12 @@ export function statRow(label, values, id, cls) {
 function setEdit(page, key, raw, input) {
   const value = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(value)) {
-    showAt(input, `${raw === "" ? "This cell is empty" : `“${raw}” is not a number`}: type a number such as 1.5.`);
+    showAt(
+      input,
+      raw === ""
+        ? t("This cell is empty: type a number such as 1.5.")
+        : t("“{raw}” is not a number: type a number such as 1.5.", { raw }),
+    );
     return;
   }
   const edits = parseEdits(page.state.get().ed);
@@ -64,21 +70,25 @@ export function renderInput(page, { input, r }, features) {
   const body = el("tbody");
   input.x.forEach((row, i) => {
     const tr = el("tr");
-    tr.append(rowHead(`x, row ${i + 1}`));
+    tr.append(rowHead(t("x, row {i}", { i: i + 1 })));
     row.forEach((value, j) => {
       const td = el("td", i === v.ci && j === v.cj ? "picked" : "");
-      td.append(numberInput(page, `x.${i}.${j}`, value, `x row ${i + 1} feature ${j + 1}`));
+      td.append(numberInput(page, `x.${i}.${j}`, value, t("x row {i} feature {j}", { i: i + 1, j: j + 1 })));
       tr.append(td);
     });
     body.append(tr);
   });
-  body.append(statRow("μ (mean)", r.mean, "bn-mean", "stat"), statRow("σ² (1/N)", r.var, "bn-var", "stat"));
-  for (const [kind, label, values] of [["g", "γ (scale)", input.gamma], ["b", "β (shift)", input.beta]]) {
+  body.append(statRow(t("μ (mean)"), r.mean, "bn-mean", "stat"), statRow("σ² (1/N)", r.var, "bn-var", "stat"));
+  const params = [
+    ["g", "γ", t("γ (scale)"), input.gamma],
+    ["b", "β", t("β (shift)"), input.beta],
+  ];
+  for (const [kind, name, label, values] of params) {
     const tr = el("tr", "param");
     tr.append(rowHead(label));
     values.forEach((value, j) => {
       const td = el("td");
-      td.append(numberInput(page, `${kind}.${j}`, value, `${label.split(" ")[0]} of feature ${j + 1}`));
+      td.append(numberInput(page, `${kind}.${j}`, value, t("{name} of feature {j}", { name, j: j + 1 })));
       tr.append(td);
     });
     body.append(tr);
@@ -93,7 +103,10 @@ function pickCell(kind, value, i, j, picked) {
   const td = el("td", `num pick${picked ? " picked" : ""}`, fmt(value));
   td.tabIndex = 0;
   Object.assign(td.dataset, { i: String(i), j: String(j), kind });
-  td.setAttribute("aria-label", `${kind === "xhat" ? "x̂" : "y"} row ${i + 1} feature ${j + 1}: ${fmt(value)}`);
+  td.setAttribute(
+    "aria-label",
+    t("{name} row {i} feature {j}: {value}", { name: kind === "xhat" ? "x̂" : "y", i: i + 1, j: j + 1, value: fmt(value) }),
+  );
   return td;
 }
 
@@ -104,7 +117,7 @@ export function renderOutput(page, { r }, features) {
   const body = el("tbody");
   r.x_hat.forEach((row, i) => {
     const tr = el("tr");
-    tr.append(rowHead(`row ${i + 1}`));
+    tr.append(rowHead(t("row {i}", { i: i + 1 })));
     row.forEach((_, j) => {
       const picked = i === v.ci && j === v.cj;
       tr.append(pickCell("xhat", r.x_hat[i][j], i, j, picked), pickCell("y", r.out[i][j], i, j, picked));
@@ -112,9 +125,9 @@ export function renderOutput(page, { r }, features) {
     body.append(tr);
   });
   const meanRow = el("tr");
-  meanRow.append(rowHead("column mean"));
+  meanRow.append(rowHead(t("column mean")));
   const stdRow = el("tr");
-  stdRow.append(rowHead("column std"));
+  stdRow.append(rowHead(t("column std")));
   features.forEach((_, j) => {
     const column = r.x_hat.map((row) => row[j]);
     const m = column.reduce((a, b) => a + b, 0) / N;
@@ -133,25 +146,24 @@ export function renderWrong(page, { r }, features) {
   const body = el("tbody");
   r.wrong_x_hat.forEach((row, i) => {
     const tr = el("tr");
-    tr.append(rowHead(`row ${i + 1}`), ...row.map((value, j) => el("td", `num${i === v.ci && j === v.cj ? " picked" : ""}`, fmt(value))));
+    tr.append(rowHead(t("row {i}", { i: i + 1 })), ...row.map((value, j) => el("td", `num${i === v.ci && j === v.cj ? " picked" : ""}`, fmt(value))));
     body.append(tr);
   });
   const foot = el("tfoot");
   const mean = el("tr");
-  mean.append(rowHead("column mean"), ...r.wrong_mean.map((value) => el("td", "num", fmt(value))));
+  mean.append(rowHead(t("column mean")), ...r.wrong_mean.map((value) => el("td", "num", fmt(value))));
   foot.append(mean);
   byId("bn-wrong").replaceChildren(head(["", ...features]), body, foot);
-  byId("bn-wrong-note").textContent =
-    "Each column of the correct x̂ has mean 0 and std ≈ 1. Subtracting σ instead of μ shifts every column by " +
-    "(μ − σ)/σ: the means above are not 0, so the layer's outputs are not centred and the shift depends on the " +
-    "batch.";
+  byId("bn-wrong-note").textContent = t(
+    "Each column of the correct x̂ has mean 0 and std ≈ 1. Subtracting σ instead of μ shifts every column by (μ − σ)/σ: the means above are not 0, so the layer's outputs are not centred and the shift depends on the batch.",
+  );
 }
 
 export function renderBackward(page, { input, r }, features) {
   const body = el("tbody");
   input.grad.forEach((row, i) => {
     const tr = el("tr");
-    tr.append(rowHead(`row ${i + 1}`));
+    tr.append(rowHead(t("row {i}", { i: i + 1 })));
     row.forEach((g, j) => tr.append(el("td", "num given", fmt(g)), el("td", "num", fmt(tiny(r.dx[i][j])))));
     body.append(tr);
   });
@@ -171,26 +183,26 @@ export function renderBackward(page, { input, r }, features) {
   byId("bn-backward").replaceChildren(head(["", ...columns]), body, foot);
   byId("bn-backward-note").textContent =
     page.state.get().grad === "ones"
-      ? "With dL/dy = 1 everywhere, dx = 0 and dγ = Σ x̂ = 0 exactly: adding the same amount to a whole column of " +
-        "y is just a change of β, and batch norm's output does not change when x shifts. Only dβ = N."
-      : "dx_ij = (γ_j / (N·√(σ²_j + ε))) · (N·g_ij − Σ_k g_kj − x̂_ij · Σ_k g_kj·x̂_kj), g = dL/dy: each column of " +
-        "dx sums to 0, because the batch mean is subtracted in the forward pass.";
+      ? t(
+          "With dL/dy = 1 everywhere, dx = 0 and dγ = Σ x̂ = 0 exactly: adding the same amount to a whole column of y is just a change of β, and batch norm's output does not change when x shifts. Only dβ = N.",
+        )
+      : t(
+          "dx_ij = (γ_j / (N·√(σ²_j + ε))) · (N·g_ij − Σ_k g_kj − x̂_ij · Σ_k g_kj·x̂_kj), g = dL/dy: each column of dx sums to 0, because the batch mean is subtracted in the forward pass.",
+        );
 }
 
 export function renderTestTime({ r }, features) {
   const N = r.x_hat.length;
-  byId("bn-test").textContent =
-    "At test time there may be a single sample, so the batch statistics are replaced by running averages kept " +
-    "during training: running = 0.9·running + 0.1·batch (momentum 0.1), starting from mean 0 and variance 1. As in " +
-    `PyTorch, the running variance takes the unbiased batch variance σ²·N/(N − 1) = σ²·${N}/${N - 1}. Below, the running ` +
-    "statistics after this one batch; at test time x̂ = (x − running mean)/√(running var + ε), so a sample's output " +
-    "no longer depends on the other samples of its batch.";
+  byId("bn-test").textContent = t(
+    "At test time there may be a single sample, so the batch statistics are replaced by running averages kept during training: running = 0.9·running + 0.1·batch (momentum 0.1), starting from mean 0 and variance 1. As in PyTorch, the running variance takes the unbiased batch variance σ²·N/(N − 1) = σ²·{n}/{n1}. Below, the running statistics after this one batch; at test time x̂ = (x − running mean)/√(running var + ε), so a sample's output no longer depends on the other samples of its batch.",
+    { n: N, n1: N - 1 },
+  );
   const body = el("tbody");
   body.append(
     statRow("σ²·N/(N − 1)", r.unbiased_var, "bn-unbiased"),
-    statRow("running mean", r.running_mean, "bn-run-mean"),
-    statRow("running var", r.running_var, "bn-run-var"),
-    statRow("test-time y, row 1", r.inference_out[0], "bn-infer"),
+    statRow(t("running mean"), r.running_mean, "bn-run-mean"),
+    statRow(t("running var"), r.running_var, "bn-run-var"),
+    statRow(t("test-time y, row 1"), r.inference_out[0], "bn-infer"),
   );
   byId("bn-running").replaceChildren(head(["", ...features]), body);
 }
