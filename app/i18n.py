@@ -31,8 +31,11 @@ HTML_LANG = {"en": "en", "zh": "zh-CN"}
 LOCALE_DIR = Path(__file__).parent / "locale"
 # The domain every page's script gets besides its own (docs/i18n.md).
 SITE_DOMAIN = "site"
+APP_DOMAIN = "app"
 
 current_language: ContextVar[str] = ContextVar("cnnlab_language", default=DEFAULT_LANGUAGE)
+# The lesson page being rendered (its catalogue domain), None for the API and site pages.
+current_domain: ContextVar[str | None] = ContextVar("cnnlab_domain", default=None)
 
 
 def domain_files(language: str) -> list[Path]:
@@ -54,15 +57,21 @@ def read_catalog(language: str, domain: str) -> Catalog | None:
 
 
 @cache
-def translations(language: str) -> gettext_module.NullTranslations:
-    """Every domain of `language` merged into one catalogue (English: the messages themselves)."""
+def translations(language: str, domain: str | None = None) -> gettext_module.NullTranslations:
+    """Every domain of `language` merged into one catalogue (English: the messages themselves).
+
+    A short label ("Padding", "Run") may be translated differently in two lessons: the lesson
+    being shown (`domain`) wins, then `app`, then `site`, then the others.
+    """
+    present = [path.stem for path in domain_files(language)]
+    first = [name for name in (SITE_DOMAIN, APP_DOMAIN, domain) if name in present]
     merged: Translations | None = None
-    for path in domain_files(language):
-        catalog = read_catalog(language, path.stem)
+    for name in [name for name in present if name not in first] + first:  # the last merged wins
+        catalog = read_catalog(language, name)
         buffer = io.BytesIO()
         write_mo(buffer, catalog)  # fuzzy entries are left out, as pybabel compile does
         buffer.seek(0)
-        compiled = Translations(buffer, domain=path.stem)
+        compiled = Translations(buffer, domain=name)
         if merged is None:
             merged = compiled
         else:
@@ -70,20 +79,24 @@ def translations(language: str) -> gettext_module.NullTranslations:
     return merged or gettext_module.NullTranslations()
 
 
+def active() -> gettext_module.NullTranslations:
+    return translations(current_language.get(), current_domain.get())
+
+
 def gettext(message: str) -> str:
-    return translations(current_language.get()).gettext(message)
+    return active().gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
-    return translations(current_language.get()).ngettext(singular, plural, count)
+    return active().ngettext(singular, plural, count)
 
 
 def pgettext(context: str, message: str) -> str:
-    return translations(current_language.get()).pgettext(context, message)
+    return active().pgettext(context, message)
 
 
 def npgettext(context: str, singular: str, plural: str, count: int) -> str:
-    return translations(current_language.get()).npgettext(context, singular, plural, count)
+    return active().npgettext(context, singular, plural, count)
 
 
 _ = gettext

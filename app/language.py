@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.i18n import current_language, negotiate
+from app.i18n import current_domain, current_language, negotiate, page_domain
 
 COOKIE = "cnnlab_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -80,6 +80,9 @@ class LanguageMiddleware:
         # Starlette's outermost error handler, which answers unexpected errors, runs after this
         # middleware has returned and should still speak the request's language.
         current_language.set(language)
+        # A lesson page's own translations win over another lesson's for the same label.
+        first = scope["path"].strip("/").split("/", 1)[0]
+        current_domain.set(None if first in ("api", "static", "") else page_domain(first))
         static = "/static/" in scope["path"]
 
         async def send_with_language(message: Message) -> None:

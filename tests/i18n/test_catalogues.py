@@ -57,3 +57,21 @@ def test_script_catalogue_holds_the_script_messages_of_site_and_page():
     assert "Projector mode" not in data["messages"]  # a template's message: not in the scripts
     assert json.loads(i18n.script_catalogue_json("en", "conv")) == {"lang": "en", "messages": {}}
     assert "<" not in i18n.script_catalogue_json("zh", None)  # safe inside a <script> element
+
+
+def test_a_lesson_page_uses_its_own_translation_of_a_shared_label():
+    """Two lessons may translate one short label differently; each page shows its own."""
+    from app.i18n import domain_files, read_catalog, translations
+
+    domains = [path.stem for path in domain_files("zh")]
+    checked = 0
+    for domain in domains:
+        for message in read_catalog("zh", domain):
+            if not message.id or message.pluralizable or message.fuzzy or not message.string:
+                continue
+            assert translations("zh", domain).gettext(message.id) == message.string, (
+                domain,
+                message.id,
+            )
+            checked += 1
+    assert checked > 500
