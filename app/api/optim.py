@@ -10,6 +10,7 @@ from app.core.errors import InputError
 from app.core.expression import latex, text
 from app.core.optimizers import OPTIMIZERS, quantities, resolve
 from app.core.surfaces import SURFACES, custom_surface, get_surface, sample_grid
+from app.i18n import _
 from app.schemas.optim import (
     MAX_GRID_RESOLUTION,
     MAX_INTERNAL_RUN_STEPS,
@@ -188,8 +189,11 @@ def optimize(request: OptimizeRequest) -> Response:
     runs = len(request.optimizers)
     if request.internals and request.steps * runs > MAX_INTERNAL_RUN_STEPS:
         raise InputError(
-            f"internals are listed for at most {MAX_INTERNAL_RUN_STEPS:,} steps × optimisers; "
-            f"{request.steps:,} × {runs} asked: use fewer steps or set internals to false",
+            _(
+                "internals are listed for at most {MAX_INTERNAL_RUN_STEPS:,} "
+                "steps × optimisers; {steps:,} × {runs} asked: use fewer steps "
+                "or set internals to false"
+            ).format(MAX_INTERNAL_RUN_STEPS=MAX_INTERNAL_RUN_STEPS, steps=request.steps, runs=runs),
             "steps",
         )
     names = [spec.name for spec in request.optimizers]

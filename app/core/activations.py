@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.errors import InputError
+from app.i18n import _
 
 
 @dataclass(frozen=True)
@@ -153,19 +154,27 @@ def sigmoid(x):
 def check_pieces(pieces) -> np.ndarray:
     """Maxout's pieces [[w, b], ...] -> a (K, 2) array, K >= 2."""
     if pieces is None:
-        raise InputError(f"maxout needs its pieces [[w, b], ...], at least {MIN_PIECES}", "pieces")
+        raise InputError(
+            _("maxout needs its pieces [[w, b], ...], at least {MIN_PIECES}").format(
+                MIN_PIECES=MIN_PIECES
+            ),
+            "pieces",
+        )
     try:
         array = np.asarray(pieces, dtype=np.float64)
     except (TypeError, ValueError):
         array = None
     if array is None or array.ndim != 2 or array.shape[1] != 2:
-        raise InputError("pieces must be a list of [w, b] pairs", "pieces")
+        raise InputError(_("pieces must be a list of [w, b] pairs"), "pieces")
     if len(array) < MIN_PIECES:
         raise InputError(
-            f"maxout needs at least {MIN_PIECES} linear pieces, got {len(array)}", "pieces"
+            _("maxout needs at least {MIN_PIECES} linear pieces, got {array_count}").format(
+                MIN_PIECES=MIN_PIECES, array_count=len(array)
+            ),
+            "pieces",
         )
     if not np.isfinite(array).all():
-        raise InputError("pieces must be finite numbers", "pieces")
+        raise InputError(_("pieces must be finite numbers"), "pieces")
     return array
 
 
@@ -187,7 +196,12 @@ def activation(name, x, alpha=None, pieces=None) -> Activation:
     others; pieces (K, 2) for maxout.
     """
     if name not in FUNCTIONS:
-        raise InputError(f"unknown function {name!r}: choose one of {', '.join(NAMES)}", "name")
+        raise InputError(
+            _("unknown function {name!r}: choose one of {value}").format(
+                name=name, value=", ".join(NAMES)
+            ),
+            "name",
+        )
     x = np.asarray(x)
     x = x.astype(np.result_type(x, np.float32), copy=False)
     default = FUNCTIONS[name].alpha
@@ -243,10 +257,13 @@ def sample(distribution, loc, scale, shape, seed):
     """Seeded draws: normal N(loc, scale²) or uniform on [loc - scale, loc + scale]."""
     if distribution not in ("normal", "uniform"):
         raise InputError(
-            f"distribution must be normal or uniform, got {distribution!r}", "distribution"
+            _("distribution must be normal or uniform, got {distribution!r}").format(
+                distribution=distribution
+            ),
+            "distribution",
         )
     if not scale >= 0:
-        raise InputError(f"scale must be 0 or more, got {scale}", "scale")
+        raise InputError(_("scale must be 0 or more, got {scale}").format(scale=scale), "scale")
     rng = np.random.default_rng(seed)
     if distribution == "normal":
         return rng.normal(loc, scale, shape)
@@ -286,7 +303,7 @@ def vanishing_gradients(
     functions = {}
     for name in names:
         if name == "maxout":
-            raise InputError("the vanishing-gradient experiment takes fixed functions", "names")
+            raise InputError(_("the vanishing-gradient experiment takes fixed functions"), "names")
         product = np.cumprod(activation(name, z).dy, axis=1)  # (samples, depth)
         functions[name] = ProductStats(
             mean=product.mean(axis=0),

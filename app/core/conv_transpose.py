@@ -26,6 +26,7 @@ import numpy as np
 
 from app.core.conv import as_pair, conv2d_forward, conv2d_trace
 from app.core.errors import InputError, ShapeError
+from app.i18n import N_, gettext, ngettext
 
 
 class TransposeParams(NamedTuple):
@@ -42,19 +43,30 @@ def check_params(stride=1, padding=0, output_padding=0, dilation=1) -> Transpose
         (output_padding, "output_padding"), (dilation, "dilation"),
     ))  # fmt: skip
     if min(s) < 1:
-        raise InputError(f"stride must be at least 1, got {list(s)}", "stride")
+        raise InputError(
+            gettext("stride must be at least 1, got {value}").format(value=list(s)), "stride"
+        )
     if min(d) < 1:
-        raise InputError(f"dilation must be at least 1, got {list(d)}", "dilation")
+        raise InputError(
+            gettext("dilation must be at least 1, got {value}").format(value=list(d)), "dilation"
+        )
     if min(p) < 0:
-        raise InputError(f"padding must be 0 or more, got {list(p)}", "padding")
+        raise InputError(
+            gettext("padding must be 0 or more, got {value}").format(value=list(p)), "padding"
+        )
     if min(o) < 0:
-        raise InputError(f"output_padding must be 0 or more, got {list(o)}", "output_padding")
-    for axis, k in ((0, "height"), (1, "width")):
+        raise InputError(
+            gettext("output_padding must be 0 or more, got {value}").format(value=list(o)),
+            "output_padding",
+        )
+    for axis, k in ((0, N_("height")), (1, N_("width"))):
         if o[axis] >= s[axis] and o[axis] >= d[axis]:
             raise InputError(
-                f"output_padding ({o[axis]}) must be smaller than the stride ({s[axis]}) or the "
-                f"dilation ({d[axis]}) along the {k}: it only chooses between output sizes that "
-                "the same input could come from",
+                gettext(
+                    "output_padding ({o}) must be smaller than the stride ({s}) or "
+                    "the dilation ({d}) along the {k}: it only chooses between "
+                    "output sizes that the same input could come from"
+                ).format(o=o[axis], s=s[axis], d=d[axis], k=gettext(k)),
                 "output_padding",
             )
     return TransposeParams(s, p, o, d)
@@ -87,27 +99,43 @@ def size_report(size, kernel, pad, stride, dilation, extra, axis: str) -> dict:
 def check_shapes(x, w, b, params: TransposeParams) -> tuple[int, int]:
     """The output size (H_out, W_out), or a ShapeError naming what does not fit."""
     if x.ndim != 3:
-        raise ShapeError(f"input must be C×H×W, got {x.ndim} dimensions", "input")
+        raise ShapeError(
+            gettext("input must be C×H×W, got {ndim} dimensions").format(ndim=x.ndim), "input"
+        )
     if w.ndim != 4:
-        raise ShapeError(f"weights must be C×F×KH×KW, got {w.ndim} dimensions", "weights")
+        raise ShapeError(
+            gettext("weights must be C×F×KH×KW, got {ndim} dimensions").format(ndim=w.ndim),
+            "weights",
+        )
     C, H, W = x.shape
     if w.shape[0] != C:
         raise ShapeError(
-            f"the weights' first dimension ({w.shape[0]}) must equal the input's {C} "
-            f"channel{'s' if C != 1 else ''}: "
-            "a transposed convolution's weights are C_in×F×KH×KW",
+            ngettext(
+                "the weights' first dimension ({shape}) must equal the input's {C} channel: "
+                "a transposed convolution's weights are C_in×F×KH×KW",
+                "the weights' first dimension ({shape}) must equal the input's {C} channels: "
+                "a transposed convolution's weights are C_in×F×KH×KW",
+                C,
+            ).format(shape=w.shape[0], C=C),
             "weights",
         )
     F = w.shape[1]
     if b is not None and b.shape != (F,):
-        raise ShapeError(f"bias must have one value per filter ({F}), got {b.shape[0]}", "bias")
+        raise ShapeError(
+            gettext("bias must have one value per filter ({F}), got {shape}").format(
+                F=F, shape=b.shape[0]
+            ),
+            "bias",
+        )
     (sh, sw), (ph, pw), (oh, ow), (dh, dw) = params
     Ho = output_length(H, w.shape[2], ph, sh, dh, oh)
     Wo = output_length(W, w.shape[3], pw, sw, dw, ow)
     if Ho < 1 or Wo < 1:
         raise ShapeError(
-            f"the output would be {Ho}×{Wo}: the padding crops more than the full output; use "
-            "less padding",
+            gettext(
+                "the output would be {Ho}×{Wo}: the padding crops more than the "
+                "full output; use less padding"
+            ).format(Ho=Ho, Wo=Wo),
             "padding",
         )
     return Ho, Wo
@@ -307,15 +335,21 @@ def conv_transpose_lesson(x, w, b=None, stride=1, padding=0, output_padding=0, d
     _, F, KH, KW = w.shape
     if max_output_side is not None and max(Ho, Wo) > max_output_side:
         raise InputError(
-            f"the output would be {Ho}×{Wo}; the lesson draws at most {max_output_side} a side: "
-            "use a smaller stride, dilation or kernel",
+            gettext(
+                "the output would be {Ho}×{Wo}; the lesson draws at most "
+                "{max_output_side} a side: use a smaller stride, dilation or "
+                "kernel"
+            ).format(Ho=Ho, Wo=Wo, max_output_side=max_output_side),
             "stride",
         )
     products = F * C * KH * KW * (H * W + Ho * Wo)
     if trace and max_trace_products is not None and products > max_trace_products:
         raise InputError(
-            f"the two traces would list {products:,} products; the stepper shows at most "
-            f"{max_trace_products:,}: use a smaller input or fewer filters, or set trace to false",
+            gettext(
+                "the two traces would list {products:,} products; the stepper "
+                "shows at most {max_trace_products:,}: use a smaller input or "
+                "fewer filters, or set trace to false"
+            ).format(products=products, max_trace_products=max_trace_products),
             "input",
         )
     (sh, sw), (ph, pw), (oh, ow), (dh, dw) = params

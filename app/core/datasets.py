@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from app.core.errors import InputError
+from app.i18n import _
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 FASHION_FILE = DATA_DIR / "fashion_subset.npz"
@@ -78,7 +79,7 @@ class Dataset:
             return self.train_x, self.train_y
         if name == "test":
             return self.test_x, self.test_y
-        raise InputError(f"split must be train or test, got {name!r}", "split")
+        raise InputError(_("split must be train or test, got {name!r}").format(name=name), "split")
 
 
 CATALOGUE = {
@@ -117,7 +118,10 @@ def get_info(name: str) -> DatasetInfo:
         return CATALOGUE[name]
     except KeyError:
         raise InputError(
-            f"unknown data set {name!r}: choose one of {', '.join(CATALOGUE)}", "dataset"
+            _("unknown data set {name!r}: choose one of {value}").format(
+                name=name, value=", ".join(CATALOGUE)
+            ),
+            "dataset",
         ) from None
 
 

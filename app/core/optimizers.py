@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.core.errors import InputError
+from app.i18n import _
 
 # ---------------------------------------------------------------- the update rules
 
@@ -379,7 +380,10 @@ def get_optimizer(name: str, field: str = "optimizers") -> Optimizer:
         return OPTIMIZERS[name]
     except KeyError:
         raise InputError(
-            f"unknown optimiser {name!r}; choose one of {', '.join(OPTIMIZERS)}", field
+            _("unknown optimiser {name!r}; choose one of {value}").format(
+                name=name, value=", ".join(OPTIMIZERS)
+            ),
+            field,
         ) from None
 
 
@@ -389,8 +393,9 @@ def resolve(name: str, params: dict, field: str = "optimizers") -> dict:
     unknown = sorted(set(params) - set(optimizer.params))
     if unknown:
         raise InputError(
-            f"{optimizer.label} has no parameter {unknown[0]!r}; its parameters are "
-            f"{', '.join(optimizer.params)}",
+            _("{label} has no parameter {unknown!r}; its parameters are {value}").format(
+                label=optimizer.label, unknown=unknown[0], value=", ".join(optimizer.params)
+            ),
             f"{field}.{unknown[0]}",
         )
     out = {}
@@ -401,7 +406,9 @@ def resolve(name: str, params: dict, field: str = "optimizers") -> dict:
         if not np.isfinite(value) or too_low or value > spec.high:
             low = f"> {spec.low:g}" if spec.low_open else f">= {spec.low:g}"
             raise InputError(
-                f"{optimizer.label}: {key} must be {low} and <= {spec.high:g}, got {value:g}",
+                _("{label}: {key} must be {low} and <= {high:g}, got {value:g}").format(
+                    label=optimizer.label, key=key, low=low, high=spec.high, value=value
+                ),
                 f"{field}.{key}",
             )
         out[key] = value

@@ -14,6 +14,7 @@ import numpy as np
 
 from app.core import expression
 from app.core.errors import InputError
+from app.i18n import _
 
 PI = np.pi
 TAU = 2.0 * np.pi
@@ -378,7 +379,10 @@ def get_surface(name: str) -> Surface:
         return SURFACES[name]
     except KeyError:
         raise InputError(
-            f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}", "surface"
+            _("unknown surface {name!r}; choose one of {value}").format(
+                name=name, value=", ".join(SURFACES)
+            ),
+            "surface",
         ) from None
 
 
@@ -448,11 +452,16 @@ def custom_surface(text: str, domain, field: str = "") -> Surface:
     for axis, (low, high) in (("x", (x0, x1)), ("y", (y0, y1))):
         if not (np.isfinite(low) and np.isfinite(high)) or max(abs(low), abs(high)) > MAX_DOMAIN:
             raise InputError(
-                f"the {axis} range must be finite numbers within ±{MAX_DOMAIN:g}", field + "domain"
+                _("the {axis} range must be finite numbers within ±{MAX_DOMAIN:g}").format(
+                    axis=axis, MAX_DOMAIN=MAX_DOMAIN
+                ),
+                field + "domain",
             )
         if not low < high:
             raise InputError(
-                f"the {axis} range must go from low to high, got [{low:g}, {high:g}]",
+                _("the {axis} range must go from low to high, got [{low:g}, {high:g}]").format(
+                    axis=axis, low=low, high=high
+                ),
                 field + "domain",
             )
     xs, ys, values = sample_grid_of(built.f, ((x0, x1), (y0, y1)), 33)
