@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.errors import InputError
-from app.i18n import _
+from app.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ FUNCTIONS: dict[str, Function] = {
     for f in (
         Function(
             "sigmoid",
-            "Sigmoid",
+            N_("Sigmoid"),
             "Sigmoid 函数",
             "σ(x) = 1 / (1 + e^(−x))",
             "σ'(x) = σ(x)·(1 − σ(x)), at most 0.25",
@@ -47,7 +47,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "tanh",
-            "tanh",
+            N_("tanh"),
             "双曲正切 tanh",
             "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))",
             "tanh'(x) = 1 − tanh(x)², at most 1",
@@ -57,7 +57,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "relu",
-            "ReLU",
+            N_("ReLU"),
             "修正线性单元 ReLU",
             "ReLU(x) = max(0, x)",
             "ReLU'(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch)",
@@ -67,7 +67,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "leaky_relu",
-            "Leaky ReLU",
+            N_("Leaky ReLU"),
             "带泄露修正线性单元 Leaky ReLU",
             "LeakyReLU(x) = x if x > 0 else α·x",
             "LeakyReLU'(x) = 1 if x > 0 else α",
@@ -77,7 +77,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "prelu",
-            "PReLU",
+            N_("PReLU"),
             "参数化修正线性单元 PReLU",
             "PReLU(x) = x if x > 0 else α·x, α learned",
             "PReLU'(x) = 1 if x > 0 else α;  ∂f/∂α = x if x ≤ 0 else 0",
@@ -87,7 +87,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "elu",
-            "ELU",
+            N_("ELU"),
             "指数线性单元 ELU",
             "ELU(x) = x if x > 0 else α·(e^x − 1)",
             "ELU'(x) = 1 if x > 0 else ELU(x) + α",
@@ -97,7 +97,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "maxout",
-            "Maxout",
+            N_("Maxout"),
             "Maxout 最大输出",
             "Maxout(x) = max_k (w_k·x + b_k)",
             "Maxout'(x) = w of the winning piece (the first one on ties)",
@@ -107,7 +107,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "gelu",
-            "GELU",
+            N_("GELU"),
             "高斯误差线性单元 GELU",
             "GELU(x) = x·Φ(x), Φ the standard normal CDF",
             "GELU'(x) = Φ(x) + x·φ(x)",
@@ -117,7 +117,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "silu",
-            "SiLU / Swish",
+            N_("SiLU / Swish"),
             "SiLU / Swish",
             "SiLU(x) = x·σ(x)",
             "SiLU'(x) = σ(x)·(1 + x·(1 − σ(x)))",
@@ -127,7 +127,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "softplus",
-            "Softplus",
+            N_("Softplus"),
             "Softplus 软加函数",
             "Softplus(x) = ln(1 + e^x)",
             "Softplus'(x) = σ(x)",

@@ -382,9 +382,9 @@ class Fill:
 
 
 FILLS = {
-    "seeded": Fill("seeded small integers", "随机小整数", (1, 4), (-1, 2), (0, 1)),
+    "seeded": Fill(N_("seeded small integers"), "随机小整数", (1, 4), (-1, 2), (0, 1)),
     # every product is 1, so each output cell counts the stamps that cover it
-    "ones": Fill("every input and weight 1, no bias", "全为 1", (1, 1), (1, 1), (0, 0)),
+    "ones": Fill(N_("every input and weight 1, no bias"), "全为 1", (1, 1), (1, 1), (0, 0)),
 }
 
 
@@ -406,7 +406,7 @@ def page_settings(h, w, k, s, p=0, op=0, d=1, c=1, f=1, fill="seeded", seed=12) 
 PRESETS = {
     "classic": Preset(
         "2×2 → 5×5, the guide's classic",
-        "经典示例",
+        N_("经典示例"),
         "A 2×2 input, a 3×3 kernel and stride 2 give a 5×5 output: the transposed convolution "
         "drawn in Dumoulin and Visin's guide to convolution arithmetic. Each input cell stamps "
         "its value times the kernel; the stamps overlap on the middle row and column, where "
@@ -415,7 +415,7 @@ PRESETS = {
     ),
     "checkerboard": Preset(
         "Checkerboard: kernel 3, stride 2",
-        "棋盘效应",
+        N_("棋盘效应"),
         "Every input and weight is 1 and there is no bias, so each output cell counts the "
         "stamps that cover it. A 3×3 kernel at stride 2 overlaps unevenly: 1 where one stamp "
         "lands, 2 where two overlap, 4 where four do. This uneven pattern is the checkerboard "
@@ -425,7 +425,7 @@ PRESETS = {
     ),
     "even": Preset(
         "Even overlap: kernel 4, stride 2",
-        "均匀重叠",
+        N_("均匀重叠"),
         "The same constant input with a 4×4 kernel at stride 2: the kernel size is a multiple "
         "of the stride, so every output cell inside is covered by the same number of stamps "
         "(2 along each axis, 4 in all). Padding 2 crops the thinner edges, and the output is "
@@ -434,7 +434,7 @@ PRESETS = {
     ),
     "output_padding": Preset(
         "Output padding: 3×3 → 6×6",
-        "输出填充",
+        N_("输出填充"),
         "A stride-2 convolution with kernel 3 and padding 1 maps both 5×5 and 6×6 inputs to "
         "3×3, so its transpose cannot know which size to give back: without output padding it "
         "returns 5×5, and output padding 1 keeps one more row and column at the bottom and "

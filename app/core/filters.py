@@ -19,7 +19,7 @@ import numpy as np
 from app.core.conv import conv2d_forward, output_length
 from app.core.errors import InputError, ShapeError
 from app.core.pool import pool2d_forward, pool2d_trace
-from app.i18n import gettext, ngettext
+from app.i18n import N_, gettext, ngettext
 
 MAX_KERNEL = 11
 PADDINGS = ("same", "valid")
@@ -46,80 +46,94 @@ PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
         Preset(
-            "identity", "Identity", "恒等", "the image itself", ((0, 0, 0), (0, 1, 0), (0, 0, 0))
+            "identity",
+            N_("Identity"),
+            "恒等",
+            N_("the image itself"),
+            ((0, 0, 0), (0, 1, 0), (0, 0, 0)),
         ),
         Preset(
-            "box_blur_3", "Box blur 3×3", "均值模糊 3×3", "intensity, smoothed", ((1 / 9,) * 3,) * 3
+            "box_blur_3",
+            N_("Box blur 3×3"),
+            "均值模糊 3×3",
+            N_("intensity, smoothed"),
+            ((1 / 9,) * 3,) * 3,
         ),
         Preset(
             "box_blur_5",
-            "Box blur 5×5",
+            N_("Box blur 5×5"),
             "均值模糊 5×5",
-            "intensity, smoothed",
+            N_("intensity, smoothed"),
             ((1 / 25,) * 5,) * 5,
         ),
         Preset(
             "gaussian_blur_3",
-            "Gaussian blur 3×3",
+            N_("Gaussian blur 3×3"),
             "高斯模糊 3×3",
-            "intensity, smoothed",
+            N_("intensity, smoothed"),
             tuple(tuple(v / 16 for v in row) for row in _outer((1, 2, 1))),
         ),
         Preset(
             "gaussian_blur_5",
-            "Gaussian blur 5×5",
+            N_("Gaussian blur 5×5"),
             "高斯模糊 5×5",
-            "intensity, smoothed",
+            N_("intensity, smoothed"),
             tuple(tuple(v / 256 for v in row) for row in _outer((1, 4, 6, 4, 1))),
         ),
         Preset(
             "sharpen",
-            "Sharpen",
+            N_("Sharpen"),
             "锐化",
-            "intensity, edges boosted",
+            N_("intensity, edges boosted"),
             ((0, -1, 0), (-1, 5, -1), (0, -1, 0)),
         ),
         Preset(
             "laplacian",
-            "Laplacian edge",
+            N_("Laplacian edge"),
             "拉普拉斯边缘",
-            "contours",
+            N_("contours"),
             ((0, 1, 0), (1, -4, 1), (0, 1, 0)),
         ),
-        Preset("outline", "Outline", "轮廓", "contours", ((-1, -1, -1), (-1, 8, -1), (-1, -1, -1))),
+        Preset(
+            "outline",
+            N_("Outline"),
+            "轮廓",
+            N_("contours"),
+            ((-1, -1, -1), (-1, 8, -1), (-1, -1, -1)),
+        ),
         Preset(
             "sobel_x",
-            "Sobel x",
+            N_("Sobel x"),
             "索贝尔 x",
-            "vertical edges (dark→bright left to right)",
+            N_("vertical edges (dark→bright left to right)"),
             ((-1, 0, 1), (-2, 0, 2), (-1, 0, 1)),
         ),
         Preset(
             "sobel_y",
-            "Sobel y",
+            N_("Sobel y"),
             "索贝尔 y",
-            "horizontal edges (dark→bright top to bottom)",
+            N_("horizontal edges (dark→bright top to bottom)"),
             ((-1, -2, -1), (0, 0, 0), (1, 2, 1)),
         ),
         Preset(
             "prewitt_x",
-            "Prewitt x",
+            N_("Prewitt x"),
             "普鲁伊特 x",
-            "vertical edges",
+            N_("vertical edges"),
             ((-1, 0, 1), (-1, 0, 1), (-1, 0, 1)),
         ),
         Preset(
             "prewitt_y",
-            "Prewitt y",
+            N_("Prewitt y"),
             "普鲁伊特 y",
-            "horizontal edges",
+            N_("horizontal edges"),
             ((-1, -1, -1), (0, 0, 0), (1, 1, 1)),
         ),
         Preset(
             "emboss",
-            "Emboss",
+            N_("Emboss"),
             "浮雕",
-            "relief lit from the top left",
+            N_("relief lit from the top left"),
             ((-2, -1, 0), (-1, 1, 1), (0, 1, 2)),
         ),
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.errors import InputError
-from app.i18n import gettext
+from app.i18n import N_, gettext
 
 
 @dataclass(frozen=True)
@@ -41,23 +41,23 @@ SCHEMES: dict[str, Scheme] = {
     for scheme in (
         Scheme(
             "small",
-            "0.01·randn",
+            N_("0.01·randn"),
             "小随机数 0.01·randn",
             "W = 0.01·randn(n_in, n_out)",
             lambda n: 0.01,
         ),
-        Scheme("large", "randn", "大随机数 randn", "W = randn(n_in, n_out)", lambda n: 1.0),
-        Scheme("zeros", "zeros", "全零", "W = 0", lambda n: 0.0),
+        Scheme("large", N_("randn"), "大随机数 randn", "W = randn(n_in, n_out)", lambda n: 1.0),
+        Scheme("zeros", N_("zeros"), "全零", "W = 0", lambda n: 0.0),
         Scheme(
             "xavier",
-            "Xavier 1/√n",
+            N_("Xavier 1/√n"),
             "Xavier 初始化 1/√n",
             "W = randn(n_in, n_out) / √n_in",
             lambda n: 1 / math.sqrt(n),
         ),
         Scheme(
             "he",
-            "He √(2/n)",
+            N_("He √(2/n)"),
             "He (Kaiming) 初始化 √(2/n)",
             "W = randn(n_in, n_out) · √(2 / n_in)",
             lambda n: math.sqrt(2 / n),

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.core.errors import InputError
-from app.i18n import _
+from app.i18n import N_, _
 
 # ---------------------------------------------------------------- the update rules
 
@@ -245,7 +245,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
     for o in (
         Optimizer(
             name="sgd",
-            label="SGD",
+            label=N_("SGD"),
             label_zh="随机梯度下降",
             params={"lr": LR},
             equations=("x ← x − α·g",),
@@ -257,7 +257,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="momentum",
-            label="SGD + Momentum",
+            label=N_("SGD + Momentum"),
             label_zh="动量",
             params={"lr": LR, "rho": RHO},
             equations=("v ← ρ·v + g", "x ← x − α·v"),
@@ -271,7 +271,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="nesterov",
-            label="Nesterov momentum",
+            label=N_("Nesterov momentum"),
             label_zh="Nesterov 动量",
             params={"lr": LR, "rho": RHO},
             equations=("v ← ρ·v − α·∇f(x + ρ·v)", "x ← x + v"),
@@ -285,7 +285,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="adagrad",
-            label="AdaGrad",
+            label=N_("AdaGrad"),
             label_zh="AdaGrad",
             params={"lr": LR, "eps": eps_param(1e-7)},
             equations=("G ← G + g²", "x ← x − α·g / (√G + ε)"),
@@ -302,7 +302,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="rmsprop",
-            label="RMSProp",
+            label=N_("RMSProp"),
             label_zh="RMSProp",
             params={
                 "lr": LR,
@@ -327,7 +327,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="adam",
-            label="Adam",
+            label=N_("Adam"),
             label_zh="Adam",
             params={"lr": LR, "beta1": BETA1, "beta2": BETA2, "eps": eps_param(1e-8)},
             equations=ADAM_EQUATIONS,
@@ -342,7 +342,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="adamw",
-            label="AdamW",
+            label=N_("AdamW"),
             label_zh="AdamW",
             params={
                 "lr": LR,

@@ -34,7 +34,7 @@ from app.core.pool import (
     pool2d_backward_batched,
     pool2d_forward_batched,
 )
-from app.i18n import _
+from app.i18n import N_, _
 
 # Relative cost of an element-wise layer per output value, in multiply-add equivalents: NumPy
 # spends about as long on one element-wise pass as on ten multiply-adds of a matrix product.
@@ -54,7 +54,7 @@ class Option:
 # schema and its documentation read it from here.
 LAYER_TYPES: dict[str, dict] = {
     "conv": {
-        "label": "Convolution",
+        "label": N_("Convolution"),
         "label_zh": "卷积层",
         "options": {
             "filters": Option(None, 1, 64, "number of filters F (output channels)"),
@@ -63,23 +63,23 @@ LAYER_TYPES: dict[str, dict] = {
             "padding": Option(0, 0, 5, "zero padding p on every side"),
         },
     },
-    "relu": {"label": "ReLU", "label_zh": "ReLU", "options": {}},
+    "relu": {"label": N_("ReLU"), "label_zh": "ReLU", "options": {}},
     "leaky_relu": {
-        "label": "Leaky ReLU",
+        "label": N_("Leaky ReLU"),
         "label_zh": "Leaky ReLU",
         "options": {
             "negative_slope": Option(0.01, 0.0, 1.0, "slope for x < 0", integer=False),
         },
     },
-    "tanh": {"label": "tanh", "label_zh": "tanh", "options": {}},
-    "sigmoid": {"label": "Sigmoid", "label_zh": "Sigmoid", "options": {}},
+    "tanh": {"label": N_("tanh"), "label_zh": "tanh", "options": {}},
+    "sigmoid": {"label": N_("Sigmoid"), "label_zh": "Sigmoid", "options": {}},
     "elu": {
-        "label": "ELU",
+        "label": N_("ELU"),
         "label_zh": "ELU",
         "options": {"alpha": Option(1.0, 0.0, 10.0, "α: f(x) = α(eˣ − 1) for x ≤ 0", False)},
     },
     "maxpool": {
-        "label": "Max pooling",
+        "label": N_("Max pooling"),
         "label_zh": "最大池化",
         "options": {
             "size": Option(None, 1, 8, "window size k (square k×k)"),
@@ -88,7 +88,7 @@ LAYER_TYPES: dict[str, dict] = {
         },
     },
     "avgpool": {
-        "label": "Average pooling",
+        "label": N_("Average pooling"),
         "label_zh": "平均池化",
         "options": {
             "size": Option(None, 1, 8, "window size k (square k×k)"),
@@ -97,16 +97,16 @@ LAYER_TYPES: dict[str, dict] = {
         },
     },
     "batchnorm": {
-        "label": "Batch normalisation",
+        "label": N_("Batch normalisation"),
         "label_zh": "批归一化",
         "options": {
             "eps": Option(1e-5, 1e-12, 1.0, "ε added to the variance", integer=False),
             "momentum": Option(0.1, 0.0, 1.0, "running-average momentum", integer=False),
         },
     },
-    "flatten": {"label": "Flatten", "label_zh": "展平", "options": {}},
+    "flatten": {"label": N_("Flatten"), "label_zh": "展平", "options": {}},
     "linear": {
-        "label": "Linear (fully connected)",
+        "label": N_("Linear (fully connected)"),
         "label_zh": "全连接层",
         "options": {"out": Option(None, 1, 1024, "output features")},
     },

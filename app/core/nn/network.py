@@ -29,7 +29,7 @@ from app.core.nn.layers import (
     softmax_cross_entropy,
 )
 from app.core.pool import pool_size_report  # conv and pooling: the same formula (no dilation)
-from app.i18n import gettext
+from app.i18n import N_, gettext
 
 MAX_LAYERS = 24
 MAX_PARAMS = 250_000
@@ -520,9 +520,9 @@ def first_filters(network: Network, flat: np.ndarray) -> dict | None:
 # The lesson's presets; "out": None in the last layer stands for the data set's class count.
 PRESETS = {
     "tiny": {
-        "label": "Tiny",
+        "label": N_("Tiny"),
         "label_zh": "微型",
-        "description": "one conv layer of 4 filters, one big pooling, a linear layer",
+        "description": N_("one conv layer of 4 filters, one big pooling, a linear layer"),
         "layers": (
             {"type": "conv", "filters": 4, "size": 3, "padding": 1},
             {"type": "relu"},
@@ -532,9 +532,9 @@ PRESETS = {
         ),
     },
     "small": {
-        "label": "Small",
+        "label": N_("Small"),
         "label_zh": "小型",
-        "description": "two conv layers (8 and 16 filters), each with ReLU and 2×2 max pooling",
+        "description": N_("two conv layers (8 and 16 filters), each with ReLU and 2×2 max pooling"),
         "layers": (
             {"type": "conv", "filters": 8, "size": 3, "padding": 1},
             {"type": "relu"},
@@ -547,10 +547,11 @@ PRESETS = {
         ),
     },
     "lenet": {
-        "label": "LeNet-like",
+        "label": N_("LeNet-like"),
         "label_zh": "类 LeNet",
-        "description": "LeNet-5's shape with ReLU and max pooling: conv 6@5×5, conv 16@5×5, "
-        "linear 84, linear",
+        "description": N_(
+            "LeNet-5's shape with ReLU and max pooling: conv 6@5×5, conv 16@5×5, linear 84, linear"
+        ),
         "layers": (
             {"type": "conv", "filters": 6, "size": 5, "padding": 2},
             {"type": "relu"},
