@@ -24,6 +24,7 @@ from app.api import code as code_api
 from app.core.errors import InputError
 from app.i18n import N_, gettext
 from app.imaging import ImageError
+from app.language import LanguageMiddleware
 from app.security import BodyLimitMiddleware, BodyTooLarge, SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
 from app.validation import describe_error
@@ -150,6 +151,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload_limit=image.body_limit(settings),
     )
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
+    # The request's language (app.i18n.current_language) for everything inside, errors included.
+    app.add_middleware(LanguageMiddleware)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(InputError, input_error_handler)
     app.add_exception_handler(ImageError, image_error_handler)

@@ -7,12 +7,15 @@ never executes (the CSP allows it), and the template reads the same values for i
 """
 
 from dataclasses import dataclass
+from functools import cache
+from urllib.parse import urlencode
 
 from annotated_types import Ge, Gt, Le, Lt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app import i18n
 from app.core import (
     activations,
     conv_gradients,
@@ -26,6 +29,7 @@ from app.core import (
 from app.core.nn import layers as nn_layers
 from app.core.nn import network as nn_network
 from app.core.nn import train as nn_train
+from app.i18n import N_
 from app.schemas import activations as activation_schemas
 from app.schemas import cnn as cnn_schemas
 from app.schemas import conv as conv_schemas
@@ -41,8 +45,8 @@ from app.settings import get_settings, resource_dir
 @dataclass(frozen=True)
 class Lesson:
     slug: str  # URL path and template name: /conv -> templates/conv.html (- becomes _)
-    title: str
-    title_zh: str
+    title: str  # English, marked N_ and translated where shown: {{ _(lesson.title) }}
+    title_zh: str  # the Chinese term the English interface shows beside the title
     summary: str
 
 
@@ -50,61 +54,81 @@ class Lesson:
 LESSONS = [
     Lesson(
         "conv",
-        "Convolution",
+        N_("Convolution"),
         "卷积",
-        "Step a filter over a padded input, window by window, with every product and sum written "
-        "out: stride, padding, dilation, depth, and the output-size formula.",
+        N_(
+            "Step a filter over a padded input, window by window, with every product and sum "
+            "written out: stride, padding, dilation, depth, and the output-size formula."
+        ),
     ),
     Lesson(
         "conv-transpose",
-        "Transposed convolution",
+        N_("Transposed convolution"),
         "转置卷积",
-        "Upsampling, stepped: each input cell stamps its value × the kernel into a larger output, "
-        "or the same numbers as a convolution of the zero-stuffed input; output padding and the "
-        "checkerboard artefact.",
+        N_(
+            "Upsampling, stepped: each input cell stamps its value × the kernel into a larger "
+            "output, or the same numbers as a convolution of the zero-stuffed input; output "
+            "padding and the checkerboard artefact."
+        ),
     ),
     Lesson(
         "activations",
-        "Activations",
+        N_("Activations"),
         "激活函数",
-        "Sigmoid, tanh, ReLU, Leaky ReLU, PReLU, ELU and Maxout with their derivatives: "
-        "saturation, zero-centring, vanishing gradients through a stack of layers, the dead ReLU.",
+        N_(
+            "Sigmoid, tanh, ReLU, Leaky ReLU, PReLU, ELU and Maxout with their derivatives: "
+            "saturation, zero-centring, vanishing gradients through a stack of layers, the dead "
+            "ReLU."
+        ),
     ),
     Lesson(
         "pooling",
-        "Pooling",
+        N_("Pooling"),
         "池化层",
-        "Max and average pooling stepped window by window: the winner or the sum and divisor, the "
-        "output-size formula, global average pooling, and where the gradient goes back.",
+        N_(
+            "Max and average pooling stepped window by window: the winner or the sum and divisor,"
+            " the output-size formula, global average pooling, and where the gradient goes back."
+        ),
     ),
     Lesson(
         "filters",
-        "Image filters",
+        N_("Image filters"),
         "图像上的卷积",
-        "Your own photo through conv → ReLU → pooling: blur, sharpen, Sobel and other presets or a "
-        "kernel you write, grayscale or colour, and the arithmetic behind any output pixel.",
+        N_(
+            "Your own photo through conv → ReLU → pooling: blur, sharpen, Sobel and other presets"
+            " or a kernel you write, grayscale or colour, and the arithmetic behind any output "
+            "pixel."
+        ),
     ),
     Lesson(
         "optimizers",
-        "Optimizers",
+        N_("Optimizers"),
         "优化器",
-        "SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam raced on toy loss surfaces with the "
-        "numbers of every step; learning rates too low, good and too high; grid vs random search.",
+        N_(
+            "SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam raced on toy loss surfaces with "
+            "the numbers of every step; learning rates too low, good and too high; grid vs random"
+            " search."
+        ),
     ),
     Lesson(
         "training",
-        "Training",
+        N_("Training"),
         "训练",
-        "Before and during training: weight initialisation (0.01·randn, zeros, Xavier, He) through "
-        "a 10-layer network, and batch normalisation with every mean, variance and gradient.",
+        N_(
+            "Before and during training: weight initialisation (0.01·randn, zeros, Xavier, He) "
+            "through a 10-layer network, and batch normalisation with every mean, variance and "
+            "gradient."
+        ),
     ),
     Lesson(
         "cnn",
-        "Train a CNN",
+        N_("Train a CNN"),
         "训练一个卷积网络",
-        "Build a small convolutional network and train it live on shapes or Fashion-MNIST: the "
-        "loss per step, accuracy, each layer's statistics, the filters it learns, the sanity "
-        "checks, and optimisers compared on a real loss.",
+        N_(
+            "Build a small convolutional network and train it live on shapes or Fashion-MNIST: "
+            "the loss per step, accuracy, each layer's statistics, the filters it learns, the "
+            "sanity checks, and optimisers compared on a real loss."
+        ),
     ),
 ]
 
@@ -442,6 +466,24 @@ CATALOGUES = {
 }
 
 
+def lang_url(request: Request, language: str) -> str:
+    """This page with lang=language, the view's other parameters kept: a query-only URL, which
+    the browser resolves against the page's own address (any path prefix)."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    query.append(("lang", language))
+    return f"?{urlencode(query)}"
+
+
+def link(request: Request, path: str) -> str:
+    """An internal link that keeps the page's `lang` when its URL names one (the cookie and
+    Accept-Language need no parameter)."""
+    language = request.query_params.get("lang")
+    if language not in i18n.LANGUAGES:
+        return path
+    separator = "&" if "?" in path else "?"
+    return f"{path}{separator}lang={language}"
+
+
 def embed_flags(request: Request) -> dict | None:
     """?embed=1 opens a view for an iframe: no site header or footer; controls=0 and text=0 hide
     the controls and the explanations. None when the page is not embedded."""
@@ -452,10 +494,23 @@ def embed_flags(request: Request) -> dict | None:
 
 
 templates = Jinja2Templates(directory=resource_dir("templates"))
-# Strings are marked for translation ({% trans %}, _()); app/i18n installs the real catalogues.
+# Strings are marked for translation ({% trans %}, _()) and translated in the request's language:
+# the callables read app.i18n.current_language when the template renders. {% trans %} blocks are
+# trimmed (line breaks and indentation become one space), as babel.cfg extracts them.
 templates.env.add_extension("jinja2.ext.i18n")
-templates.env.install_null_translations(newstyle=True)
+templates.env.install_gettext_callables(
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
+)
+templates.env.policies["ext.i18n.trimmed"] = True
+templates.env.globals["current_lang"] = i18n.current_language.get
+templates.env.globals["html_lang"] = lambda: i18n.HTML_LANG[i18n.current_language.get()]
+templates.env.globals["script_catalogue"] = lambda slug=None: i18n.script_catalogue_json(
+    i18n.current_language.get(), slug
+)
+templates.env.globals["lang_url"] = lang_url
+templates.env.globals["link"] = link
 templates.env.globals["lessons"] = LESSONS
+templates.env.globals["lesson_slugs"] = [lesson.slug for lesson in LESSONS]
 templates.env.globals["embed_flags"] = embed_flags
 # Catalogues keep their order (the lessons list functions and schemes in the core's order).
 templates.env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
@@ -493,7 +548,7 @@ def not_found_page(request: Request) -> HTMLResponse:
 
 def add_lesson_route(lesson: Lesson) -> None:
     def lesson_page(request: Request) -> HTMLResponse:
-        context = {"active": lesson.slug, "catalogue": catalogues[lesson.slug]}
+        context = {"active": lesson.slug, "catalogue": page_catalogue(lesson.slug)}
         template = lesson.slug.replace("-", "_")
         return templates.TemplateResponse(request, f"{template}.html", context)
 
@@ -506,6 +561,24 @@ def add_lesson_route(lesson: Lesson) -> None:
     )
 
 
-catalogues = {slug: build() for slug, build in CATALOGUES.items()}
+@cache
+def built_catalogue(slug: str, language: str) -> dict:
+    """A lesson's catalogue in one language, built once: builders call i18n's _() on the names
+    they hand to the page (marked N_ where they are defined), under that language."""
+    token = i18n.current_language.set(language)
+    try:
+        return CATALOGUES[slug]()
+    finally:
+        i18n.current_language.reset(token)
+
+
+def page_catalogue(slug: str) -> dict:
+    return built_catalogue(slug, i18n.current_language.get())
+
+
+# Built when the app starts, in every language, so a broken builder fails at once.
+for _slug in CATALOGUES:
+    for _language in i18n.LANGUAGES:
+        built_catalogue(_slug, _language)
 for _lesson in LESSONS:
     add_lesson_route(_lesson)

@@ -1,6 +1,10 @@
 // The only module that talks to the server. Errors carry the server's `detail` message.
 
 import { begin } from "./exchanges.js";
+import { lang } from "./i18n.js";
+
+// Every call says the page's language, so error messages come back in it (app/language.py).
+const LANGUAGE = { "Accept-Language": lang === "zh" ? "zh-CN" : "en" };
 
 export class ApiError extends Error {
   constructor(status, detail, field) {
@@ -54,7 +58,7 @@ async function send(url, init) {
 
 export async function getJSON(url, { signal } = {}) {
   const exchange = begin("GET", url);
-  exchange.response = await send(url, { signal, headers: { Accept: "application/json" } });
+  exchange.response = await send(url, { signal, headers: { Accept: "application/json", ...LANGUAGE } });
   return exchange.response;
 }
 
@@ -63,14 +67,14 @@ export async function postJSON(url, payload, { signal } = {}) {
   exchange.response = await send(url, {
     method: "POST",
     signal,
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...LANGUAGE },
     body: JSON.stringify(payload),
   });
   return exchange.response;
 }
 
 export async function postForm(url, formData, { signal } = {}) {
-  return send(url, { method: "POST", body: formData, signal });
+  return send(url, { method: "POST", body: formData, signal, headers: LANGUAGE });
 }
 
 // Runs the latest request only: a new call aborts the one still in flight.
