@@ -61,16 +61,16 @@ def secret(settings: Settings) -> bytes:
 def dataset_info(info: datasets.DatasetInfo) -> DatasetInfo:
     return DatasetInfo(
         name=info.name,
-        label=info.label,
+        label=gettext(info.label),
         label_zh=info.label_zh,
-        classes=[en for en, _ in info.classes],
+        classes=[gettext(en) for en, _ in info.classes],
         classes_zh=[zh for _, zh in info.classes],
         shape=list(info.shape),
         train_size=info.train_size,
         test_size=info.test_size,
         source=info.source,
         licence=info.licence,
-        description=info.description,
+        description=gettext(info.description),
         value_range=[0.0, 1.0],
         eval_size=datasets.EVAL_SIZE,
     )
@@ -484,7 +484,7 @@ def confusion(
     matrix = nn_inspect.confusion(network, net.params, net.running, data)
     return ConfusionResponse(
         **matrix,
-        classes=[en for en, _ in info.classes],
+        classes=[gettext(en) for en, _ in info.classes],
         classes_zh=[zh for _, zh in info.classes],
         step=net.step,
     )

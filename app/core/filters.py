@@ -174,14 +174,15 @@ def make_filter(channels: int, preset: str | None = None, kernel=None, full_dept
     """
     if preset is not None:
         k = preset_kernel(preset)
-        label = PRESETS[preset].label
+        label = gettext(PRESETS[preset].label)
         if full_depth:
             k = np.stack([k / np.float32(channels)] * channels)
-            label += " (full depth)"
+            label = gettext("{label} (full depth)").format(label=label)
         name = preset
     else:
         k = np.asarray(kernel, dtype=np.float32)
-        name, label = "custom", "Custom " + "×".join(map(str, k.shape))
+        name = "custom"
+        label = gettext("Custom {size}").format(size="×".join(map(str, k.shape)))
     kind = "full-depth" if k.ndim == 3 else ("per-channel" if channels > 1 else "single")
     return Filter(name, label, k, kind)
 

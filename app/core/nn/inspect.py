@@ -620,9 +620,9 @@ def resemblance(network: Network, params, top: int = 3) -> dict | None:
         "presets": [
             {
                 "name": p.name,
-                "label": p.label,
+                "label": gettext(p.label),
                 "label_zh": p.label_zh,
-                "extracts": p.extracts,
+                "extracts": gettext(p.extracts),
                 "kernel": kern.tolist(),
             }
             for p, kern in zip(presets, kernels, strict=True)
