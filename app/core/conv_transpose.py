@@ -405,41 +405,49 @@ def page_settings(h, w, k, s, p=0, op=0, d=1, c=1, f=1, fill="seeded", seed=12) 
 
 PRESETS = {
     "classic": Preset(
-        "2×2 → 5×5, the guide's classic",
-        N_("经典示例"),
-        "A 2×2 input, a 3×3 kernel and stride 2 give a 5×5 output: the transposed convolution "
-        "drawn in Dumoulin and Visin's guide to convolution arithmetic. Each input cell stamps "
-        "its value times the kernel; the stamps overlap on the middle row and column, where "
-        "they add up.",
+        N_("2×2 → 5×5, the guide's classic"),
+        "经典示例",
+        N_(
+            "A 2×2 input, a 3×3 kernel and stride 2 give a 5×5 output: the transposed convolution "
+            "drawn in Dumoulin and Visin's guide to convolution arithmetic. Each input cell stamps "
+            "its value times the kernel; the stamps overlap on the middle row and column, where "
+            "they add up."
+        ),
         page_settings(h=2, w=2, k=3, s=2, p=0, op=0, fill="seeded"),
     ),
     "checkerboard": Preset(
-        "Checkerboard: kernel 3, stride 2",
-        N_("棋盘效应"),
-        "Every input and weight is 1 and there is no bias, so each output cell counts the "
-        "stamps that cover it. A 3×3 kernel at stride 2 overlaps unevenly: 1 where one stamp "
-        "lands, 2 where two overlap, 4 where four do. This uneven pattern is the checkerboard "
-        "artefact of transposed convolutions (Odena, Dumoulin and Olah, 2016): it appears "
-        "whenever the kernel size is not a multiple of the stride.",
+        N_("Checkerboard: kernel 3, stride 2"),
+        "棋盘效应",
+        N_(
+            "Every input and weight is 1 and there is no bias, so each output cell counts the "
+            "stamps that cover it. A 3×3 kernel at stride 2 overlaps unevenly: 1 where one stamp "
+            "lands, 2 where two overlap, 4 where four do. This uneven pattern is the checkerboard "
+            "artefact of transposed convolutions (Odena, Dumoulin and Olah, 2016): it appears "
+            "whenever the kernel size is not a multiple of the stride."
+        ),
         page_settings(h=4, w=4, k=3, s=2, p=0, op=0, fill="ones"),
     ),
     "even": Preset(
-        "Even overlap: kernel 4, stride 2",
-        N_("均匀重叠"),
-        "The same constant input with a 4×4 kernel at stride 2: the kernel size is a multiple "
-        "of the stride, so every output cell inside is covered by the same number of stamps "
-        "(2 along each axis, 4 in all). Padding 2 crops the thinner edges, and the output is "
-        "even: no checkerboard.",
+        N_("Even overlap: kernel 4, stride 2"),
+        "均匀重叠",
+        N_(
+            "The same constant input with a 4×4 kernel at stride 2: the kernel size is a multiple "
+            "of the stride, so every output cell inside is covered by the same number of stamps "
+            "(2 along each axis, 4 in all). Padding 2 crops the thinner edges, and the output is "
+            "even: no checkerboard."
+        ),
         page_settings(h=4, w=4, k=4, s=2, p=2, op=0, fill="ones"),
     ),
     "output_padding": Preset(
-        "Output padding: 3×3 → 6×6",
-        N_("输出填充"),
-        "A stride-2 convolution with kernel 3 and padding 1 maps both 5×5 and 6×6 inputs to "
-        "3×3, so its transpose cannot know which size to give back: without output padding it "
-        "returns 5×5, and output padding 1 keeps one more row and column at the bottom and "
-        "right (cells the padding would otherwise crop) to return 6×6. Output padding must be "
-        "smaller than the stride (or the dilation).",
+        N_("Output padding: 3×3 → 6×6"),
+        "输出填充",
+        N_(
+            "A stride-2 convolution with kernel 3 and padding 1 maps both 5×5 and 6×6 inputs to "
+            "3×3, so its transpose cannot know which size to give back: without output padding it "
+            "returns 5×5, and output padding 1 keeps one more row and column at the bottom and "
+            "right (cells the padding would otherwise crop) to return 6×6. Output padding must be "
+            "smaller than the stride (or the dilation)."
+        ),
         page_settings(h=3, w=3, k=3, s=2, p=1, op=1, fill="seeded"),
     ),
 }
