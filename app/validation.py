@@ -63,6 +63,16 @@ TEMPLATES = {
     "recursion_loop": N_("Recursion error - cyclic reference detected"),
 }
 
+# pydantic's names of what is too short or too long (too_short, too_long: {field_type}).
+FIELD_TYPES = {
+    "List": N_("List"),
+    "Tuple": N_("Tuple"),
+    "Set": N_("Set"),
+    "Dictionary": N_("Dictionary"),
+    "Value": N_("Value"),
+    "Data": N_("Data"),
+}
+
 # The app's own wording for a type (in every language).
 OWN = {"finite_number": N_("must be a finite number (NaN and Infinity are not accepted)")}
 
@@ -80,6 +90,8 @@ def describe_error(error: dict) -> str:
     if translated == template:
         return message
     ctx = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+    if ctx.get("field_type") in FIELD_TYPES:
+        ctx["field_type"] = gettext(FIELD_TYPES[ctx["field_type"]])
     if "expected" in ctx:  # pydantic joins the choices in English: "'max' or 'avg'"
         ctx["expected"] = ctx["expected"].replace(" or ", gettext(" or "))
     try:
@@ -89,7 +101,8 @@ def describe_error(error: dict) -> str:
 
 
 class Defaults(dict):
-    """A placeholder the error's ctx lacks is left empty (e.g. pydantic's expected_plural)."""
+    """A placeholder the error's ctx lacks is left empty: pydantic's expected_plural ("s" in
+    English, computed when it renders its own message) has no use in a language without plurals."""
 
     def __missing__(self, key):
         return ""
