@@ -14,7 +14,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from app.core.errors import InputError
-from app.i18n import _
+from app.i18n import _, gettext
 
 
 @dataclass
@@ -37,7 +37,11 @@ def short(text: str, limit: int = 40) -> str:
 
 def parse_form(body: bytes, content_type: str, fields: tuple[str, ...]) -> dict[str, FormPart]:
     """Every field of a multipart/form-data body, each exactly once: {name: FormPart}."""
-    expected = " and ".join(fields)
+    expected = (
+        fields[0]
+        if len(fields) == 1
+        else gettext("{fields} and {last}").format(fields=", ".join(fields[:-1]), last=fields[-1])
+    )
     kind, options = parse_options_header(content_type)
     if kind != b"multipart/form-data":
         got = kind.decode("latin-1") or "no content type"

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from app.core import filters
 from app.core.errors import InputError
 from app.core.filters import STAGES
-from app.i18n import _, ngettext
+from app.i18n import N_, _, gettext, ngettext
 from app.imaging import decode_image, encode_png
 from app.schemas.image import (
     MAX_SPEC_CHARS,
@@ -59,6 +59,23 @@ SPEC_DESCRIPTION = (
     + ", ".join(filters.PRESETS)
     + ". Every field but filters has a default."
 )
+
+
+# The standard library's JSON messages (json.JSONDecodeError.msg), to translate them.
+JSON_ERRORS = {
+    message: message
+    for message in (
+        N_("Expecting value"),
+        N_("Expecting property name enclosed in double quotes"),
+        N_("Expecting ',' delimiter"),
+        N_("Expecting ':' delimiter"),
+        N_("Unterminated string starting at"),
+        N_("Invalid control character at"),
+        N_("Invalid \\escape"),
+        N_("Invalid \\uXXXX escape"),
+        N_("Extra data"),
+    )
+}
 
 
 def spec_error(exc: ValidationError) -> InputError:
@@ -125,7 +142,9 @@ def parse_spec(data: bytes) -> FilterRequestSpec:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            _("spec: not valid JSON ({msg} at character {pos})").format(msg=exc.msg, pos=exc.pos),
+            _("spec: not valid JSON ({msg} at character {pos})").format(
+                msg=gettext(JSON_ERRORS.get(exc.msg, exc.msg)), pos=exc.pos
+            ),
             "spec",
         ) from None
     except RecursionError:
