@@ -29,7 +29,7 @@ from app.core.conv import (
     windows_of,
 )
 from app.core.errors import InputError, ShapeError
-from app.i18n import gettext
+from app.i18n import N_, gettext
 
 
 @dataclass
@@ -45,8 +45,12 @@ class BackwardTrace:
 # Losses whose upstream gradient the lesson computes from the forward output y (F, Ho, Wo):
 # name -> (what the page says, L(y), dL/dY(y)).
 LOSSES = {
-    "half_sum_squares": ("L = ½ Σ y², so dL/dY = Y", lambda y: 0.5 * float(np.sum(y * y)), np.copy),
-    "sum": ("L = Σ y, so dL/dY = 1 everywhere", lambda y: float(np.sum(y)), np.ones_like),
+    "half_sum_squares": (
+        N_("L = ½ Σ y², so dL/dY = Y"),
+        lambda y: 0.5 * float(np.sum(y * y)),
+        np.copy,
+    ),
+    "sum": (N_("L = Σ y, so dL/dY = 1 everywhere"), lambda y: float(np.sum(y)), np.ones_like),
 }
 
 

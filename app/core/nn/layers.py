@@ -57,10 +57,10 @@ LAYER_TYPES: dict[str, dict] = {
         "label": N_("Convolution"),
         "label_zh": "卷积层",
         "options": {
-            "filters": Option(None, 1, 64, "number of filters F (output channels)"),
-            "size": Option(None, 1, 11, "kernel size k (square k×k)"),
-            "stride": Option(1, 1, 4, "stride s"),
-            "padding": Option(0, 0, 5, "zero padding p on every side"),
+            "filters": Option(None, 1, 64, N_("number of filters F (output channels)")),
+            "size": Option(None, 1, 11, N_("kernel size k (square k×k)")),
+            "stride": Option(1, 1, 4, N_("stride s")),
+            "padding": Option(0, 0, 5, N_("zero padding p on every side")),
         },
     },
     "relu": {"label": N_("ReLU"), "label_zh": "ReLU", "options": {}},
@@ -68,7 +68,7 @@ LAYER_TYPES: dict[str, dict] = {
         "label": N_("Leaky ReLU"),
         "label_zh": "Leaky ReLU",
         "options": {
-            "negative_slope": Option(0.01, 0.0, 1.0, "slope for x < 0", integer=False),
+            "negative_slope": Option(0.01, 0.0, 1.0, N_("slope for x < 0"), integer=False),
         },
     },
     "tanh": {"label": N_("tanh"), "label_zh": "tanh", "options": {}},
@@ -76,39 +76,39 @@ LAYER_TYPES: dict[str, dict] = {
     "elu": {
         "label": N_("ELU"),
         "label_zh": "ELU",
-        "options": {"alpha": Option(1.0, 0.0, 10.0, "α: f(x) = α(eˣ − 1) for x ≤ 0", False)},
+        "options": {"alpha": Option(1.0, 0.0, 10.0, N_("α: f(x) = α(eˣ − 1) for x ≤ 0"), False)},
     },
     "maxpool": {
         "label": N_("Max pooling"),
         "label_zh": "最大池化",
         "options": {
-            "size": Option(None, 1, 8, "window size k (square k×k)"),
-            "stride": Option(None, 1, 8, "stride s (default: the window size)"),
-            "padding": Option(0, 0, 4, "padding p, at most k // 2 (never wins the max)"),
+            "size": Option(None, 1, 8, N_("window size k (square k×k)")),
+            "stride": Option(None, 1, 8, N_("stride s (default: the window size)")),
+            "padding": Option(0, 0, 4, N_("padding p, at most k // 2 (never wins the max)")),
         },
     },
     "avgpool": {
         "label": N_("Average pooling"),
         "label_zh": "平均池化",
         "options": {
-            "size": Option(None, 1, 8, "window size k (square k×k)"),
-            "stride": Option(None, 1, 8, "stride s (default: the window size)"),
-            "padding": Option(0, 0, 4, "zero padding p, at most k // 2 (counted in the mean)"),
+            "size": Option(None, 1, 8, N_("window size k (square k×k)")),
+            "stride": Option(None, 1, 8, N_("stride s (default: the window size)")),
+            "padding": Option(0, 0, 4, N_("zero padding p, at most k // 2 (counted in the mean)")),
         },
     },
     "batchnorm": {
         "label": N_("Batch normalisation"),
         "label_zh": "批归一化",
         "options": {
-            "eps": Option(1e-5, 1e-12, 1.0, "ε added to the variance", integer=False),
-            "momentum": Option(0.1, 0.0, 1.0, "running-average momentum", integer=False),
+            "eps": Option(1e-5, 1e-12, 1.0, N_("ε added to the variance"), integer=False),
+            "momentum": Option(0.1, 0.0, 1.0, N_("running-average momentum"), integer=False),
         },
     },
     "flatten": {"label": N_("Flatten"), "label_zh": "展平", "options": {}},
     "linear": {
         "label": N_("Linear (fully connected)"),
         "label_zh": "全连接层",
-        "options": {"out": Option(None, 1, 1024, "output features")},
+        "options": {"out": Option(None, 1, 1024, N_("output features"))},
     },
 }
 ACTIVATION_TYPES = ("relu", "leaky_relu", "tanh", "sigmoid", "elu")
