@@ -110,19 +110,33 @@ class WorkingImage:
         notes = []
         if self.scaled:
             notes.append(
-                f"downscaled from {self.original_width}×{self.original_height} to "
-                f"{self.width}×{self.height} (longest side {working_size}) before the work"
+                _(
+                    "downscaled from {original_width}×{original_height} to "
+                    "{width}×{height} (longest side {working_size}) before the work"
+                ).format(
+                    original_width=self.original_width,
+                    original_height=self.original_height,
+                    width=self.width,
+                    height=self.height,
+                    working_size=working_size,
+                )
             )
         if self.orientation != 1:
-            notes.append(f"EXIF orientation {self.orientation} applied: the image is shown upright")
+            notes.append(
+                _("EXIF orientation {orientation} applied: the image is shown upright").format(
+                    orientation=self.orientation
+                )
+            )
         if self.frames > 1:
-            notes.append(f"animated image: the first of {self.frames} frames is used")
+            notes.append(
+                _("animated image: the first of {frames} frames is used").format(frames=self.frames)
+            )
         if self.transparent:
-            notes.append("transparent pixels are composited onto white")
+            notes.append(_("transparent pixels are composited onto white"))
         if self.mode == "CMYK":
-            notes.append("CMYK converted to RGB")
+            notes.append(_("CMYK converted to RGB"))
         if self.scale == 65535:
-            notes.append("16-bit image: values are divided by 65535 (its own range), not 255")
+            notes.append(_("16-bit image: values are divided by 65535 (its own range), not 255"))
         return notes
 
     def as_chw(self) -> np.ndarray:
@@ -235,10 +249,18 @@ def too_costly(fmt, mode, width, height, cost, budget) -> str:
     """The refusal of an image whose decoding needs more than the budget, with a size that fits."""
     scale = (budget / cost) ** 0.5
     fits = f"{max(1, int(width * scale))}×{max(1, int(height * scale))}"
-    return (
-        f"the {width}×{height} {fmt} image ({mode}) needs about {cost / 1e6:,.0f} MB of memory "
-        f"to decode, more than the {budget / 1e6:,.0f} MB allowed per image; it was not decoded. "
-        f"Send it at most {fits} pixels, or as a JPEG (decoded at a reduced size)"
+    return _(
+        "the {width}×{height} {fmt} image ({mode}) needs about {cost:,.0f} MB of memory "
+        "to decode, more than the {budget:,.0f} MB allowed per image; it was not decoded. "
+        "Send it at most {fits} pixels, or as a JPEG (decoded at a reduced size)"
+    ).format(
+        width=width,
+        height=height,
+        fmt=fmt,
+        mode=mode,
+        cost=cost / 1e6,
+        budget=budget / 1e6,
+        fits=fits,
     )
 
 

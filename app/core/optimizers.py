@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.core.errors import InputError
-from app.i18n import N_, _
+from app.i18n import N_, _, gettext
 
 # ---------------------------------------------------------------- the update rules
 
@@ -394,7 +394,9 @@ def resolve(name: str, params: dict, field: str = "optimizers") -> dict:
     if unknown:
         raise InputError(
             _("{label} has no parameter {unknown!r}; its parameters are {value}").format(
-                label=optimizer.label, unknown=unknown[0], value=", ".join(optimizer.params)
+                label=gettext(optimizer.label),
+                unknown=unknown[0],
+                value=", ".join(optimizer.params),
             ),
             f"{field}.{unknown[0]}",
         )
@@ -407,7 +409,7 @@ def resolve(name: str, params: dict, field: str = "optimizers") -> dict:
             low = f"> {spec.low:g}" if spec.low_open else f">= {spec.low:g}"
             raise InputError(
                 _("{label}: {key} must be {low} and <= {high:g}, got {value:g}").format(
-                    label=optimizer.label, key=key, low=low, high=spec.high, value=value
+                    label=gettext(optimizer.label), key=key, low=low, high=spec.high, value=value
                 ),
                 f"{field}.{key}",
             )

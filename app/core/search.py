@@ -15,7 +15,7 @@ from app.core.errors import InputError
 from app.core.optimizers import get_optimizer, resolve
 from app.core.race import Race, race
 from app.core.surfaces import Surface
-from app.i18n import _
+from app.i18n import _, gettext
 
 
 def log_space(lo: float, hi: float, n: int) -> np.ndarray:
@@ -107,9 +107,14 @@ def grid_vs_random(
     second = second or optimizer.search_second
     if second is None or second == "lr" or second not in optimizer.params:
         others = [p for p in optimizer.params if p != "lr"]
+        if others:
+            message = _(
+                "{label} has no second parameter to search named {second!r}; choose one of {others}"
+            )
+        else:
+            message = _("{label} has no second parameter to search")
         raise InputError(
-            f"{optimizer.label} has no second parameter to search"
-            + (f" named {second!r}; choose one of {', '.join(others)}" if others else ""),
+            message.format(label=gettext(optimizer.label), second=second, others=", ".join(others)),
             "second",
         )
     spec = optimizer.params[second]

@@ -666,8 +666,9 @@ def as_example(gray: np.ndarray, side: int, invert: str = "auto") -> tuple[np.nd
     if max(h, w) < side:
         gray = scale_up(gray, side)
         notes.append(
-            f"scaled up from {w}×{h} to {gray.shape[1]}×{gray.shape[0]} (bilinear, longest side "
-            f"{side})"
+            gettext(
+                "scaled up from {w}×{h} to {shape}×{shape2} (bilinear, longest side {side})"
+            ).format(w=w, h=h, shape=gray.shape[1], shape2=gray.shape[0], side=side)
         )
         h, w = gray.shape
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
@@ -675,13 +676,22 @@ def as_example(gray: np.ndarray, side: int, invert: str = "auto") -> tuple[np.nd
     inverted = invert == "yes" or (invert == "auto" and light > 0.5)
     if inverted:
         gray = 1.0 - gray
-        why = f"its border is light (mean {light:.2f})" if invert == "auto" else "as asked"
+        if invert == "auto":
+            why = gettext("its border is light (mean {light:.2f})").format(light=light)
+        else:
+            why = gettext("as asked")
         notes.append(
-            f"inverted (1 − value), {why}: the data set's images are light on a black background"
+            gettext(
+                "inverted (1 − value), {why}: the data set's images are light on a black background"
+            ).format(why=why)
         )
     x = np.zeros((1, side, side), dtype=np.float32)
     top, left = (side - h) // 2, (side - w) // 2
     x[0, top : top + h, left : left + w] = gray
     if (h, w) != (side, side):
-        notes.append(f"centred on a {side}×{side} black square ({w}×{h} after scaling)")
+        notes.append(
+            gettext("centred on a {side}×{side} black square ({w}×{h} after scaling)").format(
+                side=side, w=w, h=h
+            )
+        )
     return x, notes, inverted
