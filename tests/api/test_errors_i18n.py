@@ -10,11 +10,13 @@ import json
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 
 from app.core import datasets, optimizers, surfaces
 from app.core.errors import InputError
 from app.i18n import LANGUAGES, current_language, translations
+from app.main import app
 from app.validation import TEMPLATES, describe_error
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -300,7 +302,9 @@ def test_english_is_the_default_and_unchanged(client):
     assert client.post("/api/conv2d", json=body, headers=EN).json() == plain.json()
 
 
-def test_the_lang_parameter_wins_over_accept_language(client):
+def test_the_lang_parameter_wins_over_accept_language():
+    # Its own client: a lang parameter sets the remembered-language cookie on the client.
+    client = TestClient(app)
     body = {"input": X, "weights": W, "stride": 0}
     response = client.post("/api/conv2d?lang=en", json=body, headers=ZH)
     assert response.json()["detail"] == "stride: must be between 1 and 64, got 0"
@@ -416,3 +420,8 @@ def test_every_label_with_a_chinese_twin_translates_to_it(language):
     catalogue = translations(language)
     for english, chinese in twins.items():
         assert catalogue.gettext(english) in (chinese if language == "zh" else {english})
+
+
+def test_the_session_client_remembers_no_language(client):
+    """No test here leaves a language cookie on the shared client (other tests expect English)."""
+    assert "cnnlab_lang" not in client.cookies
