@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from app.i18n import _
+
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 FORMAT_NAMES = "PNG, JPEG, GIF, WebP or BMP"
 
@@ -108,19 +110,33 @@ class WorkingImage:
         notes = []
         if self.scaled:
             notes.append(
-                f"downscaled from {self.original_width}×{self.original_height} to "
-                f"{self.width}×{self.height} (longest side {working_size}) before the work"
+                _(
+                    "downscaled from {original_width}×{original_height} to "
+                    "{width}×{height} (longest side {working_size}) before the work"
+                ).format(
+                    original_width=self.original_width,
+                    original_height=self.original_height,
+                    width=self.width,
+                    height=self.height,
+                    working_size=working_size,
+                )
             )
         if self.orientation != 1:
-            notes.append(f"EXIF orientation {self.orientation} applied: the image is shown upright")
+            notes.append(
+                _("EXIF orientation {orientation} applied: the image is shown upright").format(
+                    orientation=self.orientation
+                )
+            )
         if self.frames > 1:
-            notes.append(f"animated image: the first of {self.frames} frames is used")
+            notes.append(
+                _("animated image: the first of {frames} frames is used").format(frames=self.frames)
+            )
         if self.transparent:
-            notes.append("transparent pixels are composited onto white")
+            notes.append(_("transparent pixels are composited onto white"))
         if self.mode == "CMYK":
-            notes.append("CMYK converted to RGB")
+            notes.append(_("CMYK converted to RGB"))
         if self.scale == 65535:
-            notes.append("16-bit image: values are divided by 65535 (its own range), not 255")
+            notes.append(_("16-bit image: values are divided by 65535 (its own range), not 255"))
         return notes
 
     def as_chw(self) -> np.ndarray:
@@ -192,8 +208,11 @@ def check_jpeg_data(data: bytes, width: int, height: int) -> None:
     if scan_bytes * 8 < blocks:
         raise ImageError(
             422,
-            f"the JPEG is truncated or damaged: its header says {width}×{height}, which needs at "
-            f"least {-(-blocks // 8):,} bytes of image data, but the file holds {scan_bytes:,}",
+            _(
+                "the JPEG is truncated or damaged: its header says "
+                "{width}×{height}, which needs at least {value:,} bytes of image "
+                "data, but the file holds {scan_bytes:,}"
+            ).format(width=width, height=height, value=-(-blocks // 8), scan_bytes=scan_bytes),
         )
 
 
@@ -230,10 +249,18 @@ def too_costly(fmt, mode, width, height, cost, budget) -> str:
     """The refusal of an image whose decoding needs more than the budget, with a size that fits."""
     scale = (budget / cost) ** 0.5
     fits = f"{max(1, int(width * scale))}×{max(1, int(height * scale))}"
-    return (
-        f"the {width}×{height} {fmt} image ({mode}) needs about {cost / 1e6:,.0f} MB of memory "
-        f"to decode, more than the {budget / 1e6:,.0f} MB allowed per image; it was not decoded. "
-        f"Send it at most {fits} pixels, or as a JPEG (decoded at a reduced size)"
+    return _(
+        "the {width}×{height} {fmt} image ({mode}) needs about {cost:,.0f} MB of memory "
+        "to decode, more than the {budget:,.0f} MB allowed per image; it was not decoded. "
+        "Send it at most {fits} pixels, or as a JPEG (decoded at a reduced size)"
+    ).format(
+        width=width,
+        height=height,
+        fmt=fmt,
+        mode=mode,
+        cost=cost / 1e6,
+        budget=budget / 1e6,
+        fits=fits,
     )
 
 
@@ -249,33 +276,55 @@ def decode_image(
 
     decode_max_bytes bounds decode_cost (None: no bound besides max_pixels)."""
     if not data:
-        raise ImageError(422, "the file is empty")
+        raise ImageError(422, _("the file is empty"))
     if max_bytes is not None and len(data) > max_bytes:
-        raise ImageError(413, f"the image is larger than the upload limit of {max_bytes:,} bytes")
+        raise ImageError(
+            413,
+            _("the image is larger than the upload limit of {max_bytes:,} bytes").format(
+                max_bytes=max_bytes
+            ),
+        )
     unsupported = sniff_unsupported(data)
     if unsupported:
-        raise ImageError(415, f"{unsupported} files are not supported: send a {FORMAT_NAMES} image")
+        raise ImageError(
+            415,
+            _("{unsupported} files are not supported: send a {FORMAT_NAMES} image").format(
+                unsupported=unsupported, FORMAT_NAMES=FORMAT_NAMES
+            ),
+        )
     try:
         im = Image.open(io.BytesIO(data), formats=FORMATS)  # lazy: reads the header only
     except Image.DecompressionBombError as exc:
-        raise ImageError(422, f"the image has too many pixels to decode safely ({exc})") from None
+        raise ImageError(
+            422, _("the image has too many pixels to decode safely ({exc})").format(exc=exc)
+        ) from None
     except UnidentifiedImageError:
         raise ImageError(
-            415, f"the file is not an image the lab can read: send a {FORMAT_NAMES} image"
+            415,
+            _("the file is not an image the lab can read: send a {FORMAT_NAMES} image").format(
+                FORMAT_NAMES=FORMAT_NAMES
+            ),
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ImageError(422, f"the image header is damaged: {exc}") from None
+        raise ImageError(422, _("the image header is damaged: {exc}").format(exc=exc)) from None
 
     with im:
         width, height = im.size
         if width < 1 or height < 1:
-            raise ImageError(422, f"the image has no pixels ({width}×{height})")
+            raise ImageError(
+                422,
+                _("the image has no pixels ({width}×{height})").format(width=width, height=height),
+            )
         if width * height > max_pixels:
             raise ImageError(
                 422,
-                f"the image is {width}×{height} = {width * height / 1e6:.1f} megapixels, more "
-                f"than the limit of {max_pixels / 1e6:g} megapixels; it was not decoded "
-                "(a file this small that decodes this large is a decompression bomb)",
+                _(
+                    "the image is {width}×{height} = {value:.1f} megapixels, more "
+                    "than the limit of {value2:g} megapixels; it was not decoded (a "
+                    "file this small that decodes this large is a decompression bomb)"
+                ).format(
+                    width=width, height=height, value=width * height / 1e6, value2=max_pixels / 1e6
+                ),
             )
         source_format, source_mode = im.format, im.mode
         target = working_size(width, height, working_side)
@@ -310,11 +359,14 @@ def decode_image(
                 pixels, scale = eight_bit(im, target)
         except Image.DecompressionBombError as exc:
             raise ImageError(
-                422, f"the image has too many pixels to decode safely ({exc})"
+                422, _("the image has too many pixels to decode safely ({exc})").format(exc=exc)
             ) from None
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
             raise ImageError(
-                422, f"the image is damaged or truncated and could not be decoded ({exc})"
+                422,
+                _("the image is damaged or truncated and could not be decoded ({exc})").format(
+                    exc=exc
+                ),
             ) from None
 
     pixels = orient(pixels, orientation)

@@ -22,10 +22,12 @@ from app.api import (
 )
 from app.api import code as code_api
 from app.core.errors import InputError
+from app.i18n import N_, gettext
 from app.imaging import ImageError
 from app.language import LanguageMiddleware
 from app.security import BodyLimitMiddleware, BodyTooLarge, SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
+from app.validation import describe_error
 
 logger = logging.getLogger("cnnlab")
 
@@ -51,11 +53,15 @@ SOURCES = ("body", "query", "path", "header", "cookie")
 # a number with thousands of digits, bytes that are not UTF-8).
 FRAMEWORK_DETAILS = {
     400: (
-        "body: could not be parsed (malformed, too deeply nested, or a number with too many "
-        "digits)",
+        N_(
+            "body: could not be parsed (malformed, too deeply nested, or a number with too many "
+            "digits)"
+        ),
         "body",
     ),
 }
+# Statuses the framework answers on its own (no such route, a route without that method).
+FRAMEWORK_MESSAGES = {"Not Found": N_("Not Found"), "Method Not Allowed": N_("Method Not Allowed")}
 
 
 def describe_location(loc: tuple) -> str:
@@ -77,21 +83,22 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
     for error in errors:
         if error.get("type") == "json_invalid":
             position = error.get("loc", ("body", "?"))[-1]
-            text, field = f"body: not valid JSON (error at character {position})", "body"
+            text = gettext("body: not valid JSON (error at character {position})").format(
+                position=position
+            )
+            field = "body"
         else:
             field = describe_location(tuple(error.get("loc", ())))
-            message = error.get("msg", "invalid")
-            if error.get("type") == "finite_number":
-                message = "must be a finite number (NaN and Infinity are not accepted)"
-            text = f"{field}: {message}"
+            text = f"{field}: {describe_error(error)}"
         fields.append(field)
         if text not in messages:
             messages.append(text)
     shown = messages[:5]
     if len(messages) > 5:
-        shown.append(f"... and {len(messages) - 5} more")
+        shown.append(gettext("... and {count} more").format(count=len(messages) - 5))
     return JSONResponse(
-        status_code=422, content=error_body("; ".join(shown), fields[0] if fields else None)
+        status_code=422,
+        content=error_body(gettext("; ").join(shown), fields[0] if fields else None),
     )
 
 
@@ -111,6 +118,10 @@ async def http_error_handler(request: Request, exc: HTTPException):
     if exc.status_code == 404 and pages.is_page_path(request):
         return pages.not_found_page(request)
     detail, field = FRAMEWORK_DETAILS.get(exc.status_code, (exc.detail, None))
+    if exc.status_code in FRAMEWORK_DETAILS:
+        detail = gettext(detail)
+    elif isinstance(detail, str) and detail in FRAMEWORK_MESSAGES:
+        detail = gettext(FRAMEWORK_MESSAGES[detail])
     return JSONResponse(
         status_code=exc.status_code, content=error_body(detail, field), headers=exc.headers
     )
@@ -119,7 +130,7 @@ async def http_error_handler(request: Request, exc: HTTPException):
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
     # A bug, not the caller's fault: log it, and say so without leaking internals.
     logger.exception("unhandled error on %s", request.url.path)
-    return JSONResponse(status_code=500, content=error_body("internal error", None))
+    return JSONResponse(status_code=500, content=error_body(gettext("internal error"), None))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -3,6 +3,8 @@
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.i18n import gettext
+
 # No inline scripts or styles anywhere: pages load modules and stylesheets from static/.
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -51,7 +53,9 @@ class BodyTooLarge(HTTPException):
     """
 
     def __init__(self, limit: int):
-        super().__init__(413, f"request body too large: the limit is {limit:,} bytes")
+        super().__init__(
+            413, gettext("request body too large: the limit is {limit:,} bytes").format(limit=limit)
+        )
         self.limit = limit
 
 

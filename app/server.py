@@ -23,6 +23,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from app.i18n import gettext
 from app.settings import Settings, get_settings, resource_dir
 
 # Responses smaller than this are sent as they are: gzip would save less than a packet.
@@ -137,8 +138,10 @@ class Busy(HTTPException):
     def __init__(self, limiter: HeavyWorkLimiter):
         super().__init__(
             503,
-            f"the server is busy: this worker's {limiter.slots} heavy-work slots stayed taken "
-            f"for {limiter.wait:g} s; try again in {RETRY_AFTER_SECONDS} s",
+            gettext(
+                "the server is busy: this worker's {slots} heavy-work slots stayed taken "
+                "for {wait:g} s; try again in {retry} s"
+            ).format(slots=limiter.slots, wait=limiter.wait, retry=RETRY_AFTER_SECONDS),
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 

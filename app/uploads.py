@@ -14,6 +14,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from app.core.errors import InputError
+from app.i18n import _, gettext
 
 
 @dataclass
@@ -36,17 +37,23 @@ def short(text: str, limit: int = 40) -> str:
 
 def parse_form(body: bytes, content_type: str, fields: tuple[str, ...]) -> dict[str, FormPart]:
     """Every field of a multipart/form-data body, each exactly once: {name: FormPart}."""
-    expected = " and ".join(fields)
+    expected = (
+        fields[0]
+        if len(fields) == 1
+        else gettext("{fields} and {last}").format(fields=", ".join(fields[:-1]), last=fields[-1])
+    )
     kind, options = parse_options_header(content_type)
     if kind != b"multipart/form-data":
         got = kind.decode("latin-1") or "no content type"
         raise InputError(
-            f"body: send multipart/form-data with the fields {expected} (got {short(got)})",
+            _("body: send multipart/form-data with the fields {expected} (got {value})").format(
+                expected=expected, value=short(got)
+            ),
             "body",
         )
     boundary = options.get(b"boundary")
     if not boundary:
-        raise InputError("body: the multipart content type gives no boundary", "body")
+        raise InputError(_("body: the multipart content type gives no boundary"), "body")
 
     parts: dict[str, FormPart] = {}
     headers: dict[bytes, bytes] = {}
@@ -71,20 +78,28 @@ def parse_form(body: bytes, content_type: str, fields: tuple[str, ...]) -> dict[
         headers.clear()
         name = params.get(b"name", b"").decode("latin-1")
         if disposition != b"form-data" or not name:
-            raise InputError("body: a part of the form has no field name", "body")
+            raise InputError(_("body: a part of the form has no field name"), "body")
         if name not in fields:
             raise InputError(
-                f"{short(name)}: not a field of this form, which takes {expected}", short(name)
+                _("{value}: not a field of this form, which takes {expected}").format(
+                    value=short(name), expected=expected
+                ),
+                short(name),
             )
         if name in parts:
-            raise InputError(f"{name}: sent more than once; send one {name}", name)
+            raise InputError(
+                _("{name}: sent more than once; send one {name}").format(name=name), name
+            )
         filename = params.get(b"filename")
         parts[name] = FormPart(name, None if filename is None else filename.decode("latin-1"))
         if length is not None:
             text = length.decode("latin-1").strip()
             if not text.isdigit():
                 raise InputError(
-                    f"{name}: its Content-Length {short(text)!r} is not a number", name
+                    _("{name}: its Content-Length {value!r} is not a number").format(
+                        name=name, value=short(text)
+                    ),
+                    name,
                 )
             parts[name].declared = int(text)
         current[:] = [parts[name]]
@@ -97,8 +112,11 @@ def parse_form(body: bytes, content_type: str, fields: tuple[str, ...]) -> dict[
         size = sum(map(len, part.chunks))
         if part.declared is not None and part.declared != size:
             raise InputError(
-                f"{part.name}: the part declares {part.declared:,} bytes (Content-Length) but "
-                f"holds {size:,}; the upload was damaged or cut off: send it again",
+                _(
+                    "{name}: the part declares {declared:,} bytes (Content-Length) "
+                    "but holds {size:,}; the upload was damaged or cut off: send it "
+                    "again"
+                ).format(name=part.name, declared=part.declared, size=size),
                 part.name,
             )
 
@@ -119,13 +137,23 @@ def parse_form(body: bytes, content_type: str, fields: tuple[str, ...]) -> dict[
         parser.write(body)
         parser.finalize()
     except FormParserError as exc:
-        raise InputError(f"body: the multipart form is malformed ({exc})", "body") from None
+        raise InputError(
+            _("body: the multipart form is malformed ({exc})").format(exc=exc), "body"
+        ) from None
     if not ended:
         raise InputError(
-            "body: the multipart form ends before its closing boundary (was the upload cut off?)",
+            _(
+                "body: the multipart form ends before its closing boundary (was "
+                "the upload cut off?)"
+            ),
             "body",
         )
     for name in fields:
         if name not in parts:
-            raise InputError(f"{name}: missing; the form takes {expected}", name)
+            raise InputError(
+                _("{name}: missing; the form takes {expected}").format(
+                    name=name, expected=expected
+                ),
+                name,
+            )
     return parts

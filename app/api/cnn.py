@@ -22,6 +22,7 @@ from app.core.nn.network import (
     layer_formulas,
     layer_summary,
 )
+from app.i18n import gettext
 from app.imaging import SIXTEEN_BIT, decode_image
 from app.schemas.cnn import (
     MAX_LIST_EXAMPLES,
@@ -60,16 +61,16 @@ def secret(settings: Settings) -> bytes:
 def dataset_info(info: datasets.DatasetInfo) -> DatasetInfo:
     return DatasetInfo(
         name=info.name,
-        label=info.label,
+        label=gettext(info.label),
         label_zh=info.label_zh,
-        classes=[en for en, _ in info.classes],
+        classes=[gettext(en) for en, _ in info.classes],
         classes_zh=[zh for _, zh in info.classes],
         shape=list(info.shape),
         train_size=info.train_size,
         test_size=info.test_size,
         source=info.source,
         licence=info.licence,
-        description=info.description,
+        description=gettext(info.description),
         value_range=[0.0, 1.0],
         eval_size=datasets.EVAL_SIZE,
     )
@@ -83,16 +84,28 @@ def list_datasets() -> list[DatasetInfo]:
 def parse_indices(text: str, size: int) -> list[int]:
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
-        raise InputError("indices must list at least one index, e.g. 3,17,42", "indices")
+        raise InputError(gettext("indices must list at least one index, e.g. 3,17,42"), "indices")
     if len(parts) > MAX_LIST_EXAMPLES:
-        raise InputError(f"indices may list at most {MAX_LIST_EXAMPLES} examples", "indices")
+        raise InputError(
+            gettext("indices may list at most {MAX_LIST_EXAMPLES} examples").format(
+                MAX_LIST_EXAMPLES=MAX_LIST_EXAMPLES
+            ),
+            "indices",
+        )
     try:
         values = [int(p) for p in parts]
     except ValueError:
-        raise InputError("indices must be whole numbers separated by commas", "indices") from None
+        raise InputError(
+            gettext("indices must be whole numbers separated by commas"), "indices"
+        ) from None
     bad = [v for v in values if not 0 <= v < size]
     if bad:
-        raise InputError(f"index {bad[0]} is outside the split (0 to {size - 1})", "indices")
+        raise InputError(
+            gettext("index {bad} is outside the split (0 to {value})").format(
+                bad=bad[0], value=size - 1
+            ),
+            "indices",
+        )
     return values
 
 
@@ -113,7 +126,10 @@ def examples(
         chosen = parse_indices(indices, len(xs))
     else:
         if start >= len(xs):
-            raise InputError(f"start must be below the split's size {len(xs)}", "start")
+            raise InputError(
+                gettext("start must be below the split's size {xs_count}").format(xs_count=len(xs)),
+                "start",
+            )
         chosen = list(range(start, min(len(xs), start + count)))
     return ExamplesResponse(
         dataset=name,
@@ -150,7 +166,9 @@ def gradients(request: GradientsRequest) -> GradientsResponse:
     )
     if not (math.isfinite(loss) and np.isfinite(backward.flat).all()):
         raise InputError(
-            "the loss or a gradient is not finite for these parameters (they are too large)",
+            gettext(
+                "the loss or a gradient is not finite for these parameters (they are too large)"
+            ),
             "params",
         )
     return GradientsResponse(
@@ -231,7 +249,7 @@ def gradcheck(
     num_classes = None
     if request.x is not None:
         if request.labels is None:
-            raise InputError("labels are needed with x", "labels")
+            raise InputError(gettext("labels are needed with x"), "labels")
         x = to_array(request.x, "x", 4)
         labels = request.labels
     else:
@@ -247,7 +265,7 @@ def gradcheck(
     labels = network.check_labels(labels, x.shape[0])
     step = 0
     if request.params is not None and request.state is not None:
-        raise InputError("give params or a state, not both", "state")
+        raise InputError(gettext("give params or a state, not both"), "state")
     if request.params is not None:
         flat = network.flatten(request.params)
     elif request.state is not None:
@@ -259,7 +277,7 @@ def gradcheck(
         network, flat, x, labels, request.samples, request.h, request.seed
     )
     if not math.isfinite(result["loss"]) or not math.isfinite(result["max_relative_error"]):
-        raise InputError("the loss is not finite for these parameters", "params")
+        raise InputError(gettext("the loss is not finite for these parameters"), "params")
     return GradcheckResponse(**result, layers=layer_summary(network), step=step)
 
 
@@ -314,13 +332,19 @@ def train(
         )
         if request.precision is not None and request.precision != state.precision:
             raise InputError(
-                f"precision {request.precision} differs from the state's {state.precision}: a run "
-                "keeps its precision (leave precision out, or start again with state null)",
+                gettext(
+                    "precision {precision} differs from the state's {precision2}: a "
+                    "run keeps its precision (leave precision out, or start again "
+                    "with state null)"
+                ).format(precision=request.precision, precision2=state.precision),
                 "precision",
             )
     if state.step + request.steps > nn_train.MAX_TOTAL_STEPS:
         raise InputError(
-            f"a run may take at most {nn_train.MAX_TOTAL_STEPS:,} steps in all", "steps"
+            gettext("a run may take at most {MAX_TOTAL_STEPS:,} steps in all").format(
+                MAX_TOTAL_STEPS=nn_train.MAX_TOTAL_STEPS
+            ),
+            "steps",
         )
     chunk = nn_train.train_chunk(
         network, data, config, state, request.steps, request.eval, request.stats_every
@@ -424,7 +448,7 @@ def trace(
     over where it acted, beside the float64 central difference, and the step an optimiser
     would take on it with this example's gradient."""
     if (request.cell is None) == (request.weight is None):
-        raise InputError("give a cell or a weight (one of them)", "cell")
+        raise InputError(gettext("give a cell or a weight (one of them)"), "cell")
     x = to_array(request.x, "x", 3)
     network = network_for(request.layers, x.shape)
     nn_inspect.check_inspect_size(network, request.label is not None)
@@ -460,7 +484,7 @@ def confusion(
     matrix = nn_inspect.confusion(network, net.params, net.running, data)
     return ConfusionResponse(
         **matrix,
-        classes=[en for en, _ in info.classes],
+        classes=[gettext(en) for en, _ in info.classes],
         classes_zh=[zh for _, zh in info.classes],
         step=net.step,
     )

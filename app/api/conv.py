@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from app.core import conv, conv_gradients
+from app.i18n import gettext
 from app.schemas.common import json_response, to_array
 from app.schemas.conv import (
     MAX_TRACE_PRODUCTS,
@@ -79,7 +80,9 @@ def conv2d_backward(request: Conv2dBackwardRequest) -> Response:
     x, w, b = arrays(request)
     dout = None if request.grad_output is None else to_array(request.grad_output, "grad_output", 3)
     if request.trace:
-        check_trace_bytes(backward_trace_bytes(*trace_shape(request, x, w)), "backward trace")
+        check_trace_bytes(
+            backward_trace_bytes(*trace_shape(request, x, w)), gettext("backward trace")
+        )
     lesson = conv_gradients.conv2d_backward_lesson(
         x,
         w,

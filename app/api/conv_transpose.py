@@ -4,6 +4,7 @@ convolution of the zero-stuffed input."""
 from fastapi import APIRouter
 
 from app.core import conv_transpose
+from app.i18n import gettext
 from app.schemas.common import to_array
 from app.schemas.conv import MAX_TRACE_PRODUCTS, check_trace_bytes, transpose_trace_bytes
 from app.schemas.conv_transpose import (
@@ -28,7 +29,7 @@ def conv_transpose2d(request: ConvTransposeRequest) -> ConvTransposeResponse:
         s, p, o, d = request.stride, request.padding, request.output_padding, request.dilation
         Ho = conv_transpose.output_length(H, KH, p[0], s[0], d[0], o[0])
         Wo = conv_transpose.output_length(W, KW, p[1], s[1], d[1], o[1])
-        check_trace_bytes(transpose_trace_bytes(C, F, KH * KW, H, W, Ho, Wo), "two traces")
+        check_trace_bytes(transpose_trace_bytes(C, F, KH * KW, H, W, Ho, Wo), gettext("two traces"))
     lesson = conv_transpose.conv_transpose_lesson(
         x,
         w,

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from app.animation import MAX_BYTES, conv_frames, pool_frames, race_frames
 from app.api import conv, optim, pool
 from app.core.errors import InputError
+from app.i18n import gettext
 from app.pages import LESSONS
 from app.schemas.common import to_array
 from app.schemas.export import LESSON_BODIES, AnimationRequest, AnimationResponse
@@ -35,7 +36,10 @@ def lesson_body(request: AnimationRequest):
 
 
 def no_trace(what: str) -> InputError:
-    return InputError(f"{what} is too large to trace step by step: use a smaller input", "body")
+    return InputError(
+        gettext("{what} is too large to trace step by step: use a smaller input").format(what=what),
+        "body",
+    )
 
 
 @router.post("/animation", summary="A stepped lesson as an animated GIF or WebP")
@@ -49,14 +53,14 @@ def animation(request: AnimationRequest) -> AnimationResponse:
     if request.lesson == "conv":
         response = json.loads(conv.conv2d(body).body)  # serialised by orjson (json_response)
         if not response["steps"]:
-            raise no_trace("this convolution")
+            raise no_trace(gettext("this convolution"))
         x, w, _ = conv.arrays(body)
         result = conv_frames(x, w, response, request.frames, request.format, title)
         steps = len(response["steps"])
     elif request.lesson == "pooling":
         response = pool.pool2d(body).model_dump()
         if not response["steps"]:
-            raise no_trace("this pooling")
+            raise no_trace(gettext("this pooling"))
         x = to_array(body.input, "input", 3)
         result = pool_frames(x, response, request.frames, request.format, title)
         steps = len(response["steps"])
@@ -68,8 +72,10 @@ def animation(request: AnimationRequest) -> AnimationResponse:
         steps = response["steps"]
     if len(result.data) > MAX_BYTES:
         raise InputError(
-            f"the animation is {len(result.data):,} bytes, over the {MAX_BYTES:,}-byte limit: "
-            "ask for fewer frames",
+            gettext(
+                "the animation is {data_count:,} bytes, over the "
+                "{MAX_BYTES:,}-byte limit: ask for fewer frames"
+            ).format(data_count=len(result.data), MAX_BYTES=MAX_BYTES),
             "frames",
         )
     return AnimationResponse(

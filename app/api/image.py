@@ -17,6 +17,7 @@ from starlette.responses import Response
 from app.core import filters
 from app.core.errors import InputError
 from app.core.filters import STAGES
+from app.i18n import N_, _, gettext, ngettext
 from app.imaging import decode_image, encode_png
 from app.schemas.image import (
     MAX_SPEC_CHARS,
@@ -30,6 +31,7 @@ from app.schemas.image import (
 )
 from app.settings import Settings, request_settings
 from app.uploads import parse_form
+from app.validation import describe_error
 
 # Stages are quantised and PNG-encoded in threads (NumPy and zlib release the GIL).
 ENCODERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="png")
@@ -59,18 +61,36 @@ SPEC_DESCRIPTION = (
 )
 
 
+# The standard library's JSON messages (json.JSONDecodeError.msg), to translate them.
+JSON_ERRORS = {
+    message: message
+    for message in (
+        N_("Expecting value"),
+        N_("Expecting property name enclosed in double quotes"),
+        N_("Expecting ',' delimiter"),
+        N_("Expecting ':' delimiter"),
+        N_("Unterminated string starting at"),
+        N_("Invalid control character at"),
+        N_("Invalid \\escape"),
+        N_("Invalid \\uXXXX escape"),
+        N_("Extra data"),
+    )
+}
+
+
 def spec_error(exc: ValidationError) -> InputError:
     """The first validation error, with its place in the spec: 'spec.filters[0].kernel: ...'."""
     error = exc.errors()[0]
     field = "spec"
     for part in error.get("loc", ()):
         field += f"[{part}]" if isinstance(part, int) else f".{part}"
-    message = error.get("msg", "invalid").removeprefix("Value error, ")
-    if error.get("type") == "finite_number":
-        message = "must be a finite number (NaN and Infinity are not accepted)"
+    message = describe_error(error).removeprefix("Value error, ")
     more = len(exc.errors()) - 1
-    suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
-    return InputError(f"{field}: {message}{suffix}", field)
+    if more:
+        message = ngettext(
+            "{message} (and {more} more problem)", "{message} (and {more} more problems)", more
+        ).format(message=message, more=more)
+    return InputError(f"{field}: {message}", field)
 
 
 def spec_field_error(exc: InputError) -> InputError:
@@ -86,13 +106,17 @@ def check_full_stage(spec: FilterRequestSpec) -> None:
     if full.map >= len(spec.filters):
         count = len(spec.filters)
         raise InputError(
-            f"spec.full.map: {full.map} is not one of the filters: there "
-            f"{'is 1' if count == 1 else f'are {count}'}, numbered from 0",
+            ngettext(
+                "spec.full.map: {map} is not one of the filters: there is {count}, numbered from 0",
+                "spec.full.map: {map} is not one of the filters: there are {count}, numbered "
+                "from 0",
+                count,
+            ).format(map=full.map, count=count),
             "spec.full.map",
         )
     if full.stage == "pool" and spec.pool is None:
         raise InputError(
-            'spec.full.stage: "pool" needs pool settings; ask for "conv" or "activation"',
+            _('spec.full.stage: "pool" needs pool settings; ask for "conv" or "activation"'),
             "spec.full.stage",
         )
 
@@ -101,26 +125,34 @@ def parse_spec(data: bytes) -> FilterRequestSpec:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError("spec: not UTF-8 text", "spec") from None
+        raise InputError(_("spec: not UTF-8 text"), "spec") from None
     if not text.strip():
         raise InputError(
-            'spec: empty; send the filters as JSON, e.g. {"filters": [{"preset": "sobel_x"}]}',
+            _('spec: empty; send the filters as JSON, e.g. {"filters": [{"preset": "sobel_x"}]}'),
             "spec",
         )
     if len(text) > MAX_SPEC_CHARS:
-        raise InputError(f"spec: longer than {MAX_SPEC_CHARS:,} characters", "spec")
+        raise InputError(
+            _("spec: longer than {MAX_SPEC_CHARS:,} characters").format(
+                MAX_SPEC_CHARS=MAX_SPEC_CHARS
+            ),
+            "spec",
+        )
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"spec: not valid JSON ({exc.msg} at character {exc.pos})", "spec"
+            _("spec: not valid JSON ({msg} at character {pos})").format(
+                msg=gettext(JSON_ERRORS.get(exc.msg, exc.msg)), pos=exc.pos
+            ),
+            "spec",
         ) from None
     except RecursionError:
-        raise InputError("spec: nested too deeply", "spec") from None
+        raise InputError(_("spec: nested too deeply"), "spec") from None
     except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise InputError(f"spec: not usable JSON ({exc})", "spec") from None
+        raise InputError(_("spec: not usable JSON ({exc})").format(exc=exc), "spec") from None
     if not isinstance(raw, dict):
-        raise InputError('spec: must be a JSON object such as {"filters": [...]}', "spec")
+        raise InputError(_('spec: must be a JSON object such as {"filters": [...]}'), "spec")
     try:
         return FilterRequestSpec.model_validate(raw)
     except ValidationError as exc:
@@ -230,20 +262,28 @@ def check_response_size(bound: dict, spec) -> None:
     limit = f"{RESPONSE_MAX_BYTES / 1e6:g} MB"
     if spec.values and bound["values"] > bound["images"]:
         raise InputError(
-            f"spec.values: the raw values of these maps would take about {mb}, more than the "
-            f"{limit} a response may hold: ask for fewer filters, or set values to false",
+            _(
+                "spec.values: the raw values of these maps would take about "
+                "{mb}, more than the {limit} a response may hold: ask for fewer "
+                "filters, or set values to false"
+            ).format(mb=mb, limit=limit),
             "spec.values",
         )
     if spec.full_images:
         raise InputError(
-            f"spec.full_images: these maps at full resolution would take about {mb}, more than "
-            f"the {limit} a response may hold: ask for one stage at a time with "
-            '"full": {"map": 0, "stage": "conv"}, or leave full_images false for previews',
+            _(
+                "spec.full_images: these maps at full resolution would take "
+                "about {mb}, more than the {limit} a response may hold: ask for "
+                'one stage at a time with "full": {{"map": 0, "stage": "conv"}}, '
+                "or leave full_images false for previews"
+            ).format(mb=mb, limit=limit),
             "spec.full_images",
         )
     raise InputError(
-        f"spec: the response would take about {mb}, more than the {limit} allowed: set input "
-        "to false or ask for fewer filters",
+        _(
+            "spec: the response would take about {mb}, more than the {limit} "
+            "allowed: set input to false or ask for fewer filters"
+        ).format(mb=mb, limit=limit),
         "spec",
     )
 
@@ -335,9 +375,15 @@ def filter_image(
     )
     if spec.values and max(image.width, image.height) > settings.image_values_max_side:
         raise InputError(
-            f"spec.values: raw values are returned for images up to "
-            f"{settings.image_values_max_side} px on the longest side; this one is "
-            f"{image.width}×{image.height}: set values to false or send a smaller image",
+            _(
+                "spec.values: raw values are returned for images up to "
+                "{image_values_max_side} px on the longest side; this one is "
+                "{width}×{height}: set values to false or send a smaller image"
+            ).format(
+                image_values_max_side=settings.image_values_max_side,
+                width=image.width,
+                height=image.height,
+            ),
             "spec.values",
         )
 

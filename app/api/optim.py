@@ -10,6 +10,7 @@ from app.core.errors import InputError
 from app.core.expression import latex, text
 from app.core.optimizers import OPTIMIZERS, quantities, resolve
 from app.core.surfaces import SURFACES, custom_surface, get_surface, sample_grid
+from app.i18n import _, gettext
 from app.schemas.optim import (
     MAX_GRID_RESOLUTION,
     MAX_INTERNAL_RUN_STEPS,
@@ -40,14 +41,14 @@ INTERNAL_FIELDS = tuple(RunInternals.model_fields)
 def surface_info(surface) -> SurfaceInfo:
     return SurfaceInfo(
         name=surface.name,
-        label=surface.label,
+        label=gettext(surface.label),
         formula=surface.formula,
         domain=[list(surface.domain[0]), list(surface.domain[1])],
         minima=[list(m) for m in surface.minima],
         default_start=list(surface.default_start),
         f_min=surface.f_min,
         log_scale=surface.log_scale,
-        note=surface.note,
+        note=gettext(surface.note) if surface.note else surface.note,
     )
 
 
@@ -114,7 +115,7 @@ def optimizer_info(o) -> OptimizerInfo:
     shown = quantities(o)
     return OptimizerInfo(
         name=o.name,
-        label=o.label,
+        label=gettext(o.label),
         label_zh=o.label_zh,
         params={
             key: ParamInfo(
@@ -123,7 +124,7 @@ def optimizer_info(o) -> OptimizerInfo:
                 max=p.high,
                 min_exclusive=p.low_open,
                 log=p.log,
-                description=p.description,
+                description=gettext(p.description),
             )
             for key, p in o.params.items()
         },
@@ -169,7 +170,7 @@ def run_result(result: race.Race, r: int, internals: bool) -> dict:
     losses = result.losses[:n, r]
     return {
         "name": result.names[r],
-        "label": OPTIMIZERS[result.names[r]].label,
+        "label": gettext(OPTIMIZERS[result.names[r]].label),
         "params": result.params[r],
         "points": np.ascontiguousarray(result.points[:n, r]),
         "losses": np.ascontiguousarray(losses),
@@ -188,8 +189,11 @@ def optimize(request: OptimizeRequest) -> Response:
     runs = len(request.optimizers)
     if request.internals and request.steps * runs > MAX_INTERNAL_RUN_STEPS:
         raise InputError(
-            f"internals are listed for at most {MAX_INTERNAL_RUN_STEPS:,} steps × optimisers; "
-            f"{request.steps:,} × {runs} asked: use fewer steps or set internals to false",
+            _(
+                "internals are listed for at most {MAX_INTERNAL_RUN_STEPS:,} "
+                "steps × optimisers; {steps:,} × {runs} asked: use fewer steps "
+                "or set internals to false"
+            ).format(MAX_INTERNAL_RUN_STEPS=MAX_INTERNAL_RUN_STEPS, steps=request.steps, runs=runs),
             "steps",
         )
     names = [spec.name for spec in request.optimizers]

@@ -25,6 +25,7 @@ from app.api import training as training_api
 from app.codegen import activations, cnn, conv, optimize, pool, training
 from app.codegen.printer import Programs
 from app.core.errors import InputError
+from app.i18n import _
 from app.schemas.activations import ActivationRequest
 from app.schemas.cnn import GradientsRequest
 from app.schemas.conv import Conv2dBackwardRequest, Conv2dRequest
@@ -136,8 +137,11 @@ def generate(endpoint: str, body: dict) -> Programs:
     longest = max(len(programs.pytorch), len(programs.numpy))
     if longest > MAX_PROGRAM_CHARS:
         raise InputError(
-            f"the program for this body would be {longest:,} characters long; at most "
-            f"{MAX_PROGRAM_CHARS:,}: send fewer numbers (smaller arrays, fewer steps)",
+            _(
+                "the program for this body would be {longest:,} characters long; "
+                "at most {MAX_PROGRAM_CHARS:,}: send fewer numbers (smaller "
+                "arrays, fewer steps)"
+            ).format(longest=longest, MAX_PROGRAM_CHARS=MAX_PROGRAM_CHARS),
             "body",
         )
     return programs

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.errors import InputError
+from app.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ FUNCTIONS: dict[str, Function] = {
     for f in (
         Function(
             "sigmoid",
-            "Sigmoid",
+            N_("Sigmoid"),
             "Sigmoid 函数",
             "σ(x) = 1 / (1 + e^(−x))",
             "σ'(x) = σ(x)·(1 − σ(x)), at most 0.25",
@@ -46,7 +47,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "tanh",
-            "tanh",
+            N_("tanh"),
             "双曲正切 tanh",
             "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))",
             "tanh'(x) = 1 − tanh(x)², at most 1",
@@ -56,7 +57,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "relu",
-            "ReLU",
+            N_("ReLU"),
             "修正线性单元 ReLU",
             "ReLU(x) = max(0, x)",
             "ReLU'(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch)",
@@ -66,7 +67,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "leaky_relu",
-            "Leaky ReLU",
+            N_("Leaky ReLU"),
             "带泄露修正线性单元 Leaky ReLU",
             "LeakyReLU(x) = x if x > 0 else α·x",
             "LeakyReLU'(x) = 1 if x > 0 else α",
@@ -76,7 +77,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "prelu",
-            "PReLU",
+            N_("PReLU"),
             "参数化修正线性单元 PReLU",
             "PReLU(x) = x if x > 0 else α·x, α learned",
             "PReLU'(x) = 1 if x > 0 else α;  ∂f/∂α = x if x ≤ 0 else 0",
@@ -86,7 +87,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "elu",
-            "ELU",
+            N_("ELU"),
             "指数线性单元 ELU",
             "ELU(x) = x if x > 0 else α·(e^x − 1)",
             "ELU'(x) = 1 if x > 0 else ELU(x) + α",
@@ -96,7 +97,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "maxout",
-            "Maxout",
+            N_("Maxout"),
             "Maxout 最大输出",
             "Maxout(x) = max_k (w_k·x + b_k)",
             "Maxout'(x) = w of the winning piece (the first one on ties)",
@@ -106,7 +107,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "gelu",
-            "GELU",
+            N_("GELU"),
             "高斯误差线性单元 GELU",
             "GELU(x) = x·Φ(x), Φ the standard normal CDF",
             "GELU'(x) = Φ(x) + x·φ(x)",
@@ -116,7 +117,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "silu",
-            "SiLU / Swish",
+            N_("SiLU / Swish"),
             "SiLU / Swish",
             "SiLU(x) = x·σ(x)",
             "SiLU'(x) = σ(x)·(1 + x·(1 − σ(x)))",
@@ -126,7 +127,7 @@ FUNCTIONS: dict[str, Function] = {
         ),
         Function(
             "softplus",
-            "Softplus",
+            N_("Softplus"),
             "Softplus 软加函数",
             "Softplus(x) = ln(1 + e^x)",
             "Softplus'(x) = σ(x)",
@@ -153,19 +154,27 @@ def sigmoid(x):
 def check_pieces(pieces) -> np.ndarray:
     """Maxout's pieces [[w, b], ...] -> a (K, 2) array, K >= 2."""
     if pieces is None:
-        raise InputError(f"maxout needs its pieces [[w, b], ...], at least {MIN_PIECES}", "pieces")
+        raise InputError(
+            _("maxout needs its pieces [[w, b], ...], at least {MIN_PIECES}").format(
+                MIN_PIECES=MIN_PIECES
+            ),
+            "pieces",
+        )
     try:
         array = np.asarray(pieces, dtype=np.float64)
     except (TypeError, ValueError):
         array = None
     if array is None or array.ndim != 2 or array.shape[1] != 2:
-        raise InputError("pieces must be a list of [w, b] pairs", "pieces")
+        raise InputError(_("pieces must be a list of [w, b] pairs"), "pieces")
     if len(array) < MIN_PIECES:
         raise InputError(
-            f"maxout needs at least {MIN_PIECES} linear pieces, got {len(array)}", "pieces"
+            _("maxout needs at least {MIN_PIECES} linear pieces, got {array_count}").format(
+                MIN_PIECES=MIN_PIECES, array_count=len(array)
+            ),
+            "pieces",
         )
     if not np.isfinite(array).all():
-        raise InputError("pieces must be finite numbers", "pieces")
+        raise InputError(_("pieces must be finite numbers"), "pieces")
     return array
 
 
@@ -187,7 +196,12 @@ def activation(name, x, alpha=None, pieces=None) -> Activation:
     others; pieces (K, 2) for maxout.
     """
     if name not in FUNCTIONS:
-        raise InputError(f"unknown function {name!r}: choose one of {', '.join(NAMES)}", "name")
+        raise InputError(
+            _("unknown function {name!r}: choose one of {value}").format(
+                name=name, value=", ".join(NAMES)
+            ),
+            "name",
+        )
     x = np.asarray(x)
     x = x.astype(np.result_type(x, np.float32), copy=False)
     default = FUNCTIONS[name].alpha
@@ -243,10 +257,13 @@ def sample(distribution, loc, scale, shape, seed):
     """Seeded draws: normal N(loc, scale²) or uniform on [loc - scale, loc + scale]."""
     if distribution not in ("normal", "uniform"):
         raise InputError(
-            f"distribution must be normal or uniform, got {distribution!r}", "distribution"
+            _("distribution must be normal or uniform, got {distribution!r}").format(
+                distribution=distribution
+            ),
+            "distribution",
         )
     if not scale >= 0:
-        raise InputError(f"scale must be 0 or more, got {scale}", "scale")
+        raise InputError(_("scale must be 0 or more, got {scale}").format(scale=scale), "scale")
     rng = np.random.default_rng(seed)
     if distribution == "normal":
         return rng.normal(loc, scale, shape)
@@ -286,7 +303,7 @@ def vanishing_gradients(
     functions = {}
     for name in names:
         if name == "maxout":
-            raise InputError("the vanishing-gradient experiment takes fixed functions", "names")
+            raise InputError(_("the vanishing-gradient experiment takes fixed functions"), "names")
         product = np.cumprod(activation(name, z).dy, axis=1)  # (samples, depth)
         functions[name] = ProductStats(
             mean=product.mean(axis=0),

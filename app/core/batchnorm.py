@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.errors import ShapeError
+from app.i18n import _
 
 MOMENTUM = 0.1
 EPS = 1e-5
@@ -28,7 +29,12 @@ def per_feature(name: str, value, D: int) -> np.ndarray:
     """A float64 array of one value per feature (D,), or a ShapeError naming it."""
     a = np.asarray(value, dtype=np.float64)
     if a.shape != (D,):
-        raise ShapeError(f"{name} has {a.size} values, one per feature is needed ({D})", name)
+        raise ShapeError(
+            _("{name} has {size} values, one per feature is needed ({D})").format(
+                name=name, size=a.size, D=D
+            ),
+            name,
+        )
     return a
 
 
@@ -37,7 +43,7 @@ def check_running(running_mean, running_var, D: int) -> tuple[np.ndarray, np.nda
     mean = np.zeros(D) if running_mean is None else per_feature("running_mean", running_mean, D)
     var = np.ones(D) if running_var is None else per_feature("running_var", running_var, D)
     if np.any(var < 0):
-        raise ShapeError("running_var must be 0 or more", "running_var")
+        raise ShapeError(_("running_var must be 0 or more"), "running_var")
     return mean, var
 
 
@@ -45,12 +51,17 @@ def check_inputs(x, gamma, beta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """float64 arrays x (N, D), gamma (D,), beta (D,), or a ShapeError naming the culprit."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
-        raise ShapeError(f"x must be a table N×D (rows = samples), got {x.ndim} dimensions", "x")
+        raise ShapeError(
+            _("x must be a table N×D (rows = samples), got {ndim} dimensions").format(ndim=x.ndim),
+            "x",
+        )
     N, D = x.shape
     if N < 2:
         raise ShapeError(
-            f"batch normalisation in training needs at least 2 samples per feature, got {N}: "
-            "with one sample every x̂ is 0",
+            _(
+                "batch normalisation in training needs at least 2 samples per "
+                "feature, got {N}: with one sample every x̂ is 0"
+            ).format(N=N),
             "x",
         )
     return x, per_feature("gamma", gamma, D), per_feature("beta", beta, D)
@@ -95,7 +106,9 @@ def batchnorm_backward(dout, cache):
     dout = np.asarray(dout, dtype=np.float64)
     if dout.shape != (N, D):
         raise ShapeError(
-            f"grad_output has shape {'×'.join(map(str, dout.shape))}, it must match x ({N}×{D})",
+            _("grad_output has shape {value}, it must match x ({N}×{D})").format(
+                value="×".join(map(str, dout.shape)), N=N, D=D
+            ),
             "grad_output",
         )
     dbeta = dout.sum(axis=0)

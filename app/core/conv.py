@@ -14,6 +14,7 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from app.core.errors import InputError, ShapeError
 from app.core.parallel import for_images
+from app.i18n import N_, gettext, ngettext
 
 MODES = ("cross-correlation", "convolution")
 
@@ -33,7 +34,10 @@ def as_pair(value, name: str) -> tuple[int, int]:
         return int(h), int(w)
     except (TypeError, ValueError):
         raise InputError(
-            f"{name} must be an integer or a pair [h, w], got {value!r}", name
+            gettext("{name} must be an integer or a pair [h, w], got {value!r}").format(
+                name=name, value=value
+            ),
+            name,
         ) from None
 
 
@@ -43,11 +47,17 @@ def check_params(stride, padding, dilation):
     ph, pw = as_pair(padding, "padding")
     dh, dw = as_pair(dilation, "dilation")
     if sh < 1 or sw < 1:
-        raise InputError(f"stride must be at least 1, got {(sh, sw)}", "stride")
+        raise InputError(
+            gettext("stride must be at least 1, got {value}").format(value=(sh, sw)), "stride"
+        )
     if dh < 1 or dw < 1:
-        raise InputError(f"dilation must be at least 1, got {(dh, dw)}", "dilation")
+        raise InputError(
+            gettext("dilation must be at least 1, got {value}").format(value=(dh, dw)), "dilation"
+        )
     if ph < 0 or pw < 0:
-        raise InputError(f"padding must be 0 or more, got {(ph, pw)}", "padding")
+        raise InputError(
+            gettext("padding must be 0 or more, got {value}").format(value=(ph, pw)), "padding"
+        )
     return (sh, sw), (ph, pw), (dh, dw)
 
 
@@ -56,16 +66,37 @@ def output_length(size: int, kernel: int, pad: int, stride: int, dilation: int) 
     return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
 
 
+FITTED = (N_("kernel"), N_("window"))  # what check_fits checks, by its English name
+
+
 def check_fits(H, W, KH, KW, padding, dilation, what="kernel"):
-    """The dilated kernel must fit inside the padded input, in both directions."""
+    """The dilated kernel must fit inside the padded input, in both directions (what: the
+    English name of what must fit, "kernel" or "window", translated here)."""
     (ph, pw), (dh, dw) = padding, dilation
-    for axis, size, k, p, d in (("height", H, KH, ph, dh), ("width", W, KW, pw, dw)):
+    for axis, size, k, p, d in ((N_("height"), H, KH, ph, dh), (N_("width"), W, KW, pw, dw)):
         effective = d * (k - 1) + 1
         if effective > size + 2 * p:
-            dilated = f"dilated {what} ({k} taps, dilation {d})" if d > 1 else what
+            if d > 1:
+                message = gettext(
+                    "the dilated {what} ({k} taps, dilation {d}) spans {effective} cells, "
+                    "more than the padded input {axis} {size} + 2·{p} = {padded}"
+                )
+            else:
+                message = gettext(
+                    "the {what} spans {effective} cells, more than the padded "
+                    "input {axis} {size} + 2·{p} = {padded}"
+                )
             raise ShapeError(
-                f"the {dilated} spans {effective} cells, more than the padded input {axis} "
-                f"{size} + 2·{p} = {size + 2 * p}",
+                message.format(
+                    what=gettext(what),
+                    k=k,
+                    d=d,
+                    effective=effective,
+                    axis=gettext(axis),
+                    size=size,
+                    p=p,
+                    padded=size + 2 * p,
+                ),
                 "weights" if what == "kernel" else "size",
             )
 
@@ -74,9 +105,12 @@ def as_batch(x) -> tuple[np.ndarray, bool]:
     """(C, H, W) or (N, C, H, W) -> (N, C, H, W) and whether it came batched."""
     x = np.asarray(x)
     if x.ndim not in (3, 4):
-        raise ShapeError(f"input must be C×H×W or N×C×H×W, got {x.ndim} dimensions", "input")
+        raise ShapeError(
+            gettext("input must be C×H×W or N×C×H×W, got {ndim} dimensions").format(ndim=x.ndim),
+            "input",
+        )
     if min(x.shape) < 1:
-        raise ShapeError("input must not be empty", "input")
+        raise ShapeError(gettext("input must not be empty"), "input")
     return (x, True) if x.ndim == 4 else (x[None], False)
 
 
@@ -84,17 +118,29 @@ def prepare(x, w, b, stride, padding, dilation, mode):
     """Validate shapes and parameters; returns batched x, the kernel actually slid, b, params."""
     w = np.asarray(w)
     if mode not in MODES:
-        raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", "mode")
+        raise InputError(
+            gettext("mode must be one of {value}, got {mode!r}").format(
+                value=", ".join(MODES), mode=mode
+            ),
+            "mode",
+        )
     x, batched = as_batch(x)
     if w.ndim != 4:
-        raise ShapeError(f"weights must be F×C×KH×KW, got {w.ndim} dimensions", "weights")
+        raise ShapeError(
+            gettext("weights must be F×C×KH×KW, got {ndim} dimensions").format(ndim=w.ndim),
+            "weights",
+        )
     N, C, H, W = x.shape
     F, CW, KH, KW = w.shape
     if min(w.shape) < 1:
-        raise ShapeError("weights must not be empty", "weights")
+        raise ShapeError(gettext("weights must not be empty"), "weights")
     if CW != C:
         raise ShapeError(
-            f"filter depth {CW} does not match the {C} input channel{'s' if C != 1 else ''}",
+            ngettext(
+                "filter depth {CW} does not match the {C} input channel",
+                "filter depth {CW} does not match the {C} input channels",
+                C,
+            ).format(CW=CW, C=C),
             "weights",
         )
     if b is None:
@@ -103,8 +149,11 @@ def prepare(x, w, b, stride, padding, dilation, mode):
         b = np.asarray(b)
         if b.shape != (F,):
             raise ShapeError(
-                f"bias has {b.size} value{'s' if b.size != 1 else ''}, one per filter is needed "
-                f"({F})",
+                ngettext(
+                    "bias has {size} value, one per filter is needed ({F})",
+                    "bias has {size} values, one per filter is needed ({F})",
+                    b.size,
+                ).format(size=b.size, F=F),
                 "bias",
             )
     stride, padding, dilation = check_params(stride, padding, dilation)
@@ -231,8 +280,10 @@ def conv2d_backward(dout, cache):
     if dout.shape != (N, F, Ho, Wo):
         expected = (F, Ho, Wo) if not batched else (N, F, Ho, Wo)
         raise ShapeError(
-            f"grad_output must have the output's shape {'×'.join(map(str, expected))}, got "
-            f"{'×'.join(map(str, dout.shape if batched else dout.shape[1:]))}",
+            gettext("grad_output must have the output's shape {value}, got {value2}").format(
+                value="×".join(map(str, expected)),
+                value2="×".join(map(str, dout.shape if batched else dout.shape[1:])),
+            ),
             "grad_output",
         )
     dtype = np.result_type(x, kernel, dout, np.float32)
@@ -289,7 +340,12 @@ def conv2d_trace(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-corr
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3:
-        raise ShapeError(f"the step trace takes one C×H×W input, got {x.ndim} dimensions", "input")
+        raise ShapeError(
+            gettext("the step trace takes one C×H×W input, got {ndim} dimensions").format(
+                ndim=x.ndim
+            ),
+            "input",
+        )
     x4, _, kernel, b, stride, padding, dilation = prepare(x, w, b, stride, padding, dilation, mode)
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     C, H, W = x.shape
@@ -406,7 +462,9 @@ def conv2d_lesson(
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3:
-        raise ShapeError(f"input must be C×H×W, got {x.ndim} dimensions", "input")
+        raise ShapeError(
+            gettext("input must be C×H×W, got {ndim} dimensions").format(ndim=x.ndim), "input"
+        )
     _, _, kernel, _, stride, padding, dilation = prepare(x, w, b, stride, padding, dilation, mode)
     C, H, W = x.shape
     F, _, KH, KW = kernel.shape
@@ -415,9 +473,12 @@ def conv2d_lesson(
     products = F * Ho * Wo * C * KH * KW
     if trace and max_trace_products is not None and products > max_trace_products:
         raise InputError(
-            f"the step trace would list {products:,} products (F·Ho·Wo·C·KH·KW); the "
-            f"stepper shows at most {max_trace_products:,}: use a smaller input or fewer "
-            "filters, or set trace to false",
+            gettext(
+                "the step trace would list {products:,} products "
+                "(F·Ho·Wo·C·KH·KW); the stepper shows at most "
+                "{max_trace_products:,}: use a smaller input or fewer filters, "
+                "or set trace to false"
+            ).format(products=products, max_trace_products=max_trace_products),
             "input",
         )
     out, _ = conv2d_forward(x, w, b, stride, padding, dilation, mode)

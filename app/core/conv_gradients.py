@@ -29,6 +29,7 @@ from app.core.conv import (
     windows_of,
 )
 from app.core.errors import InputError, ShapeError
+from app.i18n import N_, gettext
 
 
 @dataclass
@@ -44,8 +45,12 @@ class BackwardTrace:
 # Losses whose upstream gradient the lesson computes from the forward output y (F, Ho, Wo):
 # name -> (what the page says, L(y), dL/dY(y)).
 LOSSES = {
-    "half_sum_squares": ("L = ½ Σ y², so dL/dY = Y", lambda y: 0.5 * float(np.sum(y * y)), np.copy),
-    "sum": ("L = Σ y, so dL/dY = 1 everywhere", lambda y: float(np.sum(y)), np.ones_like),
+    "half_sum_squares": (
+        N_("L = ½ Σ y², so dL/dY = Y"),
+        lambda y: 0.5 * float(np.sum(y * y)),
+        np.copy,
+    ),
+    "sum": (N_("L = Σ y, so dL/dY = 1 everywhere"), lambda y: float(np.sum(y)), np.ones_like),
 }
 
 
@@ -72,7 +77,9 @@ def conv2d_backward_lesson(x, w, b, dy, stride=1, padding=0, dilation=1,
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3:
-        raise ShapeError(f"input must be C×H×W, got {x.ndim} dimensions", "input")
+        raise ShapeError(
+            gettext("input must be C×H×W, got {ndim} dimensions").format(ndim=x.ndim), "input"
+        )
     _, _, kernel, _, (sh, sw), (ph, pw), (dh, dw_) = prepare(
         x, w, b, stride, padding, dilation, mode
     )
@@ -83,14 +90,20 @@ def conv2d_backward_lesson(x, w, b, dy, stride=1, padding=0, dilation=1,
     )
     if trace and max_trace_products is not None and products > max_trace_products:
         raise InputError(
-            f"the backward trace would list {products:,} products (F·C·KH·KW·Ho·Wo) for dL/dW and "
-            f"as many for dL/dX; the stepper shows at most {max_trace_products:,}: use a smaller "
-            "input or fewer filters, or set trace to false",
+            gettext(
+                "the backward trace would list {products:,} products "
+                "(F·C·KH·KW·Ho·Wo) for dL/dW and as many for dL/dX; the stepper "
+                "shows at most {max_trace_products:,}: use a smaller input or "
+                "fewer filters, or set trace to false"
+            ).format(products=products, max_trace_products=max_trace_products),
             "input",
         )
     if (dy is None) == (loss is None):
         raise InputError(
-            "give the upstream gradient grad_output or a loss to take it from, not both or neither",
+            gettext(
+                "give the upstream gradient grad_output or a loss to take it "
+                "from, not both or neither"
+            ),
             "grad_output" if dy is None else "loss",
         )
     out, cache = conv2d_forward(x, w, b, stride, padding, dilation, mode)
@@ -112,7 +125,12 @@ def conv2d_backward_trace(x, w, dy, b=None, stride=1, padding=0, dilation=1,
     """Every term of dL/dW, dL/db and dL/dX for one C×H×W input (see the module docstring)."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3:
-        raise ShapeError(f"the step trace takes one C×H×W input, got {x.ndim} dimensions", "input")
+        raise ShapeError(
+            gettext("the step trace takes one C×H×W input, got {ndim} dimensions").format(
+                ndim=x.ndim
+            ),
+            "input",
+        )
     out, cache = conv2d_forward(x, w, b, stride, padding, dilation, mode)
     dx, dw, db = conv2d_backward(dy, cache)
     kernel = cache.kernel

@@ -26,6 +26,7 @@ import numpy as np
 
 from app.core.conv import as_pair, conv2d_forward, conv2d_trace
 from app.core.errors import InputError, ShapeError
+from app.i18n import N_, gettext, ngettext
 
 
 class TransposeParams(NamedTuple):
@@ -42,19 +43,30 @@ def check_params(stride=1, padding=0, output_padding=0, dilation=1) -> Transpose
         (output_padding, "output_padding"), (dilation, "dilation"),
     ))  # fmt: skip
     if min(s) < 1:
-        raise InputError(f"stride must be at least 1, got {list(s)}", "stride")
+        raise InputError(
+            gettext("stride must be at least 1, got {value}").format(value=list(s)), "stride"
+        )
     if min(d) < 1:
-        raise InputError(f"dilation must be at least 1, got {list(d)}", "dilation")
+        raise InputError(
+            gettext("dilation must be at least 1, got {value}").format(value=list(d)), "dilation"
+        )
     if min(p) < 0:
-        raise InputError(f"padding must be 0 or more, got {list(p)}", "padding")
+        raise InputError(
+            gettext("padding must be 0 or more, got {value}").format(value=list(p)), "padding"
+        )
     if min(o) < 0:
-        raise InputError(f"output_padding must be 0 or more, got {list(o)}", "output_padding")
-    for axis, k in ((0, "height"), (1, "width")):
+        raise InputError(
+            gettext("output_padding must be 0 or more, got {value}").format(value=list(o)),
+            "output_padding",
+        )
+    for axis, k in ((0, N_("height")), (1, N_("width"))):
         if o[axis] >= s[axis] and o[axis] >= d[axis]:
             raise InputError(
-                f"output_padding ({o[axis]}) must be smaller than the stride ({s[axis]}) or the "
-                f"dilation ({d[axis]}) along the {k}: it only chooses between output sizes that "
-                "the same input could come from",
+                gettext(
+                    "output_padding ({o}) must be smaller than the stride ({s}) or "
+                    "the dilation ({d}) along the {k}: it only chooses between "
+                    "output sizes that the same input could come from"
+                ).format(o=o[axis], s=s[axis], d=d[axis], k=gettext(k)),
                 "output_padding",
             )
     return TransposeParams(s, p, o, d)
@@ -87,27 +99,43 @@ def size_report(size, kernel, pad, stride, dilation, extra, axis: str) -> dict:
 def check_shapes(x, w, b, params: TransposeParams) -> tuple[int, int]:
     """The output size (H_out, W_out), or a ShapeError naming what does not fit."""
     if x.ndim != 3:
-        raise ShapeError(f"input must be C×H×W, got {x.ndim} dimensions", "input")
+        raise ShapeError(
+            gettext("input must be C×H×W, got {ndim} dimensions").format(ndim=x.ndim), "input"
+        )
     if w.ndim != 4:
-        raise ShapeError(f"weights must be C×F×KH×KW, got {w.ndim} dimensions", "weights")
+        raise ShapeError(
+            gettext("weights must be C×F×KH×KW, got {ndim} dimensions").format(ndim=w.ndim),
+            "weights",
+        )
     C, H, W = x.shape
     if w.shape[0] != C:
         raise ShapeError(
-            f"the weights' first dimension ({w.shape[0]}) must equal the input's {C} "
-            f"channel{'s' if C != 1 else ''}: "
-            "a transposed convolution's weights are C_in×F×KH×KW",
+            ngettext(
+                "the weights' first dimension ({shape}) must equal the input's {C} channel: "
+                "a transposed convolution's weights are C_in×F×KH×KW",
+                "the weights' first dimension ({shape}) must equal the input's {C} channels: "
+                "a transposed convolution's weights are C_in×F×KH×KW",
+                C,
+            ).format(shape=w.shape[0], C=C),
             "weights",
         )
     F = w.shape[1]
     if b is not None and b.shape != (F,):
-        raise ShapeError(f"bias must have one value per filter ({F}), got {b.shape[0]}", "bias")
+        raise ShapeError(
+            gettext("bias must have one value per filter ({F}), got {shape}").format(
+                F=F, shape=b.shape[0]
+            ),
+            "bias",
+        )
     (sh, sw), (ph, pw), (oh, ow), (dh, dw) = params
     Ho = output_length(H, w.shape[2], ph, sh, dh, oh)
     Wo = output_length(W, w.shape[3], pw, sw, dw, ow)
     if Ho < 1 or Wo < 1:
         raise ShapeError(
-            f"the output would be {Ho}×{Wo}: the padding crops more than the full output; use "
-            "less padding",
+            gettext(
+                "the output would be {Ho}×{Wo}: the padding crops more than the "
+                "full output; use less padding"
+            ).format(Ho=Ho, Wo=Wo),
             "padding",
         )
     return Ho, Wo
@@ -307,15 +335,21 @@ def conv_transpose_lesson(x, w, b=None, stride=1, padding=0, output_padding=0, d
     _, F, KH, KW = w.shape
     if max_output_side is not None and max(Ho, Wo) > max_output_side:
         raise InputError(
-            f"the output would be {Ho}×{Wo}; the lesson draws at most {max_output_side} a side: "
-            "use a smaller stride, dilation or kernel",
+            gettext(
+                "the output would be {Ho}×{Wo}; the lesson draws at most "
+                "{max_output_side} a side: use a smaller stride, dilation or "
+                "kernel"
+            ).format(Ho=Ho, Wo=Wo, max_output_side=max_output_side),
             "stride",
         )
     products = F * C * KH * KW * (H * W + Ho * Wo)
     if trace and max_trace_products is not None and products > max_trace_products:
         raise InputError(
-            f"the two traces would list {products:,} products; the stepper shows at most "
-            f"{max_trace_products:,}: use a smaller input or fewer filters, or set trace to false",
+            gettext(
+                "the two traces would list {products:,} products; the stepper "
+                "shows at most {max_trace_products:,}: use a smaller input or "
+                "fewer filters, or set trace to false"
+            ).format(products=products, max_trace_products=max_trace_products),
             "input",
         )
     (sh, sw), (ph, pw), (oh, ow), (dh, dw) = params
@@ -348,9 +382,9 @@ class Fill:
 
 
 FILLS = {
-    "seeded": Fill("seeded small integers", "随机小整数", (1, 4), (-1, 2), (0, 1)),
+    "seeded": Fill(N_("seeded small integers"), "随机小整数", (1, 4), (-1, 2), (0, 1)),
     # every product is 1, so each output cell counts the stamps that cover it
-    "ones": Fill("every input and weight 1, no bias", "全为 1", (1, 1), (1, 1), (0, 0)),
+    "ones": Fill(N_("every input and weight 1, no bias"), "全为 1", (1, 1), (1, 1), (0, 0)),
 }
 
 
@@ -371,41 +405,49 @@ def page_settings(h, w, k, s, p=0, op=0, d=1, c=1, f=1, fill="seeded", seed=12) 
 
 PRESETS = {
     "classic": Preset(
-        "2×2 → 5×5, the guide's classic",
+        N_("2×2 → 5×5, the guide's classic"),
         "经典示例",
-        "A 2×2 input, a 3×3 kernel and stride 2 give a 5×5 output: the transposed convolution "
-        "drawn in Dumoulin and Visin's guide to convolution arithmetic. Each input cell stamps "
-        "its value times the kernel; the stamps overlap on the middle row and column, where "
-        "they add up.",
+        N_(
+            "A 2×2 input, a 3×3 kernel and stride 2 give a 5×5 output: the transposed convolution "
+            "drawn in Dumoulin and Visin's guide to convolution arithmetic. Each input cell stamps "
+            "its value times the kernel; the stamps overlap on the middle row and column, where "
+            "they add up."
+        ),
         page_settings(h=2, w=2, k=3, s=2, p=0, op=0, fill="seeded"),
     ),
     "checkerboard": Preset(
-        "Checkerboard: kernel 3, stride 2",
+        N_("Checkerboard: kernel 3, stride 2"),
         "棋盘效应",
-        "Every input and weight is 1 and there is no bias, so each output cell counts the "
-        "stamps that cover it. A 3×3 kernel at stride 2 overlaps unevenly: 1 where one stamp "
-        "lands, 2 where two overlap, 4 where four do. This uneven pattern is the checkerboard "
-        "artefact of transposed convolutions (Odena, Dumoulin and Olah, 2016): it appears "
-        "whenever the kernel size is not a multiple of the stride.",
+        N_(
+            "Every input and weight is 1 and there is no bias, so each output cell counts the "
+            "stamps that cover it. A 3×3 kernel at stride 2 overlaps unevenly: 1 where one stamp "
+            "lands, 2 where two overlap, 4 where four do. This uneven pattern is the checkerboard "
+            "artefact of transposed convolutions (Odena, Dumoulin and Olah, 2016): it appears "
+            "whenever the kernel size is not a multiple of the stride."
+        ),
         page_settings(h=4, w=4, k=3, s=2, p=0, op=0, fill="ones"),
     ),
     "even": Preset(
-        "Even overlap: kernel 4, stride 2",
+        N_("Even overlap: kernel 4, stride 2"),
         "均匀重叠",
-        "The same constant input with a 4×4 kernel at stride 2: the kernel size is a multiple "
-        "of the stride, so every output cell inside is covered by the same number of stamps "
-        "(2 along each axis, 4 in all). Padding 2 crops the thinner edges, and the output is "
-        "even: no checkerboard.",
+        N_(
+            "The same constant input with a 4×4 kernel at stride 2: the kernel size is a multiple "
+            "of the stride, so every output cell inside is covered by the same number of stamps "
+            "(2 along each axis, 4 in all). Padding 2 crops the thinner edges, and the output is "
+            "even: no checkerboard."
+        ),
         page_settings(h=4, w=4, k=4, s=2, p=2, op=0, fill="ones"),
     ),
     "output_padding": Preset(
-        "Output padding: 3×3 → 6×6",
+        N_("Output padding: 3×3 → 6×6"),
         "输出填充",
-        "A stride-2 convolution with kernel 3 and padding 1 maps both 5×5 and 6×6 inputs to "
-        "3×3, so its transpose cannot know which size to give back: without output padding it "
-        "returns 5×5, and output padding 1 keeps one more row and column at the bottom and "
-        "right (cells the padding would otherwise crop) to return 6×6. Output padding must be "
-        "smaller than the stride (or the dilation).",
+        N_(
+            "A stride-2 convolution with kernel 3 and padding 1 maps both 5×5 and 6×6 inputs to "
+            "3×3, so its transpose cannot know which size to give back: without output padding it "
+            "returns 5×5, and output padding 1 keeps one more row and column at the bottom and "
+            "right (cells the padding would otherwise crop) to return 6×6. Output padding must be "
+            "smaller than the stride (or the dilation)."
+        ),
         page_settings(h=3, w=3, k=3, s=2, p=1, op=1, fill="seeded"),
     ),
 }

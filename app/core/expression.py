@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.errors import InputError
+from app.i18n import _, ngettext
 
 MAX_LENGTH = 300
 MAX_DEPTH = 30
@@ -75,7 +76,11 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     if len(text) > MAX_LENGTH:
-        raise fail(f"the expression is {len(text):,} characters long; at most {MAX_LENGTH}")
+        raise fail(
+            _("the expression is {text_count:,} characters long; at most {MAX_LENGTH}").format(
+                text_count=len(text), MAX_LENGTH=MAX_LENGTH
+            )
+        )
     tokens, i, n = [], 0, len(text)
     while i < n:
         ch = text[i]
@@ -100,7 +105,11 @@ def tokenize(text: str) -> list[Token]:
             literal = text[i:j]
             value = float(literal)
             if not math.isfinite(value) or abs(value) > MAX_NUMBER:
-                raise fail(f"the number {literal} at column {i + 1} is too large (at most 1e100)")
+                raise fail(
+                    _("the number {literal} at column {value} is too large (at most 1e100)").format(
+                        literal=literal, value=i + 1
+                    )
+                )
             tokens.append(Token("number", literal, i + 1, value))
             i = j
         elif ch.isascii() and (ch.isalpha() or ch == "_"):
@@ -117,8 +126,12 @@ def tokenize(text: str) -> list[Token]:
             i += 1
         else:
             shown = repr(ch) if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}"
-            hint = " (only ASCII letters, digits and + - * / ^ ( ) , are allowed)"
-            raise fail(f"unexpected character {shown} at column {i + 1}{hint}")
+            raise fail(
+                _(
+                    "unexpected character {shown} at column {col} (only ASCII letters, digits "
+                    "and + - * / ^ ( ) , are allowed)"
+                ).format(shown=shown, col=i + 1)
+            )
     tokens.append(Token("end", "", n + 1))
     return tokens
 
@@ -177,25 +190,39 @@ class Parser:
     def node(self, *args, **kwargs) -> Node:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise fail(f"the expression has more than {MAX_NODES} parts; write a shorter one")
+            raise fail(
+                _("the expression has more than {MAX_NODES} parts; write a shorter one").format(
+                    MAX_NODES=MAX_NODES
+                )
+            )
         return Node(*args, **kwargs)
 
     def nested(self, col: int):
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise fail(f"the expression is nested too deeply at column {col} (at most {MAX_DEPTH})")
+            raise fail(
+                _(
+                    "the expression is nested too deeply at column {col} (at most {MAX_DEPTH})"
+                ).format(col=col, MAX_DEPTH=MAX_DEPTH)
+            )
 
     def parse(self) -> Node:
         if self.peek().kind == "end":
-            raise fail("the expression is empty: type a formula in x and y, such as x^2 + y^2")
+            raise fail(_("the expression is empty: type a formula in x and y, such as x^2 + y^2"))
         tree = self.expr()
         token = self.peek()
         if token.kind != "end":
             if token.text == ")":
-                raise fail(f"unmatched ')' at column {token.col}")
+                raise fail(_("unmatched ')' at column {col}").format(col=token.col))
             before = self.tokens[self.i - 1].text
-            hint = f" (write {before}*{token.text} to multiply)" if token.kind != "op" else ""
-            raise fail(f"expected an operator at column {token.col}, got {token.text!r}{hint}")
+            if token.kind != "op":
+                message = _(
+                    "expected an operator at column {col}, got {text!r} "
+                    "(write {before}*{text} to multiply)"
+                )
+            else:
+                message = _("expected an operator at column {col}, got {text!r}")
+            raise fail(message.format(col=token.col, text=token.text, before=before))
         return tree
 
     def expr(self) -> Node:
@@ -247,14 +274,22 @@ class Parser:
             self.close(token)
             return inside
         if token.kind == "end":
-            raise fail(f"the expression ends too early at column {token.col}: a number, x, y or "
-                       "a function is missing")  # fmt: skip
-        raise fail(f"unexpected {token.text!r} at column {token.col}")
+            raise fail(
+                _(
+                    "the expression ends too early at column {col}: a number, x, y "
+                    "or a function is missing"
+                ).format(col=token.col)
+            )
+        raise fail(_("unexpected {text!r} at column {col}").format(text=token.text, col=token.col))
 
     def close(self, opening: Token):
         token = self.peek()
         if token.text != ")":
-            raise fail(f"missing ')' at column {token.col} (for the '(' at column {opening.col})")
+            raise fail(
+                _("missing ')' at column {col} (for the '(' at column {col2})").format(
+                    col=token.col, col2=opening.col
+                )
+            )
         self.take()
 
     def name(self, token: Token) -> Node:
@@ -266,8 +301,11 @@ class Parser:
         if text in FUNCTIONS:
             opening = self.peek()
             if opening.text != "(":
-                raise fail(f"{text} at column {token.col} needs its argument in parentheses: "
-                           f"{text}(...)")  # fmt: skip
+                raise fail(
+                    _(
+                        "{text} at column {col} needs its argument in parentheses: {text}(...)"
+                    ).format(text=text, col=token.col)
+                )
             self.take()
             self.nested(opening.col)
             args = [self.expr()]
@@ -278,17 +316,27 @@ class Parser:
             self.close(opening)
             wanted = FUNCTIONS[text]
             if len(args) != wanted:
-                plural = "argument" if wanted == 1 else "arguments"
-                raise fail(f"{text} at column {token.col} takes {wanted} {plural}, "
-                           f"got {len(args)}")  # fmt: skip
+                raise fail(
+                    ngettext(
+                        "{text} at column {col} takes {wanted} argument, got {count}",
+                        "{text} at column {col} takes {wanted} arguments, got {count}",
+                        wanted,
+                    ).format(text=text, col=token.col, wanted=wanted, count=len(args))
+                )
             return self.node("call", tuple(args), name=text, col=token.col)
         known = [*VARIABLES, *CONSTANTS, *FUNCTIONS]
         close = difflib.get_close_matches(text, known, n=1, cutoff=0.6)
         if close:
-            raise fail(f"unknown name {text!r} at column {token.col} (did you mean {close[0]}?)")
+            raise fail(
+                _("unknown name {text!r} at column {col} (did you mean {close}?)").format(
+                    text=text, col=token.col, close=close[0]
+                )
+            )
         raise fail(
-            f"unknown name {text!r} at column {token.col}: the expression may only use x and y, "
-            f"pi, e and the functions {', '.join(FUNCTIONS)}"
+            _(
+                "unknown name {text!r} at column {col}: the expression may only "
+                "use x and y, pi, e and the functions {value}"
+            ).format(text=text, col=token.col, value=", ".join(FUNCTIONS))
         )
 
 
@@ -311,19 +359,21 @@ def check_power(base: Node, exponent: Node, col: int):
     value = constant_value(exponent)
     if value is None:
         if not uses(exponent, "x") and not uses(exponent, "y"):
-            raise fail(f"the exponent at column {col} is too large to compute")
+            raise fail(_("the exponent at column {col} is too large to compute").format(col=col))
         return
     if abs(value) > MAX_EXPONENT:
         raise fail(
-            f"the exponent at column {col} is {value:g}; constant exponents are limited to "
-            f"±{MAX_EXPONENT} so the result stays a number"
+            _(
+                "the exponent at column {col} is {value:g}; constant exponents "
+                "are limited to ±{MAX_EXPONENT} so the result stays a number"
+            ).format(col=col, value=value, MAX_EXPONENT=MAX_EXPONENT)
         )
 
 
 def parse(text: str) -> Node:
     """The tree of f(x, y), or an InputError naming the problem and its column."""
     if not isinstance(text, str):
-        raise fail("the expression must be text")
+        raise fail(_("the expression must be text"))
     return Parser(text).parse()
 
 
@@ -732,6 +782,6 @@ def build(source: str) -> Expression:
     tree = parse(source)
     dx, dy = derivative(tree, "x"), derivative(tree, "y")
     if count_nodes(dx) + count_nodes(dy) > MAX_GRADIENT_NODES:
-        raise fail("the gradient of this expression is too large to compute; simplify it")
+        raise fail(_("the gradient of this expression is too large to compute; simplify it"))
     f, fx, fy = compile_function(tree), compile_function(dx), compile_function(dy)
     return Expression(source, tree, dx, dy, f, lambda x, y: (fx(x, y), fy(x, y)))

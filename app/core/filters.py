@@ -19,6 +19,7 @@ import numpy as np
 from app.core.conv import conv2d_forward, output_length
 from app.core.errors import InputError, ShapeError
 from app.core.pool import pool2d_forward, pool2d_trace
+from app.i18n import N_, gettext, ngettext
 
 MAX_KERNEL = 11
 PADDINGS = ("same", "valid")
@@ -45,80 +46,94 @@ PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
         Preset(
-            "identity", "Identity", "恒等", "the image itself", ((0, 0, 0), (0, 1, 0), (0, 0, 0))
+            "identity",
+            N_("Identity"),
+            "恒等",
+            N_("the image itself"),
+            ((0, 0, 0), (0, 1, 0), (0, 0, 0)),
         ),
         Preset(
-            "box_blur_3", "Box blur 3×3", "均值模糊 3×3", "intensity, smoothed", ((1 / 9,) * 3,) * 3
+            "box_blur_3",
+            N_("Box blur 3×3"),
+            "均值模糊 3×3",
+            N_("intensity, smoothed"),
+            ((1 / 9,) * 3,) * 3,
         ),
         Preset(
             "box_blur_5",
-            "Box blur 5×5",
+            N_("Box blur 5×5"),
             "均值模糊 5×5",
-            "intensity, smoothed",
+            N_("intensity, smoothed"),
             ((1 / 25,) * 5,) * 5,
         ),
         Preset(
             "gaussian_blur_3",
-            "Gaussian blur 3×3",
+            N_("Gaussian blur 3×3"),
             "高斯模糊 3×3",
-            "intensity, smoothed",
+            N_("intensity, smoothed"),
             tuple(tuple(v / 16 for v in row) for row in _outer((1, 2, 1))),
         ),
         Preset(
             "gaussian_blur_5",
-            "Gaussian blur 5×5",
+            N_("Gaussian blur 5×5"),
             "高斯模糊 5×5",
-            "intensity, smoothed",
+            N_("intensity, smoothed"),
             tuple(tuple(v / 256 for v in row) for row in _outer((1, 4, 6, 4, 1))),
         ),
         Preset(
             "sharpen",
-            "Sharpen",
+            N_("Sharpen"),
             "锐化",
-            "intensity, edges boosted",
+            N_("intensity, edges boosted"),
             ((0, -1, 0), (-1, 5, -1), (0, -1, 0)),
         ),
         Preset(
             "laplacian",
-            "Laplacian edge",
+            N_("Laplacian edge"),
             "拉普拉斯边缘",
-            "contours",
+            N_("contours"),
             ((0, 1, 0), (1, -4, 1), (0, 1, 0)),
         ),
-        Preset("outline", "Outline", "轮廓", "contours", ((-1, -1, -1), (-1, 8, -1), (-1, -1, -1))),
+        Preset(
+            "outline",
+            N_("Outline"),
+            "轮廓",
+            N_("contours"),
+            ((-1, -1, -1), (-1, 8, -1), (-1, -1, -1)),
+        ),
         Preset(
             "sobel_x",
-            "Sobel x",
+            N_("Sobel x"),
             "索贝尔 x",
-            "vertical edges (dark→bright left to right)",
+            N_("vertical edges (dark→bright left to right)"),
             ((-1, 0, 1), (-2, 0, 2), (-1, 0, 1)),
         ),
         Preset(
             "sobel_y",
-            "Sobel y",
+            N_("Sobel y"),
             "索贝尔 y",
-            "horizontal edges (dark→bright top to bottom)",
+            N_("horizontal edges (dark→bright top to bottom)"),
             ((-1, -2, -1), (0, 0, 0), (1, 2, 1)),
         ),
         Preset(
             "prewitt_x",
-            "Prewitt x",
+            N_("Prewitt x"),
             "普鲁伊特 x",
-            "vertical edges",
+            N_("vertical edges"),
             ((-1, 0, 1), (-1, 0, 1), (-1, 0, 1)),
         ),
         Preset(
             "prewitt_y",
-            "Prewitt y",
+            N_("Prewitt y"),
             "普鲁伊特 y",
-            "horizontal edges",
+            N_("horizontal edges"),
             ((-1, -1, -1), (0, 0, 0), (1, 1, 1)),
         ),
         Preset(
             "emboss",
-            "Emboss",
+            N_("Emboss"),
             "浮雕",
-            "relief lit from the top left",
+            N_("relief lit from the top left"),
             ((-2, -1, 0), (-1, 1, 1), (0, 1, 2)),
         ),
     )
@@ -128,7 +143,12 @@ PRESETS: dict[str, Preset] = {
 def preset_kernel(name: str) -> np.ndarray:
     """The K×K kernel of a preset, float32."""
     if name not in PRESETS:
-        raise InputError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}", "preset")
+        raise InputError(
+            gettext("unknown preset {name!r}; known: {value}").format(
+                name=name, value=", ".join(PRESETS)
+            ),
+            "preset",
+        )
     return np.array(PRESETS[name].kernel, dtype=np.float32)
 
 
@@ -154,14 +174,15 @@ def make_filter(channels: int, preset: str | None = None, kernel=None, full_dept
     """
     if preset is not None:
         k = preset_kernel(preset)
-        label = PRESETS[preset].label
+        label = gettext(PRESETS[preset].label)
         if full_depth:
             k = np.stack([k / np.float32(channels)] * channels)
-            label += " (full depth)"
+            label = gettext("{label} (full depth)").format(label=label)
         name = preset
     else:
         k = np.asarray(kernel, dtype=np.float32)
-        name, label = "custom", "Custom " + "×".join(map(str, k.shape))
+        name = "custom"
+        label = gettext("Custom {size}").format(size="×".join(map(str, k.shape)))
     kind = "full-depth" if k.ndim == 3 else ("per-channel" if channels > 1 else "single")
     return Filter(name, label, k, kind)
 
@@ -170,21 +191,29 @@ def check_kernel(kernel, field: str = "kernel") -> np.ndarray:
     """A K×K or D×K×K kernel, square with an odd K in 1..11 and finite -> float32 array."""
     k = np.asarray(kernel, dtype=np.float64)
     if k.ndim not in (2, 3):
-        raise ShapeError(f"a kernel is K×K or D×K×K, got {k.ndim} dimensions", field)
+        raise ShapeError(
+            gettext("a kernel is K×K or D×K×K, got {ndim} dimensions").format(ndim=k.ndim), field
+        )
     KH, KW = k.shape[-2:]
     size = "×".join(map(str, k.shape))
     if KH != KW:
-        raise ShapeError(f"the kernel is {size}: a filter must be square (K×K)", field)
+        raise ShapeError(
+            gettext("the kernel is {size}: a filter must be square (K×K)").format(size=size), field
+        )
     if KH % 2 == 0 or not 1 <= KH <= MAX_KERNEL:
         raise ShapeError(
-            f"the kernel is {size}: a filter must have an odd size from 1 to {MAX_KERNEL} "
-            "(1, 3, 5, ...), so that it has a centre",
+            gettext(
+                "the kernel is {size}: a filter must have an odd size from 1 to "
+                "{MAX_KERNEL} (1, 3, 5, ...), so that it has a centre"
+            ).format(size=size, MAX_KERNEL=MAX_KERNEL),
             field,
         )
     if k.ndim == 3 and k.shape[0] < 1:
-        raise ShapeError("the kernel has depth 0", field)
+        raise ShapeError(gettext("the kernel has depth 0"), field)
     if not np.all(np.isfinite(k)):
-        raise InputError("the kernel must contain finite numbers only (no NaN or Infinity)", field)
+        raise InputError(
+            gettext("the kernel must contain finite numbers only (no NaN or Infinity)"), field
+        )
     return k.astype(np.float32)
 
 
@@ -236,18 +265,31 @@ def iter_pipeline(
     """
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 3:
-        raise ShapeError(f"the image must be C×H×W, got {x.ndim} dimensions", "image")
+        raise ShapeError(
+            gettext("the image must be C×H×W, got {ndim} dimensions").format(ndim=x.ndim), "image"
+        )
     C, H, W = x.shape
     if padding not in PADDINGS:
         raise InputError(
-            f"padding must be one of {', '.join(PADDINGS)}, got {padding!r}", "padding"
+            gettext("padding must be one of {value}, got {padding!r}").format(
+                value=", ".join(PADDINGS), padding=padding
+            ),
+            "padding",
         )
     if activation not in ACTIVATIONS:
         raise InputError(
-            f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}", "activation"
+            gettext("activation must be one of {value}, got {activation!r}").format(
+                value=", ".join(ACTIVATIONS), activation=activation
+            ),
+            "activation",
         )
     if not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise InputError(f"stride must be an integer of at least 1, got {stride!r}", "stride")
+        raise InputError(
+            gettext("stride must be an integer of at least 1, got {stride!r}").format(
+                stride=stride
+            ),
+            "stride",
+        )
 
     groups: dict[tuple, list[int]] = {}
     checked = []
@@ -299,8 +341,11 @@ def check_filter(kernel, C: int, H: int, W: int, padding: str, field: str) -> np
     K = k.shape[-1]
     if k.ndim == 3 and k.shape[0] != C:
         raise ShapeError(
-            f"filter depth {k.shape[0]} does not match the {C} input "
-            f"channel{'s' if C != 1 else ''}",
+            ngettext(
+                "filter depth {shape} does not match the {C} input channel",
+                "filter depth {shape} does not match the {C} input channels",
+                C,
+            ).format(shape=k.shape[0], C=C),
             field,
         )
     pad = (K - 1) // 2 if padding == "same" else 0
@@ -336,8 +381,11 @@ def check_pool_fits(pool: dict, H: int, W: int) -> None:
     size = pool["size"]
     if size > H or size > W:
         raise ShapeError(
-            f"the {size}×{size} pooling window is larger than the {W}×{H} (width×height) feature "
-            f"map it pools: use a window of at most {min(H, W)}",
+            gettext(
+                "the {size}×{size} pooling window is larger than the {W}×{H} "
+                "(width×height) feature map it pools: use a window of at most "
+                "{value}"
+            ).format(size=size, W=W, H=H, value=min(H, W)),
             "pool.size",
         )
 
@@ -419,9 +467,14 @@ def display_range(a: np.ndarray, contrast: str = "full", view: str = "signed") -
     """The range a stage is drawn over: full (min to max) or robust (1st to 99th percentile), of
     the values or, in the magnitude view, of |values| (from 0)."""
     if contrast not in CONTRASTS:
-        raise InputError(f"contrast must be one of {', '.join(CONTRASTS)}", "contrast")
+        raise InputError(
+            gettext("contrast must be one of {value}").format(value=", ".join(CONTRASTS)),
+            "contrast",
+        )
     if view not in VIEWS:
-        raise InputError(f"view must be one of {', '.join(VIEWS)}", "view")
+        raise InputError(
+            gettext("view must be one of {value}").format(value=", ".join(VIEWS)), "view"
+        )
     lo_true, hi_true = float(a.min()), float(a.max())
     shown = np.abs(a) if view == "magnitude" else a
     if contrast == "full":
@@ -532,10 +585,15 @@ def output_size(H: int, W: int, K: int, padding: str, stride: int) -> tuple[int,
 def _check_probe_stage(stage, row, col, pool, H_out, W_out):
     """The stage's map size, and (row, col) inside it."""
     if stage not in STAGES:
-        raise InputError(f"stage must be one of {', '.join(STAGES)}, got {stage!r}", "stage")
+        raise InputError(
+            gettext("stage must be one of {value}, got {stage!r}").format(
+                value=", ".join(STAGES), stage=stage
+            ),
+            "stage",
+        )
     if stage == "pool":
         if pool is None:
-            raise InputError("the pool stage needs pool settings", "pool")
+            raise InputError(gettext("the pool stage needs pool settings"), "pool")
         check_pool_fits(pool, H_out, W_out)
         ps = pool.get("stride") or pool["size"]
         H_out = output_length(H_out, pool["size"], 0, ps, 1)
@@ -543,7 +601,11 @@ def _check_probe_stage(stage, row, col, pool, H_out, W_out):
     for name, value, size in (("row", row, H_out), ("col", col, W_out)):
         if not 0 <= value < size:
             raise InputError(
-                f"{name} {value} is outside the {stage} map ({H_out}×{W_out}): 0 to {size - 1}",
+                gettext(
+                    "{name} {value} is outside the {stage} map ({H_out}×{W_out}): 0 to {value2}"
+                ).format(
+                    name=name, value=value, stage=stage, H_out=H_out, W_out=W_out, value2=size - 1
+                ),
                 name,
             )
 
@@ -572,9 +634,15 @@ def probe_pixel(
     """
     pixels = np.asarray(pixels)
     if pixels.ndim != 3:
-        raise ShapeError(f"pixels must be C×h×w, got {pixels.ndim} dimensions", "pixels")
+        raise ShapeError(
+            gettext("pixels must be C×h×w, got {ndim} dimensions").format(ndim=pixels.ndim),
+            "pixels",
+        )
     if pixels.size and (pixels.min() < 0 or pixels.max() > scale):
-        raise InputError(f"pixels must be integers from 0 to the scale {scale}", "pixels")
+        raise InputError(
+            gettext("pixels must be integers from 0 to the scale {scale}").format(scale=scale),
+            "pixels",
+        )
     x = pixels.astype(np.float32)
     x /= np.float32(scale)
     C, h, w = x.shape
@@ -583,23 +651,36 @@ def probe_pixel(
     K = k.shape[-1]
     if k.ndim == 3 and k.shape[0] != C:
         raise ShapeError(
-            f"filter depth {k.shape[0]} does not match the {C} input "
-            f"channel{'s' if C != 1 else ''}",
+            ngettext(
+                "filter depth {shape} does not match the {C} input channel",
+                "filter depth {shape} does not match the {C} input channels",
+                C,
+            ).format(shape=k.shape[0], C=C),
             "filter.kernel",
         )
     per_channel = k.ndim == 2 and C > 1
     kind = "full-depth" if k.ndim == 3 else ("per-channel" if per_channel else "single")
     if padding not in PADDINGS:
         raise InputError(
-            f"padding must be one of {', '.join(PADDINGS)}, got {padding!r}", "padding"
+            gettext("padding must be one of {value}, got {padding!r}").format(
+                value=", ".join(PADDINGS), padding=padding
+            ),
+            "padding",
         )
     if not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise InputError(f"stride must be an integer of at least 1, got {stride!r}", "stride")
+        raise InputError(
+            gettext("stride must be an integer of at least 1, got {stride!r}").format(
+                stride=stride
+            ),
+            "stride",
+        )
     pad = (K - 1) // 2 if padding == "same" else 0
     H_out, W_out = output_size(H, W, K, padding, stride)
     if H_out < 1 or W_out < 1:
         raise ShapeError(
-            f"the {K}×{K} kernel does not fit in the {H}×{W} image with {padding} padding",
+            gettext(
+                "the {K}×{K} kernel does not fit in the {H}×{W} image with {padding} padding"
+            ).format(K=K, H=H, W=W, padding=padding),
             "kernel",
         )
     _check_probe_stage(stage, row, col, pool, H_out, W_out)
@@ -616,8 +697,23 @@ def probe_pixel(
     oy, ox = origin
     if oy > y0 or ox > x0 or oy + h < y1 or ox + w < x1:
         raise InputError(
-            f"pixels cover image rows {oy}…{oy + h - 1} and columns {ox}…{ox + w - 1}; "
-            f"{stage} pixel ({row}, {col}) needs rows {y0}…{y1 - 1} and columns {x0}…{x1 - 1}",
+            gettext(
+                "pixels cover image rows {oy}…{value} and columns {ox}…{value2}; "
+                "{stage} pixel ({row}, {col}) needs rows {y0}…{value3} and "
+                "columns {x0}…{value4}"
+            ).format(
+                oy=oy,
+                value=oy + h - 1,
+                ox=ox,
+                value2=ox + w - 1,
+                stage=stage,
+                row=row,
+                col=col,
+                y0=y0,
+                value3=y1 - 1,
+                x0=x0,
+                value4=x1 - 1,
+            ),
             "pixels",
         )
     crop = np.zeros((C, height, width), np.float32)

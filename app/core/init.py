@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.errors import InputError
+from app.i18n import N_, gettext
 
 
 @dataclass(frozen=True)
@@ -40,23 +41,23 @@ SCHEMES: dict[str, Scheme] = {
     for scheme in (
         Scheme(
             "small",
-            "0.01·randn",
+            N_("0.01·randn"),
             "小随机数 0.01·randn",
             "W = 0.01·randn(n_in, n_out)",
             lambda n: 0.01,
         ),
-        Scheme("large", "randn", "大随机数 randn", "W = randn(n_in, n_out)", lambda n: 1.0),
-        Scheme("zeros", "zeros", "全零", "W = 0", lambda n: 0.0),
+        Scheme("large", N_("randn"), "大随机数 randn", "W = randn(n_in, n_out)", lambda n: 1.0),
+        Scheme("zeros", N_("zeros"), "全零", "W = 0", lambda n: 0.0),
         Scheme(
             "xavier",
-            "Xavier 1/√n",
+            N_("Xavier 1/√n"),
             "Xavier 初始化 1/√n",
             "W = randn(n_in, n_out) / √n_in",
             lambda n: 1 / math.sqrt(n),
         ),
         Scheme(
             "he",
-            "He √(2/n)",
+            N_("He √(2/n)"),
             "He (Kaiming) 初始化 √(2/n)",
             "W = randn(n_in, n_out) · √(2 / n_in)",
             lambda n: math.sqrt(2 / n),
@@ -76,7 +77,12 @@ HIST_RANGE = {"tanh": (-1.0, 1.0), "relu": (0.0, 4.0)}
 
 def check_scheme(scheme: str) -> Scheme:
     if scheme not in SCHEMES:
-        raise InputError(f"unknown scheme {scheme!r}: choose one of {', '.join(SCHEMES)}", "scheme")
+        raise InputError(
+            gettext("unknown scheme {scheme!r}: choose one of {value}").format(
+                scheme=scheme, value=", ".join(SCHEMES)
+            ),
+            "scheme",
+        )
     return SCHEMES[scheme]
 
 
@@ -89,7 +95,12 @@ def init_weights(scheme: str, fan_in: int, fan_out: int, rng: np.random.Generato
     """W (fan_in, fan_out) drawn by the scheme; rng is a numpy Generator (seeded by the caller)."""
     chosen = check_scheme(scheme)
     if fan_in < 1 or fan_out < 1:
-        raise InputError(f"fan_in and fan_out must be at least 1, got {fan_in}, {fan_out}", "width")
+        raise InputError(
+            gettext("fan_in and fan_out must be at least 1, got {fan_in}, {fan_out}").format(
+                fan_in=fan_in, fan_out=fan_out
+            ),
+            "width",
+        )
     std = chosen.std(fan_in)
     if std == 0:
         return np.zeros((fan_in, fan_out))
@@ -98,16 +109,34 @@ def init_weights(scheme: str, fan_in: int, fan_out: int, rng: np.random.Generato
 
 def check_work(layers: int, width: int, batch: int) -> None:
     if not 1 <= layers <= MAX_LAYERS:
-        raise InputError(f"layers must be 1 to {MAX_LAYERS}, got {layers}", "layers")
+        raise InputError(
+            gettext("layers must be 1 to {MAX_LAYERS}, got {layers}").format(
+                MAX_LAYERS=MAX_LAYERS, layers=layers
+            ),
+            "layers",
+        )
     if not 1 <= width <= MAX_WIDTH:
-        raise InputError(f"width must be 1 to {MAX_WIDTH}, got {width}", "width")
+        raise InputError(
+            gettext("width must be 1 to {MAX_WIDTH}, got {width}").format(
+                MAX_WIDTH=MAX_WIDTH, width=width
+            ),
+            "width",
+        )
     if not 1 <= batch <= MAX_BATCH:
-        raise InputError(f"batch must be 1 to {MAX_BATCH}, got {batch}", "batch")
+        raise InputError(
+            gettext("batch must be 1 to {MAX_BATCH}, got {batch}").format(
+                MAX_BATCH=MAX_BATCH, batch=batch
+            ),
+            "batch",
+        )
     work = layers * batch * width * width
     if work > MAX_WORK:
         raise InputError(
-            f"layers · batch · width² = {work:,} multiply-adds is over the limit of {MAX_WORK:,}: "
-            "use fewer layers, a smaller batch or narrower layers",
+            gettext(
+                "layers · batch · width² = {work:,} multiply-adds is over the "
+                "limit of {MAX_WORK:,}: use fewer layers, a smaller batch or "
+                "narrower layers"
+            ).format(work=work, MAX_WORK=MAX_WORK),
             "width",
         )
 
@@ -143,7 +172,9 @@ def layer_statistics(scheme, activation, layers=10, width=500, batch=500, seed=0
     """
     if activation not in ACTIVATIONS:
         raise InputError(
-            f"unknown activation {activation!r}: choose one of {', '.join(ACTIVATIONS)}",
+            gettext("unknown activation {activation!r}: choose one of {value}").format(
+                activation=activation, value=", ".join(ACTIVATIONS)
+            ),
             "activation",
         )
     chosen = check_scheme(scheme)

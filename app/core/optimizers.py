@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.core.errors import InputError
+from app.i18n import N_, _, gettext
 
 # ---------------------------------------------------------------- the update rules
 
@@ -244,7 +245,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
     for o in (
         Optimizer(
             name="sgd",
-            label="SGD",
+            label=N_("SGD"),
             label_zh="随机梯度下降",
             params={"lr": LR},
             equations=("x ← x − α·g",),
@@ -256,7 +257,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="momentum",
-            label="SGD + Momentum",
+            label=N_("SGD + Momentum"),
             label_zh="动量",
             params={"lr": LR, "rho": RHO},
             equations=("v ← ρ·v + g", "x ← x − α·v"),
@@ -270,7 +271,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="nesterov",
-            label="Nesterov momentum",
+            label=N_("Nesterov momentum"),
             label_zh="Nesterov 动量",
             params={"lr": LR, "rho": RHO},
             equations=("v ← ρ·v − α·∇f(x + ρ·v)", "x ← x + v"),
@@ -284,7 +285,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="adagrad",
-            label="AdaGrad",
+            label=N_("AdaGrad"),
             label_zh="AdaGrad",
             params={"lr": LR, "eps": eps_param(1e-7)},
             equations=("G ← G + g²", "x ← x − α·g / (√G + ε)"),
@@ -301,7 +302,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="rmsprop",
-            label="RMSProp",
+            label=N_("RMSProp"),
             label_zh="RMSProp",
             params={
                 "lr": LR,
@@ -326,7 +327,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="adam",
-            label="Adam",
+            label=N_("Adam"),
             label_zh="Adam",
             params={"lr": LR, "beta1": BETA1, "beta2": BETA2, "eps": eps_param(1e-8)},
             equations=ADAM_EQUATIONS,
@@ -341,7 +342,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         Optimizer(
             name="adamw",
-            label="AdamW",
+            label=N_("AdamW"),
             label_zh="AdamW",
             params={
                 "lr": LR,
@@ -379,7 +380,10 @@ def get_optimizer(name: str, field: str = "optimizers") -> Optimizer:
         return OPTIMIZERS[name]
     except KeyError:
         raise InputError(
-            f"unknown optimiser {name!r}; choose one of {', '.join(OPTIMIZERS)}", field
+            _("unknown optimiser {name!r}; choose one of {value}").format(
+                name=name, value=", ".join(OPTIMIZERS)
+            ),
+            field,
         ) from None
 
 
@@ -389,8 +393,11 @@ def resolve(name: str, params: dict, field: str = "optimizers") -> dict:
     unknown = sorted(set(params) - set(optimizer.params))
     if unknown:
         raise InputError(
-            f"{optimizer.label} has no parameter {unknown[0]!r}; its parameters are "
-            f"{', '.join(optimizer.params)}",
+            _("{label} has no parameter {unknown!r}; its parameters are {value}").format(
+                label=gettext(optimizer.label),
+                unknown=unknown[0],
+                value=", ".join(optimizer.params),
+            ),
             f"{field}.{unknown[0]}",
         )
     out = {}
@@ -401,7 +408,9 @@ def resolve(name: str, params: dict, field: str = "optimizers") -> dict:
         if not np.isfinite(value) or too_low or value > spec.high:
             low = f"> {spec.low:g}" if spec.low_open else f">= {spec.low:g}"
             raise InputError(
-                f"{optimizer.label}: {key} must be {low} and <= {spec.high:g}, got {value:g}",
+                _("{label}: {key} must be {low} and <= {high:g}, got {value:g}").format(
+                    label=gettext(optimizer.label), key=key, low=low, high=spec.high, value=value
+                ),
                 f"{field}.{key}",
             )
         out[key] = value

@@ -18,6 +18,7 @@ import numpy as np
 from app.core.conv import as_batch, as_pair, check_fits, output_length, pad_input, size_report
 from app.core.errors import InputError, ShapeError
 from app.core.parallel import for_images
+from app.i18n import N_, gettext
 
 MODES = ("max", "avg")
 
@@ -29,18 +30,27 @@ def check_pool_params(size, stride, padding):
     """
     kh, kw = as_pair(size, "size")
     if kh < 1 or kw < 1:
-        raise InputError(f"size must be at least 1, got {(kh, kw)}", "size")
+        raise InputError(
+            gettext("size must be at least 1, got {value}").format(value=(kh, kw)), "size"
+        )
     sh, sw = (kh, kw) if stride is None else as_pair(stride, "stride")
     if sh < 1 or sw < 1:
-        raise InputError(f"stride must be at least 1, got {(sh, sw)}", "stride")
+        raise InputError(
+            gettext("stride must be at least 1, got {value}").format(value=(sh, sw)), "stride"
+        )
     ph, pw = as_pair(padding, "padding")
     if ph < 0 or pw < 0:
-        raise InputError(f"padding must be 0 or more, got {(ph, pw)}", "padding")
-    for axis, p, k in (("height", ph, kh), ("width", pw, kw)):
+        raise InputError(
+            gettext("padding must be 0 or more, got {value}").format(value=(ph, pw)), "padding"
+        )
+    for axis, p, k in ((N_("height"), ph, kh), (N_("width"), pw, kw)):
         if p > k // 2:
             raise InputError(
-                f"padding {p} is more than half the window {axis} {k}: at most {k // 2} "
-                f"(a window made only of padding would have nothing to pool)",
+                gettext(
+                    "padding {p} is more than half the window {axis} {k}: at most "
+                    "{value} (a window made only of padding would have nothing to "
+                    "pool)"
+                ).format(p=p, axis=gettext(axis), k=k, value=k // 2),
                 "padding",
             )
     return (kh, kw), (sh, sw), (ph, pw)
@@ -59,7 +69,12 @@ def prepare(x, mode, size, stride, padding, global_pool=False):
     and padding are ignored).
     """
     if mode not in MODES:
-        raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", "mode")
+        raise InputError(
+            gettext("mode must be one of {value}, got {mode!r}").format(
+                value=", ".join(MODES), mode=mode
+            ),
+            "mode",
+        )
     x, batched = as_batch(x)
     H, W = x.shape[2:]
     if global_pool:
@@ -170,8 +185,9 @@ def pool2d_backward(dout, cache):
         expected = (C, Ho, Wo) if not batched else (N, C, Ho, Wo)
         got = dout.shape if batched else dout.shape[1:]
         raise ShapeError(
-            f"grad_output must have the output's shape {'×'.join(map(str, expected))}, got "
-            f"{'×'.join(map(str, got))}",
+            gettext("grad_output must have the output's shape {value}, got {value2}").format(
+                value="×".join(map(str, expected)), value2="×".join(map(str, got))
+            ),
             "grad_output",
         )
     dout = dout.astype(np.result_type(cache.dtype, dout), copy=False)
@@ -246,7 +262,12 @@ def pool2d_trace(x, mode, size, stride=None, padding=0):
     """
     x = np.asarray(x)
     if x.ndim != 3:
-        raise ShapeError(f"the step trace takes one C×H×W input, got {x.ndim} dimensions", "input")
+        raise ShapeError(
+            gettext("the step trace takes one C×H×W input, got {ndim} dimensions").format(
+                ndim=x.ndim
+            ),
+            "input",
+        )
     out, cache = pool2d_forward(np.asarray(x, dtype=np.float64), mode, size, stride, padding)
     (KH, KW), (sh, sw), (ph, pw) = cache.kernel, cache.stride, cache.padding
     arg = cache.winners.get() if mode == "max" else None
@@ -320,16 +341,21 @@ def pool2d_lesson(
     than max_trace_values is refused before the trace is built."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3:
-        raise ShapeError(f"input must be C×H×W, got {x.ndim} dimensions", "input")
+        raise ShapeError(
+            gettext("input must be C×H×W, got {ndim} dimensions").format(ndim=x.ndim), "input"
+        )
     out, cache = pool2d_forward(x, mode, size, stride, padding, global_pool)
     (kh, kw), (sh, sw), (ph, pw) = cache.kernel, cache.stride, cache.padding
     C, H, W = x.shape
     values = out.size * kh * kw
     if trace and max_trace_values is not None and values > max_trace_values:
         raise InputError(
-            f"the step trace would list {values:,} window values (C·Ho·Wo·KH·KW); the "
-            f"stepper shows at most {max_trace_values:,}: use a smaller input or window, "
-            "or set trace to false",
+            gettext(
+                "the step trace would list {values:,} window values "
+                "(C·Ho·Wo·KH·KW); the stepper shows at most "
+                "{max_trace_values:,}: use a smaller input or window, or set "
+                "trace to false"
+            ).format(values=values, max_trace_values=max_trace_values),
             "input",
         )
     return PoolLesson(

@@ -22,6 +22,7 @@ from app.core.errors import InputError
 from app.core.optimizers import Optimizer, get_optimizer, hyper, quantities
 from app.core.schedules import lr_schedule
 from app.core.surfaces import Surface
+from app.i18n import gettext
 
 # "Runaway": past these a run has left any plotted domain by orders of magnitude.
 MAX_COORD = 1e6
@@ -90,17 +91,27 @@ def check_start(surface: Surface, start) -> np.ndarray:
     with np.errstate(all="ignore"):
         loss = surface.f(start[..., 0], start[..., 1])
     if not np.all(np.isfinite(start)) or np.any(np.abs(start) > MAX_COORD):
-        raise InputError(f"the start must be finite and within ±{MAX_COORD:g}", "start")
+        raise InputError(
+            gettext("the start must be finite and within ±{MAX_COORD:g}").format(
+                MAX_COORD=MAX_COORD
+            ),
+            "start",
+        )
     if not np.all(np.isfinite(loss)):
         raise InputError(
-            "f is not a number at the start (a division by zero, a log or square root of a "
-            "negative number, or an overflow there); pick a start where f is finite",
+            gettext(
+                "f is not a number at the start (a division by zero, a log or "
+                "square root of a negative number, or an overflow there); pick a "
+                "start where f is finite"
+            ),
             "start",
         )
     if np.any(np.abs(loss) > MAX_LOSS):
         raise InputError(
-            f"the start is too far out: f there is beyond ±{MAX_LOSS:g}; pick a point nearer the "
-            f"plotted domain {list(map(list, surface.domain))}",
+            gettext(
+                "the start is too far out: f there is beyond ±{MAX_LOSS:g}; pick "
+                "a point nearer the plotted domain {value}"
+            ).format(MAX_LOSS=MAX_LOSS, value=list(map(list, surface.domain))),
             "start",
         )
     return start

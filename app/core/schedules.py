@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from app.core.errors import InputError
+from app.i18n import _
 
 SCHEDULES = ("constant", "step", "cosine")
 
@@ -41,4 +42,9 @@ def lr_schedule(lr, steps, kind="constant", step_size=None, gamma=0.5, t_max=Non
                 ratio = (1 + math.cos(math.pi * i / T)) / (1 + math.cos(math.pi * (i - 1) / T))
                 table[i] = ratio * (table[i - 1] - eta_min) + eta_min
         return table
-    raise InputError(f"schedule must be one of {', '.join(SCHEDULES)}, got {kind!r}", "schedule")
+    raise InputError(
+        _("schedule must be one of {value}, got {kind!r}").format(
+            value=", ".join(SCHEDULES), kind=kind
+        ),
+        "schedule",
+    )

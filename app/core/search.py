@@ -15,6 +15,7 @@ from app.core.errors import InputError
 from app.core.optimizers import get_optimizer, resolve
 from app.core.race import Race, race
 from app.core.surfaces import Surface
+from app.i18n import _, gettext
 
 
 def log_space(lo: float, hi: float, n: int) -> np.ndarray:
@@ -93,28 +94,39 @@ def grid_vs_random(
     k = grid_side(budget)
     if max_run_steps is not None and cost > max_run_steps:
         raise InputError(
-            f"this search would take {cost:,} run-steps ((2·{k}² + {resolution}²) "
-            f"× {steps}); the limit is {max_run_steps:,}: lower the budget, the "
-            "steps or the map resolution",
+            _(
+                "this search would take {cost:,} run-steps ((2·{k}² + "
+                "{resolution}²) × {steps}); the limit is {max_run_steps:,}: "
+                "lower the budget, the steps or the map resolution"
+            ).format(
+                cost=cost, k=k, resolution=resolution, steps=steps, max_run_steps=max_run_steps
+            ),
             "steps",
         )
     optimizer = get_optimizer(name, "optimizer")
     second = second or optimizer.search_second
     if second is None or second == "lr" or second not in optimizer.params:
         others = [p for p in optimizer.params if p != "lr"]
+        if others:
+            message = _(
+                "{label} has no second parameter to search named {second!r}; choose one of {others}"
+            )
+        else:
+            message = _("{label} has no second parameter to search")
         raise InputError(
-            f"{optimizer.label} has no second parameter to search"
-            + (f" named {second!r}; choose one of {', '.join(others)}" if others else ""),
+            message.format(label=gettext(optimizer.label), second=second, others=", ".join(others)),
             "second",
         )
     spec = optimizer.params[second]
     lo, hi = lr_range
     if not 0 < lo < hi:
-        raise InputError("lr_range must be [low, high] with 0 < low < high", "lr_range")
+        raise InputError(_("lr_range must be [low, high] with 0 < low < high"), "lr_range")
     s_lo, s_hi = second_range if second_range is not None else (spec.low, spec.high)
     if not spec.low <= s_lo < s_hi <= spec.high:
         raise InputError(
-            f"second_range for {second} must satisfy {spec.low:g} <= low < high <= {spec.high:g}",
+            _("second_range for {second} must satisfy {low:g} <= low < high <= {high:g}").format(
+                second=second, low=spec.low, high=spec.high
+            ),
             "second_range",
         )
     base = dict(base or {})

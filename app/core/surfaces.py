@@ -14,6 +14,7 @@ import numpy as np
 
 from app.core import expression
 from app.core.errors import InputError
+from app.i18n import N_, _
 
 PI = np.pi
 TAU = 2.0 * np.pi
@@ -212,7 +213,7 @@ SURFACES: dict[str, Surface] = {
     for s in (
         Surface(
             "bowl",
-            "Ill-conditioned bowl",
+            N_("Ill-conditioned bowl"),
             r"f(x, y) = 0.05\,x^2 + y^2",
             ((-8.0, 8.0), (-4.0, 4.0)),
             ((0.0, 0.0),),
@@ -220,11 +221,11 @@ SURFACES: dict[str, Surface] = {
             bowl,
             bowl_grad,
             f_min=0.0,
-            note="Curvature 0.1 along x and 2 along y: a step size safe for y crawls along x.",
+            note=N_("Curvature 0.1 along x and 2 along y: a step size safe for y crawls along x."),
         ),
         Surface(
             "rosenbrock",
-            "Rosenbrock",
+            N_("Rosenbrock"),
             r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
             ((-2.0, 2.0), (-1.0, 3.0)),
             ((1.0, 1.0),),
@@ -233,11 +234,11 @@ SURFACES: dict[str, Surface] = {
             rosenbrock_grad,
             log_scale=True,
             f_min=0.0,
-            note="A narrow curved valley: easy to reach, slow to follow to the minimum.",
+            note=N_("A narrow curved valley: easy to reach, slow to follow to the minimum."),
         ),
         Surface(
             "beale",
-            "Beale",
+            N_("Beale"),
             r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
             ((-4.5, 4.5), (-4.5, 4.5)),
             ((3.0, 0.5),),
@@ -246,11 +247,11 @@ SURFACES: dict[str, Surface] = {
             beale_grad,
             log_scale=True,
             f_min=0.0,
-            note="Flat plateaus and steep walls; values span ten decades.",
+            note=N_("Flat plateaus and steep walls; values span ten decades."),
         ),
         Surface(
             "himmelblau",
-            "Himmelblau",
+            N_("Himmelblau"),
             r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
             ((-5.0, 5.0), (-5.0, 5.0)),
             (
@@ -264,11 +265,13 @@ SURFACES: dict[str, Surface] = {
             himmelblau_grad,
             log_scale=True,
             f_min=0.0,
-            note="Four equal minima: from near the central maximum, each optimiser picks its own.",
+            note=N_(
+                "Four equal minima: from near the central maximum, each optimiser picks its own."
+            ),
         ),
         Surface(
             "booth",
-            "Booth",
+            N_("Booth"),
             r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
             ((-10.0, 10.0), (-10.0, 10.0)),
             ((1.0, 3.0),),
@@ -277,34 +280,36 @@ SURFACES: dict[str, Surface] = {
             booth_grad,
             log_scale=True,
             f_min=0.0,
-            note="A tilted quadratic bowl (condition number 9).",
+            note=N_("A tilted quadratic bowl (condition number 9)."),
         ),
         Surface(
             "saddle",
-            "Saddle",
+            N_("Saddle"),
             r"f(x, y) = x^2 - y^2",
             ((-2.0, 2.0), (-2.0, 2.0)),
             (),
             (-1.8, 0.02),
             saddle,
             saddle_grad,
-            note="No minimum: the origin is a saddle point, and the loss falls without bound "
-            "along y. Plain SGD lingers near the saddle; momentum escapes faster.",
+            note=N_(
+                "No minimum: the origin is a saddle point, and the loss falls without bound "
+                "along y. Plain SGD lingers near the saddle; momentum escapes faster."
+            ),
         ),
         Surface(
             "monkey_saddle",
-            "Monkey saddle",
+            N_("Monkey saddle"),
             r"f(x, y) = x^3 - 3xy^2",
             ((-2.0, 2.0), (-2.0, 2.0)),
             (),
             (1.8, 0.1),
             monkey_saddle,
             monkey_saddle_grad,
-            note="Three valleys and a perfectly flat saddle at the origin; unbounded below.",
+            note=N_("Three valleys and a perfectly flat saddle at the origin; unbounded below."),
         ),
         Surface(
             "rastrigin",
-            "Rastrigin",
+            N_("Rastrigin"),
             r"f(x, y) = 20 + \sum_{u \in \{x, y\}} \left(u^2 - 10\cos 2\pi u\right)",
             ((-5.12, 5.12), (-5.12, 5.12)),
             ((0.0, 0.0),),
@@ -312,11 +317,11 @@ SURFACES: dict[str, Surface] = {
             rastrigin,
             rastrigin_grad,
             f_min=0.0,
-            note="A bowl under a grid of local minima: small steps get trapped in the nearest.",
+            note=N_("A bowl under a grid of local minima: small steps get trapped in the nearest."),
         ),
         Surface(
             "ackley",
-            "Ackley",
+            N_("Ackley"),
             r"f(x, y) = -20 e^{-0.2\sqrt{(x^2 + y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2}"
             r" + e + 20",
             ((-5.0, 5.0), (-5.0, 5.0)),
@@ -325,11 +330,11 @@ SURFACES: dict[str, Surface] = {
             ackley,
             ackley_grad,
             f_min=0.0,
-            note="An almost flat, bumpy plain around one deep hole.",
+            note=N_("An almost flat, bumpy plain around one deep hole."),
         ),
         Surface(
             "six_hump_camel",
-            "Six-hump camel",
+            N_("Six-hump camel"),
             r"f(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (4y^2 - 4)\,y^2",
             ((-3.0, 3.0), (-2.0, 2.0)),
             (
@@ -341,11 +346,11 @@ SURFACES: dict[str, Surface] = {
             six_hump_camel_grad,
             log_scale=True,
             f_min=-1.031628453489877,
-            note="Six local minima, two of them global.",
+            note=N_("Six local minima, two of them global."),
         ),
         Surface(
             "styblinski_tang",
-            "Styblinski-Tang",
+            N_("Styblinski-Tang"),
             r"f(x, y) = \tfrac{1}{2}\sum_{u \in \{x, y\}} \left(u^4 - 16u^2 + 5u\right)",
             ((-5.0, 5.0), (-5.0, 5.0)),
             ((ST_MIN, ST_MIN),),
@@ -353,11 +358,11 @@ SURFACES: dict[str, Surface] = {
             styblinski_tang,
             styblinski_tang_grad,
             f_min=float(styblinski_tang(ST_MIN, ST_MIN)),
-            note="Four basins; only the one at (-2.90, -2.90) is global.",
+            note=N_("Four basins; only the one at (-2.90, -2.90) is global."),
         ),
         Surface(
             "goldstein_price",
-            "Goldstein-Price",
+            N_("Goldstein-Price"),
             r"f(x, y) = \left[1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
             r" \left[30 + (2x - 3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]",
             ((-2.0, 2.0), (-2.0, 2.0)),
@@ -367,7 +372,7 @@ SURFACES: dict[str, Surface] = {
             goldstein_price_grad,
             log_scale=True,
             f_min=3.0,
-            note="Values from 3 to about a million: gradients differ by orders of magnitude.",
+            note=N_("Values from 3 to about a million: gradients differ by orders of magnitude."),
         ),
     )
 }
@@ -378,7 +383,10 @@ def get_surface(name: str) -> Surface:
         return SURFACES[name]
     except KeyError:
         raise InputError(
-            f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}", "surface"
+            _("unknown surface {name!r}; choose one of {value}").format(
+                name=name, value=", ".join(SURFACES)
+            ),
+            "surface",
         ) from None
 
 
@@ -398,26 +406,26 @@ class Example:
 
 SQUARE = ((-2.0, 2.0), (-2.0, 2.0))
 EXAMPLES = (
-    Example("bowl", "An ill-conditioned bowl", "x^2 + 10*y^2", SQUARE, (-1.8, 1.2)),
-    Example("saddle", "A saddle, started near its ridge", "x^2 - y^2", SQUARE, (-1.5, 0.01)),
+    Example("bowl", N_("An ill-conditioned bowl"), "x^2 + 10*y^2", SQUARE, (-1.8, 1.2)),
+    Example("saddle", N_("A saddle, started near its ridge"), "x^2 - y^2", SQUARE, (-1.5, 0.01)),
     Example(
         "rosenbrock",
-        "Rosenbrock, written out",
+        N_("Rosenbrock, written out"),
         "(1-x)^2 + 100*(y-x^2)^2",
         ((-2.0, 2.0), (-1.0, 3.0)),
         (-1.2, 1.0),
     ),
     Example(
         "bumpy",
-        "A bumpy bowl",
+        N_("A bumpy bowl"),
         "sin(x)*cos(y) + 0.1*(x^2+y^2)",
         ((-5.0, 5.0), (-5.0, 5.0)),
         (4.0, 4.0),
     ),
-    Example("kink", "A kink: |x| is not smooth at 0", "abs(x) + y^2", SQUARE, (1.5, 1.5)),
+    Example("kink", N_("A kink: |x| is not smooth at 0"), "abs(x) + y^2", SQUARE, (1.5, 1.5)),
     Example(
         "log",
-        "Undefined for x ≤ 0 (shaded)",
+        N_("Undefined for x ≤ 0 (shaded)"),
         "log(x) + (y - 1)^2",
         ((-1.0, 3.0), (-1.0, 3.0)),
         (2.5, 2.5),
@@ -448,17 +456,22 @@ def custom_surface(text: str, domain, field: str = "") -> Surface:
     for axis, (low, high) in (("x", (x0, x1)), ("y", (y0, y1))):
         if not (np.isfinite(low) and np.isfinite(high)) or max(abs(low), abs(high)) > MAX_DOMAIN:
             raise InputError(
-                f"the {axis} range must be finite numbers within ±{MAX_DOMAIN:g}", field + "domain"
+                _("the {axis} range must be finite numbers within ±{MAX_DOMAIN:g}").format(
+                    axis=axis, MAX_DOMAIN=MAX_DOMAIN
+                ),
+                field + "domain",
             )
         if not low < high:
             raise InputError(
-                f"the {axis} range must go from low to high, got [{low:g}, {high:g}]",
+                _("the {axis} range must go from low to high, got [{low:g}, {high:g}]").format(
+                    axis=axis, low=low, high=high
+                ),
                 field + "domain",
             )
     xs, ys, values = sample_grid_of(built.f, ((x0, x1), (y0, y1)), 33)
     return Surface(
         "custom",
-        "Your own f(x, y)",
+        N_("Your own f(x, y)"),
         "f(x, y) = " + built.latex,
         ((float(x0), float(x1)), (float(y0), float(y1))),
         (),

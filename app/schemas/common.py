@@ -9,6 +9,7 @@ from pydantic_core import PydanticCustomError
 from starlette.responses import Response
 
 from app.core.errors import ShapeError
+from app.i18n import _
 
 # Every seed a lesson takes: NumPy's default_rng accepts 0 to 2³² − 1 (and so does the page).
 MAX_SEED = 2**32 - 1
@@ -44,14 +45,14 @@ def Pair(low: int, high: int, what: str):
         ):
             raise PydanticCustomError(
                 "int_or_pair",
-                "must be an integer or a pair [height, width], got {got}",
+                _("must be an integer or a pair [height, width], got {got}"),
                 {"got": repr(value)[:40]},
             )
         for v in value:
             if not low <= v <= high:
                 raise PydanticCustomError(
                     "int_or_pair_range",
-                    "must be between {low} and {high}, got {value}",
+                    _("must be between {low} and {high}, got {value}"),
                     {"low": low, "high": high, "value": v},
                 )
         return tuple(value)
@@ -76,7 +77,10 @@ def to_array(value, field: str, ndim: int, dtype=np.float64) -> np.ndarray:
     except ValueError:
         array = None
     if array is None or array.ndim != ndim:
-        raise ShapeError(f"{field} is ragged: {describe_ragged(value, ndim)}", field)
+        raise ShapeError(
+            _("{field} is ragged: {value}").format(field=field, value=describe_ragged(value, ndim)),
+            field,
+        )
     return array
 
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from app.core.conv import output_length
 from app.core.conv_gradients import LOSSES
 from app.core.errors import InputError
+from app.i18n import gettext
 from app.schemas.common import Pair, StrictModel, Value, bounded
 
 MAX_CHANNELS = 16
@@ -215,12 +216,17 @@ def transpose_trace_bytes(C: int, F: int, taps: int, H: int, W: int, Ho: int, Wo
     return scatter + forward_trace_bytes(C, F, taps, Ho, Wo)
 
 
-def check_trace_bytes(estimate: int, what: str = "step trace") -> None:
-    """A 422 naming `trace` (the switch that avoids it) when a trace would be too large."""
+def check_trace_bytes(estimate: int, what: str | None = None) -> None:
+    """A 422 naming `trace` (the switch that avoids it) when a trace would be too large; what
+    (translated) says which trace, the step trace by default."""
     if estimate > MAX_TRACE_BYTES:
+        what = what or gettext("step trace")
         raise InputError(
-            f"the {what} would be about {estimate / 1e6:,.1f} MB of JSON; the stepper returns "
-            f"at most {MAX_TRACE_BYTES / 1e6:,.0f} MB: use less padding, fewer filters, a "
-            "smaller input or a larger stride, or set trace to false",
+            gettext(
+                "the {what} would be about {value:,.1f} MB of JSON; the stepper "
+                "returns at most {value2:,.0f} MB: use less padding, fewer "
+                "filters, a smaller input or a larger stride, or set trace to "
+                "false"
+            ).format(what=what, value=estimate / 1e6, value2=MAX_TRACE_BYTES / 1e6),
             "trace",
         )

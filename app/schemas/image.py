@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.filters import CONTRASTS, MAX_KERNEL, PRESETS, ROBUST_PERCENTILES, STAGES, VIEWS
+from app.i18n import _
 from app.schemas.common import MAX_MAGNITUDE, StrictModel, describe_ragged
 
 MAX_FILTERS = 16
@@ -36,18 +37,33 @@ def kernel_numbers(value: list, path: str = "") -> None:
     if isinstance(value, list):
         limit = MAX_DEPTH if path == "" else MAX_KERNEL
         if len(value) > limit:
-            raise ValueError(f"kernel{path} has {len(value)} entries, at most {limit}")
+            raise ValueError(
+                _("kernel{path} has {count} entries, at most {limit}").format(
+                    path=path, count=len(value), limit=limit
+                )
+            )
         for i, item in enumerate(value):
             kernel_numbers(item, f"{path}[{i}]")
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"kernel{path} must be a number, got {type(value).__name__}")
+        raise ValueError(
+            _("kernel{path} must be a number, got {__name__}").format(
+                path=path, __name__=type(value).__name__
+            )
+        )
     if not math.isfinite(value):
         raise ValueError(
-            f"kernel{path} is {value}: must be a finite number (NaN and Infinity are not accepted)"
+            _(
+                "kernel{path} is {value}: must be a finite number (NaN and "
+                "Infinity are not accepted)"
+            ).format(path=path, value=value)
         )
     if abs(value) > MAX_MAGNITUDE:  # the float32 maps would overflow to Infinity (null in JSON)
-        raise ValueError(f"kernel{path} is {value:g}: must be within ±{MAX_MAGNITUDE:g}")
+        raise ValueError(
+            _("kernel{path} is {value:g}: must be within ±{MAX_MAGNITUDE:g}").format(
+                path=path, value=value, MAX_MAGNITUDE=MAX_MAGNITUDE
+            )
+        )
 
 
 class FilterSpec(StrictModel):
@@ -78,15 +94,19 @@ class FilterSpec(StrictModel):
         try:
             array = np.array(value, dtype=np.float64)
         except ValueError:
-            raise ValueError(f"kernel is ragged: {describe_ragged(value, 3)}") from None
+            raise ValueError(
+                _("kernel is ragged: {value}").format(value=describe_ragged(value, 3))
+            ) from None
         if array.ndim not in (2, 3):
-            raise ValueError(f"a kernel is K×K or D×K×K, got {array.ndim} dimension(s)")
+            raise ValueError(
+                _("a kernel is K×K or D×K×K, got {ndim} dimension(s)").format(ndim=array.ndim)
+            )
         return value
 
     @model_validator(mode="after")
     def one_of(self):
         if (self.preset is None) == (self.kernel is None):
-            raise ValueError('give either "preset" or "kernel", not both or neither')
+            raise ValueError(_('give either "preset" or "kernel", not both or neither'))
         return self
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.filters import MAX_KERNEL, STAGES
+from app.i18n import _
 from app.schemas.common import StrictModel, bounded
 from app.schemas.image import MAX_POOL, MAX_STRIDE, FilterSpec, PoolSpec
 
@@ -27,7 +28,10 @@ class ProbeFilter(FilterSpec):
     def no_full_depth(cls, value):
         if value:
             raise ValueError(
-                "give a full-depth filter as its kernel (the map's kernel in the filter response)"
+                _(
+                    "give a full-depth filter as its kernel (the map's kernel in the "
+                    "filter response)"
+                )
             )
         return value
 
@@ -59,7 +63,7 @@ class ProbeRequest(StrictModel):
     @model_validator(mode="after")
     def pool_for_pool_stage(self):
         if self.stage == "pool" and self.pool is None:
-            raise ValueError('stage "pool" needs the pool settings')
+            raise ValueError(_('stage "pool" needs the pool settings'))
         return self
 
 

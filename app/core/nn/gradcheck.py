@@ -13,6 +13,7 @@ import numpy as np
 from app.core.errors import InputError
 from app.core.nn.layers import softmax_cross_entropy
 from app.core.nn.network import MAX_PASS_WORK, Network
+from app.i18n import gettext
 
 MEANING = (
     "relative error |a − n| / max(|a|, |n|) in float64: below 1e-7 the gradient is right; up to "
@@ -54,9 +55,17 @@ def check_work(network: Network, batch: int, samples: int) -> None:
     work = (2 * entries + 3) * batch * network.flops()
     if work > MAX_PASS_WORK:
         raise InputError(
-            f"checking {entries} entries takes {2 * entries} forward passes of {batch} examples, "
-            f"about {work:.2e} multiply-adds, more than {MAX_PASS_WORK:.0e}: use fewer samples or "
-            "examples",
+            gettext(
+                "checking {entries} entries takes {value} forward passes of "
+                "{batch} examples, about {work:.2e} multiply-adds, more than "
+                "{MAX_PASS_WORK:.0e}: use fewer samples or examples"
+            ).format(
+                entries=entries,
+                value=2 * entries,
+                batch=batch,
+                work=work,
+                MAX_PASS_WORK=MAX_PASS_WORK,
+            ),
             "samples",
         )
 

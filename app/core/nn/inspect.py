@@ -35,6 +35,7 @@ from app.core.nn.layers import (
 from app.core.nn.network import Network
 from app.core.nn.train import MAX_CHUNK_WORK, predict, running_flat, running_list, running_size
 from app.core.optimizers import get_optimizer, hyper, resolve
+from app.i18n import gettext, ngettext
 
 MAX_LISTED_TERMS = 256
 # Values an inspection returns: every layer's output (and, with a label, its gradient). About
@@ -60,7 +61,10 @@ def check_example(network: Network, x: np.ndarray) -> np.ndarray:
     if x.shape != network.input_shape:
         shape = "×".join(map(str, network.input_shape))
         raise ShapeError(
-            f"x must be one example of shape {shape}, got {'×'.join(map(str, x.shape))}", "x"
+            gettext("x must be one example of shape {shape}, got {value}").format(
+                shape=shape, value="×".join(map(str, x.shape))
+            ),
+            "x",
         )
     return x
 
@@ -70,7 +74,12 @@ def check_label(network: Network, label) -> int | None:
         return None
     K = network.num_classes
     if not 0 <= label < K:
-        raise InputError(f"label must be a class from 0 to {K - 1}, got {label}", "label")
+        raise InputError(
+            gettext("label must be a class from 0 to {value}, got {label}").format(
+                value=K - 1, label=label
+            ),
+            "label",
+        )
     return int(label)
 
 
@@ -78,12 +87,18 @@ def check_inspect_size(network: Network, labelled: bool) -> None:
     values = sum(int(np.prod(layer.out_shape)) for layer in network.layers)
     values *= 2 if labelled else 1
     if values > MAX_INSPECT_VALUES:
-        raise InputError(
-            f"this network's layer outputs{' and their gradients' if labelled else ''} hold "
-            f"{values:,} values for one example; an inspection lists at most "
-            f"{MAX_INSPECT_VALUES:,}: use fewer filters or smaller maps",
-            "layers",
-        )
+        if labelled:
+            message = gettext(
+                "this network's layer outputs and their gradients hold {values:,} values for "
+                "one example; an inspection lists at most {limit:,}: use fewer filters or "
+                "smaller maps"
+            )
+        else:
+            message = gettext(
+                "this network's layer outputs hold {values:,} values for one example; an "
+                "inspection lists at most {limit:,}: use fewer filters or smaller maps"
+            )
+        raise InputError(message.format(values=values, limit=MAX_INSPECT_VALUES), "layers")
 
 
 def inspect(network: Network, params, running, x, label=None) -> Inspection:
@@ -97,8 +112,10 @@ def inspect(network: Network, params, running, x, label=None) -> Inspection:
     if not all(np.isfinite(out).all() for out in forward.outputs):
         layer = next(i for i, out in enumerate(forward.outputs) if not np.isfinite(out).all())
         raise InputError(
-            f"layer {layer}'s output is not finite for this example: the parameters (or running "
-            "averages) are too large",
+            gettext(
+                "layer {layer}'s output is not finite for this example: the "
+                "parameters (or running averages) are too large"
+            ).format(layer=layer),
             "params",
         )
     logits = forward.logits[0]
@@ -112,7 +129,9 @@ def inspect(network: Network, params, running, x, label=None) -> Inspection:
                 forward, dlogits, keep_output_grads=True, need_input_grad=True
             )
         if not np.isfinite(backward.flat).all() or not np.isfinite(backward.input_grad).all():
-            raise InputError("a gradient is not finite: the parameters are too large", "params")
+            raise InputError(
+                gettext("a gradient is not finite: the parameters are too large"), "params"
+            )
         grads = [g[0] for g in backward.output_grads]
         param_grads = [{k[1:]: v.copy() for k, v in g.items()} for g in backward.grads]
         input_grad = backward.input_grad[0]
@@ -131,8 +150,13 @@ def inspect(network: Network, params, running, x, label=None) -> Inspection:
 def check_layer(network: Network, layer: int, allow_softmax: bool = False) -> None:
     top = len(network.layers) if allow_softmax else len(network.layers) - 1
     if not 0 <= layer <= top:
-        extra = f" ({top} is the softmax of the scores)" if allow_softmax else ""
-        raise InputError(f"layer must be from 0 to {top}{extra}, got {layer}", "layer")
+        if allow_softmax:
+            message = gettext(
+                "layer must be from 0 to {top} ({top} is the softmax of the scores), got {layer}"
+            )
+        else:
+            message = gettext("layer must be from 0 to {top}, got {layer}")
+        raise InputError(message.format(top=top, layer=layer), "layer")
 
 
 def check_index(index, shape, field: str, what: str) -> tuple[int, ...]:
@@ -141,9 +165,11 @@ def check_index(index, shape, field: str, what: str) -> tuple[int, ...]:
     if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape, strict=True)):
         dims = "×".join(map(str, shape))
         raise InputError(
-            f"{field} must be {len(shape)} {'index' if len(shape) == 1 else 'indices'} inside "
-            f"{what} {dims} (from 0), got "
-            f"{list(index)}",
+            ngettext(
+                "{field} must be {count} index inside {what} {dims} (from 0), got {got}",
+                "{field} must be {count} indices inside {what} {dims} (from 0), got {got}",
+                len(shape),
+            ).format(field=field, count=len(shape), what=what, dims=dims, got=list(index)),
             field,
         )
     return index
@@ -160,7 +186,7 @@ def trace_cell(network: Network, params, running, x, layer: int, cell) -> dict:
     x = check_example(network, x)
     seen = inspect(network, params, running, x)
     if layer == len(network.layers):
-        (k,) = check_index(cell, seen.probs.shape, "cell", "the class probabilities")
+        (k,) = check_index(cell, seen.probs.shape, "cell", gettext("the class probabilities"))
         z = seen.logits
         exps = np.exp(z - z.max())
         return {
@@ -174,7 +200,9 @@ def trace_cell(network: Network, params, running, x, layer: int, cell) -> dict:
         }
     spec = network.layers[layer]
     out = seen.activations[layer]
-    index = check_index(cell, out.shape, "cell", f"layer {layer}'s output")
+    index = check_index(
+        cell, out.shape, "cell", gettext("layer {layer}'s output").format(layer=layer)
+    )
     inp = layer_input(seen, x, layer)
     value = float(out[index])
     p = params[layer]
@@ -279,15 +307,22 @@ def trace_weight(network: Network, params, running, x, label, layer: int, name: 
     x = check_example(network, x)
     label = check_label(network, label)
     if label is None:
-        raise InputError("a weight's gradient needs the example's label", "label")
+        raise InputError(gettext("a weight's gradient needs the example's label"), "label")
     spec = network.layers[layer]
     if name not in spec.param_shapes:
         names = ", ".join(spec.param_shapes) or "none"
         raise InputError(
-            f"layer {layer} ({spec.type}) has no parameter {name!r} (its parameters: {names})",
+            gettext(
+                "layer {layer} ({type}) has no parameter {name!r} (its parameters: {names})"
+            ).format(layer=layer, type=spec.type, name=name, names=names),
             "param",
         )
-    index = check_index(index, spec.param_shapes[name], "weight", f"layer {layer}'s {name}")
+    index = check_index(
+        index,
+        spec.param_shapes[name],
+        "weight",
+        gettext("layer {layer}'s {name}").format(layer=layer, name=name),
+    )
     seen = inspect(network, params, running, x, label)
     inp = layer_input(seen, x, layer)
     dy = seen.grads[layer]
@@ -375,7 +410,9 @@ def check_running(network: Network, running) -> list[dict | None]:
         return defaults
     if len(running) != len(network.layers):
         raise InputError(
-            f"running must have one entry per layer ({len(network.layers)}), got {len(running)}",
+            gettext(
+                "running must have one entry per layer ({layers_count}), got {running_count}"
+            ).format(layers_count=len(network.layers), running_count=len(running)),
             "running",
         )
     checked = []
@@ -386,7 +423,10 @@ def check_running(network: Network, running) -> list[dict | None]:
         C = default["mean"].size
         mean, var = np.asarray(given["mean"], float), np.asarray(given["var"], float)
         if mean.shape != (C,) or var.shape != (C,):
-            raise ShapeError(f"running[{i}] needs {C} means and {C} variances", f"running[{i}]")
+            raise ShapeError(
+                gettext("running[{i}] needs {C} means and {C} variances").format(i=i, C=C),
+                f"running[{i}]",
+            )
         checked.append({"mean": mean, "var": var})
     return checked
 
@@ -395,7 +435,9 @@ def trained(network: Network, params=None, running=None, state=None, secret=None
     """From params (+ running) or a signed state string, checked as POST /api/cnn/train checks
     it except that it may come from any run of this architecture."""
     if (params is None) == (state is None):
-        raise InputError("give params or a state, not both", "params" if state is None else "state")
+        raise InputError(
+            gettext("give params or a state, not both"), "params" if state is None else "state"
+        )
     if state is None:
         return Trained(network.unflatten(network.flatten(params)), check_running(network, running))
     run = nn_state.run_of(state, secret)
@@ -473,21 +515,29 @@ def confusion(network: Network, params, running, data) -> dict:
     most confident first), and the misclassified ones, the most confidently wrong first."""
     if network.input_shape != data.info.shape:
         raise ShapeError(
-            f"the network takes {'×'.join(map(str, network.input_shape))} examples; "
-            f"{data.info.name}'s are {'×'.join(map(str, data.info.shape))}",
+            gettext("the network takes {value} examples; {name}'s are {value2}").format(
+                value="×".join(map(str, network.input_shape)),
+                name=data.info.name,
+                value2="×".join(map(str, data.info.shape)),
+            ),
             "dataset",
         )
     K = len(data.info.classes)
     if network.num_classes != K:
         raise ShapeError(
-            f"the network ends in {network.num_classes} scores; {data.info.name} has {K} classes",
+            gettext("the network ends in {num_classes} scores; {name} has {K} classes").format(
+                num_classes=network.num_classes, name=data.info.name, K=K
+            ),
             "layers",
         )
     work = datasets.EVAL_SIZE * network.flops()
     if work > MAX_PASS_WORK_CONFUSION:
         raise InputError(
-            f"the test subset through this network is about {work:.2e} multiply-adds, over the "
-            f"limit of {MAX_PASS_WORK_CONFUSION:.0e}: use a smaller network",
+            gettext(
+                "the test subset through this network is about {work:.2e} "
+                "multiply-adds, over the limit of {MAX_PASS_WORK_CONFUSION:.0e}: "
+                "use a smaller network"
+            ).format(work=work, MAX_PASS_WORK_CONFUSION=MAX_PASS_WORK_CONFUSION),
             "layers",
         )
     xs, ys = data.split("test")
@@ -498,7 +548,7 @@ def confusion(network: Network, params, running, data) -> dict:
             network, flat, running_flat(network, running, np.float64), xs[chosen], np.float64
         )
     if not np.isfinite(scores).all():
-        raise InputError("a score is not finite: the parameters are too large", "params")
+        raise InputError(gettext("a score is not finite: the parameters are too large"), "params")
     truth = ys[chosen]
     _, probs, _ = softmax_cross_entropy(scores, truth)
     predicted = probs.argmax(axis=1)
@@ -570,9 +620,9 @@ def resemblance(network: Network, params, top: int = 3) -> dict | None:
         "presets": [
             {
                 "name": p.name,
-                "label": p.label,
+                "label": gettext(p.label),
                 "label_zh": p.label_zh,
-                "extracts": p.extracts,
+                "extracts": gettext(p.extracts),
                 "kernel": kern.tolist(),
             }
             for p, kern in zip(presets, kernels, strict=True)
@@ -606,13 +656,19 @@ def as_example(gray: np.ndarray, side: int, invert: str = "auto") -> tuple[np.nd
     it was inverted."""
     h, w = gray.shape
     if max(h, w) > side:
-        raise ShapeError(f"the image must be at most {side}×{side}, got {w}×{h}", "file")
+        raise ShapeError(
+            gettext("the image must be at most {side}×{side}, got {w}×{h}").format(
+                side=side, w=w, h=h
+            ),
+            "file",
+        )
     notes = []
     if max(h, w) < side:
         gray = scale_up(gray, side)
         notes.append(
-            f"scaled up from {w}×{h} to {gray.shape[1]}×{gray.shape[0]} (bilinear, longest side "
-            f"{side})"
+            gettext(
+                "scaled up from {w}×{h} to {shape}×{shape2} (bilinear, longest side {side})"
+            ).format(w=w, h=h, shape=gray.shape[1], shape2=gray.shape[0], side=side)
         )
         h, w = gray.shape
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
@@ -620,13 +676,22 @@ def as_example(gray: np.ndarray, side: int, invert: str = "auto") -> tuple[np.nd
     inverted = invert == "yes" or (invert == "auto" and light > 0.5)
     if inverted:
         gray = 1.0 - gray
-        why = f"its border is light (mean {light:.2f})" if invert == "auto" else "as asked"
+        if invert == "auto":
+            why = gettext("its border is light (mean {light:.2f})").format(light=light)
+        else:
+            why = gettext("as asked")
         notes.append(
-            f"inverted (1 − value), {why}: the data set's images are light on a black background"
+            gettext(
+                "inverted (1 − value), {why}: the data set's images are light on a black background"
+            ).format(why=why)
         )
     x = np.zeros((1, side, side), dtype=np.float32)
     top, left = (side - h) // 2, (side - w) // 2
     x[0, top : top + h, left : left + w] = gray
     if (h, w) != (side, side):
-        notes.append(f"centred on a {side}×{side} black square ({w}×{h} after scaling)")
+        notes.append(
+            gettext("centred on a {side}×{side} black square ({w}×{h} after scaling)").format(
+                side=side, w=w, h=h
+            )
+        )
     return x, notes, inverted

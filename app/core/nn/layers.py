@@ -34,6 +34,7 @@ from app.core.pool import (
     pool2d_backward_batched,
     pool2d_forward_batched,
 )
+from app.i18n import N_, _
 
 # Relative cost of an element-wise layer per output value, in multiply-add equivalents: NumPy
 # spends about as long on one element-wise pass as on ten multiply-adds of a matrix product.
@@ -53,61 +54,61 @@ class Option:
 # schema and its documentation read it from here.
 LAYER_TYPES: dict[str, dict] = {
     "conv": {
-        "label": "Convolution",
+        "label": N_("Convolution"),
         "label_zh": "卷积层",
         "options": {
-            "filters": Option(None, 1, 64, "number of filters F (output channels)"),
-            "size": Option(None, 1, 11, "kernel size k (square k×k)"),
-            "stride": Option(1, 1, 4, "stride s"),
-            "padding": Option(0, 0, 5, "zero padding p on every side"),
+            "filters": Option(None, 1, 64, N_("number of filters F (output channels)")),
+            "size": Option(None, 1, 11, N_("kernel size k (square k×k)")),
+            "stride": Option(1, 1, 4, N_("stride s")),
+            "padding": Option(0, 0, 5, N_("zero padding p on every side")),
         },
     },
-    "relu": {"label": "ReLU", "label_zh": "ReLU", "options": {}},
+    "relu": {"label": N_("ReLU"), "label_zh": "ReLU", "options": {}},
     "leaky_relu": {
-        "label": "Leaky ReLU",
+        "label": N_("Leaky ReLU"),
         "label_zh": "Leaky ReLU",
         "options": {
-            "negative_slope": Option(0.01, 0.0, 1.0, "slope for x < 0", integer=False),
+            "negative_slope": Option(0.01, 0.0, 1.0, N_("slope for x < 0"), integer=False),
         },
     },
-    "tanh": {"label": "tanh", "label_zh": "tanh", "options": {}},
-    "sigmoid": {"label": "Sigmoid", "label_zh": "Sigmoid", "options": {}},
+    "tanh": {"label": N_("tanh"), "label_zh": "tanh", "options": {}},
+    "sigmoid": {"label": N_("Sigmoid"), "label_zh": "Sigmoid", "options": {}},
     "elu": {
-        "label": "ELU",
+        "label": N_("ELU"),
         "label_zh": "ELU",
-        "options": {"alpha": Option(1.0, 0.0, 10.0, "α: f(x) = α(eˣ − 1) for x ≤ 0", False)},
+        "options": {"alpha": Option(1.0, 0.0, 10.0, N_("α: f(x) = α(eˣ − 1) for x ≤ 0"), False)},
     },
     "maxpool": {
-        "label": "Max pooling",
+        "label": N_("Max pooling"),
         "label_zh": "最大池化",
         "options": {
-            "size": Option(None, 1, 8, "window size k (square k×k)"),
-            "stride": Option(None, 1, 8, "stride s (default: the window size)"),
-            "padding": Option(0, 0, 4, "padding p, at most k // 2 (never wins the max)"),
+            "size": Option(None, 1, 8, N_("window size k (square k×k)")),
+            "stride": Option(None, 1, 8, N_("stride s (default: the window size)")),
+            "padding": Option(0, 0, 4, N_("padding p, at most k // 2 (never wins the max)")),
         },
     },
     "avgpool": {
-        "label": "Average pooling",
+        "label": N_("Average pooling"),
         "label_zh": "平均池化",
         "options": {
-            "size": Option(None, 1, 8, "window size k (square k×k)"),
-            "stride": Option(None, 1, 8, "stride s (default: the window size)"),
-            "padding": Option(0, 0, 4, "zero padding p, at most k // 2 (counted in the mean)"),
+            "size": Option(None, 1, 8, N_("window size k (square k×k)")),
+            "stride": Option(None, 1, 8, N_("stride s (default: the window size)")),
+            "padding": Option(0, 0, 4, N_("zero padding p, at most k // 2 (counted in the mean)")),
         },
     },
     "batchnorm": {
-        "label": "Batch normalisation",
+        "label": N_("Batch normalisation"),
         "label_zh": "批归一化",
         "options": {
-            "eps": Option(1e-5, 1e-12, 1.0, "ε added to the variance", integer=False),
-            "momentum": Option(0.1, 0.0, 1.0, "running-average momentum", integer=False),
+            "eps": Option(1e-5, 1e-12, 1.0, N_("ε added to the variance"), integer=False),
+            "momentum": Option(0.1, 0.0, 1.0, N_("running-average momentum"), integer=False),
         },
     },
-    "flatten": {"label": "Flatten", "label_zh": "展平", "options": {}},
+    "flatten": {"label": N_("Flatten"), "label_zh": "展平", "options": {}},
     "linear": {
-        "label": "Linear (fully connected)",
+        "label": N_("Linear (fully connected)"),
         "label_zh": "全连接层",
-        "options": {"out": Option(None, 1, 1024, "output features")},
+        "options": {"out": Option(None, 1, 1024, N_("output features"))},
     },
 }
 ACTIVATION_TYPES = ("relu", "leaky_relu", "tanh", "sigmoid", "elu")
@@ -121,7 +122,9 @@ def normalise_spec(spec: dict, where: str) -> dict:
     kind = spec.get("type")
     if kind not in LAYER_TYPES:
         raise InputError(
-            f"{where}: unknown layer type {kind!r}; choose one of {', '.join(LAYER_TYPES)}",
+            _("{where}: unknown layer type {kind!r}; choose one of {value}").format(
+                where=where, kind=kind, value=", ".join(LAYER_TYPES)
+            ),
             f"{where}.type",
         )
     options = LAYER_TYPES[kind]["options"]
@@ -130,7 +133,9 @@ def normalise_spec(spec: dict, where: str) -> dict:
         if key not in options:
             takes = ", ".join(options) if options else "no options"
             raise InputError(
-                f"{where}: a {kind} layer has no option {key!r} (it takes {takes})",
+                _("{where}: a {kind} layer has no option {key!r} (it takes {takes})").format(
+                    where=where, kind=kind, key=key, takes=takes
+                ),
                 f"{where}.{key}",
             )
     result = {"type": kind}
@@ -140,14 +145,31 @@ def normalise_spec(spec: dict, where: str) -> dict:
             if key == "stride":  # pooling: stride defaults to the window
                 value = given.get("size")
             else:
-                raise InputError(f"{where}: a {kind} layer needs {key!r}", f"{where}.{key}")
+                raise InputError(
+                    _("{where}: a {kind} layer needs {key!r}").format(
+                        where=where, kind=kind, key=key
+                    ),
+                    f"{where}.{key}",
+                )
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InputError(f"{where}.{key} must be a number, got {value!r}", f"{where}.{key}")
+            raise InputError(
+                _("{where}.{key} must be a number, got {value!r}").format(
+                    where=where, key=key, value=value
+                ),
+                f"{where}.{key}",
+            )
         if option.integer and value != int(value):
-            raise InputError(f"{where}.{key} must be a whole number, got {value}", f"{where}.{key}")
+            raise InputError(
+                _("{where}.{key} must be a whole number, got {value}").format(
+                    where=where, key=key, value=value
+                ),
+                f"{where}.{key}",
+            )
         if not option.low <= value <= option.high:
             raise InputError(
-                f"{where}.{key} must be from {option.low:g} to {option.high:g}, got {value}",
+                _("{where}.{key} must be from {low:g} to {high:g}, got {value}").format(
+                    where=where, key=key, low=option.low, high=option.high, value=value
+                ),
                 f"{where}.{key}",
             )
         result[key] = int(value) if option.integer else float(value)
@@ -203,8 +225,10 @@ class Layer:
     def need_image(self):
         if len(self.in_shape) != 3:
             raise ShapeError(
-                f"{self.where} ({self.describe()}) needs C×H×W maps, but its input is a vector "
-                f"of {self.in_shape[0]}: put it before the flatten layer",
+                _(
+                    "{where} ({value}) needs C×H×W maps, but its input is a vector "
+                    "of {in_shape}: put it before the flatten layer"
+                ).format(where=self.where, value=self.describe(), in_shape=self.in_shape[0]),
                 self.where,
             )
 
@@ -223,8 +247,12 @@ class Conv(Layer):
             check_fits(H, W, k, k, (p, p), (1, 1))
         except ShapeError as error:
             raise ShapeError(
-                f"{self.where} ({self.describe()}) does not fit its {shape_text(self.in_shape)} "
-                f"input: {error.message}",
+                _("{where} ({value}) does not fit its {value2} input: {message}").format(
+                    where=self.where,
+                    value=self.describe(),
+                    value2=shape_text(self.in_shape),
+                    message=error.message,
+                ),
                 self.where,
             ) from None
         self.out_shape = (F, output_length(H, k, p, s, 1), output_length(W, k, p, s, 1))
@@ -318,8 +346,12 @@ class Pool(Layer):
             check_fits(H, W, k, k, (p, p), (1, 1), what="window")
         except InputError as error:
             raise ShapeError(
-                f"{self.where} ({self.describe()}) does not fit its {shape_text(self.in_shape)} "
-                f"input: {error.message}",
+                _("{where} ({value}) does not fit its {value2} input: {message}").format(
+                    where=self.where,
+                    value=self.describe(),
+                    value2=shape_text(self.in_shape),
+                    message=error.message,
+                ),
                 self.where,
             ) from None
         self.out_shape = (C, output_length(H, k, p, s, 1), output_length(W, k, p, s, 1))
@@ -374,8 +406,10 @@ class BatchNorm(Layer):
         if train:
             if count < 2:
                 raise ShapeError(
-                    f"{self.where} (batch norm) in training needs more than one value per "
-                    f"channel, got {count}: use a batch of at least 2",
+                    _(
+                        "{where} (batch norm) in training needs more than one value per "
+                        "channel, got {count}: use a batch of at least 2"
+                    ).format(where=self.where, count=count),
                     self.where,
                 )
             mean = x.mean(axis=axes, keepdims=True)
@@ -384,7 +418,9 @@ class BatchNorm(Layer):
         else:
             if running is None:
                 raise InputError(
-                    f"{self.where} (batch norm) in evaluation needs its running averages",
+                    _("{where} (batch norm) in evaluation needs its running averages").format(
+                        where=self.where
+                    ),
                     self.where,
                 )
             mean = running["mean"].reshape(view)
@@ -461,8 +497,10 @@ class Linear(Layer):
     def __post_init__(self):
         if len(self.in_shape) != 1:
             raise ShapeError(
-                f"{self.where} (linear) needs a vector, but its input is "
-                f"{shape_text(self.in_shape)} maps: add a flatten layer before it",
+                _(
+                    "{where} (linear) needs a vector, but its input is {value} maps: "
+                    "add a flatten layer before it"
+                ).format(where=self.where, value=shape_text(self.in_shape)),
                 self.where,
             )
         self.out_shape = (self.spec["out"],)
@@ -507,7 +545,7 @@ def make_layer(index: int, spec: dict, in_shape: tuple[int, ...]) -> Layer:
     """The layer at `index` for a (not yet normalised) spec and one example's input shape."""
     where = f"layers[{index}]"
     if not isinstance(spec, dict):
-        raise InputError(f"{where} must be an object with a 'type'", where)
+        raise InputError(_("{where} must be an object with a 'type'").format(where=where), where)
     spec = normalise_spec(spec, where)
     return CLASSES[spec["type"]](index=index, spec=spec, in_shape=tuple(in_shape))
 

@@ -29,6 +29,7 @@ from app.core.nn.layers import (
     softmax_cross_entropy,
 )
 from app.core.pool import pool_size_report  # conv and pooling: the same formula (no dilation)
+from app.i18n import N_, gettext
 
 MAX_LAYERS = 24
 MAX_PARAMS = 250_000
@@ -126,21 +127,32 @@ class Network:
         """One dict of arrays (or nested lists) per layer -> flat (P,), shapes checked."""
         if len(params) != len(self.layers):
             raise ShapeError(
-                f"{field_name} has {len(params)} entries; one per layer is needed "
-                f"({len(self.layers)}, {{}} for layers without parameters)",
+                gettext(
+                    "{field_name} has {params_count} entries; one per layer is "
+                    "needed ({layers_count}, {{}} for layers without parameters)"
+                ).format(
+                    field_name=field_name, params_count=len(params), layers_count=len(self.layers)
+                ),
                 field_name,
             )
         flat = np.empty(self.num_params, dtype)
         for i, (layer, given) in enumerate(zip(self.layers, params, strict=True)):
             where = f"{field_name}[{i}]"
             if not isinstance(given, dict):
-                raise ShapeError(f"{where} must be an object of arrays", where)
+                raise ShapeError(
+                    gettext("{where} must be an object of arrays").format(where=where), where
+                )
             wanted, got = set(layer.param_shapes), set(given)
             if wanted != got:
                 names = ", ".join(layer.param_shapes) or "nothing ({})"
                 raise ShapeError(
-                    f"{where}: layer {i} ({layer.describe()}) takes {names}, got "
-                    f"{', '.join(sorted(got)) or 'nothing'}",
+                    gettext("{where}: layer {i} ({value}) takes {names}, got {value2}").format(
+                        where=where,
+                        i=i,
+                        value=layer.describe(),
+                        names=names,
+                        value2=", ".join(sorted(got)) or "nothing",
+                    ),
                     where,
                 )
         for slot in self.slots:
@@ -149,16 +161,27 @@ class Network:
             try:
                 array = np.asarray(value, dtype=dtype)
             except (TypeError, ValueError):
-                raise ShapeError(f"{where} is ragged or not numbers", where) from None
+                raise ShapeError(
+                    gettext("{where} is ragged or not numbers").format(where=where), where
+                ) from None
             if array.shape != slot.shape:
                 raise ShapeError(
-                    f"{where} has shape {shape_text(array.shape) or 'scalar'}, layer "
-                    f"{slot.layer} ({self.layers[slot.layer].describe()}) needs "
-                    f"{shape_text(slot.shape)}",
+                    gettext(
+                        "{where} has shape {value}, layer {layer} ({value2}) needs {value3}"
+                    ).format(
+                        where=where,
+                        value=shape_text(array.shape) or "scalar",
+                        layer=slot.layer,
+                        value2=self.layers[slot.layer].describe(),
+                        value3=shape_text(slot.shape),
+                    ),
                     where,
                 )
             if not np.isfinite(array).all():
-                raise InputError(f"{where} must be finite (no NaN or Infinity)", where)
+                raise InputError(
+                    gettext("{where} must be finite (no NaN or Infinity)").format(where=where),
+                    where,
+                )
             flat[slot.offset : slot.offset + slot.size] = array.ravel()
         return flat
 
@@ -179,7 +202,10 @@ class Network:
         """
         if scheme not in INIT_SCHEMES:
             raise InputError(
-                f"unknown init scheme {scheme!r}: choose one of {', '.join(INIT_SCHEMES)}", "init"
+                gettext("unknown init scheme {scheme!r}: choose one of {value}").format(
+                    scheme=scheme, value=", ".join(INIT_SCHEMES)
+                ),
+                "init",
             )
         scheme = self.default_scheme() if scheme == "auto" else scheme
         rng = np.random.default_rng([seed, 0x1A17])
@@ -215,22 +241,30 @@ class Network:
         """
         if self.num_params > MAX_PARAMS:
             raise InputError(
-                f"the network has {self.num_params:,} parameters, more than {MAX_PARAMS:,}: use "
-                "fewer filters or a smaller linear layer",
+                gettext(
+                    "the network has {num_params:,} parameters, more than "
+                    "{MAX_PARAMS:,}: use fewer filters or a smaller linear layer"
+                ).format(num_params=self.num_params, MAX_PARAMS=MAX_PARAMS),
                 "layers",
             )
         values = batch * self.activation_size()
         if values > MAX_BATCH_ACTIVATIONS:
             raise InputError(
-                f"{batch} examples keep {values:,} values through the network, more than "
-                f"{MAX_BATCH_ACTIVATIONS:,}: use fewer examples or smaller layers",
+                gettext(
+                    "{batch} examples keep {values:,} values through the network, "
+                    "more than {MAX_BATCH_ACTIVATIONS:,}: use fewer examples or "
+                    "smaller layers"
+                ).format(batch=batch, values=values, MAX_BATCH_ACTIVATIONS=MAX_BATCH_ACTIVATIONS),
                 field_name,
             )
         work = passes * batch * self.flops()
         if work > MAX_PASS_WORK:
             raise InputError(
-                f"{batch} examples through this network are about {work:.2e} multiply-adds, "
-                f"more than {MAX_PASS_WORK:.0e}: use fewer examples or a smaller network",
+                gettext(
+                    "{batch} examples through this network are about {work:.2e} "
+                    "multiply-adds, more than {MAX_PASS_WORK:.0e}: use fewer "
+                    "examples or a smaller network"
+                ).format(batch=batch, work=work, MAX_PASS_WORK=MAX_PASS_WORK),
                 field_name,
             )
 
@@ -239,14 +273,18 @@ class Network:
         labels = np.asarray(labels)
         if labels.shape != (batch,):
             raise ShapeError(
-                f"{field_name} has {labels.size} entries, one per example is needed ({batch})",
+                gettext(
+                    "{field_name} has {size} entries, one per example is needed ({batch})"
+                ).format(field_name=field_name, size=labels.size, batch=batch),
                 field_name,
             )
         K = self.num_classes
         if labels.size and (labels.min() < 0 or labels.max() >= K):
             raise InputError(
-                f"{field_name} must be class indices from 0 to {K - 1} (the last layer gives {K} "
-                "scores)",
+                gettext(
+                    "{field_name} must be class indices from 0 to {value} (the last "
+                    "layer gives {K} scores)"
+                ).format(field_name=field_name, value=K - 1, K=K),
                 field_name,
             )
         return labels.astype(np.int64)
@@ -254,8 +292,13 @@ class Network:
     def check_input(self, x: np.ndarray, field_name: str = "x"):
         if x.shape[1:] != self.input_shape:
             raise ShapeError(
-                f"{field_name} has examples of shape {shape_text(x.shape[1:])}, the network "
-                f"takes {shape_text(self.input_shape)}",
+                gettext(
+                    "{field_name} has examples of shape {value}, the network takes {value2}"
+                ).format(
+                    field_name=field_name,
+                    value=shape_text(x.shape[1:]),
+                    value2=shape_text(self.input_shape),
+                ),
                 field_name,
             )
 
@@ -324,16 +367,23 @@ def build_network(
     caller sees the layers before the one that did not fit (check_network).
     """
     if not specs:
-        raise InputError("layers must list at least one layer", "layers")
+        raise InputError(gettext("layers must list at least one layer"), "layers")
     if len(specs) > MAX_LAYERS:
-        raise InputError(f"layers may list at most {MAX_LAYERS} layers, got {len(specs)}", "layers")
+        raise InputError(
+            gettext("layers may list at most {MAX_LAYERS} layers, got {specs_count}").format(
+                MAX_LAYERS=MAX_LAYERS, specs_count=len(specs)
+            ),
+            "layers",
+        )
     shape = tuple(input_shape)
     layers = [] if built is None else built
     for i, spec in enumerate(specs):
         layer = make_layer(i, spec, shape)
         if min(layer.out_shape) < 1:
             raise ShapeError(
-                f"layers[{i}] ({layer.describe()}) leaves nothing of its {shape_text(shape)} input",
+                gettext("layers[{i}] ({value}) leaves nothing of its {value2} input").format(
+                    i=i, value=layer.describe(), value2=shape_text(shape)
+                ),
                 f"layers[{i}]",
             )
         layers.append(layer)
@@ -341,20 +391,29 @@ def build_network(
     last = layers[-1]
     if len(last.out_shape) != 1:
         raise ShapeError(
-            f"the last layer (layers[{last.index}], {last.describe()}) gives "
-            f"{shape_text(last.out_shape)} maps; the network must end in a vector of class scores "
-            "(add flatten and linear layers)",
+            gettext(
+                "the last layer (layers[{index}], {value}) gives {value2} maps; "
+                "the network must end in a vector of class scores (add flatten "
+                "and linear layers)"
+            ).format(index=last.index, value=last.describe(), value2=shape_text(last.out_shape)),
             f"layers[{last.index}]",
         )
     if num_classes is not None and last.out_shape[0] != num_classes:
         raise ShapeError(
-            f"the last layer (layers[{last.index}], {last.describe()}) gives "
-            f"{last.out_shape[0]} scores, but the data has {num_classes} classes",
+            gettext(
+                "the last layer (layers[{index}], {value}) gives {out_shape} "
+                "scores, but the data has {num_classes} classes"
+            ).format(
+                index=last.index,
+                value=last.describe(),
+                out_shape=last.out_shape[0],
+                num_classes=num_classes,
+            ),
             f"layers[{last.index}]",
         )
     if last.out_shape[0] < 2:
         raise ShapeError(
-            "the last layer must give at least 2 class scores", f"layers[{last.index}]"
+            gettext("the last layer must give at least 2 class scores"), f"layers[{last.index}]"
         )
     return Network(layers, tuple(input_shape))
 
@@ -461,9 +520,9 @@ def first_filters(network: Network, flat: np.ndarray) -> dict | None:
 # The lesson's presets; "out": None in the last layer stands for the data set's class count.
 PRESETS = {
     "tiny": {
-        "label": "Tiny",
+        "label": N_("Tiny"),
         "label_zh": "微型",
-        "description": "one conv layer of 4 filters, one big pooling, a linear layer",
+        "description": N_("one conv layer of 4 filters, one big pooling, a linear layer"),
         "layers": (
             {"type": "conv", "filters": 4, "size": 3, "padding": 1},
             {"type": "relu"},
@@ -473,9 +532,9 @@ PRESETS = {
         ),
     },
     "small": {
-        "label": "Small",
+        "label": N_("Small"),
         "label_zh": "小型",
-        "description": "two conv layers (8 and 16 filters), each with ReLU and 2×2 max pooling",
+        "description": N_("two conv layers (8 and 16 filters), each with ReLU and 2×2 max pooling"),
         "layers": (
             {"type": "conv", "filters": 8, "size": 3, "padding": 1},
             {"type": "relu"},
@@ -488,10 +547,11 @@ PRESETS = {
         ),
     },
     "lenet": {
-        "label": "LeNet-like",
+        "label": N_("LeNet-like"),
         "label_zh": "类 LeNet",
-        "description": "LeNet-5's shape with ReLU and max pooling: conv 6@5×5, conv 16@5×5, "
-        "linear 84, linear",
+        "description": N_(
+            "LeNet-5's shape with ReLU and max pooling: conv 6@5×5, conv 16@5×5, linear 84, linear"
+        ),
         "layers": (
             {"type": "conv", "filters": 6, "size": 5, "padding": 2},
             {"type": "relu"},

@@ -33,6 +33,7 @@ import numpy as np
 
 from app.core.errors import InputError
 from app.core.nn.train import MAX_TOTAL_STEPS, PRECISIONS, TrainState
+from app.i18n import gettext
 
 MAGIC = "cnn1"
 FIELD = "state"
@@ -72,28 +73,36 @@ def pack(state: TrainState, digest: str, secret: bytes, run: dict | None = None)
 
 
 def refuse(reason: str):
-    raise InputError(f'state {reason}; start again with "state": null', FIELD)
+    raise InputError(
+        gettext('state {reason}; start again with "state": null').format(reason=reason), FIELD
+    )
 
 
 def decode(text: str) -> bytes:
     try:
         return base64.b64decode(text.encode("ascii"), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
-        refuse("is not valid: it must be the exact string a previous /api/cnn/train returned")
+        refuse(
+            gettext("is not valid: it must be the exact string a previous /api/cnn/train returned")
+        )
 
 
 def signed_payload(text: str, secret: bytes) -> tuple[bytes, dict, int]:
     """The payload, its header and the header's length, once the signature matches."""
     if not isinstance(text, str):
-        refuse("must be a string")
+        refuse(gettext("must be a string"))
     parts = text.split(".")
     if len(parts) != 3 or parts[0] != MAGIC:
-        refuse("is not valid: it must be the exact string a previous /api/cnn/train returned")
+        refuse(
+            gettext("is not valid: it must be the exact string a previous /api/cnn/train returned")
+        )
     payload, tag = decode(parts[1]), decode(parts[2])
     if not hmac.compare_digest(tag, sign(payload, secret)):
         refuse(
-            "has been changed or truncated (its signature does not match), or was made by a "
-            "server with another CNNLAB_STATE_SECRET"
+            gettext(
+                "has been changed or truncated (its signature does not match), "
+                "or was made by a server with another CNNLAB_STATE_SECRET"
+            )
         )
     # Signed by this server (or one sharing its secret): the rest is checked all the same.
     try:
@@ -102,7 +111,7 @@ def signed_payload(text: str, secret: bytes) -> tuple[bytes, dict, int]:
         if not isinstance(header, dict):
             raise TypeError
     except (struct.error, ValueError, TypeError):
-        refuse("has an unreadable header")
+        refuse(gettext("has an unreadable header"))
     return payload, header, length
 
 
@@ -111,7 +120,9 @@ def run_of(text: str, secret: bytes) -> dict:
     _, header, _ = signed_payload(text, secret)
     run = header.get("run")
     if not isinstance(run, dict) or not isinstance(run.get("optimizer"), str):
-        refuse("does not say which optimiser made it; train a chunk again to get a new one")
+        refuse(
+            gettext("does not say which optimiser made it; train a chunk again to get a new one")
+        )
     return run
 
 
@@ -132,31 +143,40 @@ def unpack(
         sizes = (header["params"], header["running"])
         config = header["config"]
     except (KeyError, TypeError):
-        refuse("has an unreadable header")
+        refuse(gettext("has an unreadable header"))
     if digest is not None and config != digest:
         refuse(
-            "belongs to a different run (its architecture, data set, seed, initialisation, "
-            "optimiser, hyper-parameters, batch size or weight decay differ from this request's)"
+            gettext(
+                "belongs to a different run (its architecture, data set, seed, "
+                "initialisation, optimiser, hyper-parameters, batch size or "
+                "weight decay differ from this request's)"
+            )
         )
     if precision not in PRECISIONS or not isinstance(step, int) or not 0 <= step <= MAX_TOTAL_STEPS:
-        refuse("has an invalid precision or step")
+        refuse(gettext("has an invalid precision or step"))
     if sizes != (num_params, running_size) or sorted(names) != sorted(state_names):
         refuse(
-            f"has the wrong shape: {sizes[0]} parameters and state {names}, but this run needs "
-            f"{num_params} and {sorted(state_names)}"
+            gettext(
+                "has the wrong shape: {sizes} parameters and state {names}, but "
+                "this run needs {num_params} and {value}"
+            ).format(sizes=sizes[0], names=names, num_params=num_params, value=sorted(state_names))
         )
     dtype = np.dtype(PRECISIONS[precision])
     expected = 4 + length + dtype.itemsize * (num_params * (1 + len(names)) + running_size)
     if len(payload) != expected:
-        refuse(f"has {len(payload)} bytes where {expected} are needed")
+        refuse(
+            gettext("has {payload_count} bytes where {expected} are needed").format(
+                payload_count=len(payload), expected=expected
+            )
+        )
     flat = np.frombuffer(payload, dtype, offset=4 + length).copy()
     if not np.isfinite(flat).all():
-        refuse("holds non-finite values")
+        refuse(gettext("holds non-finite values"))
     loss_ema = header.get("loss_ema", 0.0)
     if isinstance(loss_ema, bool) or not isinstance(loss_ema, (int, float)):
-        refuse("has an invalid smoothed loss")
+        refuse(gettext("has an invalid smoothed loss"))
     if not math.isfinite(loss_ema):
-        refuse("holds non-finite values")
+        refuse(gettext("holds non-finite values"))
     x = flat[:num_params]
     opt_state = {
         name: flat[num_params * (k + 1) : num_params * (k + 2)] for k, name in enumerate(names)

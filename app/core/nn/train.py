@@ -31,6 +31,7 @@ from app.core import datasets, optimizers
 from app.core.errors import InputError
 from app.core.nn.layers import BatchNorm, softmax_cross_entropy, update_running
 from app.core.nn.network import INIT_SCHEMES, MAX_BATCH_ACTIVATIONS, Network
+from app.i18n import gettext
 
 PRECISIONS = {"float32": np.float32, "float64": np.float64}
 MAX_BATCH = 256
@@ -127,27 +128,40 @@ def make_config(
     """
     if init not in INIT_SCHEMES:
         raise InputError(
-            f"unknown init scheme {init!r}: choose one of {', '.join(INIT_SCHEMES)}", "init"
+            gettext("unknown init scheme {init!r}: choose one of {value}").format(
+                init=init, value=", ".join(INIT_SCHEMES)
+            ),
+            "init",
         )
     opt = optimizers.get_optimizer(optimizer, "optimizer.name")
     resolved = optimizers.resolve(optimizer, params, "optimizer")
     hp = optimizers.hyper(resolved)
     if not 0 <= weight_decay <= 10:
-        raise InputError(f"weight_decay must be from 0 to 10, got {weight_decay}", "weight_decay")
+        raise InputError(
+            gettext("weight_decay must be from 0 to 10, got {weight_decay}").format(
+                weight_decay=weight_decay
+            ),
+            "weight_decay",
+        )
     if opt.decoupled_decay:
         if weight_decay > 0:
             hp["weight_decay"] = float(weight_decay)
         weight_decay = 0.0
     if not 1 <= batch_size <= MAX_BATCH:
         raise InputError(
-            f"batch_size must be from 1 to {MAX_BATCH}, got {batch_size}", "batch_size"
+            gettext("batch_size must be from 1 to {MAX_BATCH}, got {batch_size}").format(
+                MAX_BATCH=MAX_BATCH, batch_size=batch_size
+            ),
+            "batch_size",
         )
     if subset is not None:
         most = train_size if train_size is not None else subset
         if not batch_size <= subset <= most:
             raise InputError(
-                f"subset must be from the batch size {batch_size} to the {most:,} training "
-                f"examples, got {subset}",
+                gettext(
+                    "subset must be from the batch size {batch_size} to the {most:,} "
+                    "training examples, got {subset}"
+                ).format(batch_size=batch_size, most=most, subset=subset),
                 "subset",
             )
     return RunConfig(
@@ -224,39 +238,69 @@ def check_work(
     """Refuse a chunk whose work, memory or response would be too large, before computing."""
     if network.num_params > MAX_TRAIN_PARAMS:
         raise InputError(
-            f"the network has {network.num_params:,} parameters; training takes at most "
-            f"{MAX_TRAIN_PARAMS:,}: use fewer filters or a smaller linear layer",
+            gettext(
+                "the network has {num_params:,} parameters; training takes at "
+                "most {MAX_TRAIN_PARAMS:,}: use fewer filters or a smaller "
+                "linear layer"
+            ).format(num_params=network.num_params, MAX_TRAIN_PARAMS=MAX_TRAIN_PARAMS),
             "layers",
         )
     if state_values(network, optimizer) > MAX_STATE_VALUES:
         raise InputError(
-            f"the training state of this network with {optimizer} would hold "
-            f"{state_values(network, optimizer):,} values, more than {MAX_STATE_VALUES:,}: use "
-            "a smaller network (or an optimiser with less state, e.g. sgd or momentum)",
+            gettext(
+                "the training state of this network with {optimizer} would hold "
+                "{value:,} values, more than {MAX_STATE_VALUES:,}: use a smaller "
+                "network (or an optimiser with less state, e.g. sgd or momentum)"
+            ).format(
+                optimizer=optimizer,
+                value=state_values(network, optimizer),
+                MAX_STATE_VALUES=MAX_STATE_VALUES,
+            ),
             "layers",
         )
     if not 1 <= steps <= MAX_STEPS:
-        raise InputError(f"steps must be from 1 to {MAX_STEPS}, got {steps}", "steps")
+        raise InputError(
+            gettext("steps must be from 1 to {MAX_STEPS}, got {steps}").format(
+                MAX_STEPS=MAX_STEPS, steps=steps
+            ),
+            "steps",
+        )
     values = batch_size * network.activation_size()
     if values > MAX_BATCH_ACTIVATIONS:
         raise InputError(
-            f"a batch of {batch_size} keeps {values:,} values through the network, more than "
-            f"{MAX_BATCH_ACTIVATIONS:,}: use a smaller batch or smaller layers",
+            gettext(
+                "a batch of {batch_size} keeps {values:,} values through the "
+                "network, more than {MAX_BATCH_ACTIVATIONS:,}: use a smaller "
+                "batch or smaller layers"
+            ).format(
+                batch_size=batch_size, values=values, MAX_BATCH_ACTIVATIONS=MAX_BATCH_ACTIVATIONS
+            ),
             "batch_size",
         )
     if steps * batch_size > MAX_LISTED_EXAMPLES:
         raise InputError(
-            f"steps × batch_size = {steps * batch_size:,} examples is more than one chunk lists "
-            f"({MAX_LISTED_EXAMPLES:,}): ask for fewer steps per chunk",
+            gettext(
+                "steps × batch_size = {value:,} examples is more than one chunk "
+                "lists ({MAX_LISTED_EXAMPLES:,}): ask for fewer steps per chunk"
+            ).format(value=steps * batch_size, MAX_LISTED_EXAMPLES=MAX_LISTED_EXAMPLES),
             "steps",
         )
     work = chunk_work(network, batch_size, steps, evaluate)
     if work > MAX_CHUNK_WORK:
         per_step = chunk_work(network, batch_size, 1, False)
         raise InputError(
-            f"{steps} steps of this network at batch {batch_size} are about {work:.2e} "
-            f"multiply-adds, over the limit of {MAX_CHUNK_WORK:.0e} per request: ask for at most "
-            f"{max(1, MAX_CHUNK_WORK // per_step)} steps per chunk",
+            gettext(
+                "{steps} steps of this network at batch {batch_size} are about "
+                "{work:.2e} multiply-adds, over the limit of "
+                "{MAX_CHUNK_WORK:.0e} per request: ask for at most {value} steps "
+                "per chunk"
+            ).format(
+                steps=steps,
+                batch_size=batch_size,
+                work=work,
+                MAX_CHUNK_WORK=MAX_CHUNK_WORK,
+                value=max(1, MAX_CHUNK_WORK // per_step),
+            ),
             "steps",
         )
 
