@@ -451,7 +451,30 @@ def embed_flags(request: Request) -> dict | None:
     return {"controls": query.get("controls") != "0", "text": query.get("text") != "0"}
 
 
-templates = Jinja2Templates(directory=resource_dir("templates"))
+def site_path(request: Request) -> str:
+    """The request's path below the site's root (a proxy's prefix taken off): /api/conv2d."""
+    root = request.base_url.path.rstrip("/")
+    return "/" + request.url.path.removeprefix(root).lstrip("/")
+
+
+def root_path(path: str) -> str:
+    """The way back from a page to the site's root: '/conv' -> './', '/a/b/c' -> '../../'.
+
+    Every URL a page holds starts with it (a template's `root`), never with '/' or a host: the
+    browser resolves it against the page's own address, so the site works under any host, scheme
+    and path prefix a proxy mounts it at (https://school.example/cnnlab/, prefix stripped), and
+    the Host header a proxy passes never reaches a page. static/js/api.js reads it from the
+    page's <meta name="cnnlab-root"> to send its API calls to the same root.
+    """
+    return "../" * (path.count("/") - 1) or "./"
+
+
+def page_urls(request: Request) -> dict:
+    """Every template's `root` (a Jinja2Templates context processor)."""
+    return {"root": root_path(site_path(request))}
+
+
+templates = Jinja2Templates(directory=resource_dir("templates"), context_processors=[page_urls])
 # Strings are marked for translation ({% trans %}, _()); app/i18n installs the real catalogues.
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_null_translations(newstyle=True)
@@ -471,12 +494,6 @@ def home(request: Request) -> HTMLResponse:
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "docs.html", {"active": "docs"})
-
-
-def site_path(request: Request) -> str:
-    """The request's path below the site's root (a proxy's prefix taken off): /api/conv2d."""
-    root = request.base_url.path.rstrip("/")
-    return "/" + request.url.path.removeprefix(root).lstrip("/")
 
 
 def is_page_path(request: Request) -> bool:

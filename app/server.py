@@ -18,9 +18,11 @@ import h11
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import HTTPException
 from fastapi.staticfiles import StaticFiles
+from jinja2 import pass_context
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
+from starlette.routing import Match
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from app.settings import Settings, get_settings, resource_dir
@@ -47,15 +49,16 @@ def tree_version(directory: Path) -> str:
 
 STATIC_DIR = resource_dir("static")
 STATIC_VERSION = tree_version(STATIC_DIR)
-# Pages link assets under this prefix. It is a path, not a full URL: the browser resolves it
-# against the page's own address, so the Host header a proxy passes never reaches a page. Module
-# scripts import their neighbours relatively, so they inherit the version from the page's link.
+# Versioned files are served under this path. Module scripts import their neighbours relatively,
+# so they inherit the version from the page's link.
 STATIC_PREFIX = f"/static/{STATIC_VERSION}"
 
 
-def static_url(path: str) -> str:
-    """The versioned URL of a file under static/ (a Jinja global: {{ static('css/site.css') }})."""
-    return f"{STATIC_PREFIX}/{path.lstrip('/')}"
+@pass_context
+def static_url(context, path: str) -> str:
+    """The versioned URL of a file under static/, relative to the page being rendered
+    (a Jinja global: {{ static('css/site.css') }}; `root` comes from app/pages.py)."""
+    return f"{context['root']}{STATIC_PREFIX.lstrip('/')}/{path.lstrip('/')}"
 
 
 class CachedStaticFiles(StaticFiles):
@@ -206,6 +209,24 @@ def setup(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
 
 
+def slash_redirect(request: Request) -> Response | None:
+    """For a path that matches no route: a redirect to the one with (or without) its trailing
+    slash, if that one exists (/api/surfaces/ -> /api/surfaces, as Starlette's redirect_slashes
+    does), with a relative Location so that it stays on the proxy's host, scheme and prefix."""
+    from app.pages import root_path, site_path
+
+    path = site_path(request)
+    if path == "/":
+        return None
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    scope = {**request.scope, "path": request.scope["path"].removesuffix(path) + other}
+    if not any(route.matches(scope)[0] is not Match.NONE for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    location = root_path(path) + other.lstrip("/") + (f"?{query}" if query else "")
+    return Response(status_code=307, headers={"location": location})
+
+
 def allowed_hosts(settings: Settings) -> list[str]:
     return [host.strip() for host in settings.allowed_hosts.split(",") if host.strip()] or ["*"]
 
@@ -246,8 +267,15 @@ def document_errors(app: FastAPI) -> None:
     def openapi() -> dict:
         if app.openapi_schema:
             return app.openapi_schema
+        # "." is resolved against the schema's own address (OpenAPI 3.1, Server Object), so
+        # /docs' "Try it out" calls the site where it is mounted, under a proxy's prefix too.
+        servers = [{"url": ".", "description": "this site, wherever it is mounted"}]
         schema = get_openapi(
-            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            routes=app.routes,
+            servers=servers,
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["ErrorBody"] = ErrorBody.model_json_schema(

@@ -60,16 +60,18 @@ def test_oversized_headers_are_refused(cnnlab):
     sock.close()
 
 
-def test_forwarded_headers_only_from_the_proxy(cnnlab):
-    """127.0.0.1 is the default trusted proxy: its X-Forwarded-Proto makes redirects https."""
+def test_redirects_name_no_host(cnnlab):
+    """The trailing-slash redirect is relative: whatever Host and X-Forwarded-* a proxy passes,
+    it stays on the browser's host, scheme and path prefix."""
     request = urllib.request.Request(
         cnnlab.url + "/api/surfaces/",
-        headers={"Host": "cnnlab.school.example", "X-Forwarded-Proto": "https"},
+        headers={"Host": "evil.example", "X-Forwarded-Proto": "http"},
     )
     opener = urllib.request.build_opener(NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as redirect:
         opener.open(request, timeout=5)
-    assert redirect.value.headers["Location"] == "https://cnnlab.school.example/api/surfaces"
+    assert redirect.value.code == 307
+    assert redirect.value.headers["Location"] == "../../api/surfaces"
 
 
 def test_forwarded_allow_ips_option():
@@ -103,8 +105,8 @@ def test_a_spoofed_host_never_reaches_a_page():
     html = client.get("/conv", headers={"Host": "evil.example"}).text
     assert "evil.example" not in html
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
-    # Paths and fragments only: nothing absolute, nothing protocol-relative.
-    assert urls and all(url[0] in "/#" and not url.startswith("//") for url in urls), urls
+    # Relative paths and fragments only: nothing absolute, nothing protocol-relative.
+    assert urls and all(url.startswith(("./", "#")) for url in urls), urls
 
 
 def test_allowed_hosts():
@@ -117,13 +119,47 @@ def test_allowed_hosts():
 def test_assets_are_versioned_and_cached():
     client = TestClient(create_app(Settings()))
     html = client.get("/").text
-    assert f'href="{STATIC_PREFIX}/css/site.css"' in html
+    assert f'href=".{STATIC_PREFIX}/css/site.css"' in html
     versioned = client.get(f"{STATIC_PREFIX}/css/site.css", headers={"Accept-Encoding": "gzip"})
     assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert versioned.headers["content-encoding"] == "gzip"
     plain = client.get("/static/css/site.css")
     assert plain.headers["cache-control"] == "no-cache" and plain.content == versioned.content
     assert client.get("/static/0123456789ab/css/site.css").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [("/", "./"), ("/conv", "./"), ("/docs", "./"), ("/a/b", "../"), ("/a/b/c/", "../../../")],
+)
+def test_every_url_a_page_holds_is_relative(path, root):
+    """Under a proxy's prefix (https://school.example/cnnlab/conv) each resolves below it."""
+    client = TestClient(create_app(Settings()))
+    html = client.get(path).text
+    urls = re.findall(r'(?:href|src)="([^"#]*)"', html)
+    assert urls and all(url.startswith(root) for url in urls), urls
+    assert f'<meta name="cnnlab-root" content="{root}">' in html
+    assert f'href="{root}{STATIC_PREFIX.lstrip("/")}/css/site.css"' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/conv/", "../conv"),
+        ("/api/surfaces/?resolution=9", "../../api/surfaces?resolution=9"),
+        ("/docs/", "../docs"),
+    ],
+)
+def test_trailing_slash_redirects_are_relative(path, location):
+    client = TestClient(create_app(Settings()), follow_redirects=False)
+    response = client.get(path, headers={"Host": "127.0.0.1:8000"})
+    assert response.status_code == 307 and response.headers["location"] == location
+    assert client.get("/a/b/", follow_redirects=False).status_code == 404
+
+
+def test_the_schema_points_at_the_site_wherever_it_is_mounted():
+    schema = TestClient(create_app(Settings())).get("/openapi.json").json()
+    assert schema["servers"][0]["url"] == "."
 
 
 def test_small_responses_are_not_compressed():
