@@ -113,7 +113,25 @@ def test_allowed_hosts():
     client = TestClient(create_app(Settings(allowed_hosts="cnnlab.school.example, localhost")))
     assert client.get("/healthz", headers={"Host": "cnnlab.school.example"}).status_code == 200
     assert client.get("/healthz", headers={"Host": "localhost:8000"}).status_code == 200
-    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    refused = client.get("/conv", headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "Host" and "CNNLAB_ALLOWED_HOSTS" in refused.json()["detail"]
+    assert client.post("/api/conv2d", json={}, headers={"Host": "evil.example"}).status_code == 400
+    wildcard = TestClient(create_app(Settings(allowed_hosts="*.school.example")))
+    assert wildcard.get("/healthz", headers={"Host": "cnnlab.school.example"}).status_code == 200
+    assert wildcard.get("/healthz", headers={"Host": "school.example.evil"}).status_code == 400
+
+
+def test_the_host_refusal_is_in_the_schema():
+    schema = create_app(Settings(allowed_hosts="localhost")).openapi()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            body = operation["responses"]["400"]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/ErrorBody"}
+    # Without allowed hosts, a GET without a body or parameters cannot answer 400.
+    assert (
+        "400" not in create_app(Settings()).openapi()["paths"]["/api/surfaces"]["get"]["responses"]
+    )
 
 
 def test_assets_are_versioned_and_cached():
