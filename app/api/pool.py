@@ -15,6 +15,10 @@ from app.schemas.pool import (
 
 router = APIRouter(prefix="/api/pool2d", tags=["pooling"])
 
+# A step of the core has only its mode's keys; the response has them all (PoolStep), null for
+# the other mode's.
+STEP_KEYS = dict.fromkeys(("winner", "winner_cell", "winner_input", "ties", "sum", "divisor"))
+
 
 @router.post(
     "",
@@ -48,7 +52,7 @@ def pool2d(request: Pool2dRequest) -> Response:
             stride=list(lesson.stride),
             padding=list(lesson.padding),
             sizes=lesson.sizes,
-            steps=lesson.steps,
+            steps=None if lesson.steps is None else [STEP_KEYS | step for step in lesson.steps],
         )
     )
 

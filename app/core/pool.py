@@ -272,13 +272,6 @@ def pool2d_trace(x, mode, size, stride=None, padding=0):
                     "is_padding": [bool(rp or cp) for rp in row_pad for cp in col_pad],
                     "values": window.ravel().tolist(),
                     "value": float(out[c, oh, ow]),
-                    # Every step has every key: the other mode's are None.
-                    "winner": None,
-                    "winner_cell": None,
-                    "winner_input": None,
-                    "ties": None,
-                    "sum": None,
-                    "divisor": None,
                 }
                 if mode == "max":
                     t = int(arg[0, c, oh, ow])
