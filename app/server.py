@@ -399,6 +399,9 @@ class SlowClientProtocol(H11Protocol):
             self.transport.close()
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def uvicorn_options(settings: Settings) -> dict:
     """Keyword arguments for uvicorn.run: timeouts, limits and the proxy's trusted addresses."""
     return {
@@ -410,4 +413,9 @@ def uvicorn_options(settings: Settings) -> dict:
         "limit_concurrency": settings.max_connections,
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "timeout_graceful_shutdown": 10,
+        # uvicorn kills a worker that does not answer its supervisor's ping within this many
+        # seconds (default 5), and counts a starting worker's imports against it: on a machine
+        # at load 20 every worker of `cnnlab --workers 2` was killed while starting, again and
+        # again, and none ever served.
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
     }
