@@ -131,7 +131,7 @@ def worst_uploads(decode_budget: int = 128_000_000) -> list[tuple[str, str, byte
         ("7000² lossless WebP (refused)", "/api/image/filter",
          encode(Image.new("RGB", (7000, 7000)), "WEBP", lossless=True), sobel),
         ("JPEG claiming 7000² (refused)", "/api/image/filter", jpeg_claiming(7000), sobel),
-        ("RGBA PNG under the budget, as a CNN example", "/api/cnn/example?dataset=digits", rgba,
+        ("RGBA PNG under the budget, as a CNN example", "/api/cnn/example?dataset=fashion", rgba,
          None),
     ]  # fmt: skip
 

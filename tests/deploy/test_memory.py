@@ -39,7 +39,8 @@ def send(base: str, method: str, path: str, body: dict | None, upload: tuple = (
         data, content_type = multipart(*upload)
     else:
         data, content_type = None if body is None else json.dumps(body).encode(), "application/json"
-    for _ in range(200):
+    deadline = time.monotonic() + 600  # 44 requests share 4 slots: some wait minutes
+    while time.monotonic() < deadline:
         request = urllib.request.Request(
             base + path, data=data, method=method, headers={"Content-Type": content_type}
         )
@@ -78,6 +79,6 @@ def test_worst_requests_stay_under_the_stated_peak():
         for r, s in zip(requests, statuses, strict=True)
         if s != UPLOAD_STATUS.get(r[0], 200)
     ]
-    assert failed == []
     print(f"worker peak RSS {peak:.0f} MB (at start {base:.0f} MB)")
+    assert failed == []
     assert peak < WORKER_PEAK_MB
