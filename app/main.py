@@ -115,6 +115,8 @@ async def body_too_large_handler(request: Request, exc: BodyTooLarge) -> JSONRes
 
 
 async def http_error_handler(request: Request, exc: HTTPException):
+    if exc.status_code == 404 and (redirect := server.slash_redirect(request)):
+        return redirect
     if exc.status_code == 404 and pages.is_page_path(request):
         return pages.not_found_page(request)
     detail, field = FRAMEWORK_DETAILS.get(exc.status_code, (exc.detail, None))
@@ -142,6 +144,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         docs_url=None,  # served by pages.py with local Swagger UI assets (no CDN)
         redoc_url=None,
+        # Starlette's trailing-slash redirect names the Host header's address; server.py's
+        # slash_redirect answers those with a relative Location instead.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     # The last added runs first: security headers wrap every response, 413s included.

@@ -475,8 +475,9 @@ def lang_url(request: Request, language: str) -> str:
 
 
 def link(request: Request, path: str) -> str:
-    """An internal link that keeps the page's `lang` when its URL names one (the cookie and
-    Accept-Language need no parameter)."""
+    """An internal link ('/conv'), relative to the page (root_path: any proxy prefix), that
+    keeps the page's `lang` when its URL names one (the cookie and Accept-Language need none)."""
+    path = root_path(site_path(request)) + path.lstrip("/")
     language = request.query_params.get("lang")
     if language not in i18n.LANGUAGES:
         return path
@@ -493,7 +494,30 @@ def embed_flags(request: Request) -> dict | None:
     return {"controls": query.get("controls") != "0", "text": query.get("text") != "0"}
 
 
-templates = Jinja2Templates(directory=resource_dir("templates"))
+def site_path(request: Request) -> str:
+    """The request's path below the site's root (a proxy's prefix taken off): /api/conv2d."""
+    root = request.base_url.path.rstrip("/")
+    return "/" + request.url.path.removeprefix(root).lstrip("/")
+
+
+def root_path(path: str) -> str:
+    """The way back from a page to the site's root: '/conv' -> './', '/a/b/c' -> '../../'.
+
+    Every URL a page holds starts with it (a template's `root`), never with '/' or a host: the
+    browser resolves it against the page's own address, so the site works under any host, scheme
+    and path prefix a proxy mounts it at (https://school.example/cnnlab/, prefix stripped), and
+    the Host header a proxy passes never reaches a page. static/js/api.js reads it from the
+    page's <meta name="cnnlab-root"> to send its API calls to the same root.
+    """
+    return "../" * (path.count("/") - 1) or "./"
+
+
+def page_urls(request: Request) -> dict:
+    """Every template's `root` (a Jinja2Templates context processor)."""
+    return {"root": root_path(site_path(request))}
+
+
+templates = Jinja2Templates(directory=resource_dir("templates"), context_processors=[page_urls])
 # Strings are marked for translation ({% trans %}, _()) and translated in the request's language:
 # the callables read app.i18n.current_language when the template renders. {% trans %} blocks are
 # trimmed (line breaks and indentation become one space), as babel.cfg extracts them.
@@ -526,12 +550,6 @@ def home(request: Request) -> HTMLResponse:
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "docs.html", {"active": "docs"})
-
-
-def site_path(request: Request) -> str:
-    """The request's path below the site's root (a proxy's prefix taken off): /api/conv2d."""
-    root = request.base_url.path.rstrip("/")
-    return "/" + request.url.path.removeprefix(root).lstrip("/")
 
 
 def is_page_path(request: Request) -> bool:

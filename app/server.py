@@ -18,9 +18,11 @@ import h11
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import HTTPException
 from fastapi.staticfiles import StaticFiles
+from jinja2 import pass_context
+from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import Response
+from starlette.routing import Match
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from app.i18n import gettext
@@ -48,15 +50,16 @@ def tree_version(directory: Path) -> str:
 
 STATIC_DIR = resource_dir("static")
 STATIC_VERSION = tree_version(STATIC_DIR)
-# Pages link assets under this prefix. It is a path, not a full URL: the browser resolves it
-# against the page's own address, so the Host header a proxy passes never reaches a page. Module
-# scripts import their neighbours relatively, so they inherit the version from the page's link.
+# Versioned files are served under this path. Module scripts import their neighbours relatively,
+# so they inherit the version from the page's link.
 STATIC_PREFIX = f"/static/{STATIC_VERSION}"
 
 
-def static_url(path: str) -> str:
-    """The versioned URL of a file under static/ (a Jinja global: {{ static('css/site.css') }})."""
-    return f"{STATIC_PREFIX}/{path.lstrip('/')}"
+@pass_context
+def static_url(context, path: str) -> str:
+    """The versioned URL of a file under static/, relative to the page being rendered
+    (a Jinja global: {{ static('css/site.css') }}; `root` comes from app/pages.py)."""
+    return f"{context['root']}{STATIC_PREFIX.lstrip('/')}/{path.lstrip('/')}"
 
 
 class CachedStaticFiles(StaticFiles):
@@ -200,17 +203,68 @@ def setup(app: FastAPI, settings: Settings) -> None:
         """For a proxy or an orchestrator: the worker is up and its event loop answers."""
         return {"status": "ok", "static_version": STATIC_VERSION}
 
-    document_errors(app)
+    hosts = allowed_hosts(settings)
+    document_errors(app, host_check=hosts != ["*"])
     # Level 1: the six-optimiser race's 3.25 MB of float64 JSON compresses to 1.36 MB in 33 ms;
     # level 5 gives 1.29 MB in 124 ms (measured), four times the cost of the race itself.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=1)
-    hosts = allowed_hosts(settings)
     if hosts != ["*"]:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+        app.add_middleware(AllowedHostsMiddleware, allowed_hosts=hosts)
+
+
+def slash_redirect(request: Request) -> Response | None:
+    """For a path that matches no route: a redirect to the one with (or without) its trailing
+    slash, if that one exists (/api/surfaces/ -> /api/surfaces, as Starlette's redirect_slashes
+    does), with a relative Location so that it stays on the proxy's host, scheme and prefix."""
+    from app.pages import root_path, site_path
+
+    path = site_path(request)
+    if path == "/":
+        return None
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    scope = {**request.scope, "path": request.scope["path"].removesuffix(path) + other}
+    if not any(route.matches(scope)[0] is not Match.NONE for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    location = root_path(path) + other.lstrip("/") + (f"?{query}" if query else "")
+    return Response(status_code=307, headers={"location": location})
 
 
 def allowed_hosts(settings: Settings) -> list[str]:
     return [host.strip() for host in settings.allowed_hosts.split(",") if host.strip()] or ["*"]
+
+
+# The answer to a request for a host this site does not serve, in the app's error body.
+WRONG_HOST = (
+    b'{"detail":"the Host header names a host this server does not serve (it answers only to '
+    b'the names in CNNLAB_ALLOWED_HOSTS)","field":"Host"}'
+)
+
+
+class AllowedHostsMiddleware:
+    """CNNLAB_ALLOWED_HOSTS: a request whose Host header names another host gets a 400 with the
+    app's JSON error body. Starlette's TrustedHostMiddleware does the same check (exact names,
+    or "*.example.org" for any subdomain) but answers in plain text, with no hook for the body.
+    """
+
+    def __init__(self, app, allowed_hosts: list[str]):
+        self.app = app
+        self.exact = {host.lower() for host in allowed_hosts if not host.startswith("*")}
+        self.suffixes = tuple(host[1:].lower() for host in allowed_hosts if host.startswith("*."))
+
+    def allowed(self, host: str) -> bool:
+        return host in self.exact or (bool(self.suffixes) and host.endswith(self.suffixes))
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = Headers(scope=scope).get("host", "").split(":")[0].lower()
+        if self.allowed(host):
+            await self.app(scope, receive, send)
+            return
+        response = Response(WRONG_HOST, status_code=400, media_type="application/json")
+        await response(scope, receive, send)
 
 
 # ---------------------------------------------------------------- the schema's error bodies
@@ -218,7 +272,8 @@ def allowed_hosts(settings: Settings) -> list[str]:
 # What each status means, for the statuses a route can answer besides its own (which keep
 # their description, e.g. the image upload's 415).
 ERROR_STATUSES = {
-    "400": "the body could not be parsed (malformed, too deeply nested, not UTF-8)",
+    "400": "the body could not be parsed (malformed, too deeply nested, not UTF-8), or the Host "
+    "header is not one of CNNLAB_ALLOWED_HOSTS (when set)",
     "413": "the body is over its limit (CNNLAB_MAX_BODY_BYTES, or CNNLAB_UPLOAD_MAX_BYTES for "
     "an upload)",
     "422": "invalid input: `detail` names the field and says what is wrong",
@@ -226,12 +281,13 @@ ERROR_STATUSES = {
 }
 
 
-def error_statuses(method: str, path: str, operation: dict) -> list[str]:
+def error_statuses(method: str, path: str, operation: dict, host_check: bool) -> list[str]:
     """The error statuses one operation can answer: a body can be malformed, too large or
-    invalid; parameters invalid; a heavy POST can find its worker busy."""
-    statuses = []
+    invalid; parameters invalid; a heavy POST can find its worker busy; with allowed hosts set,
+    any request can name a host the site does not serve."""
+    statuses = ["400"] if host_check else []
     if "requestBody" in operation:
-        statuses += ["400", "413", "422"]
+        statuses += ["413", "422"] if host_check else ["400", "413", "422"]
     elif operation.get("parameters"):
         statuses.append("422")
     if method == "post" and not path.startswith(LIGHT_PREFIXES):
@@ -239,7 +295,7 @@ def error_statuses(method: str, path: str, operation: dict) -> list[str]:
     return statuses
 
 
-def document_errors(app: FastAPI) -> None:
+def document_errors(app: FastAPI, host_check: bool = False) -> None:
     """/openapi.json with the app's real error body, {"detail": str, "field": str | null}, for
     every error status each route answers, in place of FastAPI's default 422 body."""
     from fastapi.openapi.utils import get_openapi
@@ -249,8 +305,15 @@ def document_errors(app: FastAPI) -> None:
     def openapi() -> dict:
         if app.openapi_schema:
             return app.openapi_schema
+        # "." is resolved against the schema's own address (OpenAPI 3.1, Server Object), so
+        # /docs' "Try it out" calls the site where it is mounted, under a proxy's prefix too.
+        servers = [{"url": ".", "description": "this site, wherever it is mounted"}]
         schema = get_openapi(
-            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            routes=app.routes,
+            servers=servers,
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["ErrorBody"] = ErrorBody.model_json_schema(
@@ -260,7 +323,7 @@ def document_errors(app: FastAPI) -> None:
         for path, operations in schema["paths"].items():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
-                for status in error_statuses(method, path, operation):
+                for status in error_statuses(method, path, operation, host_check):
                     responses.setdefault(status, {"description": ERROR_STATUSES[status]})
                 for status, response in responses.items():
                     if status.startswith(("4", "5")):
@@ -339,6 +402,9 @@ class SlowClientProtocol(H11Protocol):
             self.transport.close()
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def uvicorn_options(settings: Settings) -> dict:
     """Keyword arguments for uvicorn.run: timeouts, limits and the proxy's trusted addresses."""
     return {
@@ -350,4 +416,9 @@ def uvicorn_options(settings: Settings) -> dict:
         "limit_concurrency": settings.max_connections,
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "timeout_graceful_shutdown": 10,
+        # uvicorn kills a worker that does not answer its supervisor's ping within this many
+        # seconds (default 5), and counts a starting worker's imports against it: on a machine
+        # at load 20 every worker of `cnnlab --workers 2` was killed while starting, again and
+        # again, and none ever served.
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
     }

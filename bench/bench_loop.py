@@ -90,11 +90,14 @@ def main():
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(150):
+        deadline = time.monotonic() + 120  # workers start slowly on a busy machine
+        while True:
             try:
                 if send(base, "GET", "/healthz", None, timeout=2) == 200:
                     break
             except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("cnnlab did not start within 120 s") from None
                 time.sleep(0.2)
         idle = probe(base, 3)
 

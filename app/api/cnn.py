@@ -6,6 +6,7 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
 
 from app.api.image import read_body
 from app.core import datasets
@@ -47,7 +48,7 @@ from app.schemas.cnn import (
     TrainRequest,
     TrainResponse,
 )
-from app.schemas.common import to_array
+from app.schemas.common import json_response, to_array
 from app.settings import Settings, request_settings
 from app.uploads import parse_form
 
@@ -109,7 +110,11 @@ def parse_indices(text: str, size: int) -> list[int]:
     return values
 
 
-@router.get("/datasets/{name}/examples", summary="Examples exactly as the network receives them")
+@router.get(
+    "/datasets/{name}/examples",
+    summary="Examples exactly as the network receives them",
+    response_model=ExamplesResponse,
+)
 def examples(
     name: str,
     split: str = Query("train", description="train or test"),
@@ -118,7 +123,7 @@ def examples(
     indices: str | None = Query(
         None, max_length=4000, description="comma-separated indices, e.g. 3,17,42 (instead)"
     ),
-) -> ExamplesResponse:
+) -> Response:
     """float32 images in [0, 1] (N×1×28×28) with their labels and indices in the split."""
     data = datasets.get_dataset(name)
     xs, ys = data.split(split)
@@ -131,12 +136,14 @@ def examples(
                 "start",
             )
         chosen = list(range(start, min(len(xs), start + count)))
-    return ExamplesResponse(
-        dataset=name,
-        split=split,
-        x=xs[chosen].tolist(),
-        labels=ys[chosen].tolist(),
-        indices=chosen,
+    return json_response(
+        dict(
+            dataset=name,
+            split=split,
+            x=xs[chosen].tolist(),
+            labels=ys[chosen].tolist(),
+            indices=chosen,
+        )
     )
 
 

@@ -2,10 +2,11 @@
 convolution of the zero-stuffed input."""
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from app.core import conv_transpose
 from app.i18n import gettext
-from app.schemas.common import to_array
+from app.schemas.common import json_response, to_array
 from app.schemas.conv import MAX_TRACE_PRODUCTS, check_trace_bytes, transpose_trace_bytes
 from app.schemas.conv_transpose import (
     MAX_TRANSPOSE_OUTPUT_SIDE,
@@ -16,8 +17,12 @@ from app.schemas.conv_transpose import (
 router = APIRouter(prefix="/api/conv_transpose2d", tags=["convolution"])
 
 
-@router.post("", summary="Transposed convolution, with both views' steps")
-def conv_transpose2d(request: ConvTransposeRequest) -> ConvTransposeResponse:
+@router.post(
+    "",
+    summary="Transposed convolution, with both views' steps",
+    response_model=ConvTransposeResponse,
+)
+def conv_transpose2d(request: ConvTransposeRequest) -> Response:
     """Like torch.nn.functional.conv_transpose2d: each input cell stamps its value × the kernel
     into the output (overlaps summed, the padding cropped), and the same numbers as a stride-1
     convolution of the zero-stuffed input with the flipped kernel."""
@@ -43,26 +48,28 @@ def conv_transpose2d(request: ConvTransposeRequest) -> ConvTransposeResponse:
         MAX_TRANSPOSE_OUTPUT_SIDE,
     )
     form = lesson.form
-    return ConvTransposeResponse(
-        output=lesson.output.tolist(),
-        output_shape=list(lesson.output.shape),
-        size=lesson.sizes,
-        steps=lesson.steps,
-        canvas={
-            "values": lesson.canvas.tolist(),
-            "kind": lesson.canvas_kind.tolist(),
-            "top": lesson.sizes["height"]["padding"],
-            "left": lesson.sizes["width"]["padding"],
-        },
-        direct={
-            "input": form.input.tolist(),
-            "weights": form.weights.tolist(),
-            "is_input": form.is_input.tolist(),
-            "kind": form.kind.tolist(),
-            "source": form.source.tolist(),
-            "border": list(form.border),
-            "gaps": list(form.gaps),
-            "dilation": list(form.dilation),
-            "steps": lesson.direct_steps,
-        },
+    return json_response(
+        dict(
+            output=lesson.output.tolist(),
+            output_shape=list(lesson.output.shape),
+            size=lesson.sizes,
+            steps=lesson.steps,
+            canvas={
+                "values": lesson.canvas.tolist(),
+                "kind": lesson.canvas_kind.tolist(),
+                "top": lesson.sizes["height"]["padding"],
+                "left": lesson.sizes["width"]["padding"],
+            },
+            direct={
+                "input": form.input.tolist(),
+                "weights": form.weights.tolist(),
+                "is_input": form.is_input.tolist(),
+                "kind": form.kind.tolist(),
+                "source": form.source.tolist(),
+                "border": list(form.border),
+                "gaps": list(form.gaps),
+                "dilation": list(form.dilation),
+                "steps": lesson.direct_steps,
+            },
+        )
     )

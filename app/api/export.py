@@ -58,7 +58,7 @@ def animation(request: AnimationRequest) -> AnimationResponse:
         result = conv_frames(x, w, response, request.frames, request.format, title)
         steps = len(response["steps"])
     elif request.lesson == "pooling":
-        response = pool.pool2d(body).model_dump()
+        response = json.loads(pool.pool2d(body).body)
         if not response["steps"]:
             raise no_trace(gettext("this pooling"))
         x = to_array(body.input, "input", 3)

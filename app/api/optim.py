@@ -11,6 +11,7 @@ from app.core.expression import latex, text
 from app.core.optimizers import OPTIMIZERS, quantities, resolve
 from app.core.surfaces import SURFACES, custom_surface, get_surface, sample_grid
 from app.i18n import _, gettext
+from app.schemas.common import json_response
 from app.schemas.optim import (
     MAX_GRID_RESOLUTION,
     MAX_INTERNAL_RUN_STEPS,
@@ -58,28 +59,36 @@ def list_surfaces() -> list[SurfaceInfo]:
     return [surface_info(s) for s in SURFACES.values()]
 
 
-@router.get("/surfaces/{name}/grid", summary="f sampled on a grid, for drawing")
+@router.get(
+    "/surfaces/{name}/grid", summary="f sampled on a grid, for drawing", response_model=SurfaceGrid
+)
 def surface_grid(
     name: str,
     resolution: int = Query(128, ge=2, le=MAX_GRID_RESOLUTION, description="points per side"),
-) -> SurfaceGrid:
+) -> Response:
     """f on resolution × resolution points spanning the surface's domain (ends included)."""
     surface = get_surface(name)
     xs, ys, values = sample_grid(surface, resolution)
-    return SurfaceGrid(
-        name=surface.name,
-        xs=xs.tolist(),
-        ys=ys.tolist(),
-        values=values.tolist(),
-        min=float(values.min()),
-        max=float(values.max()),
-        log_scale=surface.log_scale,
-        f_min=surface.f_min,
+    return json_response(
+        dict(
+            name=surface.name,
+            xs=xs.tolist(),
+            ys=ys.tolist(),
+            values=values.tolist(),
+            min=float(values.min()),
+            max=float(values.max()),
+            log_scale=surface.log_scale,
+            f_min=surface.f_min,
+        )
     )
 
 
-@router.post("/surfaces/custom", summary="Your own f(x, y): parsed, differentiated, sampled")
-def surface_custom(request: CustomSurfaceRequest) -> CustomSurfaceGrid:
+@router.post(
+    "/surfaces/custom",
+    summary="Your own f(x, y): parsed, differentiated, sampled",
+    response_model=CustomSurfaceGrid,
+)
+def surface_custom(request: CustomSurfaceRequest) -> Response:
     """The expression normalised and as LaTeX, its gradient (derived exactly from the formula),
     and f on a resolution × resolution grid (null where f is not finite), oriented as
     GET /api/surfaces/{name}/grid. A mistake is a 422 naming it and its column."""
@@ -87,20 +96,22 @@ def surface_custom(request: CustomSurfaceRequest) -> CustomSurfaceGrid:
     xs, ys, values = sample_grid(surface, request.resolution)
     finite = np.isfinite(values)
     built = surface.expression
-    return CustomSurfaceGrid(
-        expression=built.text,
-        formula=surface.formula,
-        gradient={"x": latex(built.dx), "y": latex(built.dy)},
-        gradient_text={"x": text(built.dx), "y": text(built.dy)},
-        domain=[list(surface.domain[0]), list(surface.domain[1])],
-        xs=xs.tolist(),
-        ys=ys.tolist(),
-        values=np.where(finite, values, None).tolist(),
-        min=float(values[finite].min()) if finite.any() else None,
-        max=float(values[finite].max()) if finite.any() else None,
-        log_scale=surface.log_scale,
-        nonfinite_count=int((~finite).sum()),
-        default_start=list(surface.default_start),
+    return json_response(
+        dict(
+            expression=built.text,
+            formula=surface.formula,
+            gradient={"x": latex(built.dx), "y": latex(built.dy)},
+            gradient_text={"x": text(built.dx), "y": text(built.dy)},
+            domain=[list(surface.domain[0]), list(surface.domain[1])],
+            xs=xs.tolist(),
+            ys=ys.tolist(),
+            values=np.where(finite, values, None).tolist(),
+            min=float(values[finite].min()) if finite.any() else None,
+            max=float(values[finite].max()) if finite.any() else None,
+            log_scale=surface.log_scale,
+            nonfinite_count=int((~finite).sum()),
+            default_start=list(surface.default_start),
+        )
     )
 
 

@@ -1,9 +1,10 @@
 """POST /api/pool2d and /api/pool2d/backward."""
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from app.core import pool
-from app.schemas.common import to_array
+from app.schemas.common import json_response, to_array
 from app.schemas.pool import (
     MAX_TRACE_VALUES,
     Pool2dBackwardRequest,
@@ -14,9 +15,17 @@ from app.schemas.pool import (
 
 router = APIRouter(prefix="/api/pool2d", tags=["pooling"])
 
+# A step of the core has only its mode's keys; the response has them all (PoolStep), null for
+# the other mode's.
+STEP_KEYS = dict.fromkeys(("winner", "winner_cell", "winner_input", "ties", "sum", "divisor"))
 
-@router.post("", summary="2-D max or average pooling with a step-by-step trace")
-def pool2d(request: Pool2dRequest) -> Pool2dResponse:
+
+@router.post(
+    "",
+    summary="2-D max or average pooling with a step-by-step trace",
+    response_model=Pool2dResponse,
+)
+def pool2d(request: Pool2dRequest) -> Response:
     """Forward pass of one C×H×W input, like torch max_pool2d / avg_pool2d with their defaults.
 
     Floor output size; zero padding counted in the average; padding never wins a max; padding at
@@ -33,16 +42,18 @@ def pool2d(request: Pool2dRequest) -> Pool2dResponse:
         request.trace,
         MAX_TRACE_VALUES,
     )
-    return Pool2dResponse(
-        output=lesson.output.tolist(),
-        output_shape=list(lesson.output.shape),
-        padded_shape=list(lesson.padded_shape),
-        mode=request.mode,
-        size=list(lesson.kernel),
-        stride=list(lesson.stride),
-        padding=list(lesson.padding),
-        sizes=lesson.sizes,
-        steps=lesson.steps,
+    return json_response(
+        dict(
+            output=lesson.output.tolist(),
+            output_shape=list(lesson.output.shape),
+            padded_shape=list(lesson.padded_shape),
+            mode=request.mode,
+            size=list(lesson.kernel),
+            stride=list(lesson.stride),
+            padding=list(lesson.padding),
+            sizes=lesson.sizes,
+            steps=None if lesson.steps is None else [STEP_KEYS | step for step in lesson.steps],
+        )
     )
 
 

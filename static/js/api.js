@@ -44,7 +44,19 @@ function wait(ms, signal) {
   });
 }
 
-async function send(url, init) {
+// Pages name what they call by its path on the site ("/api/conv2d"), and the site may be mounted
+// under any prefix (https://school.example/cnnlab/, behind a proxy): each path is resolved against
+// the site's root, which the server writes into every page as <meta name="cnnlab-root"> (a path
+// relative to the page, e.g. "./" or "../../"; app/pages.py: root_path).
+export function siteUrl(path) {
+  if (typeof document === "undefined") return path; // node's tests: no page to resolve against
+  const meta = document.querySelector('meta[name="cnnlab-root"]');
+  const root = new URL(meta ? meta.content : "./", document.baseURI);
+  return new URL(String(path).replace(/^\/+/, ""), root).href;
+}
+
+async function send(path, init) {
+  const url = siteUrl(path);
   for (let attempt = 0; ; attempt += 1) {
     const response = await fetch(url, init);
     const header = response.headers.get("Retry-After");

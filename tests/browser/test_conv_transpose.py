@@ -230,10 +230,10 @@ def test_phone_at_390_by_844(page, live_server, console_errors):
 
 def test_the_lesson_is_in_the_nav_and_on_the_home_page(page, live_server):
     page.goto(live_server + "/")
-    card = page.locator('.lesson-cards a[href="/conv-transpose"]')
+    card = page.locator('.lesson-cards a[href="./conv-transpose"]')
     expect(card).to_contain_text("Transposed convolution")
     expect(card).to_contain_text("转置卷积")
-    nav = page.locator('.site-nav a[href="/conv-transpose"]')
+    nav = page.locator('.site-nav a[href="./conv-transpose"]')
     expect(nav).to_have_text("Transposed convolution 转置卷积")
     with page.expect_response(API):
         nav.click()

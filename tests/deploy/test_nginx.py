@@ -32,6 +32,9 @@ ADDRESSES = {
     "listen 443 ssl http2;": "listen 127.0.0.1:{https} ssl http2;",
     "server 127.0.0.1:8000;": "server 127.0.0.1:{app};",
 }
+# The README's prefixed mount: the shipped `location / { ... }` block copied as
+# `location /cnnlab/ { ... }` with `proxy_pass http://cnnlab/;` (the slash strips the prefix).
+PREFIX = "/cnnlab"
 TEMP_DIRS = ("client_body_temp", "proxy_temp", "fastcgi_temp", "uwsgi_temp", "scgi_temp")
 
 MAIN_CONF = """
@@ -62,11 +65,23 @@ def self_signed(directory: Path) -> None:
     )  # fmt: skip
 
 
+def with_prefixed_location(site: str, prefix: str) -> str:
+    """The site with the README's second mount: its `location / {` block again, at the prefix."""
+    start = site.index("    location / {\n")
+    end = site.index("\n    }\n", start) + len("\n    }\n")
+    block = site[start:end]
+    assert block.count("proxy_pass http://cnnlab;") == 1, block
+    prefixed = block.replace("location / {", f"location {prefix}/ {{").replace(
+        "proxy_pass http://cnnlab;", "proxy_pass http://cnnlab/;"
+    )
+    return site[:end] + "\n" + prefixed + site[end:]
+
+
 class Nginx:
     def __init__(self, prefix: Path, app_port: int):
         self.prefix = prefix
         self.http_port, self.https_port = free_port(), free_port()
-        site = SHIPPED.read_text()
+        site = with_prefixed_location(SHIPPED.read_text(), PREFIX)
         for shipped, replacement in ADDRESSES.items():
             assert site.count(shipped) == 1, f"deploy/nginx.conf should have one '{shipped}'"
             ports = {"http": self.http_port, "https": self.https_port, "app": app_port}
@@ -158,8 +173,14 @@ def photo(side: int = 1200) -> bytes:
 PAGES = ["/", *(f"/{lesson.slug}" for lesson in LESSONS), "/docs"]
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_every_page_loads_through_nginx(nginx, chromium, path):
+def response_status(responses: list) -> int | None:
+    """The page's own status (its document is the first response)."""
+    return responses[0].status if responses else None
+
+
+def load(chromium, url: str) -> tuple[list, list, list]:
+    """(responses, failed requests, console errors) of one page load, its API calls included
+    (on /docs, once Swagger UI has drawn the schema it fetched)."""
     context = chromium.new_context(ignore_https_errors=True)
     page = context.new_page()
     failed, errors, responses = [], [], []
@@ -167,11 +188,23 @@ def test_every_page_loads_through_nginx(nginx, chromium, path):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: responses.append(r))
-    page.goto(nginx.url + path, wait_until="networkidle")
-    page.wait_for_timeout(500)  # a page's first API calls may start after its modules load
+    page.goto(url, wait_until="networkidle")
+    # A lesson's first API calls start after its modules load (later still on a busy machine).
+    lesson = not url.endswith(("/", "/docs")) and response_status(responses) == 200
+    if lesson and not any("/api/" in r.url for r in responses):
+        page.wait_for_event("response", lambda r: "/api/" in r.url, timeout=20000)
+    page.wait_for_timeout(500)
     page.wait_for_load_state("networkidle")
+    if url.endswith("/docs"):
+        page.locator(".swagger-ui .opblock-summary-path").first.wait_for(timeout=20000)
     context.close()
+    return responses, failed, errors
 
+
+@pytest.mark.parametrize("mount", ["", PREFIX], ids=["root", "prefix"])
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_loads_through_nginx(nginx, chromium, mount, path):
+    responses, failed, errors = load(chromium, nginx.url + mount + path)
     urls = [r.url for r in responses]
     # A busy worker's 503 (Retry-After) is retried by static/js/api.js: it counts as a success
     # when a later answer to the same URL did succeed (Chromium still logs the 503 it saw).
@@ -190,15 +223,46 @@ def test_every_page_loads_through_nginx(nginx, chromium, path):
     assert len(busy_logs) <= len(recovered), (errors, bad)
     assert failed == [] and [e for e in errors if e not in busy_logs] == [], (errors, bad)
     assert unrecovered == []
-    # Every asset and API call went to the page's own origin, over TLS: nothing built from the
-    # Host header nginx passes (127.0.0.1:<port>) or the app's own scheme (http).
-    assert all(url.startswith(nginx.url + "/") for url in urls), urls
-    assert any("/static/" in url for url in urls)
+    # Every asset and API call went to the page's own origin, over TLS, below its mount: nothing
+    # built from the Host header nginx passes (127.0.0.1:<port>), the app's own scheme (http),
+    # or the path the app sees (the prefix stripped).
+    assert all(url.startswith(nginx.url + mount + "/") for url in urls), urls
+    assert any(f"{mount}/static/" in url for url in urls)
     if path not in ("/", "/docs"):
-        assert any("/api/" in url for url in urls), f"{path} made no API call"
+        assert any(f"{mount}/api/" in url for url in urls), f"{path} made no API call"
+    if path == "/docs":
+        assert any(url.endswith(f"{mount}/openapi.json") for url in urls), urls
 
 
-def test_upload_through_the_page_stays_in_memory(nginx, chromium, tmp_path):
+@pytest.mark.parametrize("mount", ["", PREFIX], ids=["root", "prefix"])
+def test_the_404_page_at_any_depth_has_its_assets(nginx, chromium, mount):
+    responses, failed, errors = load(chromium, nginx.url + mount + "/lessons/old/pooling")
+    assert responses[0].status == 404 and "text/html" in responses[0].headers["content-type"]
+    assets = responses[1:]
+    assert any("site.css" in r.url for r in assets)
+    assert [f"{r.status} {r.url}" for r in assets if not r.ok] == []
+    assert all(r.url.startswith(nginx.url + mount + "/static/") for r in assets)
+    assert failed == [] and [e for e in errors if "404" not in e] == [], errors
+
+
+def test_links_and_redirects_stay_under_the_prefix(nginx, chromium):
+    base = nginx.url + PREFIX
+    at = lambda path: lambda url: url.split("?")[0] == base + path  # noqa: E731 (pages add state)
+    context = chromium.new_context(ignore_https_errors=True)
+    page = context.new_page()
+    page.goto(base + "/conv/", wait_until="networkidle")  # the app's 307: relative
+    page.wait_for_url(at("/conv"))
+    page.click(".site-nav a[href$='pooling']")
+    page.wait_for_url(at("/pooling"))
+    page.click(".site-header .brand")
+    page.wait_for_url(at("/"))
+    page.goto(base, wait_until="networkidle")  # nginx's 301 adds the slash
+    page.wait_for_url(at("/"))
+    context.close()
+
+
+@pytest.mark.parametrize("mount", ["", PREFIX], ids=["root", "prefix"])
+def test_upload_through_the_page_stays_in_memory(nginx, chromium, tmp_path, mount):
     image = tmp_path / "photo.jpg"
     image.write_bytes(photo())
     assert image.stat().st_size > 500_000
@@ -206,8 +270,8 @@ def test_upload_through_the_page_stays_in_memory(nginx, chromium, tmp_path):
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(nginx.url + "/filters", wait_until="networkidle")
-    upload = lambda r: "/api/image/" in r.url and r.request.method == "POST"  # noqa: E731
+    page.goto(nginx.url + mount + "/filters", wait_until="networkidle")
+    upload = lambda r: f"{mount}/api/image/" in r.url and r.request.method == "POST"  # noqa: E731
     with page.expect_response(upload) as info:
         page.set_input_files("input[type=file]", str(image))
     assert info.value.status == 200, info.value.text()[:300]
@@ -269,8 +333,8 @@ def test_headers_through_nginx(nginx):
 
     html = gzip.decompress(body).decode()
     asset = html.split('href="')[2].split('"')[0]  # the stylesheet, after the favicon
-    assert asset.startswith("/static/") and asset.endswith("site.css")
-    status, headers, _ = fetch(nginx.local + asset, headers={"Accept-Encoding": "gzip"})
+    assert asset.startswith("./static/") and asset.endswith("site.css")
+    status, headers, _ = fetch(nginx.local + asset[1:], headers={"Accept-Encoding": "gzip"})
     assert status == 200 and headers["Content-Encoding"] == "gzip"
     assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
     # Plain HTTP is sent to HTTPS.
@@ -290,15 +354,17 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_forwarded_scheme_and_client_reach_the_app(nginx):
-    """nginx's X-Forwarded-Proto is believed (it comes from 127.0.0.1): a redirect the app
-    builds, such as the trailing-slash one, stays on https and the public name."""
-    public = f"{HOST}:{nginx.https_port}"
-    request = urllib.request.Request(nginx.local + "/api/surfaces/", headers={"Host": public})
+def test_redirects_stay_on_the_public_name_and_prefix(nginx):
+    """The app's trailing-slash redirect is relative: it names neither the Host nginx passes nor
+    a scheme, so it stays on https, the public name and the prefix."""
     opener = urllib.request.build_opener(
         NoRedirect, urllib.request.HTTPSHandler(context=insecure())
     )
-    with pytest.raises(urllib.error.HTTPError) as redirect:
-        opener.open(request, timeout=10)
-    assert redirect.value.code == 307
-    assert redirect.value.headers["Location"] == f"https://{public}/api/surfaces"
+    for mount in ("", PREFIX):
+        request = urllib.request.Request(
+            nginx.local + mount + "/api/surfaces/", headers={"Host": HOST}
+        )
+        with pytest.raises(urllib.error.HTTPError) as redirect:
+            opener.open(request, timeout=10)
+        assert redirect.value.code == 307
+        assert redirect.value.headers["Location"] == "../../api/surfaces"

@@ -60,16 +60,18 @@ def test_oversized_headers_are_refused(cnnlab):
     sock.close()
 
 
-def test_forwarded_headers_only_from_the_proxy(cnnlab):
-    """127.0.0.1 is the default trusted proxy: its X-Forwarded-Proto makes redirects https."""
+def test_redirects_name_no_host(cnnlab):
+    """The trailing-slash redirect is relative: whatever Host and X-Forwarded-* a proxy passes,
+    it stays on the browser's host, scheme and path prefix."""
     request = urllib.request.Request(
         cnnlab.url + "/api/surfaces/",
-        headers={"Host": "cnnlab.school.example", "X-Forwarded-Proto": "https"},
+        headers={"Host": "evil.example", "X-Forwarded-Proto": "http"},
     )
     opener = urllib.request.build_opener(NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as redirect:
         opener.open(request, timeout=5)
-    assert redirect.value.headers["Location"] == "https://cnnlab.school.example/api/surfaces"
+    assert redirect.value.code == 307
+    assert redirect.value.headers["Location"] == "../../api/surfaces"
 
 
 def test_forwarded_allow_ips_option():
@@ -103,27 +105,79 @@ def test_a_spoofed_host_never_reaches_a_page():
     html = client.get("/conv", headers={"Host": "evil.example"}).text
     assert "evil.example" not in html
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
-    # Paths and fragments only: nothing absolute, nothing protocol-relative.
-    assert urls and all(url[0] in "/#" and not url.startswith("//") for url in urls), urls
+    # Relative paths and fragments only: nothing absolute, nothing protocol-relative.
+    assert urls and all(url.startswith(("./", "#")) for url in urls), urls
 
 
 def test_allowed_hosts():
     client = TestClient(create_app(Settings(allowed_hosts="cnnlab.school.example, localhost")))
     assert client.get("/healthz", headers={"Host": "cnnlab.school.example"}).status_code == 200
     assert client.get("/healthz", headers={"Host": "localhost:8000"}).status_code == 200
-    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    refused = client.get("/conv", headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "Host" and "CNNLAB_ALLOWED_HOSTS" in refused.json()["detail"]
+    assert client.post("/api/conv2d", json={}, headers={"Host": "evil.example"}).status_code == 400
+    wildcard = TestClient(create_app(Settings(allowed_hosts="*.school.example")))
+    assert wildcard.get("/healthz", headers={"Host": "cnnlab.school.example"}).status_code == 200
+    assert wildcard.get("/healthz", headers={"Host": "school.example.evil"}).status_code == 400
+
+
+def test_the_host_refusal_is_in_the_schema():
+    schema = create_app(Settings(allowed_hosts="localhost")).openapi()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            body = operation["responses"]["400"]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/ErrorBody"}
+    # Without allowed hosts, a GET without a body or parameters cannot answer 400.
+    assert (
+        "400" not in create_app(Settings()).openapi()["paths"]["/api/surfaces"]["get"]["responses"]
+    )
 
 
 def test_assets_are_versioned_and_cached():
     client = TestClient(create_app(Settings()))
     html = client.get("/").text
-    assert f'href="{STATIC_PREFIX}/css/site.css"' in html
+    assert f'href=".{STATIC_PREFIX}/css/site.css"' in html
     versioned = client.get(f"{STATIC_PREFIX}/css/site.css", headers={"Accept-Encoding": "gzip"})
     assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert versioned.headers["content-encoding"] == "gzip"
     plain = client.get("/static/css/site.css")
     assert plain.headers["cache-control"] == "no-cache" and plain.content == versioned.content
     assert client.get("/static/0123456789ab/css/site.css").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [("/", "./"), ("/conv", "./"), ("/docs", "./"), ("/a/b", "../"), ("/a/b/c/", "../../../")],
+)
+def test_every_url_a_page_holds_is_relative(path, root):
+    """Under a proxy's prefix (https://school.example/cnnlab/conv) each resolves below it."""
+    client = TestClient(create_app(Settings()))
+    html = client.get(path).text
+    urls = re.findall(r'(?:href|src)="([^"#]*)"', html)
+    assert urls and all(url.startswith(root) for url in urls), urls
+    assert f'<meta name="cnnlab-root" content="{root}">' in html
+    assert f'href="{root}{STATIC_PREFIX.lstrip("/")}/css/site.css"' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/conv/", "../conv"),
+        ("/api/surfaces/?resolution=9", "../../api/surfaces?resolution=9"),
+        ("/docs/", "../docs"),
+    ],
+)
+def test_trailing_slash_redirects_are_relative(path, location):
+    client = TestClient(create_app(Settings()), follow_redirects=False)
+    response = client.get(path, headers={"Host": "127.0.0.1:8000"})
+    assert response.status_code == 307 and response.headers["location"] == location
+    assert client.get("/a/b/", follow_redirects=False).status_code == 404
+
+
+def test_the_schema_points_at_the_site_wherever_it_is_mounted():
+    schema = TestClient(create_app(Settings())).get("/openapi.json").json()
+    assert schema["servers"][0]["url"] == "."
 
 
 def test_small_responses_are_not_compressed():

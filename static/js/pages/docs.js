@@ -1,6 +1,9 @@
 // /docs: Swagger UI from static/vendor, pointed at this app's OpenAPI schema.
+
+import { siteUrl } from "../api.js";
+
 window.SwaggerUIBundle({
-  url: "/openapi.json",
+  url: siteUrl("/openapi.json"),
   dom_id: "#swagger-ui",
   deepLinking: true,
   presets: [window.SwaggerUIBundle.presets.apis],

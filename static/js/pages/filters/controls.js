@@ -1,6 +1,7 @@
 // The lab's controls <-> the state store: colour, presets (from the catalogue), the learner's
 // kernel, the layer, the samples, and the image picked, dropped or pasted.
 
+import { siteUrl } from "../../api.js";
 import { byId, el } from "../../dom.js";
 import { createGrid, defaultFormat } from "../../widgets/grid.js";
 import { customKernel, nested, selectedPresets } from "./kernel.js";
@@ -97,7 +98,7 @@ function sampleButtons(page) {
     button.dataset.sample = name;
     button.title = t("{sample}: {shows}", { sample: label, shows });
     const img = el("img");
-    img.src = `/static/img/samples/${name}.png`;
+    img.src = siteUrl(`/static/img/samples/${name}.png`);
     img.alt = "";
     button.append(img, el("span", "", label));
     button.addEventListener("click", () => page.state.set({ sample: name }));

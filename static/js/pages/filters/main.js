@@ -3,7 +3,7 @@
 // image does not: it is prepared once per file (upload.js) and that small copy is sent with each
 // change. Requests are coalesced: at most one in flight, the latest configuration wins.
 
-import { ApiError, postForm } from "../../api.js";
+import { ApiError, postForm, siteUrl } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
 import { createCoalescer } from "../../coalesce.js";
 import { byId } from "../../dom.js";
@@ -89,7 +89,7 @@ const runs = createCoalescer(send, {
 
 async function loadSample(name) {
   // A static file of this site, read once to upload it like a learner's own image.
-  const response = await fetch(`/static/img/samples/${name}.png`);
+  const response = await fetch(siteUrl(`/static/img/samples/${name}.png`));
   if (!response.ok) throw new ApiError(response.status, TEXT.sampleFailed(name), "file");
   page.image = { blob: await response.blob(), name: `${name}.png`, note: "", id: `sample:${name}` };
 }
