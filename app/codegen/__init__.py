@@ -22,11 +22,11 @@ from app.api import conv_transpose as conv_transpose_api
 from app.api import optim as optim_api
 from app.api import pool as pool_api
 from app.api import training as training_api
-from app.codegen import activations, cnn, conv, optimize, pool, training
+from app.codegen import activations, cnn, conv, optimize, pool, train, training
 from app.codegen.printer import Programs
 from app.core.errors import InputError
 from app.schemas.activations import ActivationRequest
-from app.schemas.cnn import GradientsRequest
+from app.schemas.cnn import GradientsRequest, TrainRequest
 from app.schemas.conv import Conv2dBackwardRequest, Conv2dRequest
 from app.schemas.conv_transpose import ConvTransposeRequest
 from app.schemas.optim import OptimizeRequest
@@ -107,6 +107,13 @@ LESSONS: dict[str, Lesson] = {
             training.init_programs,
         ),
         Lesson("/api/cnn/gradients", GradientsRequest, cnn_api.gradients, cnn.gradients),
+        Lesson(
+            "/api/cnn/train",
+            TrainRequest,
+            train.handler,
+            train.train,
+            precision="float32",  # the default; a body's "precision" decides
+        ),
     )
 }
 ENDPOINTS = tuple(LESSONS)

@@ -450,6 +450,76 @@ def test_cnn_gradient_programs_print_the_loss_and_every_gradient(client):
     check_programs(client, "/api/cnn/gradients", bodies, same_gradients)
 
 
+TRAIN_LAYERS = [
+    {"type": "conv", "filters": 2, "size": 3},
+    {"type": "batchnorm"},
+    {"type": "relu"},
+    {"type": "maxpool", "size": 2},
+    {"type": "flatten"},
+    {"type": "linear", "out": 8},
+]
+# float64: sums in another order over a few steps; float32: the NumPy program's helpers take
+# some products in float64 where the core keeps float32, a few float32 ulps per step.
+TRAIN_TOLERANCE = {"float64": 1e-9, "float32": 1e-4}
+
+
+def train_body(optimizer: dict, precision: str, seed: int, weight_decay=0.0) -> dict:
+    return {
+        "layers": TRAIN_LAYERS,
+        "dataset": "shapes",
+        "seed": seed,
+        "optimizer": optimizer,
+        "batch_size": 6,
+        "steps": 3,
+        "precision": precision,
+        "weight_decay": weight_decay,
+        "state": None,
+    }
+
+
+def test_a_first_training_chunk_prints_its_losses(client):
+    """The seeded initial parameters and the batches' examples are written into the programs;
+    the losses step by step equal the endpoint's (float64 and float32)."""
+    bodies = {
+        "float64": [
+            train_body({"name": "adam", "lr": 0.01}, "float64", 3),
+            train_body({"name": "nesterov", "lr": 0.05}, "float64", 4),
+            train_body({"name": "sgd", "lr": 0.1}, "float64", 5, weight_decay=0.01),
+            train_body({"name": "rmsprop", "lr": 0.01}, "float64", 6),
+        ],
+        "float32": [train_body({"name": "adamw", "lr": 0.01}, "float32", 7, weight_decay=0.1)],
+    }
+    for precision, group in bodies.items():
+        tolerance = TRAIN_TOLERANCE[precision]
+
+        def same_losses(got, want, kind, tolerance=tolerance, precision=precision):
+            assert len(got["losses"]) == len(want["losses"]) == 3, kind
+            assert_allclose(got["losses"], want["losses"], rtol=tolerance, err_msg=kind)
+            if precision == "float64":
+                assert got["batch_accuracy"] == want["batch_accuracy"], kind
+
+        codes = [code_for(client, "/api/cnn/train", body) for body in group]
+        assert all(code["precision"] == precision for code in codes)
+        assert all(len(code["numpy"]) < codegen.MAX_PROGRAM_CHARS for code in codes)
+        expected = [client.post("/api/cnn/train", json=body).json() for body in group]
+        printed = iter(run_programs([code[kind] for kind in KINDS for code in codes]))
+        for kind in KINDS:
+            for code, want in zip(codes, expected, strict=True):
+                assert imported(code[kind]) <= {"json", "math", "numpy", "torch"} - (
+                    {"torch"} if kind == "numpy" else {"numpy"}
+                )
+                same_losses(next(printed), want, kind)
+
+
+def test_a_continued_or_long_chunk_has_no_program(client):
+    body = train_body({"name": "sgd", "lr": 0.1}, "float64", 1)
+    refused = [({**body, "state": "x" * 40}, "body.state"), ({**body, "steps": 200}, "body.steps")]
+    for bad, field in refused:
+        response = client.post("/api/code", json={"endpoint": "/api/cnn/train", "body": bad})
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == field, response.text
+
+
 # ---------------------------------------------------------------- a program runs as it is
 
 
@@ -519,6 +589,7 @@ def test_every_lesson_endpoint_is_covered():
         "/api/training/batchnorm",
         "/api/training/init",
         "/api/cnn/gradients",
+        "/api/cnn/train",
     }
 
 
