@@ -48,6 +48,21 @@ def test_the_panel_follows_the_view_and_its_errors(page, live_server):
     expect(page.locator(".code-program")).to_contain_text("out = F.conv2d(x, w, b, padding=1)")
 
 
+def test_the_backward_view_shows_the_backward_programs(page, live_server, console_errors):
+    with page.expect_response(re.compile(r"/api/conv2d/backward$")):
+        page.goto(f"{live_server}/conv?pass=backward")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.get_by_text("Reproduce it in code").click()
+    code = info.value.json()
+    assert info.value.status == 200 and code["endpoint"] == "/api/conv2d/backward"
+    assert code["prints"] == ["grad_input", "grad_weights", "grad_bias"]
+    expect(page.locator(".code-program")).to_contain_text("out.backward(dout)")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.locator('#conv-pass input[value="forward"]').check()
+    assert info.value.json()["endpoint"] == "/api/conv2d"
+    assert console_errors == []
+
+
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_the_panel_fits_the_screen(page, live_server, size):
     width, height = SIZES[size]
