@@ -272,6 +272,21 @@ def test_initialisation_programs_print_the_layer_statistics(client):
     check_programs(client, "/api/training/init", bodies, same_layers)
 
 
+def test_the_most_draws_a_torch_program_embeds_fit_its_bound(client):
+    """At MAX_EMBEDDED_DRAWS (4 × 100² weights + a 100 × 100 batch), every scheme's PyTorch
+    program holds the app's draws and stays inside the program bound; one more layer is beyond."""
+    from app.codegen.training import MAX_EMBEDDED_DRAWS
+
+    assert 4 * 100**2 + 100 * 100 == MAX_EMBEDDED_DRAWS
+    for scheme in ("small", "large", "xavier", "he"):
+        body = {"scheme": scheme, "layers": 4, "width": 100, "batch": 100}
+        code = code_for(client, "/api/training/init", body)
+        assert code["pytorch_same_numbers"] is True
+        assert len(code["pytorch"]) < codegen.MAX_PROGRAM_CHARS * 0.9, scheme
+    body = {"scheme": "he", "layers": 5, "width": 100, "batch": 100}
+    assert code_for(client, "/api/training/init", body)["pytorch_same_numbers"] is False
+
+
 def test_a_large_initialisation_draws_its_own_numbers_in_torch(client):
     """NumPy's draws of the page's network (10 × 500²) are too many to write out: the PyTorch
     program runs the same experiment on torch's seeded draws, and says so."""
