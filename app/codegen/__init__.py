@@ -34,9 +34,9 @@ from app.schemas.pool import Pool2dBackwardRequest, Pool2dRequest
 from app.schemas.training import BatchNormRequest, InitRequest
 
 # Each program is at most this long; a body whose program would be longer is refused. A program
-# is about as long as its body's numbers written out (plus at most 50,000 numbers a PyTorch
-# program adds: the race's noise, the initialisation's draws; the training chunk's examples), so bodies within the default
-# 2 MB body limit fit; a larger CNNLAB_MAX_BODY_BYTES meets this bound instead.
+# is about as long as its body's numbers written out (plus what a PyTorch program adds: the
+# race's noise, at most 50,000 initialisation draws; a training chunk's 128 examples), so bodies
+# within the default 2 MB body limit fit; a larger CNNLAB_MAX_BODY_BYTES meets this bound instead.
 MAX_PROGRAM_CHARS = 2_000_000
 
 
