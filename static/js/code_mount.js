@@ -10,7 +10,11 @@ export function mountCodePanel(root, endpoint) {
   let current = endpoint;
   const post = latestOnly((payload, options) => postJSON("/api/code", payload, options));
   const panel = createCodePanel(root, {
-    load: () => (body ? post({ endpoint: current, body }) : Promise.reject(new Error(t("the view has not been computed yet")))),
+    // A function as the body is asked when the panel loads (a page whose body is costly to gather).
+    load: () =>
+      body
+        ? post({ endpoint: current, body: typeof body === "function" ? body() : body })
+        : Promise.reject(new Error(t("the view has not been computed yet"))),
   });
   return {
     // The view now shows what `next` (the endpoint's body) computes; `at` names another endpoint

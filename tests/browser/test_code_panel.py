@@ -101,3 +101,22 @@ def test_every_lesson_page_has_its_panel(page, live_server, console_errors, path
     expect(page.locator(".code-program")).to_contain_text(marker)
     expect(page.locator(".code-status")).to_contain_text("Both programs print")
     assert console_errors == []
+
+
+def test_the_cnn_panel_reproduces_the_runs_first_chunk(page, live_server, console_errors):
+    """/cnn: the programs train the run's first steps from its seed (state null) and print the
+    losses; a new seed asks for new programs."""
+    page.goto(f"{live_server}/cnn?batch=16")
+    page.wait_for_load_state("networkidle")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.get_by_text("Reproduce it in code").click()
+    assert info.value.status == 200, info.value.text()
+    code = info.value.json()
+    assert code["endpoint"] == "/api/cnn/train" and code["prints"] == ["losses", "batch_accuracy"]
+    request = info.value.request.post_data_json
+    assert request["body"]["state"] is None and request["body"]["steps"] == 4
+    assert request["body"]["batch_size"] == 16
+    expect(page.locator(".code-program")).to_contain_text("opt = torch.optim.")
+    expect(page.locator(".code-status")).to_contain_text("Both programs print losses")
+    expect(page.locator("#cnn-train .note-text")).to_contain_text("first steps from its seed")
+    assert console_errors == []
