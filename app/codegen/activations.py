@@ -12,12 +12,13 @@ from app.codegen.printer import (
     OMIT,
     TORCH_IMPORTS,
     Programs,
+    integer,
     number,
     numpy_array,
     program,
     torch_tensor,
 )
-from app.schemas.activations import ActivationRequest
+from app.schemas.activations import ActivationRequest, DeadReluRequest
 
 SIGMOID = """\
 def sigmoid(x):
@@ -107,3 +108,53 @@ y.backward(torch.ones_like(y))  # f acts on each point alone: x.grad is f'(x)
 print(json.dumps({{"y": y.tolist(), "dy": x.grad.tolist()}}))
 """
     return Programs(program(TORCH_IMPORTS, torch), program(imports, numpy), ("y", "dy"))
+
+
+def draws(request, shape: str) -> str:
+    """NumPy's seeded draws, as app.core.activations.sample makes them."""
+    loc, scale = number(request.loc), number(request.scale)
+    if request.distribution == "normal":
+        return f"rng.normal({loc}, {scale}, {shape})  # N(loc, scale²)"
+    return f"rng.uniform({loc} - {scale}, {loc} + {scale}, {shape})  # on [loc ± scale]"
+
+
+def dead_relu(request: DeadReluRequest, response) -> Programs:
+    """A unit max(0, w·x + b) on seeded inputs: the share it is active on and dL/dw, dL/db for
+    an upstream gradient of 1 per input, averaged. The PyTorch program holds NumPy's draws as
+    numbers (torch's generator cannot repeat them) and lets autograd find the gradients."""
+    w, b = number(request.weight), number(request.bias)
+    numpy = f"""
+weight, bias = {w}, {b}
+rng = np.random.default_rng({integer(request.seed)})
+x = {draws(request, integer(request.samples))}
+
+z = weight * x + bias
+active = z > 0  # ReLU'(z) is 1 there, else 0
+print(json.dumps({{
+    "fraction_active": float(active.mean()),
+    "grad_weight": float(np.mean(np.where(active, x, 0.0))),  # dL/dw = mean(1[z > 0]·x)
+    "grad_bias": float(active.mean()),  # dL/db = mean(1[z > 0])
+    "dead": not bool(active.any()),  # active on no input: zero gradient, no way back
+}}))
+"""
+    seeded = f"the app's draws (NumPy's generator, seed {integer(request.seed)})"
+    torch = f"""
+{torch_tensor("x", response.x, seeded)}
+weight = torch.tensor({w}, dtype=torch.float64, requires_grad=True)
+bias = torch.tensor({b}, dtype=torch.float64, requires_grad=True)
+
+z = weight * x + bias
+F.relu(z).mean().backward()  # upstream gradient 1 per input, averaged
+active = z > 0
+print(json.dumps({{
+    "fraction_active": active.double().mean().item(),
+    "grad_weight": weight.grad.item(),
+    "grad_bias": bias.grad.item(),
+    "dead": not bool(active.any()),
+}}))
+"""
+    return Programs(
+        program(TORCH_IMPORTS, torch),
+        program(NUMPY_IMPORTS, numpy),
+        ("fraction_active", "grad_weight", "grad_bias", "dead"),
+    )

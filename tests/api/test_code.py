@@ -230,6 +230,25 @@ def test_every_activation_prints_y_and_dy(client):
     check_programs(client, "/api/activations", bodies, same_arrays)
 
 
+def test_dead_relu_programs_print_the_units_gradient(client):
+    """Seeded inputs (NumPy's draws; the PyTorch program holds them): active share and dL/dw,
+    dL/db, a live unit and a dead one."""
+    bodies = [
+        {"weight": 1.5, "bias": -0.3, "samples": 300, "seed": 2},
+        {"weight": -2.0, "bias": 0.5, "distribution": "uniform", "loc": 1.0, "scale": 3.0},
+        {"weight": 1.0, "bias": -40.0, "samples": 50, "seed": 8},
+    ]
+
+    def same(got, want, kind):
+        assert got["dead"] == want["dead"] and got["fraction_active"] == want["fraction_active"]
+        for key in ("grad_weight", "grad_bias"):
+            assert_allclose(got[key], want[key], rtol=RTOL, atol=1e-14, err_msg=f"{kind} {key}")
+
+    check_programs(client, "/api/activations/dead-relu", bodies, same)
+    dead = client.post("/api/activations/dead-relu", json=bodies[2]).json()
+    assert dead["dead"] is True
+
+
 def test_batchnorm_programs_print_out_running_averages_and_gradients(client):
     rng = np.random.default_rng(22)
     bodies = []
@@ -605,6 +624,7 @@ def test_every_lesson_endpoint_is_covered():
         "/api/training/init",
         "/api/cnn/gradients",
         "/api/cnn/train",
+        "/api/activations/dead-relu",
     }
 
 
