@@ -25,7 +25,7 @@ from app.api import training as training_api
 from app.codegen import activations, cnn, conv, optimize, pool, train, training
 from app.codegen.printer import Programs
 from app.core.errors import InputError
-from app.schemas.activations import ActivationRequest, DeadReluRequest
+from app.schemas.activations import ActivationRequest, DeadReluRequest, VanishingRequest
 from app.schemas.cnn import GradientsRequest, TrainRequest
 from app.schemas.conv import Conv2dBackwardRequest, Conv2dRequest
 from app.schemas.conv_transpose import ConvTransposeRequest
@@ -92,6 +92,12 @@ LESSONS: dict[str, Lesson] = {
             ActivationRequest,
             activations_api.activation,
             activations.activation,
+        ),
+        Lesson(
+            "/api/activations/vanishing",
+            VanishingRequest,
+            activations_api.vanishing,
+            activations.vanishing,
         ),
         Lesson(
             "/api/activations/dead-relu",

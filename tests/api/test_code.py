@@ -230,6 +230,38 @@ def test_every_activation_prints_y_and_dy(client):
     check_programs(client, "/api/activations", bodies, same_arrays)
 
 
+def test_vanishing_programs_print_the_products_statistics(client):
+    """Every fixed function; the products' mean, median and share of zeros per depth."""
+    from app.schemas.activations import FixedName
+
+    every = list(FixedName.__args__)
+    bodies = [
+        {"functions": every, "depth": 6, "samples": 40, "seed": 3},
+        {
+            "functions": ["sigmoid", "relu"],
+            "depth": 4,
+            "samples": 31,
+            "distribution": "uniform",
+            "loc": 0.5,
+            "scale": 2.0,
+        },
+    ]
+
+    def same(got, want, kind):
+        assert set(got["functions"]) == set(want["functions"]), kind
+        for name, stats in want["functions"].items():
+            for key, values in stats.items():
+                assert_allclose(
+                    got["functions"][name][key],
+                    values,
+                    rtol=1e-9,
+                    atol=1e-15,
+                    err_msg=f"{kind} {name} {key}",
+                )
+
+    check_programs(client, "/api/activations/vanishing", bodies, same)
+
+
 def test_dead_relu_programs_print_the_units_gradient(client):
     """Seeded inputs (NumPy's draws; the PyTorch program holds them): active share and dL/dw,
     dL/db, a live unit and a dead one."""
@@ -625,6 +657,7 @@ def test_every_lesson_endpoint_is_covered():
         "/api/cnn/gradients",
         "/api/cnn/train",
         "/api/activations/dead-relu",
+        "/api/activations/vanishing",
     }
 
 
