@@ -21,5 +21,5 @@ def code(request: CodeRequest) -> CodeResponse:
         numpy=programs.numpy,
         prints=list(programs.prints),
         pytorch_same_numbers=programs.same_numbers,
-        precision=codegen.LESSONS[request.endpoint].precision,
+        precision=programs.precision or codegen.LESSONS[request.endpoint].precision,
     )

@@ -22,12 +22,12 @@ from app.api import conv_transpose as conv_transpose_api
 from app.api import optim as optim_api
 from app.api import pool as pool_api
 from app.api import training as training_api
-from app.codegen import activations, cnn, conv, optimize, pool, training
+from app.codegen import activations, cnn, conv, optimize, pool, train, training
 from app.codegen.printer import Programs
 from app.core.errors import InputError
 from app.i18n import _
-from app.schemas.activations import ActivationRequest
-from app.schemas.cnn import GradientsRequest
+from app.schemas.activations import ActivationRequest, DeadReluRequest, VanishingRequest
+from app.schemas.cnn import GradientsRequest, TrainRequest
 from app.schemas.conv import Conv2dBackwardRequest, Conv2dRequest
 from app.schemas.conv_transpose import ConvTransposeRequest
 from app.schemas.optim import OptimizeRequest
@@ -35,9 +35,9 @@ from app.schemas.pool import Pool2dBackwardRequest, Pool2dRequest
 from app.schemas.training import BatchNormRequest, InitRequest
 
 # Each program is at most this long; a body whose program would be longer is refused. A program
-# is about as long as its body's numbers written out (plus at most 20,000 numbers a PyTorch
-# program adds: the race's noise, the initialisation's draws), so bodies within the default
-# 2 MB body limit fit; a larger CNNLAB_MAX_BODY_BYTES meets this bound instead.
+# is about as long as its body's numbers written out (plus what a PyTorch program adds: the
+# race's noise, at most 50,000 initialisation draws; a training chunk's 128 examples), so bodies
+# within the default 2 MB body limit fit; a larger CNNLAB_MAX_BODY_BYTES meets this bound instead.
 MAX_PROGRAM_CHARS = 2_000_000
 
 
@@ -95,6 +95,18 @@ LESSONS: dict[str, Lesson] = {
             activations.activation,
         ),
         Lesson(
+            "/api/activations/vanishing",
+            VanishingRequest,
+            activations_api.vanishing,
+            activations.vanishing,
+        ),
+        Lesson(
+            "/api/activations/dead-relu",
+            DeadReluRequest,
+            activations_api.dead_relu,
+            activations.dead_relu,
+        ),
+        Lesson(
             "/api/training/batchnorm",
             BatchNormRequest,
             training_api.batch_norm,
@@ -108,6 +120,13 @@ LESSONS: dict[str, Lesson] = {
             training.init_programs,
         ),
         Lesson("/api/cnn/gradients", GradientsRequest, cnn_api.gradients, cnn.gradients),
+        Lesson(
+            "/api/cnn/train",
+            TrainRequest,
+            train.handler,
+            train.train,
+            precision="float32",  # the default; a body's "precision" decides
+        ),
     )
 }
 ENDPOINTS = tuple(LESSONS)

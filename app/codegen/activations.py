@@ -12,12 +12,14 @@ from app.codegen.printer import (
     OMIT,
     TORCH_IMPORTS,
     Programs,
+    integer,
     number,
     numpy_array,
     program,
     torch_tensor,
 )
-from app.schemas.activations import ActivationRequest
+from app.core.activations import FUNCTIONS, sample
+from app.schemas.activations import ActivationRequest, DeadReluRequest, VanishingRequest
 
 SIGMOID = """\
 def sigmoid(x):
@@ -107,3 +109,128 @@ y.backward(torch.ones_like(y))  # f acts on each point alone: x.grad is f'(x)
 print(json.dumps({{"y": y.tolist(), "dy": x.grad.tolist()}}))
 """
     return Programs(program(TORCH_IMPORTS, torch), program(imports, numpy), ("y", "dy"))
+
+
+def draws(request, shape: str) -> str:
+    """NumPy's seeded draws, as app.core.activations.sample makes them."""
+    loc, scale = number(request.loc), number(request.scale)
+    if request.distribution == "normal":
+        return f"rng.normal({loc}, {scale}, {shape})  # N(loc, scale²)"
+    return f"rng.uniform({loc} - {scale}, {loc} + {scale}, {shape})  # on [loc ± scale]"
+
+
+def dead_relu(request: DeadReluRequest, response) -> Programs:
+    """A unit max(0, w·x + b) on seeded inputs: the share it is active on and dL/dw, dL/db for
+    an upstream gradient of 1 per input, averaged. The PyTorch program holds NumPy's draws as
+    numbers (torch's generator cannot repeat them) and lets autograd find the gradients."""
+    w, b = number(request.weight), number(request.bias)
+    numpy = f"""
+weight, bias = {w}, {b}
+rng = np.random.default_rng({integer(request.seed)})
+x = {draws(request, integer(request.samples))}
+
+z = weight * x + bias
+active = z > 0  # ReLU'(z) is 1 there, else 0
+print(json.dumps({{
+    "fraction_active": float(active.mean()),
+    "grad_weight": float(np.mean(np.where(active, x, 0.0))),  # dL/dw = mean(1[z > 0]·x)
+    "grad_bias": float(active.mean()),  # dL/db = mean(1[z > 0])
+    "dead": not bool(active.any()),  # active on no input: zero gradient, no way back
+}}))
+"""
+    seeded = f"the app's draws (NumPy's generator, seed {integer(request.seed)})"
+    torch = f"""
+{torch_tensor("x", response.x, seeded)}
+weight = torch.tensor({w}, dtype=torch.float64, requires_grad=True)
+bias = torch.tensor({b}, dtype=torch.float64, requires_grad=True)
+
+z = weight * x + bias
+F.relu(z).mean().backward()  # upstream gradient 1 per input, averaged
+active = z > 0
+print(json.dumps({{
+    "fraction_active": active.double().mean().item(),
+    "grad_weight": weight.grad.item(),
+    "grad_bias": bias.grad.item(),
+    "dead": not bool(active.any()),
+}}))
+"""
+    return Programs(
+        program(TORCH_IMPORTS, torch),
+        program(NUMPY_IMPORTS, numpy),
+        ("fraction_active", "grad_weight", "grad_bias", "dead"),
+    )
+
+
+def vanishing(request: VanishingRequest, response) -> Programs:
+    """The product f'(z_1)···f'(z_k), k = 1..depth, on seeded z (samples × depth): per function
+    its mean, median and share of exact zeros at each depth. NumPy draws z as the app does and
+    writes each f' out; the PyTorch program holds NumPy's draws and lets autograd find f'."""
+    names = list(dict.fromkeys(request.functions))
+    helpers, derivatives = [], []
+    for name in names:
+        helper, lines = NUMPY[name]
+        if helper is not OMIT:
+            helpers.append(helper)
+        default = FUNCTIONS[name].alpha
+        alpha = "" if default is None else f"    alpha = {number(default)}\n"
+        body = "".join(f"    {line}\n" for line in lines.split("\n"))
+        derivatives.append(f"def d_{name}(x):\n{alpha}{body}    return dy")
+    listed = ", ".join(f'("{name}", d_{name})' for name in names)
+    shape = f"({integer(request.samples)}, {integer(request.depth)})"
+    summary = """\
+    stats[name] = {
+        "mean": product.mean(axis=0).tolist(),
+        "median": np.median(product, axis=0).tolist(),
+        "fraction_zero": (product == 0).mean(axis=0).tolist(),  # one dead layer stops it
+    }"""
+    numpy = f"""
+rng = np.random.default_rng({integer(request.seed)})
+z = {draws(request, shape)}  # samples × depth
+
+
+{(chr(10) * 3).join(dict.fromkeys(helpers))}
+
+
+{(chr(10) * 3).join(derivatives)}
+
+
+stats = {{}}
+for name, derivative in [{listed}]:
+    product = np.cumprod(derivative(z), axis=1)  # f'(z_1)···f'(z_k) for k = 1..depth
+{summary}
+print(json.dumps({{"functions": stats}}))
+"""
+    size = (request.samples, request.depth)
+    z = sample(request.distribution, request.loc, request.scale, size, request.seed)
+    calls = []
+    for name in names:
+        default = FUNCTIONS[name].alpha
+        alpha = "" if default is None else f"alpha = {number(default)}\n"
+        call, _, note = TORCH[name].partition("  # ")
+        note = f"  # {note}" if note else ""
+        calls.append(f'{alpha}fprime["{name}"] = derivative({call}){note}')
+    seeded = (
+        f"z: the app's draws (NumPy's generator, seed {integer(request.seed)}), samples × depth"
+    )
+    torch = f"""
+{torch_tensor("x", z, seeded, grad=True)}
+
+
+def derivative(y):
+    return torch.autograd.grad(y.sum(), x)[0]  # each z alone: f'(z)
+
+
+fprime = {{}}
+{chr(10).join(calls)}
+stats = {{}}
+for name, dy in fprime.items():
+    product = torch.cumprod(dy, dim=1)  # f'(z_1)···f'(z_k) for k = 1..depth
+    stats[name] = {{
+        "mean": product.mean(dim=0).tolist(),
+        "median": torch.quantile(product, 0.5, dim=0).tolist(),  # as NumPy's median
+        "fraction_zero": (product == 0).double().mean(dim=0).tolist(),
+    }}
+print(json.dumps({{"functions": stats}}))
+"""
+    numpy_imports = ["import json", "import math", "", "import numpy as np"]
+    return Programs(program(TORCH_IMPORTS, torch), program(numpy_imports, numpy), ("functions",))

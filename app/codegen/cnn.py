@@ -1,10 +1,9 @@
 """Programs for /api/cnn/gradients: one forward and backward pass of the lesson's CNN.
 
 The body carries the batch, the labels and every parameter, so both programs hold them and need
-nothing from the app (its data sets stay on the server: /api/cnn/train's batches are not in its
-body, so that endpoint has no program; a chunk of training is these gradients plus the
-optimiser's step of /api/optimize's programs). NumPy: each layer type's forward and backward,
-written once, only the types the network uses; PyTorch: the same layers from
+nothing from the app (/api/cnn/train's batches are not in its body: app.codegen.train writes
+them out, with these layers and /api/optimize's update rules). NumPy: each layer type's
+forward and backward, written once, only the types the network uses; PyTorch: the same layers from
 torch.nn.functional, and autograd. LAYER_CODE is keyed by app.core.nn.layers.LAYER_TYPES (a
 test holds it to that catalogue).
 """

@@ -85,6 +85,7 @@ class Programs:
     prints: tuple[str, ...]
     same_numbers: bool = True  # False: the PyTorch program runs the same experiment on its own
     # draws (the app's NumPy draws are too many to write out), so its numbers differ
+    precision: str | None = None  # the body's precision when the endpoint has more than one
 
 
 def numpy_array(name: str, value, comment: str = "") -> str:

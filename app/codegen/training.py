@@ -113,9 +113,12 @@ out = F.batch_norm(x, running_mean, running_var, gamma, beta, training=True,
     return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy), tuple(prints))
 
 
-# The PyTorch program writes out the batch and the weights (NumPy's draws, which torch's
-# generator cannot repeat) when they are at most this many numbers; beyond, it draws its own.
-MAX_EMBEDDED_DRAWS = 20_000
+# The PyTorch program writes out the batch and the weights (NumPy's draws: torch has neither
+# NumPy's PCG64 generator nor its ziggurat normal sampler, so no torch seed repeats them) when
+# they are at most this many numbers, ~30 characters each written out (1.5 MB, inside
+# MAX_PROGRAM_CHARS); beyond, it draws its own. The page's default network (10 × 500², 2.5
+# million draws, ~75 MB as text) is beyond: its PyTorch program runs the same experiment.
+MAX_EMBEDDED_DRAWS = 50_000
 
 
 def draws_of(request: InitRequest):

@@ -27,8 +27,9 @@ class CodeResponse(BaseModel):
     )
     pytorch_same_numbers: bool = Field(
         description="the PyTorch program prints the endpoint's numbers; false only where it "
-        "must draw its own random numbers (NumPy's draws too many to write out), running the "
-        "same experiment"
+        "must draw its own random numbers, running the same experiment: /api/training/init "
+        "beyond 50,000 draws (layers·width² + batch·width), since torch cannot repeat NumPy's "
+        "seeded generator and more draws do not fit in a program"
     )
     precision: Literal["float64", "float32"] = Field(
         description="the endpoint's precision, which the programs compute in"

@@ -7,14 +7,21 @@ import { createCodePanel } from "./widgets/code_panel.js";
 
 export function mountCodePanel(root, endpoint) {
   let body = null;
+  let current = endpoint;
   const post = latestOnly((payload, options) => postJSON("/api/code", payload, options));
   const panel = createCodePanel(root, {
-    load: () => (body ? post({ endpoint, body }) : Promise.reject(new Error(t("the view has not been computed yet")))),
+    // A function as the body is asked when the panel loads (a page whose body is costly to gather).
+    load: () =>
+      body
+        ? post({ endpoint: current, body: typeof body === "function" ? body() : body })
+        : Promise.reject(new Error(t("the view has not been computed yet"))),
   });
   return {
-    // The view now shows what `next` (the endpoint's body) computes.
-    show(next) {
+    // The view now shows what `next` (the endpoint's body) computes; `at` names another endpoint
+    // when the view switches lessons (the conv page's backward pass). null: not computed yet.
+    show(next, at = endpoint) {
       body = next;
+      current = at;
       panel.invalidate();
     },
   };

@@ -230,6 +230,57 @@ def test_every_activation_prints_y_and_dy(client):
     check_programs(client, "/api/activations", bodies, same_arrays)
 
 
+def test_vanishing_programs_print_the_products_statistics(client):
+    """Every fixed function; the products' mean, median and share of zeros per depth."""
+    from app.schemas.activations import FixedName
+
+    every = list(FixedName.__args__)
+    bodies = [
+        {"functions": every, "depth": 6, "samples": 40, "seed": 3},
+        {
+            "functions": ["sigmoid", "relu"],
+            "depth": 4,
+            "samples": 31,
+            "distribution": "uniform",
+            "loc": 0.5,
+            "scale": 2.0,
+        },
+    ]
+
+    def same(got, want, kind):
+        assert set(got["functions"]) == set(want["functions"]), kind
+        for name, stats in want["functions"].items():
+            for key, values in stats.items():
+                assert_allclose(
+                    got["functions"][name][key],
+                    values,
+                    rtol=1e-9,
+                    atol=1e-15,
+                    err_msg=f"{kind} {name} {key}",
+                )
+
+    check_programs(client, "/api/activations/vanishing", bodies, same)
+
+
+def test_dead_relu_programs_print_the_units_gradient(client):
+    """Seeded inputs (NumPy's draws; the PyTorch program holds them): active share and dL/dw,
+    dL/db, a live unit and a dead one."""
+    bodies = [
+        {"weight": 1.5, "bias": -0.3, "samples": 300, "seed": 2},
+        {"weight": -2.0, "bias": 0.5, "distribution": "uniform", "loc": 1.0, "scale": 3.0},
+        {"weight": 1.0, "bias": -40.0, "samples": 50, "seed": 8},
+    ]
+
+    def same(got, want, kind):
+        assert got["dead"] == want["dead"] and got["fraction_active"] == want["fraction_active"]
+        for key in ("grad_weight", "grad_bias"):
+            assert_allclose(got[key], want[key], rtol=RTOL, atol=1e-14, err_msg=f"{kind} {key}")
+
+    check_programs(client, "/api/activations/dead-relu", bodies, same)
+    dead = client.post("/api/activations/dead-relu", json=bodies[2]).json()
+    assert dead["dead"] is True
+
+
 def test_batchnorm_programs_print_out_running_averages_and_gradients(client):
     rng = np.random.default_rng(22)
     bodies = []
@@ -270,6 +321,21 @@ def test_initialisation_programs_print_the_layer_statistics(client):
     for body in bodies:
         assert code_for(client, "/api/training/init", body)["pytorch_same_numbers"] is True
     check_programs(client, "/api/training/init", bodies, same_layers)
+
+
+def test_the_most_draws_a_torch_program_embeds_fit_its_bound(client):
+    """At MAX_EMBEDDED_DRAWS (4 × 100² weights + a 100 × 100 batch), every scheme's PyTorch
+    program holds the app's draws and stays inside the program bound; one more layer is beyond."""
+    from app.codegen.training import MAX_EMBEDDED_DRAWS
+
+    assert 4 * 100**2 + 100 * 100 == MAX_EMBEDDED_DRAWS
+    for scheme in ("small", "large", "xavier", "he"):
+        body = {"scheme": scheme, "layers": 4, "width": 100, "batch": 100}
+        code = code_for(client, "/api/training/init", body)
+        assert code["pytorch_same_numbers"] is True
+        assert len(code["pytorch"]) < codegen.MAX_PROGRAM_CHARS * 0.9, scheme
+    body = {"scheme": "he", "layers": 5, "width": 100, "batch": 100}
+    assert code_for(client, "/api/training/init", body)["pytorch_same_numbers"] is False
 
 
 def test_a_large_initialisation_draws_its_own_numbers_in_torch(client):
@@ -450,6 +516,76 @@ def test_cnn_gradient_programs_print_the_loss_and_every_gradient(client):
     check_programs(client, "/api/cnn/gradients", bodies, same_gradients)
 
 
+TRAIN_LAYERS = [
+    {"type": "conv", "filters": 2, "size": 3},
+    {"type": "batchnorm"},
+    {"type": "relu"},
+    {"type": "maxpool", "size": 2},
+    {"type": "flatten"},
+    {"type": "linear", "out": 8},
+]
+# float64: sums in another order over a few steps; float32: the NumPy program's helpers take
+# some products in float64 where the core keeps float32, a few float32 ulps per step.
+TRAIN_TOLERANCE = {"float64": 1e-9, "float32": 1e-4}
+
+
+def train_body(optimizer: dict, precision: str, seed: int, weight_decay=0.0) -> dict:
+    return {
+        "layers": TRAIN_LAYERS,
+        "dataset": "shapes",
+        "seed": seed,
+        "optimizer": optimizer,
+        "batch_size": 6,
+        "steps": 3,
+        "precision": precision,
+        "weight_decay": weight_decay,
+        "state": None,
+    }
+
+
+def test_a_first_training_chunk_prints_its_losses(client):
+    """The seeded initial parameters and the batches' examples are written into the programs;
+    the losses step by step equal the endpoint's (float64 and float32)."""
+    bodies = {
+        "float64": [
+            train_body({"name": "adam", "lr": 0.01}, "float64", 3),
+            train_body({"name": "nesterov", "lr": 0.05}, "float64", 4),
+            train_body({"name": "sgd", "lr": 0.1}, "float64", 5, weight_decay=0.01),
+            train_body({"name": "rmsprop", "lr": 0.01}, "float64", 6),
+        ],
+        "float32": [train_body({"name": "adamw", "lr": 0.01}, "float32", 7, weight_decay=0.1)],
+    }
+    for precision, group in bodies.items():
+        tolerance = TRAIN_TOLERANCE[precision]
+
+        def same_losses(got, want, kind, tolerance=tolerance, precision=precision):
+            assert len(got["losses"]) == len(want["losses"]) == 3, kind
+            assert_allclose(got["losses"], want["losses"], rtol=tolerance, err_msg=kind)
+            if precision == "float64":
+                assert got["batch_accuracy"] == want["batch_accuracy"], kind
+
+        codes = [code_for(client, "/api/cnn/train", body) for body in group]
+        assert all(code["precision"] == precision for code in codes)
+        assert all(len(code["numpy"]) < codegen.MAX_PROGRAM_CHARS for code in codes)
+        expected = [client.post("/api/cnn/train", json=body).json() for body in group]
+        printed = iter(run_programs([code[kind] for kind in KINDS for code in codes]))
+        for kind in KINDS:
+            for code, want in zip(codes, expected, strict=True):
+                assert imported(code[kind]) <= {"json", "math", "numpy", "torch"} - (
+                    {"torch"} if kind == "numpy" else {"numpy"}
+                )
+                same_losses(next(printed), want, kind)
+
+
+def test_a_continued_or_long_chunk_has_no_program(client):
+    body = train_body({"name": "sgd", "lr": 0.1}, "float64", 1)
+    refused = [({**body, "state": "x" * 40}, "body.state"), ({**body, "steps": 200}, "body.steps")]
+    for bad, field in refused:
+        response = client.post("/api/code", json={"endpoint": "/api/cnn/train", "body": bad})
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == field, response.text
+
+
 # ---------------------------------------------------------------- a program runs as it is
 
 
@@ -519,6 +655,9 @@ def test_every_lesson_endpoint_is_covered():
         "/api/training/batchnorm",
         "/api/training/init",
         "/api/cnn/gradients",
+        "/api/cnn/train",
+        "/api/activations/dead-relu",
+        "/api/activations/vanishing",
     }
 
 

@@ -48,6 +48,21 @@ def test_the_panel_follows_the_view_and_its_errors(page, live_server):
     expect(page.locator(".code-program")).to_contain_text("out = F.conv2d(x, w, b, padding=1)")
 
 
+def test_the_backward_view_shows_the_backward_programs(page, live_server, console_errors):
+    with page.expect_response(re.compile(r"/api/conv2d/backward$")):
+        page.goto(f"{live_server}/conv?pass=backward")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.get_by_text("Reproduce it in code").click()
+    code = info.value.json()
+    assert info.value.status == 200 and code["endpoint"] == "/api/conv2d/backward"
+    assert code["prints"] == ["grad_input", "grad_weights", "grad_bias"]
+    expect(page.locator(".code-program")).to_contain_text("out.backward(dout)")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.locator('#conv-pass input[value="forward"]').check()
+    assert info.value.json()["endpoint"] == "/api/conv2d"
+    assert console_errors == []
+
+
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_the_panel_fits_the_screen(page, live_server, size):
     width, height = SIZES[size]
@@ -85,4 +100,23 @@ def test_every_lesson_page_has_its_panel(page, live_server, console_errors, path
     assert code["endpoint"] == endpoint
     expect(page.locator(".code-program")).to_contain_text(marker)
     expect(page.locator(".code-status")).to_contain_text("Both programs print")
+    assert console_errors == []
+
+
+def test_the_cnn_panel_reproduces_the_runs_first_chunk(page, live_server, console_errors):
+    """/cnn: the programs train the run's first steps from its seed (state null) and print the
+    losses; a new seed asks for new programs."""
+    page.goto(f"{live_server}/cnn?batch=16")
+    page.wait_for_load_state("networkidle")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.get_by_text("Reproduce it in code").click()
+    assert info.value.status == 200, info.value.text()
+    code = info.value.json()
+    assert code["endpoint"] == "/api/cnn/train" and code["prints"] == ["losses", "batch_accuracy"]
+    request = info.value.request.post_data_json
+    assert request["body"]["state"] is None and request["body"]["steps"] == 4
+    assert request["body"]["batch_size"] == 16
+    expect(page.locator(".code-program")).to_contain_text("opt = torch.optim.")
+    expect(page.locator(".code-status")).to_contain_text("Both programs print losses")
+    expect(page.locator("#cnn-train .note-text")).to_contain_text("first steps from its seed")
     assert console_errors == []

@@ -11,8 +11,10 @@
 
 import { getJSON } from "../../api.js";
 import { readCatalogue } from "../../catalogue.js";
-import { byId } from "../../dom.js";
+import { mountCodePanel } from "../../code_mount.js";
+import { byId, el } from "../../dom.js";
 import { explain } from "../../errors.js";
+import { t } from "../../i18n.js";
 import { pageMayUse } from "../../keys.js";
 import { createState } from "../../state.js";
 import { formatOpts, parseOpts } from "../optimizers/presets.js";
@@ -146,8 +148,21 @@ async function init() {
     compare.buttons();
   }
 
+  // The Code panel: the run's first chunk from its seed ("state": null), as many steps as the
+  // programs carry (they hold every example of the chunk: here steps × batch ≤ 64, the API allows 128).
+  const code = mountCodePanel(byId("cnn-code"), "/api/cnn/train");
+  const firstChunk = () => {
+    const config = page.config();
+    return { ...config, state: null, steps: Math.max(1, Math.min(10, Math.floor(64 / config.batch_size))) };
+  };
+  byId("cnn-code").after(
+    el("p", "note-text", t("The programs train this run's first steps from its seed, with its initial parameters and the examples of its batches written out as numbers, and print the loss of each step.")),
+  );
+  code.show(firstChunk);
+
   page.state.subscribe(async (v, changed) => {
     const has = (keys) => changed.some((key) => keys.includes(key));
+    if (has(RUN_KEYS)) code.show(firstChunk);
     if (has(DESCRIBE_KEYS)) page.network = null; // until the server has described the new one
     // Not on the steps a chunk writes: a control being typed into keeps what is typed.
     if (has([...RUN_KEYS, "ev", "speed"])) training.sync();

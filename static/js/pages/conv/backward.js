@@ -172,6 +172,7 @@ export function createBackward(page) {
     const payload = { input: values.x, weights: values.w, bias: values.b, stride: v.s, padding: v.p, dilation: v.d, mode: v.mode, trace: true };
     if (v.grad === "seeded") payload.grad_output = seededGradient(v, response.output_shape);
     else payload.loss = v.grad;
+    page.code.show({ ...payload, trace: false }, "/api/conv2d/backward");
     let answer;
     try {
       answer = await fetchBackward(payload);

@@ -78,7 +78,8 @@ async function recompute() {
   const [before, formula, after] = TEXT.flip[v.mode];
   byId("conv-flip-note").replaceChildren(before, el("span", "math", formula), after);
   const payload = { input: values.x, weights: values.w, bias: values.b, stride: v.s, padding: v.p, dilation: v.d, mode: v.mode };
-  page.code.show({ ...payload, trace: false });
+  // The backward view shows /api/conv2d/backward's programs (backward.js hands over its body).
+  page.code.show(page.backward.active() ? null : { ...payload, trace: false });
   let response;
   try {
     response = await fetchConv(payload);
