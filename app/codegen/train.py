@@ -21,6 +21,7 @@ from app.codegen.printer import LINE, Programs, integer, nested, number, program
 from app.core import datasets
 from app.core.errors import InputError
 from app.core.nn import train as nn_train
+from app.i18n import gettext
 from app.schemas.cnn import TrainRequest
 
 # steps × batch_size examples are written into the programs (a 28×28 image is ~5,000
@@ -55,14 +56,19 @@ def literal(array, precision: str, indent: int) -> str:
 def checked(request: TrainRequest) -> None:
     if request.state is not None:
         raise InputError(
-            "a chunk that continues a run has its parameters and optimiser state only in the "
-            'signed state string: the programs reproduce a run\'s first chunk ("state": null)',
+            gettext(
+                "a chunk that continues a run has its parameters and optimiser state only in "
+                'the signed state string: the programs reproduce a run\'s first chunk ("state": '
+                "null)"
+            ),
             "state",
         )
     if request.steps * request.batch_size > MAX_EXAMPLES:
         raise InputError(
-            f"the programs carry every example of the chunk: steps × batch_size must be at most "
-            f"{MAX_EXAMPLES}, got {request.steps} × {request.batch_size}",
+            gettext(
+                "the programs carry every example of the chunk: steps × batch_size must be at "
+                "most {limit}, got {steps} × {batch_size}"
+            ).format(limit=MAX_EXAMPLES, steps=request.steps, batch_size=request.batch_size),
             "steps",
         )
 
