@@ -34,7 +34,7 @@ from app.core.pool import (
     pool2d_backward_batched,
     pool2d_forward_batched,
 )
-from app.i18n import N_, _
+from app.i18n import N_, NP_, _
 
 # Relative cost of an element-wise layer per output value, in multiply-add equivalents: NumPy
 # spends about as long on one element-wise pass as on ten multiply-adds of a matrix product.
@@ -54,7 +54,7 @@ class Option:
 # schema and its documentation read it from here.
 LAYER_TYPES: dict[str, dict] = {
     "conv": {
-        "label": N_("Convolution"),
+        "label": NP_("layer type", "Convolution"),
         "label_zh": "卷积层",
         "options": {
             "filters": Option(None, 1, 64, N_("number of filters F (output channels)")),
