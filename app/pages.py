@@ -406,7 +406,7 @@ def cnn_catalogue() -> dict:
                 "shape": list(info.shape),
                 "train_size": info.train_size,
                 "description": _(info.description),
-                "source": info.source,
+                "source": datasets.source_text(info),
                 "licence": info.licence,
             }
             for info in infos
