@@ -95,7 +95,8 @@ export function createHistograms(el, { onPick, format = formatNumber } = {}) {
     const caption = document.createElement("figcaption");
     const name = document.createElement("strong");
     name.textContent = t("layer {layer}", { layer: layer.layer });
-    caption.append(name, document.createTextNode(` ${t("std {std}", { std: format(layer.std) })}`));
+    const std = t("std {std}", { std: format(layer.std) });
+    caption.append(name, document.createTextNode(" " + std));
     figure.append(caption, canvas);
     return figure;
   }
