@@ -21,7 +21,8 @@ ALLOWED = {
     "relu", "leaky", "prelu", "elu", "maxout", "sigmoid", "tanh", "softmax", "sobel", "gaussian",
     "adam", "sgd", "nesterov", "adagrad", "rmsprop", "xavier", "he", "kaiming", "glorot",
     "pytorch", "numpy", "python", "torch", "randn", "cs231n", "mnist", "fashion", "cnn", "cnnlab",
-    "rosenbrock", "prewitt", "lenet", "dumoulin", "visin", "png", "gif", "webp", "json", "csv", "api", "url", "openapi", "rgb", "id",
+    "rosenbrock", "prewitt", "lenet", "dumoulin", "visin",
+    "png", "gif", "webp", "json", "csv", "api", "url", "openapi", "rgb", "id",
     # keys named in help
     "ctrl", "shift", "home", "end", "esc", "enter", "tab",
     # units
