@@ -107,6 +107,12 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """N_ with a context, for an English label with two translations (translate it where it is
+    shown with pgettext and the same context)."""
+    return message
+
+
 # --- negotiation -----------------------------------------------------------------------------
 
 _LANGUAGE_RANGE = re.compile(

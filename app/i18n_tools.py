@@ -31,7 +31,7 @@ LOCALE = "zh_CN"
 POT_DIR = ROOT / "build" / "i18n"
 MAPPING = ROOT / "babel.cfg"
 # t("...") and tn("singular", "plural", n) in page scripts, on top of gettext's own keywords.
-KEYWORDS = ["-k", "t", "-k", "tn:1,2"]
+KEYWORDS = ["-k", "t", "-k", "tn:1,2", "-k", "NP_:1c,2"]
 WIDTH = "100"
 SITE_TEMPLATES = ("base.html", "home.html", "404.html", "docs.html")
 

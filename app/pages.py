@@ -30,6 +30,7 @@ from app.core.nn import layers as nn_layers
 from app.core.nn import network as nn_network
 from app.core.nn import train as nn_train
 from app.i18n import N_
+from app.i18n import gettext as _
 from app.schemas import activations as activation_schemas
 from app.schemas import cnn as cnn_schemas
 from app.schemas import conv as conv_schemas
@@ -180,7 +181,7 @@ def conv_catalogue() -> dict:
         },
         # The backward mode: the losses it can take dL/dY from, and /conv-transpose's limits,
         # for the link that reopens dL/dX there.
-        "losses": {name: words for name, (words, _, _) in conv_gradients.LOSSES.items()},
+        "losses": {name: _(loss[0]) for name, loss in conv_gradients.LOSSES.items()},
         "transpose_controls": conv_transpose_catalogue()["controls"],
     }
 
@@ -206,7 +207,7 @@ def conv_transpose_catalogue() -> dict:
         },
         "fills": {
             name: {
-                "label": fill.label,
+                "label": _(fill.label),
                 "label_zh": fill.label_zh,
                 "input": list(fill.input),
                 "weights": list(fill.weights),
@@ -217,9 +218,9 @@ def conv_transpose_catalogue() -> dict:
         "presets": [
             {
                 "name": name,
-                "label": preset.label,
+                "label": _(preset.label),
                 "label_zh": preset.label_zh,
-                "description": preset.description,
+                "description": _(preset.description),
                 "settings": preset.settings,
             }
             for name, preset in conv_transpose.PRESETS.items()
@@ -250,7 +251,7 @@ def activations_catalogue() -> dict:
     dead = activation_schemas.DeadReluRequest
     return {
         "functions": {
-            name: {"label": info.label, "label_zh": info.label_zh, "alpha": info.alpha}
+            name: {"label": _(info.label), "label_zh": info.label_zh, "alpha": info.alpha}
             for name, info in activations.FUNCTIONS.items()
         },
         "max_pieces": activation_schemas.MAX_PIECES,
@@ -280,7 +281,12 @@ def activations_catalogue() -> dict:
 def filters_catalogue() -> dict:
     return {
         "presets": [
-            {"name": name, "label": p.label, "label_zh": p.label_zh, "extracts": p.extracts}
+            {
+                "name": name,
+                "label": _(p.label),
+                "label_zh": p.label_zh,
+                "extracts": _(p.extracts),
+            }
             for name, p in filters.PRESETS.items()
         ],
         "kernel_sizes": list(range(1, filters.MAX_KERNEL + 1, 2)),
@@ -301,7 +307,7 @@ def filters_catalogue() -> dict:
 def custom_catalogue() -> dict:
     """Your own f(x, y): the grammar's names and limits, and the examples the page offers."""
     return {
-        "label": "Your own f(x, y)",
+        "label": _("Your own f(x, y)"),
         "max_length": expression.MAX_LENGTH,
         "max_domain": surfaces.MAX_DOMAIN,
         "functions": list(expression.FUNCTIONS),
@@ -309,7 +315,7 @@ def custom_catalogue() -> dict:
         "examples": [
             {
                 "name": e.name,
-                "label": e.label,
+                "label": _(e.label),
                 "expression": e.expression,
                 "domain": [list(e.domain[0]), list(e.domain[1])],
                 "start": list(e.start) if e.start else None,
@@ -344,7 +350,7 @@ def training_catalogue() -> dict:
     request = training_schemas.InitRequest
     return {
         "schemes": {
-            name: {"label": s.label, "label_zh": s.label_zh} for name, s in init.SCHEMES.items()
+            name: {"label": _(s.label), "label_zh": s.label_zh} for name, s in init.SCHEMES.items()
         },
         "controls": {
             "layers": control("int", 10, 1, init.MAX_LAYERS, request, "layers"),
@@ -357,6 +363,13 @@ def training_catalogue() -> dict:
         "widths": [n for n in (100, 250, 500, 1000) if n <= init.MAX_WIDTH],
         "batches": [n for n in (100, 250, 500) if n <= init.MAX_BATCH],
     }
+
+
+def layer_label(label: str) -> str:
+    """A layer type's name: a few ("Convolution") are translated in the "layer type" context
+    (卷积层, where the lesson is 卷积), the others as they are anywhere."""
+    translated = i18n.pgettext("layer type", label)
+    return translated if translated != label else _(label)
 
 
 def layer_types() -> dict:
@@ -372,9 +385,10 @@ def layer_types() -> dict:
                 "min": max(option.low, low) if low is not None else option.low,
                 "max": min(option.high, high) if high is not None else option.high,
                 "integer": option.integer,
-                "description": option.description,
+                "description": _(option.description),
             }
-        types[name] = {"label": info["label"], "label_zh": info["label_zh"], "options": options}
+        label = layer_label(info["label"])
+        types[name] = {"label": label, "label_zh": info["label_zh"], "options": options}
     return types
 
 
@@ -385,14 +399,14 @@ def cnn_catalogue() -> dict:
         "datasets": [
             {
                 "name": info.name,
-                "label": info.label,
+                "label": _(info.label),
                 "label_zh": info.label_zh,
-                "classes": [en for en, _ in info.classes],
-                "classes_zh": [zh for _, zh in info.classes],
+                "classes": [_(en) for en, _zh in info.classes],
+                "classes_zh": [zh for _en, zh in info.classes],
                 "shape": list(info.shape),
                 "train_size": info.train_size,
-                "description": info.description,
-                "source": info.source,
+                "description": _(info.description),
+                "source": datasets.source_text(info),
                 "licence": info.licence,
             }
             for info in infos
@@ -401,9 +415,9 @@ def cnn_catalogue() -> dict:
         "max_layers": nn_network.MAX_LAYERS,
         "presets": {
             name: {
-                "label": preset["label"],
+                "label": _(preset["label"]),
                 "label_zh": preset["label_zh"],
-                "description": preset["description"],
+                "description": _(preset["description"]),
                 "layers": {
                     info.name: nn_network.preset_layers(name, len(info.classes)) for info in infos
                 },
@@ -414,11 +428,11 @@ def cnn_catalogue() -> dict:
         "init_schemes": [
             {
                 "name": "auto",
-                "label": "auto: He for ReLU, Xavier for tanh/sigmoid",
+                "label": _("auto: He for ReLU, Xavier for tanh/sigmoid"),
                 "label_zh": "自动",
             },
             *(
-                {"name": name, "label": s.label, "label_zh": s.label_zh}
+                {"name": name, "label": _(s.label), "label_zh": s.label_zh}
                 for name, s in init.SCHEMES.items()
                 if name in nn_network.INIT_SCHEMES
             ),

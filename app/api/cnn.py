@@ -69,7 +69,7 @@ def dataset_info(info: datasets.DatasetInfo) -> DatasetInfo:
         shape=list(info.shape),
         train_size=info.train_size,
         test_size=info.test_size,
-        source=info.source,
+        source=datasets.source_text(info),
         licence=info.licence,
         description=gettext(info.description),
         value_range=[0.0, 1.0],

@@ -145,7 +145,7 @@ def optimizer_info(o) -> OptimizerInfo:
             QuantityInfo(
                 name=q.name,
                 symbol=q.symbol,
-                meaning=q.meaning,
+                meaning=gettext(q.meaning),
                 param=q.param,
                 kind=q.kind,
                 schedule_only=q.schedule_only,

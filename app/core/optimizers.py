@@ -206,31 +206,31 @@ class Optimizer:
         return x if self.lookahead is None else self.lookahead(x, state, hp)
 
 
-LR = Param(1e-3, 0.0, 1e3, "learning rate α", log=True, low_open=True)
-RHO = Param(0.9, 0.0, 0.9999, "ρ, the friction (momentum)")
-BETA1 = Param(0.9, 0.0, 0.9999, "β1, decay of the first moment (mean)")
-BETA2 = Param(0.999, 0.0, 0.99999, "β2, decay of the second moment")
+LR = Param(1e-3, 0.0, 1e3, N_("learning rate α"), log=True, low_open=True)
+RHO = Param(0.9, 0.0, 0.9999, N_("ρ, the friction (momentum)"))
+BETA1 = Param(0.9, 0.0, 0.9999, N_("β1, decay of the first moment (mean)"))
+BETA2 = Param(0.999, 0.0, 0.99999, N_("β2, decay of the second moment"))
 
 
 def eps_param(default: float) -> Param:
-    return Param(default, 0.0, 1.0, "ε, added to the root of the squared-gradient average")
+    return Param(default, 0.0, 1.0, N_("ε, added to the root of the squared-gradient average"))
 
 
 # Quantities several optimisers show.
-GRAD = Quantity("grad", "g = ∇f", "gradient")
-LOOKAHEAD = Quantity("lookahead", "x + ρ·v", "look-ahead point, where g is taken")
-RATE = Quantity("lr", "α_t", "learning rate this step", "lr", "number", schedule_only=True)
-STEP_SIZE = Quantity("effective_lr", "α", "step size, the same for every coordinate")
-UPDATE = Quantity("update", "Δx = x_{t+1} − x_t", "the update")
+GRAD = Quantity("grad", "g = ∇f", N_("gradient"))
+LOOKAHEAD = Quantity("lookahead", "x + ρ·v", N_("look-ahead point, where g is taken"))
+RATE = Quantity("lr", "α_t", N_("learning rate this step"), "lr", "number", schedule_only=True)
+STEP_SIZE = Quantity("effective_lr", "α", N_("step size, the same for every coordinate"))
+UPDATE = Quantity("update", "Δx = x_{t+1} − x_t", N_("the update"))
 ADAM_SHOWS = (
-    Quantity("m", "m ← β1·m + (1 − β1)·g", "first moment", "beta1", state="m"),
-    Quantity("v", "v ← β2·v + (1 − β2)·g²", "second moment", "beta2", state="v"),
-    Quantity("bias_correction1", "1 − β1ᵗ", "bias correction of m", kind="number"),
-    Quantity("bias_correction2", "1 − β2ᵗ", "bias correction of v", kind="number"),
-    Quantity("m_hat", "m̂ = m / (1 − β1ᵗ)", "bias-corrected mean"),
-    Quantity("v_hat", "v̂ = v / (1 − β2ᵗ)", "bias-corrected second moment"),
-    Quantity("denominator", "√v̂ + ε", "denominator", "eps"),
-    Quantity("effective_lr", "α / (√v̂ + ε)", "effective step size"),
+    Quantity("m", "m ← β1·m + (1 − β1)·g", N_("first moment"), "beta1", state="m"),
+    Quantity("v", "v ← β2·v + (1 − β2)·g²", N_("second moment"), "beta2", state="v"),
+    Quantity("bias_correction1", "1 − β1ᵗ", N_("bias correction of m"), kind="number"),
+    Quantity("bias_correction2", "1 − β2ᵗ", N_("bias correction of v"), kind="number"),
+    Quantity("m_hat", "m̂ = m / (1 − β1ᵗ)", N_("bias-corrected mean")),
+    Quantity("v_hat", "v̂ = v / (1 − β2ᵗ)", N_("bias-corrected second moment")),
+    Quantity("denominator", "√v̂ + ε", N_("denominator"), "eps"),
+    Quantity("effective_lr", "α / (√v̂ + ε)", N_("effective step size")),
 )
 ADAM_EQUATIONS = (
     "m ← β1·m + (1 − β1)·g",
@@ -263,7 +263,10 @@ OPTIMIZERS: dict[str, Optimizer] = {
             equations=("v ← ρ·v + g", "x ← x − α·v"),
             rule=momentum,
             state=("v",),
-            shows=(Quantity("velocity", "v ← ρ·v + g", "velocity", "rho", state="v"), STEP_SIZE),
+            shows=(
+                Quantity("velocity", "v ← ρ·v + g", N_("velocity"), "rho", state="v"),
+                STEP_SIZE,
+            ),
             search_second="rho",
             search_ranges={"lr": (1e-5, 1e-2), "second": (0.0, 0.99)},
             lesson_rates=(0.002, 0.1, 2.0),
@@ -277,7 +280,10 @@ OPTIMIZERS: dict[str, Optimizer] = {
             equations=("v ← ρ·v − α·∇f(x + ρ·v)", "x ← x + v"),
             rule=nesterov,
             state=("v",),
-            shows=(Quantity("velocity", "v ← ρ·v − α·g", "velocity", "rho", state="v"), STEP_SIZE),
+            shows=(
+                Quantity("velocity", "v ← ρ·v − α·g", N_("velocity"), "rho", state="v"),
+                STEP_SIZE,
+            ),
             lookahead=nesterov_lookahead,
             search_second="rho",
             search_ranges={"lr": (1e-5, 1e-2), "second": (0.0, 0.99)},
@@ -292,9 +298,9 @@ OPTIMIZERS: dict[str, Optimizer] = {
             rule=adagrad,
             state=("G",),
             shows=(
-                Quantity("sum_sq", "G ← G + g²", "sum of squared gradients", state="G"),
-                Quantity("denominator", "√G + ε", "denominator", "eps"),
-                Quantity("effective_lr", "α / (√G + ε)", "effective step size"),
+                Quantity("sum_sq", "G ← G + g²", N_("sum of squared gradients"), state="G"),
+                Quantity("denominator", "√G + ε", N_("denominator"), "eps"),
+                Quantity("effective_lr", "α / (√G + ε)", N_("effective step size")),
             ),
             search_second="eps",
             lesson_rates=(0.003, 2.0, 60.0),
@@ -306,7 +312,9 @@ OPTIMIZERS: dict[str, Optimizer] = {
             label_zh="RMSProp",
             params={
                 "lr": LR,
-                "decay": Param(0.99, 0.0, 0.9999, "d, decay rate of the squared-gradient average"),
+                "decay": Param(
+                    0.99, 0.0, 0.9999, N_("d, decay rate of the squared-gradient average")
+                ),
                 "eps": eps_param(1e-7),
             },
             equations=("G ← d·G + (1 − d)·g²", "x ← x − α·g / (√G + ε)"),
@@ -314,10 +322,10 @@ OPTIMIZERS: dict[str, Optimizer] = {
             state=("G",),
             shows=(
                 Quantity(
-                    "mean_sq", "G ← d·G + (1 − d)·g²", "running mean of g²", "decay", state="G"
+                    "mean_sq", "G ← d·G + (1 − d)·g²", N_("running mean of g²"), "decay", state="G"
                 ),
-                Quantity("denominator", "√G + ε", "denominator", "eps"),
-                Quantity("effective_lr", "α / (√G + ε)", "effective step size"),
+                Quantity("denominator", "√G + ε", N_("denominator"), "eps"),
+                Quantity("effective_lr", "α / (√G + ε)", N_("effective step size")),
             ),
             search_second="decay",
             search_ranges={"lr": (1e-4, 1.0), "second": (0.5, 0.999)},
@@ -349,7 +357,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
                 "beta1": BETA1,
                 "beta2": BETA2,
                 "eps": eps_param(1e-8),
-                "weight_decay": Param(0.01, 0.0, 10.0, "λ, decoupled weight decay"),
+                "weight_decay": Param(0.01, 0.0, 10.0, N_("λ, decoupled weight decay")),
             },
             equations=("x ← x·(1 − α·λ)", *ADAM_EQUATIONS),
             rule=adam,

@@ -36,7 +36,7 @@ def test_maps_and_arithmetic_in_chinese(page, live_server, console_errors):
     # The left edge of the blue square, near row 60, column 24 of the convolution map.
     click_map_pixel(page, sobel.locator(".fm-canvas").first, 60, 24, 256, 256)
     arith = page.locator("#fl-arith")
-    heading = re.compile(r"^Sobel x · 卷积 · 输出第 (\d+) 行、第 (\d+) 列$")
+    heading = re.compile(r"^索贝尔 x · 卷积 · 输出第 (\d+) 行、第 (\d+) 列$")
     expect(arith.locator(".fl-where")).to_have_text(heading, timeout=LOAD)
     r, c = map(int, heading.match(arith.locator(".fl-where").inner_text()).groups())
     expect(arith.locator("h4").first).to_have_text(f"第 {r} 行、第 {c} 列处的卷积")
@@ -61,7 +61,7 @@ def test_refusals_in_chinese(page, live_server, console_errors):
     page.goto(f"{live_server}/filters?lang=zh&presets=sobel_x")
     expect(page.locator(".fl-card")).to_have_count(1, timeout=LOAD)
     # No filter at all (no request is sent): the page says what to do, in Chinese.
-    page.locator(".fl-chip", has_text="Sobel x").click()
+    page.locator(".fl-chip", has_text="索贝尔 x").click()
     expect(page.locator("#fl-presets-error")).to_have_text(
         "请至少选择一个预设滤波器，或加入自定义卷积核：没有滤波器就没有特征图可显示。"
     )

@@ -21,10 +21,10 @@ def test_race_and_numbers_in_chinese(page, live_server, console_errors):
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.locator("h1")).to_have_text("优化器")
     expect(page.locator("#race-status p").first).to_have_text(
-        re.compile(r"^SGD：500 步后 f = "), timeout=FIRST
+        re.compile(r"^随机梯度下降：500 步后 f = "), timeout=FIRST
     )
     head = page.locator(".optim-step-head")
-    expect(head).to_have_text("SGD，第 1 步（t = 1）：从 x_0 到 x_1")
+    expect(head).to_have_text("随机梯度下降，第 1 步（t = 1）：从 x_0 到 x_1")
     expect(page.locator("#race-numbers th")).to_have_text(["量", "含义", "x", "y"])
     expect(numbers_row(page, "x_t").nth(1)).to_have_text("当前点")
     expect(numbers_row(page, "x_{t+1}").nth(1)).to_have_text("下一个点")
@@ -32,7 +32,7 @@ def test_race_and_numbers_in_chinese(page, live_server, console_errors):
     card = page.locator('#race-optimizers .optim-card[data-optimizer="momentum"]')
     expect(card.locator(".controls label")).to_have_text(["ρ"])
     sgd = page.locator('#race-optimizers .optim-card[data-optimizer="sgd"]')
-    expect(sgd.locator(".optim-remove")).to_have_attribute("title", "移除 SGD")
+    expect(sgd.locator(".optim-remove")).to_have_attribute("title", "移除 随机梯度下降")
     # Step, then another optimiser's numbers.
     page.locator("#race-numbers-heading").click()
     for _ in range(3):
@@ -42,10 +42,10 @@ def test_race_and_numbers_in_chinese(page, live_server, console_errors):
     expect(numbers_row(page, "1 − β1ᵗ").nth(2)).to_have_text("0.3439")
     wait_url(page, lambda url: "step=3" in url and "sel=2" in url and "lang=zh" in url)
     # The learning rate, changed on its card: the race reruns, still in Chinese.
-    page.get_by_label("SGD 的学习率（对数刻度）").fill("-2")
-    expect(page.get_by_label("SGD 的学习率", exact=True)).to_have_value("0.01")
+    page.get_by_label("随机梯度下降 的学习率（对数刻度）").fill("-2")
+    expect(page.get_by_label("随机梯度下降 的学习率", exact=True)).to_have_value("0.01")
     expect(page.locator("#race-status p").first).to_have_text(
-        re.compile(r"^SGD：(\d+ 步后 f = |在第 \d+ 步发散)")
+        re.compile(r"^随机梯度下降：(\d+ 步后 f = |在第 \d+ 步发散)")
     )
     assert console_errors == []
 
@@ -55,10 +55,10 @@ def test_divergence_in_chinese(page, live_server, console_errors):
         f"{live_server}/optimizers?lang=zh&surface=bowl&start=-7,2.5&steps=100&opts=sgd:lr=1.5"
     )
     expect(page.locator("#race-status p")).to_have_text(
-        re.compile("SGD：在第 19 步发散"), timeout=FIRST
+        re.compile("随机梯度下降：在第 19 步发散"), timeout=FIRST
     )
     page.keyboard.press("End")
-    expect(page.locator(".optim-step-head")).to_contain_text("SGD 在第 19 步发散：")
+    expect(page.locator(".optim-step-head")).to_contain_text("随机梯度下降 在第 19 步发散：")
     assert console_errors == []
 
 

@@ -69,9 +69,25 @@ def test_a_lesson_page_uses_its_own_translation_of_a_shared_label():
         for message in read_catalog("zh", domain):
             if not message.id or message.pluralizable or message.fuzzy or not message.string:
                 continue
-            assert translations("zh", domain).gettext(message.id) == message.string, (
+            shown = translations("zh", domain)
+            if message.context:
+                translated = shown.pgettext(message.context, message.id)
+            else:
+                translated = shown.gettext(message.id)
+            assert translated == message.string, (
                 domain,
                 message.id,
             )
             checked += 1
     assert checked > 500
+
+
+def test_the_layer_type_convolution_is_not_the_lesson_title():
+    """"Convolution" is the lesson (卷积) and, in the "layer type" context, a layer (卷积层)."""
+    from app.pages import built_catalogue
+
+    assert i18n.translations("zh").gettext("Convolution") == "卷积"
+    assert i18n.translations("zh").pgettext("layer type", "Convolution") == "卷积层"
+    assert built_catalogue("cnn", "zh")["layer_types"]["conv"]["label"] == "卷积层"
+    assert built_catalogue("cnn", "en")["layer_types"]["conv"]["label"] == "Convolution"
+    assert built_catalogue("cnn", "zh")["layer_types"]["flatten"]["label"] == "展平"

@@ -34,7 +34,7 @@ from app.core.pool import (
     pool2d_backward_batched,
     pool2d_forward_batched,
 )
-from app.i18n import N_, _
+from app.i18n import N_, NP_, _
 
 # Relative cost of an element-wise layer per output value, in multiply-add equivalents: NumPy
 # spends about as long on one element-wise pass as on ten multiply-adds of a matrix product.
@@ -54,7 +54,7 @@ class Option:
 # schema and its documentation read it from here.
 LAYER_TYPES: dict[str, dict] = {
     "conv": {
-        "label": N_("Convolution"),
+        "label": NP_("layer type", "Convolution"),
         "label_zh": "卷积层",
         "options": {
             "filters": Option(None, 1, 64, N_("number of filters F (output channels)")),
@@ -261,7 +261,9 @@ class Conv(Layer):
     def describe(self):
         s = self.spec
         k = s["size"]
-        return f"conv {k}×{k}×{s['filters']}, stride {s['stride']}, padding {s['padding']}"
+        return _("conv {k}×{k}×{filters}, stride {stride}, padding {padding}").format(
+            k=k, filters=s["filters"], stride=s["stride"], padding=s["padding"]
+        )
 
     def flops(self):
         F, Ho, Wo = self.out_shape
@@ -306,7 +308,7 @@ class Activation(Layer):
 
     def describe(self):
         if self.type == "leaky_relu":
-            return f"leaky_relu (slope {self.alpha:g})"
+            return _("leaky_relu (slope {slope})").format(slope=f"{self.alpha:g}")
         if self.type == "elu":
             return f"elu (α = {self.alpha:g})"
         return self.type
@@ -363,7 +365,11 @@ class Pool(Layer):
     def describe(self):
         s = self.spec
         k = s["size"]
-        return f"{self.type} {k}×{k}, stride {s['stride']}, padding {s['padding']}"
+        if self.type == "maxpool":
+            text = _("maxpool {k}×{k}, stride {stride}, padding {padding}")
+        else:
+            text = _("avgpool {k}×{k}, stride {stride}, padding {padding}")
+        return text.format(k=k, stride=s["stride"], padding=s["padding"])
 
     def flops(self):
         k = self.spec["size"]
@@ -391,7 +397,7 @@ class BatchNorm(Layer):
         self.param_shapes = {"gamma": (self.in_shape[0],), "beta": (self.in_shape[0],)}
 
     def describe(self):
-        return "batchnorm (spatial)" if len(self.in_shape) == 3 else "batchnorm"
+        return _("batchnorm (spatial)") if len(self.in_shape) == 3 else _("batchnorm")
 
     def axes_and_view(self, ndim):
         """The axes statistics are taken over, and how a (C,) vector broadcasts."""
@@ -481,6 +487,9 @@ class Flatten(Layer):
     def __post_init__(self):
         self.out_shape = (int(np.prod(self.in_shape)),)
 
+    def describe(self):
+        return _("flatten")
+
     def flops(self):
         return 0
 
@@ -510,7 +519,9 @@ class Linear(Layer):
         }
 
     def describe(self):
-        return f"linear {self.in_shape[0]}→{self.spec['out']}"
+        return _("linear {inputs}→{outputs}").format(
+            inputs=self.in_shape[0], outputs=self.spec["out"]
+        )
 
     def flops(self):
         return self.in_shape[0] * self.spec["out"] + self.spec["out"]

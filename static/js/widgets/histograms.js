@@ -53,7 +53,7 @@ function drawOne(canvas, hist, edges, color, format) {
   drawAxes(ctx, box, edges, font, style.color || "#1b1f24", format);
   ctx.textAlign = "left";
   ctx.textBaseline = "bottom";
-  ctx.fillText(`max ${(100 * max).toFixed(max < 0.1 ? 1 : 0)}%`, box.left + 3, box.top - 1);
+  ctx.fillText(t("max {percent}%", { percent: (100 * max).toFixed(max < 0.1 ? 1 : 0) }), box.left + 3, box.top - 1);
 }
 
 export function createHistograms(el, { onPick, format = formatNumber } = {}) {
@@ -94,8 +94,9 @@ export function createHistograms(el, { onPick, format = formatNumber } = {}) {
     });
     const caption = document.createElement("figcaption");
     const name = document.createElement("strong");
-    name.textContent = `layer ${layer.layer}`;
-    caption.append(name, document.createTextNode(` std ${format(layer.std)}`));
+    name.textContent = t("layer {layer}", { layer: layer.layer });
+    const std = t("std {std}", { std: format(layer.std) });
+    caption.append(name, document.createTextNode(" " + std));
     figure.append(caption, canvas);
     return figure;
   }

@@ -8,7 +8,7 @@
 // min, max and description); spec: { name, lr, ...the parameters set }.
 
 import { labelOf, outOfRange, showAt } from "../errors.js";
-import { t } from "../i18n.js";
+import { lang, t } from "../i18n.js";
 
 const LOG_MIN = -6;
 const LOG_MAX = 1;
@@ -83,7 +83,10 @@ export function createOptimizerCard(el, options) {
   const inputs = {};
   for (const [key, param] of Object.entries(info.params)) {
     if (key === "lr") continue;
-    const label = element("label", "", key);
+    // The key (PyTorch's name, "rho") in English; in Chinese the symbol its description starts
+    // with ("ρ，摩擦系数（动量）" -> "ρ"), where an English word would stand out.
+    const symbol = /^([^,，\s]{1,3})[,，]/.exec(param.description);
+    const label = element("label", "", lang === "zh" && symbol ? symbol[1] : key);
     label.title = param.description;
     const input = element("input");
     Object.assign(input, { type: "number", step: "any", min: String(param.min), max: String(param.max) });

@@ -13,6 +13,13 @@ import { placeError, showError } from "./errors.js";
 import { t } from "../../i18n.js";
 import { size, TEXT } from "./text.js";
 
+// How a kernel meets the image's channels (the API's kind), as the card's title writes it.
+const KINDS = {
+  single: t("single channel"),
+  "per-channel": t("per channel"),
+  "full-depth": t("full depth"),
+};
+
 // One stage of one map at full resolution: asked of the API on its own (a response holds one
 // full-size stage at a time), with the image the maps came from.
 async function fetchFull(page, f, name) {
@@ -162,7 +169,7 @@ export async function renderMaps(page, data, key) {
   const cards = data.maps.map((m, f) => {
     const card = el("article", "panel fl-card");
     const title = el("h3", "", m.label);
-    title.append(el("span", "fl-kind", ` ${kernelSize(m.kernel)}, ${m.kind}`));
+    title.append(el("span", "fl-kind", ` ${kernelSize(m.kernel)}, ${KINDS[m.kind] || m.kind}`));
     const row = el("div", "fl-stages");
     const mapViews = {};
     Object.keys(m.stages).forEach((name, s) => {
