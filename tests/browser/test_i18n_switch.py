@@ -56,10 +56,10 @@ def test_links_keep_lang(zh_browser_page, live_server):
     page = zh_browser_page
     page.goto(f"{live_server}/no-such-page?lang=en")
     assert html_lang(page) == "en"
-    page.locator(".not-found-list a[href^='/conv-transpose']").click()
+    page.locator(".not-found-list a[href^='./conv-transpose']").click()
     wait_url(page, lambda url: urlparse(url).path == "/conv-transpose")
     assert query(page.url).get("lang") == "en" and html_lang(page) == "en"
-    nav = page.locator(".site-nav a[href^='/pooling']")
+    nav = page.locator(".site-nav a[href^='./pooling']")
     if not nav.is_visible():  # the phone's nav scrolls sideways
         nav.scroll_into_view_if_needed()
     nav.click()
@@ -68,7 +68,7 @@ def test_links_keep_lang(zh_browser_page, live_server):
     page.locator("a.brand").click()
     wait_url(page, lambda url: urlparse(url).path == "/")
     assert query(page.url).get("lang") == "en"
-    page.locator(".lesson-cards a[href^='/conv']").first.click()
+    page.locator(".lesson-cards a[href^='./conv']").first.click()
     wait_url(page, lambda url: urlparse(url).path == "/conv")
     assert query(page.url).get("lang") == "en"
 
