@@ -288,6 +288,27 @@ def gradcheck(
     return GradcheckResponse(**result, layers=layer_summary(network), step=step)
 
 
+def training_run(request: TrainRequest):
+    """(data set, network, training config) of a /api/cnn/train body: the endpoint and its
+    programs (app/codegen/train.py) start a run the same way."""
+    data = datasets.get_dataset(request.dataset)
+    info = data.info
+    network = network_for(request.layers, info.shape, len(info.classes))
+    config = nn_train.make_config(
+        network,
+        info.name,
+        request.seed,
+        request.init,
+        request.optimizer.name,
+        request.optimizer.params(),
+        request.batch_size,
+        request.weight_decay,
+        request.subset,
+        info.train_size,
+    )
+    return data, network, config
+
+
 @router.post(
     "/train",
     summary="Train in a stateless chunk of steps",
@@ -308,21 +329,8 @@ def train(
     same numbers on every worker; K steps in float64 equal K steps of torch.optim on the same
     batches from the same initial parameters (Nesterov as torch's nesterov=True).
     """
-    data = datasets.get_dataset(request.dataset)
+    data, network, config = training_run(request)
     info = data.info
-    network = network_for(request.layers, info.shape, len(info.classes))
-    config = nn_train.make_config(
-        network,
-        info.name,
-        request.seed,
-        request.init,
-        request.optimizer.name,
-        request.optimizer.params(),
-        request.batch_size,
-        request.weight_decay,
-        request.subset,
-        info.train_size,
-    )
     nn_train.check_work(network, request.batch_size, request.steps, request.eval, config.optimizer)
     digest = config.digest()
     if request.state is None:

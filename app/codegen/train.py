@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.api.cnn import network_for
+from app.api.cnn import training_run
 from app.codegen.cnn import LAYER_CODE, SOFTMAX
 from app.codegen.optimize import NUMPY_RULES, torch_optimizer
 from app.codegen.printer import LINE, Programs, integer, nested, number, program
-from app.core import datasets
 from app.core.errors import InputError
-from app.core.nn import train as nn_train
 from app.i18n import gettext
 from app.schemas.cnn import TrainRequest
 
@@ -104,21 +102,7 @@ def params_block(network, initial, precision: str, lib: str) -> str:
 
 
 def train(request: TrainRequest, response) -> Programs:
-    data = datasets.get_dataset(request.dataset)
-    info = data.info
-    network = network_for(request.layers, info.shape, len(info.classes))
-    config = nn_train.make_config(
-        network,
-        info.name,
-        request.seed,
-        request.init,
-        request.optimizer.name,
-        request.optimizer.params(),
-        request.batch_size,
-        request.weight_decay,
-        request.subset,
-        info.train_size,
-    )
+    data, network, config = training_run(request)
     precision = response.precision
     batches = [list(b) for b in response.batches]
     chosen = sorted({i for b in batches for i in b})
