@@ -6,6 +6,7 @@ import numpy as np
 from fastapi import APIRouter
 
 from app.core import activations
+from app.i18n import gettext
 from app.schemas.activations import (
     ActivationInfo,
     ActivationRequest,
@@ -38,8 +39,16 @@ def activation(request: ActivationRequest) -> ActivationResponse:
         dy=result.dy.tolist(),
         dalpha=listed(result.dalpha),
         winner=listed(result.winner),
-        info=ActivationInfo(**asdict(activations.FUNCTIONS[request.name])),
+        info=info(activations.FUNCTIONS[request.name]),
     )
+
+
+def info(function: activations.Function) -> ActivationInfo:
+    """A function's details, its formulas and range in the request's language."""
+    fields = asdict(function)
+    for key in ("formula", "derivative", "range"):
+        fields[key] = gettext(fields[key])
+    return ActivationInfo(**fields)
 
 
 @router.post("/vanishing", summary="Vanishing gradients: products of derivatives through layers")

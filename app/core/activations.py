@@ -20,7 +20,9 @@ from app.i18n import N_, _
 @dataclass(frozen=True)
 class Function:
     """What the lesson shows of an activation: labels in English and Chinese, the formula and
-    its derivative, the range, whether it is zero-centred, and its default α (where α applies)."""
+    its derivative, the range, whether it is zero-centred, and its default α (where α applies).
+    The formulas and the range are in English, marked N_ where they hold words (the API shows
+    them in the request's language: `info`)."""
 
     name: str
     label: str
@@ -40,7 +42,7 @@ FUNCTIONS: dict[str, Function] = {
             N_("Sigmoid"),
             "Sigmoid 函数",
             "σ(x) = 1 / (1 + e^(−x))",
-            "σ'(x) = σ(x)·(1 − σ(x)), at most 0.25",
+            N_("σ'(x) = σ(x)·(1 − σ(x)), at most 0.25"),
             "(0, 1)",
             False,
             None,
@@ -50,7 +52,7 @@ FUNCTIONS: dict[str, Function] = {
             N_("tanh"),
             "双曲正切 tanh",
             "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))",
-            "tanh'(x) = 1 − tanh(x)², at most 1",
+            N_("tanh'(x) = 1 − tanh(x)², at most 1"),
             "(−1, 1)",
             True,
             None,
@@ -60,7 +62,7 @@ FUNCTIONS: dict[str, Function] = {
             N_("ReLU"),
             "修正线性单元 ReLU",
             "ReLU(x) = max(0, x)",
-            "ReLU'(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch)",
+            N_("ReLU'(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch)"),
             "[0, ∞)",
             False,
             None,
@@ -69,8 +71,8 @@ FUNCTIONS: dict[str, Function] = {
             "leaky_relu",
             N_("Leaky ReLU"),
             "带泄露修正线性单元 Leaky ReLU",
-            "LeakyReLU(x) = x if x > 0 else α·x",
-            "LeakyReLU'(x) = 1 if x > 0 else α",
+            N_("LeakyReLU(x) = x if x > 0 else α·x"),
+            N_("LeakyReLU'(x) = 1 if x > 0 else α"),
             "(−∞, ∞)",
             False,
             0.01,
@@ -79,8 +81,8 @@ FUNCTIONS: dict[str, Function] = {
             "prelu",
             N_("PReLU"),
             "参数化修正线性单元 PReLU",
-            "PReLU(x) = x if x > 0 else α·x, α learned",
-            "PReLU'(x) = 1 if x > 0 else α;  ∂f/∂α = x if x ≤ 0 else 0",
+            N_("PReLU(x) = x if x > 0 else α·x, α learned"),
+            N_("PReLU'(x) = 1 if x > 0 else α;  ∂f/∂α = x if x ≤ 0 else 0"),
             "(−∞, ∞)",
             False,
             0.25,
@@ -89,8 +91,8 @@ FUNCTIONS: dict[str, Function] = {
             "elu",
             N_("ELU"),
             "指数线性单元 ELU",
-            "ELU(x) = x if x > 0 else α·(e^x − 1)",
-            "ELU'(x) = 1 if x > 0 else ELU(x) + α",
+            N_("ELU(x) = x if x > 0 else α·(e^x − 1)"),
+            N_("ELU'(x) = 1 if x > 0 else ELU(x) + α"),
             "(−α, ∞)",
             False,
             1.0,
@@ -100,8 +102,8 @@ FUNCTIONS: dict[str, Function] = {
             N_("Maxout"),
             "Maxout 最大输出",
             "Maxout(x) = max_k (w_k·x + b_k)",
-            "Maxout'(x) = w of the winning piece (the first one on ties)",
-            "depends on the pieces",
+            N_("Maxout'(x) = w of the winning piece (the first one on ties)"),
+            N_("depends on the pieces"),
             False,
             None,
         ),
@@ -109,7 +111,7 @@ FUNCTIONS: dict[str, Function] = {
             "gelu",
             N_("GELU"),
             "高斯误差线性单元 GELU",
-            "GELU(x) = x·Φ(x), Φ the standard normal CDF",
+            N_("GELU(x) = x·Φ(x), Φ the standard normal CDF"),
             "GELU'(x) = Φ(x) + x·φ(x)",
             "[≈ −0.17, ∞)",
             False,

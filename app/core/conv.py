@@ -388,6 +388,15 @@ def conv2d_trace(x, w, b=None, stride=1, padding=0, dilation=1, mode="cross-corr
     return steps
 
 
+def rounded_down(value: float, output: int, exact: bool) -> str:
+    """The end of an output-size formula: the quotient, and where it is not whole, the floor
+    taken (English: "2.5 → floor → 2"; Chinese: "2.5 → 向下取整 → 2")."""
+    if exact:
+        return f"{value:g}"
+    # TRANSLATORS: the end of an output-size formula, e.g. "= 3/2 + 1 = 2.5 → floor → 2".
+    return gettext("{value} → floor → {output}").format(value=f"{value:g}", output=output)
+
+
 def size_report(size: int, kernel: int, pad: int, stride: int, dilation: int, axis: str) -> dict:
     """The output-size formula along one axis with the numbers, and what does not fit.
 
@@ -400,10 +409,8 @@ def size_report(size: int, kernel: int, pad: int, stride: int, dilation: int, ax
     exact = span % stride == 0
     formula = (
         f"({size} + 2·{pad} - {dilation}·({kernel} - 1) - 1) / {stride} + 1 = "
-        f"{span}/{stride} + 1 = {span / stride + 1:g}"
+        f"{span}/{stride} + 1 = " + rounded_down(span / stride + 1, out, exact)
     )
-    if not exact:
-        formula += f" → floor → {out}"
     covered = np.zeros(size + 2 * pad, dtype=bool)
     starts = np.arange(out) * stride
     covered[(starts[:, None] + np.arange(kernel) * dilation).ravel()] = True

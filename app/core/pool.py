@@ -15,7 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.conv import as_batch, as_pair, check_fits, output_length, pad_input, size_report
+from app.core.conv import (
+    as_batch,
+    as_pair,
+    check_fits,
+    output_length,
+    pad_input,
+    rounded_down,
+    size_report,
+)
 from app.core.errors import InputError, ShapeError
 from app.core.parallel import for_images
 from app.i18n import N_, gettext
@@ -315,7 +323,7 @@ def pool_size_report(size: int, kernel: int, pad: int, stride: int, axis: str) -
     span = report["numerator"]
     report["formula"] = (
         f"({size} + 2·{pad} − {kernel}) / {stride} + 1 = {span}/{stride} + 1 = "
-        f"{span / stride + 1:g}" + ("" if report["exact"] else f" → floor → {report['output']}")
+        + rounded_down(span / stride + 1, report["output"], report["exact"])
     )
     return report
 

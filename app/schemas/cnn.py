@@ -212,14 +212,16 @@ class ParamCheck(BaseModel):
         description="|a − n| / max(|a|, |n|) per entry (0 when both are 0)"
     )
     max_relative_error: float
-    verdict: str = Field(description="what the largest error says (see verdicts)")
+    verdict: str = Field(description="what the largest error says (see verdicts): a fixed key")
+    label: str = Field(description="the verdict in the request's language")
 
 
 class Verdict(BaseModel):
     up_to: float | None = Field(
         description="largest relative errors up to this get this verdict (None: any larger)"
     )
-    verdict: str
+    verdict: str = Field(description="right, fine, uncomfortable or wrong or a kink: a fixed key")
+    label: str = Field(description="the verdict in the request's language")
     meaning: str
 
 
@@ -228,7 +230,8 @@ class GradcheckResponse(BaseModel):
     h: float
     checks: list[ParamCheck] = Field(description="per layer and parameter array, in order")
     max_relative_error: float
-    verdict: str = Field(description="what the largest error of all says")
+    verdict: str = Field(description="what the largest error of all says: a fixed key")
+    label: str = Field(description="the verdict in the request's language")
     meaning: str = Field(description="how to read the relative errors")
     verdicts: list[Verdict] = Field(description="the verdicts, from the smallest errors up")
     layers: list[LayerInfo]

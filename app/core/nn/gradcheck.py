@@ -13,9 +13,9 @@ import numpy as np
 from app.core.errors import InputError
 from app.core.nn.layers import softmax_cross_entropy
 from app.core.nn.network import MAX_PASS_WORK, Network
-from app.i18n import gettext
+from app.i18n import N_, NP_, gettext, pgettext
 
-MEANING = (
+MEANING = N_(
     "relative error |a − n| / max(|a|, |n|) in float64: below 1e-7 the gradient is right; up to "
     "1e-4 is fine for entries whose gradient is tiny (rounding) or that sit near a kink (ReLU at "
     "0, a max-pooling tie); above 1e-2 the gradient is probably wrong, unless a ReLU input sits "
@@ -25,22 +25,41 @@ MEANING = (
 )
 
 # (upper bound, verdict, what it means) for the largest relative error of a parameter array, as
-# CS231n's notes read them.
+# CS231n's notes read them. The verdict is a fixed key (the API's, in English); its label, in the
+# request's language, is pgettext(VERDICT_CONTEXT, verdict).
+VERDICT_CONTEXT = "gradient check verdict"
 VERDICTS = (
-    (1e-7, "right", "the analytic gradient agrees with the central difference"),
-    (1e-4, "fine", "usual for tiny gradients (rounding) or entries near a kink"),
-    (1e-2, "uncomfortable", "worth a look: large for a smooth network, possible near kinks"),
+    (
+        1e-7,
+        NP_("gradient check verdict", "right"),
+        N_("the analytic gradient agrees with the central difference"),
+    ),
+    (
+        1e-4,
+        NP_("gradient check verdict", "fine"),
+        N_("usual for tiny gradients (rounding) or entries near a kink"),
+    ),
+    (
+        1e-2,
+        NP_("gradient check verdict", "uncomfortable"),
+        N_("worth a look: large for a smooth network, possible near kinks"),
+    ),
     (
         float("inf"),
-        "wrong or a kink",
-        "probably a wrong gradient, unless a ReLU input sits exactly on its kink",
+        NP_("gradient check verdict", "wrong or a kink"),
+        N_("probably a wrong gradient, unless a ReLU input sits exactly on its kink"),
     ),
 )
 
 
 def verdict(error: float) -> str:
-    """The VERDICTS label of a largest relative error."""
-    return next(label for bound, label, _ in VERDICTS if error <= bound)
+    """The VERDICTS key of a largest relative error."""
+    return next(key for bound, key, _ in VERDICTS if error <= bound)
+
+
+def verdict_label(key: str) -> str:
+    """A verdict as the page shows it, in the request's language."""
+    return pgettext(VERDICT_CONTEXT, key)
 
 
 def chosen_entries(size: int, samples: int, rng: np.random.Generator) -> np.ndarray:
@@ -109,6 +128,7 @@ def gradcheck(network: Network, flat, x, labels, samples=10, h=1e-5, seed=0) -> 
                 "relative_errors": errors.tolist(),
                 "max_relative_error": float(errors.max()),
                 "verdict": verdict(float(errors.max())),
+                "label": verdict_label(verdict(float(errors.max()))),
             }
         )
     worst = max((c["max_relative_error"] for c in checks), default=0.0)
@@ -118,9 +138,15 @@ def gradcheck(network: Network, flat, x, labels, samples=10, h=1e-5, seed=0) -> 
         "checks": checks,
         "max_relative_error": worst,
         "verdict": verdict(worst),
-        "meaning": MEANING,
+        "label": verdict_label(verdict(worst)),
+        "meaning": gettext(MEANING),
         "verdicts": [
-            {"up_to": bound if bound < float("inf") else None, "verdict": label, "meaning": meaning}
-            for bound, label, meaning in VERDICTS
+            {
+                "up_to": bound if bound < float("inf") else None,
+                "verdict": key,
+                "label": verdict_label(key),
+                "meaning": gettext(meaning),
+            }
+            for bound, key, meaning in VERDICTS
         ],
     }

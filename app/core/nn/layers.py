@@ -34,7 +34,7 @@ from app.core.pool import (
     pool2d_backward_batched,
     pool2d_forward_batched,
 )
-from app.i18n import N_, NP_, _
+from app.i18n import N_, NP_, _, pgettext
 
 # Relative cost of an element-wise layer per output value, in multiply-add equivalents: NumPy
 # spends about as long on one element-wise pass as on ten multiply-adds of a matrix product.
@@ -112,6 +112,13 @@ LAYER_TYPES: dict[str, dict] = {
     },
 }
 ACTIVATION_TYPES = ("relu", "leaky_relu", "tanh", "sigmoid", "elu")
+# How a layer row names the activations without options: the API's type in English, the usual
+# spelling (ReLU, Sigmoid) in Chinese.
+ACTIVATION_DESCRIPTIONS = {
+    "relu": NP_("layer description", "relu"),
+    "tanh": NP_("layer description", "tanh"),
+    "sigmoid": NP_("layer description", "sigmoid"),
+}
 
 
 def normalise_spec(spec: dict, where: str) -> dict:
@@ -310,8 +317,8 @@ class Activation(Layer):
         if self.type == "leaky_relu":
             return _("leaky_relu (slope {slope})").format(slope=f"{self.alpha:g}")
         if self.type == "elu":
-            return f"elu (α = {self.alpha:g})"
-        return self.type
+            return _("elu (α = {alpha})").format(alpha=f"{self.alpha:g}")
+        return pgettext("layer description", ACTIVATION_DESCRIPTIONS[self.type])
 
     def forward(self, x, params, train=True, workspace=None):
         if self.type == "relu":

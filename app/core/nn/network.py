@@ -29,7 +29,7 @@ from app.core.nn.layers import (
     softmax_cross_entropy,
 )
 from app.core.pool import pool_size_report  # conv and pooling: the same formula (no dilation)
-from app.i18n import N_, gettext
+from app.i18n import N_, gettext, ngettext
 
 MAX_LAYERS = 24
 MAX_PARAMS = 250_000
@@ -483,22 +483,27 @@ def layer_formulas(layer: Layer) -> dict:
         F, C, k, _ = layer.param_shapes["weight"]
         result["params"] = f"F·C·k·k + F = {F}·{C}·{k}·{k} + {F} = {layer.num_params:,}"
     elif isinstance(layer, Pool):
-        result["shape"] = f"each of the {layer.in_shape[0]} channels pooled on its own"
+        channels = layer.in_shape[0]
+        result["shape"] = ngettext(
+            "its {n} channel pooled on its own", "each of the {n} channels pooled on its own", channels
+        ).format(n=channels)
     elif isinstance(layer, Linear):
         n, out = layer.in_shape[0], layer.spec["out"]
         result["params"] = f"in·out + out = {n}·{out} + {out} = {layer.num_params:,}"
     elif isinstance(layer, BatchNorm):
         C = layer.in_shape[0]
-        result["params"] = f"γ and β per channel: 2·{C} = {layer.num_params}"
-        result["shape"] = "the same shape as its input"
+        result["params"] = gettext("γ and β per channel: 2·{C} = {n}").format(
+            C=C, n=layer.num_params
+        )
+        result["shape"] = gettext("the same shape as its input")
     elif isinstance(layer, Flatten):
         if len(layer.in_shape) == 3:
             C, H, W = layer.in_shape
             result["shape"] = f"C·H·W = {C}·{H}·{W} = {layer.out_shape[0]:,}"
         else:
-            result["shape"] = "already a vector: passed on unchanged"
+            result["shape"] = gettext("already a vector: passed on unchanged")
     else:
-        result["shape"] = "the same shape as its input (element-wise)"
+        result["shape"] = gettext("the same shape as its input (element-wise)")
     return result
 
 

@@ -211,7 +211,7 @@ export const TEXT = {
         loss: fmt(out.loss),
         h: out.h,
         error: fmt(out.max_relative_error),
-        verdict: out.verdict,
+        verdict: out.label,
       }),
     gcHead: [
       t("layer"),
@@ -228,7 +228,7 @@ export const TEXT = {
     gcNoRun: t("Train at least one step to check the gradients at the current step."),
     gcAbove: t("above"),
     gcUpTo: (bound) => t("up to {bound}", { bound }),
-    gcVerdict: (v, bound) => t("{verdict} ({bound}): {meaning}", { verdict: v.verdict, bound, meaning: v.meaning }),
+    gcVerdict: (v, bound) => t("{verdict} ({bound}): {meaning}", { verdict: v.label, bound, meaning: v.meaning }),
     gcHowTo: (meaning) => t("How to read it: {meaning}.", { meaning }),
     ofIntro: (n, steps) =>
       t(
