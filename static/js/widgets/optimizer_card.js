@@ -86,11 +86,12 @@ export function createOptimizerCard(el, options) {
     // The key (PyTorch's name, "rho") in English; in Chinese the symbol its description starts
     // with ("ρ，摩擦系数（动量）" -> "ρ"), where an English word would stand out.
     const symbol = /^([^,，\s]{1,3})[,，]/.exec(param.description);
-    const label = element("label", "", lang === "zh" && symbol ? symbol[1] : key);
+    const name = lang === "zh" && symbol ? symbol[1] : key;
+    const label = element("label", "", name);
     label.title = param.description;
     const input = element("input");
     Object.assign(input, { type: "number", step: "any", min: String(param.min), max: String(param.max) });
-    input.setAttribute("aria-label", `${info.label} ${key}`);
+    input.setAttribute("aria-label", `${info.label} ${name}`);
     input.addEventListener("change", () => {
       const value = Number(input.value);
       const range = { type: "float", min: param.min, max: param.max };
