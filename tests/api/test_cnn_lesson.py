@@ -192,9 +192,21 @@ def test_gradient_check_of_a_trained_state(client):
     assert trained["verdicts"][0] == {
         "up_to": 1e-7,
         "verdict": "right",
+        "label": "right",
         "meaning": "the analytic gradient agrees with the central difference",
     }
     assert trained["verdicts"][-1]["up_to"] is None
+    # In Chinese the verdict stays the same fixed key; its label and meaning are translated.
+    zh = client.post(
+        "/api/cnn/gradcheck",
+        json={**body, "state": out["state"]},
+        headers={"Accept-Language": "zh-CN"},
+    ).json()
+    assert [v["verdict"] for v in zh["verdicts"]] == [v["verdict"] for v in trained["verdicts"]]
+    assert zh["verdict"] == trained["verdict"]
+    assert zh["verdicts"][0]["label"] == "正确"
+    assert zh["verdicts"][0]["meaning"] == "解析梯度与中心差分一致"
+    assert [c["label"] for c in zh["checks"]] != [c["verdict"] for c in zh["checks"]]
     both = client.post(
         "/api/cnn/gradcheck", json={**body, "state": out["state"], "params": out["params"]}
     )

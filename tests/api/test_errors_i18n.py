@@ -425,3 +425,38 @@ def test_every_label_with_a_chinese_twin_translates_to_it(language):
 def test_the_session_client_remembers_no_language(client):
     """No test here leaves a language cookie on the shared client (other tests expect English)."""
     assert "cnnlab_lang" not in client.cookies
+
+
+def test_formulas_and_layer_rows_are_served_in_the_request_language(client):
+    """The words in an activation's formulas and range, a layer row's description and formulas
+    and an output size's floor: Chinese in Chinese, the English unchanged."""
+    leaky = {"name": "leaky_relu", "x": [0.0]}
+    zh = client.post("/api/activations", json=leaky, headers=ZH).json()["info"]
+    en = client.post("/api/activations", json=leaky, headers=EN).json()["info"]
+    assert en["formula"] == "LeakyReLU(x) = x if x > 0 else α·x"
+    assert zh["formula"] == "LeakyReLU(x) = x（若 x > 0），否则为 α·x"
+    assert not ENGLISH_RUN.search(zh["derivative"]) and "else" not in zh["derivative"]
+    maxout = {"name": "maxout", "x": [0.0], "pieces": [[0, 0], [1, 0]]}
+    shown = client.post("/api/activations", json=maxout, headers=ZH).json()["info"]
+    assert CJK.search(shown["range"]) and CJK.search(shown["derivative"])
+    body = {
+        "layers": [
+            {"type": "conv", "filters": 2, "size": 3, "padding": 1},
+            {"type": "relu"},
+            {"type": "maxpool", "size": 3},
+            {"type": "batchnorm"},
+            {"type": "flatten"},
+            {"type": "linear", "out": 8},
+        ],
+        "dataset": "shapes",
+    }
+    rows = client.post("/api/cnn/network", json=body, headers=ZH).json()["layers"]
+    english = client.post("/api/cnn/network", json=body, headers=EN).json()["layers"]
+    assert [r["description"] for r in rows[1:2]] == ["ReLU"]
+    assert english[1]["description"] == "relu"
+    assert english[1]["shape_formula"] == "the same shape as its input (element-wise)"
+    assert rows[1]["shape_formula"] == "形状与输入相同（逐元素运算）"
+    assert rows[2]["shape_formula"] == "2 个通道各自独立池化"
+    assert english[2]["sizes"]["height"]["formula"].endswith("9.33333 → floor → 9")
+    assert rows[2]["sizes"]["height"]["formula"].endswith("9.33333 → 向下取整 → 9")
+    assert CJK.search(rows[3]["params_formula"]) and CJK.search(rows[3]["shape_formula"])

@@ -79,12 +79,17 @@ def test_building_and_training_in_chinese(page, live_server, console_errors):
     expect(conv.locator(".cnn-option span").first).to_have_text("滤波器数")
     expect(conv.locator(".cnn-params")).to_have_text("40 个参数")
     expect(page.locator('.cnn-layer[data-index="1"] .cnn-params')).to_have_text("无参数")
+    relu = page.locator('.cnn-layer[data-index="1"]')
+    expect(relu.locator(".cnn-desc")).to_have_text("ReLU")  # the API's "relu" in English
+    expect(relu.locator(".cnn-formulas")).to_have_text("形状与输入相同（逐元素运算）")
     # A pooling window that does not divide its map: the sentences under it change.
     size = page.locator('[data-focus="2.size"]')
     size.fill("8")
     size.press("Enter")
     pool = page.locator('.cnn-layer[data-index="2"] .cnn-layer-info')
     expect(pool).to_contain_text("不是整数：最后一个窗口会超出边界")
+    expect(pool).to_contain_text("20/8 + 1 = 3.5 → 向下取整 → 3")
+    expect(pool).to_contain_text("4 个通道各自独立池化")
     expect(pool).to_contain_text("没有任何窗口经过的输入行：24, 25, 26, 27。")
     wait_url(page, lambda url: "maxpool_8" in url)
     size.fill("4")
@@ -120,7 +125,15 @@ def test_building_and_training_in_chinese(page, live_server, console_errors):
     page.click("#cnn-gc-run")
     expect(page.locator("#cnn-gc-summary")).to_contain_text("第 0 步，损失 2.079", timeout=30_000)
     expect(page.locator("#cnn-gc-table thead")).to_contain_text("误差最大的元素：解析梯度 a")
-    expect(page.locator("#cnn-gc-table tbody tr").first.locator("td").nth(1)).to_have_text("权重")
+    first = page.locator("#cnn-gc-table tbody tr").first
+    expect(first.locator("td").nth(1)).to_have_text("权重")
+    # The verdict: its label in Chinese, the row's class from its fixed key (the colour).
+    expect(first.locator("td.verdict")).to_have_text(re.compile("^(正确|可以接受)$"))
+    expect(first).to_have_class(re.compile(r"\bverdict-(right|fine)\b"))
+    expect(page.locator("#cnn-gc-summary")).to_contain_text(re.compile("（(正确|可以接受)）"))
+    expect(page.locator("#cnn-gc-meaning li").first).to_have_text(
+        "正确（不超过 1e-7）：解析梯度与中心差分一致"
+    )
     expect(page.locator("#cnn-of-intro")).to_contain_text("只在 20 个训练样本上训练同一个网络")
     expect(page.locator("#cnn-cmp-note")).to_contain_text("每个优化器第 1 步的损失都相同")
     assert_no_english_sentence(page)

@@ -485,7 +485,9 @@ def layer_formulas(layer: Layer) -> dict:
     elif isinstance(layer, Pool):
         channels = layer.in_shape[0]
         result["shape"] = ngettext(
-            "its {n} channel pooled on its own", "each of the {n} channels pooled on its own", channels
+            "its {n} channel pooled on its own",
+            "each of the {n} channels pooled on its own",
+            channels,
         ).format(n=channels)
     elif isinstance(layer, Linear):
         n, out = layer.in_shape[0], layer.spec["out"]
