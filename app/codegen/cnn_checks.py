@@ -244,7 +244,7 @@ def network(request, response) -> Programs:
             gettext("this network does not fit, so there is no program: {message}").format(
                 message=response.error.message
             ),
-            "layers",
+            "body.layers",
         )
     info = datasets.get_info(request.dataset)
     net = network_for(request.layers, info.shape, len(info.classes))

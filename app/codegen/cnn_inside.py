@@ -464,7 +464,7 @@ def filters(request, response) -> Programs:
                 "this network has no conv layer: there are no learned kernels to compare with "
                 "the presets, so there is no program"
             ),
-            "layers",
+            "body.layers",
         )
     info = datasets.get_info(request.dataset)
     network = network_for(request.layers, info.shape)
@@ -564,7 +564,7 @@ def confusion(request, response) -> Programs:
                 "float32 values are {packed:,} characters (they do not compress), more than a "
                 "program carries ({limit:,}): there is no program for this data set's matrix"
             ).format(count=len(chosen), name=info.name, packed=packed, limit=MAX_PACKED_CHARS),
-            "dataset",
+            "body.dataset",
         )
     shape = ", ".join(integer(v) for v in (len(chosen), *info.shape))
     labels = "labels = [" + ", ".join(integer(int(v)) for v in ys[chosen]) + "]"
