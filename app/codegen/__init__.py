@@ -22,25 +22,32 @@ from app.api import conv_transpose as conv_transpose_api
 from app.api import optim as optim_api
 from app.api import pool as pool_api
 from app.api import training as training_api
-from app.codegen import activations, cnn, conv, optimize, pool, train, training
-from app.codegen.printer import Programs
-
-# ---- the CNN lesson's other endpoints (their block below)
-from app.codegen import cnn_checks, cnn_inside  # noqa: E402, I001
-from app.codegen.cnn_trained import with_settings  # noqa: E402
-from app.schemas.cnn import (  # noqa: E402
-    ConfusionRequest,
-    FiltersRequest,
-    GradcheckRequest,
-    InspectRequest,
-    NetworkRequest,
-    TraceRequest,
+from app.codegen import (
+    activations,
+    cnn,
+    cnn_checks,
+    cnn_inside,
+    conv,
+    optimize,
+    pool,
+    train,
+    training,
 )
-# ---- end
+from app.codegen.cnn_trained import with_settings
+from app.codegen.printer import Programs
 from app.core.errors import InputError
 from app.i18n import _
 from app.schemas.activations import ActivationRequest, DeadReluRequest, VanishingRequest
-from app.schemas.cnn import GradientsRequest, TrainRequest
+from app.schemas.cnn import (  # the CNN lesson's block (CNN_LESSONS)
+    ConfusionRequest,
+    FiltersRequest,
+    GradcheckRequest,
+    GradientsRequest,
+    InspectRequest,
+    NetworkRequest,
+    TraceRequest,
+    TrainRequest,
+)
 from app.schemas.conv import Conv2dBackwardRequest, Conv2dRequest
 from app.schemas.conv_transpose import ConvTransposeRequest
 from app.schemas.optim import OptimizeRequest

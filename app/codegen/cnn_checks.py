@@ -20,6 +20,7 @@ import numpy as np
 
 from app.api.cnn import gradcheck_run, network_for
 from app.codegen.cnn import SOFTMAX, params_literal
+from app.codegen.cnn_inside import index_text
 from app.codegen.cnn_trained import (
     NUMPY_IMPORTS,
     TORCH_IMPORTS,
@@ -32,9 +33,12 @@ from app.codegen.train import literal
 from app.core import datasets
 from app.core.errors import InputError
 from app.core.nn.layers import ELEMENTWISE_COST
+from app.core.nn.network import INIT_SCHEMES
 from app.i18n import gettext
 
 # ---------------------------------------------------------------- gradcheck
+
+PARAM_NAMES = {name: name for name in ("weight", "bias", "gamma", "beta")}  # the only ones
 
 
 def gradcheck(request, response) -> Programs:
@@ -43,9 +47,12 @@ def gradcheck(request, response) -> Programs:
     network, x, labels, flat, step = gradcheck_run(request, get_settings())
     params = network.unflatten(np.asarray(flat, dtype=np.float64))
     from_data = request.x is None
+    # Names in comments are the catalogue's, looked up (never the body's text).
+    catalogue_name = datasets.get_info(request.dataset or "shapes").name if from_data else ""
+    scheme = request.init if request.init in INIT_SCHEMES else "its"
     if from_data:
         source = (
-            f"# The batch: {len(x)} training examples of {request.dataset or 'shapes'} the "
+            f"# The batch: {len(x)} training examples of {catalogue_name} the "
             f"endpoint took with seed {integer(request.seed)} (float32, as the data set's)."
         )
     else:
@@ -60,15 +67,15 @@ def gradcheck(request, response) -> Programs:
     else:
         where = (
             f"# The initial parameters the endpoint drew from seed {integer(request.seed)} "
-            f"({request.init} initialisation)."
+            f"({scheme} initialisation)."
         )
     labels_line = "labels = [" + ", ".join(integer(int(v)) for v in labels) + "]"
     checked = (
-        "checked = [  # per parameter array: its layer, its name, the entries the endpoint sampled\n"
+        "checked = [  # per parameter array: its layer, its name, the entries sampled\n"
         + "".join(
-            f'    ({integer(c.layer)}, "{c.param}", '
+            f'    ({integer(c.layer)}, "{PARAM_NAMES[c.param]}", '
             + "["
-            + ", ".join("(" + ", ".join(integer(v) for v in e) + ("," if len(e) == 1 else "") + ")" for e in c.entries)
+            + ", ".join(index_text(e) for e in c.entries)
             + "]),\n"
             for c in response.checks
         )
@@ -79,8 +86,10 @@ def gradcheck(request, response) -> Programs:
     def batch(lib):
         head = "x = np.array(" if lib == "np" else "x = torch.tensor("
         if from_data:
-            dtype = "dtype=np.float32).astype(np.float64)" if lib == "np" else (
-                "dtype=torch.float32).to(torch.float64)"
+            dtype = (
+                "dtype=np.float32).astype(np.float64)"
+                if lib == "np"
+                else ("dtype=torch.float32).to(torch.float64)")
             )
             return f"{head}{literal(x, 'float32', len(head))}, {dtype}"
         tail = ")" if lib == "np" else ", dtype=torch.float64)"
@@ -144,7 +153,7 @@ print(json.dumps({{
     torch = f"""
 {source}
 {batch("torch")}
-labels = torch.tensor({labels_line[len("labels = "):]})
+labels = torch.tensor({labels_line[len("labels = ") :]})
 {where}
 {params_literal(network, params, "torch")}
 {checked}
@@ -249,7 +258,13 @@ def network(request, response) -> Programs:
     info = datasets.get_info(request.dataset)
     net = network_for(request.layers, info.shape, len(info.classes))
     shape = ", ".join(integer(v) for v in info.shape)
-    kinds = "[" + ", ".join(f'("{layer.type}", {integer(layer.spec.get("size") or 0)})' for layer in net.layers) + "]"  # noqa: E501
+    kinds = (
+        "["
+        + ", ".join(
+            f'("{layer.type}", {integer(layer.spec.get("size") or 0)})' for layer in net.layers
+        )
+        + "]"
+    )  # noqa: E501
     modules = "\n".join(
         f"    {torch_module(layer)},  # layers[{layer.index}]" for layer in net.layers
     )

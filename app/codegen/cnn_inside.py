@@ -234,11 +234,8 @@ value = {pl}["gamma"][c] * x_hat + {pl}["beta"][c]""",
     if layer.type == "flatten":
         (k,) = index
         shape = "inp.shape" if np_ else "tuple(inp.shape)"
-        unravel = (
-            f"source = [int(v) for v in np.unravel_index({integer(k)}, {shape})]"
-            if np_
-            else f"source = [int(v) for v in torch.unravel_index(torch.tensor({integer(k)}), {shape})]"
-        )
+        where = f"{integer(k)}, {shape}" if np_ else f"torch.tensor({integer(k)}), {shape}"
+        unravel = f"source = [int(v) for v in {'np' if np_ else 'torch'}.unravel_index({where})]"
         return f"{unravel}  # where entry {integer(k)} came from\nvalue = inp[tuple(source)]", [
             "source"
         ]
@@ -478,9 +475,8 @@ def filters(request, response) -> Programs:
         head = f'    "{preset.name}": '
         lines.append(f"{head}{nested(np.asarray(preset.kernel, float), len(head))},")
     top = integer(request.top)
-    comment = (
-        f"# Layer {integer(response.layer)}'s kernels (F×C×{k}×{k}), "
-        + ("as trained to step " + integer(int(net.step)) if net.step is not None else "as given")
+    comment = f"# Layer {integer(response.layer)}'s kernels (F×C×{k}×{k}), " + (
+        "as trained to step " + integer(int(net.step)) if net.step is not None else "as given"
     )
     numpy_presets = "presets = {  # the image-filter presets of /filters of this size\n"
     numpy_presets += "\n".join(lines) + "\n}"
@@ -639,7 +635,11 @@ print(json.dumps({{
     return Programs(
         program([*imports, "import torch", "import torch.nn.functional as F"], torch),
         program(
-            [*imports, "import numpy as np", "from numpy.lib.stride_tricks import sliding_window_view"],
+            [
+                *imports,
+                "import numpy as np",
+                "from numpy.lib.stride_tricks import sliding_window_view",
+            ],
             numpy,
         ),
         ("counts", "accuracy", "misclassified_count"),

@@ -77,7 +77,11 @@ def running_literal(network, running, lib: str) -> str:
         lines.append(f"    {{  # layers[{layer.index}]: batchnorm")
         for name in ("mean", "var"):
             array = np.asarray(values[name], dtype=np.float64)
-            head = f'        "{name}": np.array(' if lib == "np" else f'        "{name}": torch.tensor('
+            head = (
+                f'        "{name}": np.array('
+                if lib == "np"
+                else f'        "{name}": torch.tensor('
+            )
             tail = ")," if lib == "np" else ", dtype=torch.float64),"
             lines.append(f"{head}{nested(array, len(head))}{tail}")
         lines.append("    },")
@@ -90,8 +94,8 @@ def eval_numpy(layer) -> str:
     if layer.type == "batchnorm":
         i = layer.index
         return (
-            f"batchnorm_eval(h, {p(i, 'gamma')}, {p(i, 'beta')}, running[{i}][\"mean\"], "
-            f"running[{i}][\"var\"], {number(layer.spec['eps'])})"
+            f'batchnorm_eval(h, {p(i, "gamma")}, {p(i, "beta")}, running[{i}]["mean"], '
+            f'running[{i}]["var"], {number(layer.spec["eps"])})'
         )
     return LAYER_CODE[layer.type][1](layer.index, layer.spec)
 
@@ -100,7 +104,7 @@ def eval_torch(layer) -> str:
     if layer.type == "batchnorm":
         i = layer.index
         return (
-            f"F.batch_norm(h, running[{i}][\"mean\"], running[{i}][\"var\"], {p(i, 'gamma')}, "
+            f'F.batch_norm(h, running[{i}]["mean"], running[{i}]["var"], {p(i, "gamma")}, '
             f"{p(i, 'beta')}, training=False, eps={number(layer.spec['eps'])})"
         )
     return LAYER_CODE[layer.type][2](layer.index, layer.spec)
@@ -117,7 +121,9 @@ def numpy_helpers(network, train: bool = False) -> str:
 def forward_numpy(network, train: bool = False) -> str:
     """forward(params, h): every layer's output and backward, batch norm in evaluation mode
     (or, train, with the batch's statistics)."""
-    call = (lambda layer: LAYER_CODE[layer.type][1](layer.index, layer.spec)) if train else eval_numpy
+    call = (
+        (lambda layer: LAYER_CODE[layer.type][1](layer.index, layer.spec)) if train else eval_numpy
+    )
     body = "\n".join(
         f"    h, backward = {call(layer)}\n    outputs.append(h)\n    tape.append(backward)"
         for layer in network.layers
@@ -145,7 +151,9 @@ def backward(tape, dh):
 
 
 def forward_torch(network, train: bool = False) -> str:
-    call = (lambda layer: LAYER_CODE[layer.type][2](layer.index, layer.spec)) if train else eval_torch
+    call = (
+        (lambda layer: LAYER_CODE[layer.type][2](layer.index, layer.spec)) if train else eval_torch
+    )
     body = "\n".join(f"    h = {call(layer)}\n    outputs.append(h)" for layer in network.layers)
     mode = (
         "batch norm uses the batch's mean and variance (training=True)"

@@ -228,8 +228,8 @@ def test_trace_programs_print_each_kind_of_cell(client):
 
     run_all(client, "/api/cnn/trace", bodies, same_cell)
 
-    weights = [(0, "weight", [1, 0, 2, 1]), (0, "bias", [1]), (1, "gamma", [0]),
-               (1, "beta", [1]), (7, "weight", [3, 20]), (7, "bias", [2]), (8, "gamma", [4])]  # fmt: skip
+    weights = [(0, "weight", [1, 0, 2, 1]), (0, "bias", [1]), (1, "gamma", [0]), (1, "beta", [1]),
+               (7, "weight", [3, 20]), (7, "bias", [2]), (8, "gamma", [4])]  # fmt: skip
     bodies = [
         {**base, "label": 3, "layer": layer, "param": name, "weight": index}
         for layer, name, index in weights
