@@ -273,7 +273,8 @@ def network(request, response) -> Programs:
 layers = [
 {modules}
 ]
-kinds = {kinds}  # (type, kernel size) per layer, for the multiply-add count
+# (type, kernel size) per layer, for the multiply-add count
+kinds = {kinds}
 
 
 {FLOPS}

@@ -180,14 +180,16 @@ value = exps[{integer(k)}] / exps.sum()  # softmax of class {integer(k)}""",
         f, i, j = index
         k, st, pad = s["size"], s["stride"], s["padding"]
         padded = (
-            f"np.pad(inp, ((0, 0), ({pad}, {pad}), ({pad}, {pad})))"
+            f"np.pad(inp, ((0, 0), ({pad}, {pad}), ({pad}, {pad})))  # zero padding {pad}"
             if np_
-            else f"F.pad(inp, ({pad}, {pad}, {pad}, {pad}))"
+            else f"F.pad(inp, ({pad}, {pad}, {pad}, {pad}))  # zero padding {pad}"
         )
+        if not pad:
+            padded = "inp  # no padding"
         axes = "axis=(1, 2)" if np_ else "dim=(1, 2)"
         return (
             f"""f, i, j = {integer(f)}, {integer(i)}, {integer(j)}  # output channel, row, column
-padded = {padded}  # zero padding {pad}
+padded = {padded}
 window = padded[:, i * {st} : i * {st} + {k}, j * {st} : j * {st} + {k}]  # stride {st}, {k}×{k}
 products = window * {pl}["weight"][f]
 channel_sums = products.sum({axes})  # one per input channel

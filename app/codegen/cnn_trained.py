@@ -161,7 +161,8 @@ def forward_torch(network, train: bool = False) -> str:
         else "batch norm uses its running averages (training=False), as a model in eval() mode"
     )
     return f'''def forward(params, h):
-    """Every layer's output for the batch h (the last: the class scores); {mode}."""
+    """Every layer's output for the batch h (the last: the class scores);
+    {mode}."""
     outputs = []
 {body}
     return outputs'''
