@@ -253,6 +253,18 @@ def gradcheck(
     float64 central difference, and the relative error. The batch is x and labels, or `count`
     seeded training examples of a data set; the parameters are given, a training state's, or
     initialised."""
+    network, x, labels, flat, step = gradcheck_run(request, settings)
+    result = nn_gradcheck.gradcheck(
+        network, flat, x, labels, request.samples, request.h, request.seed
+    )
+    if not math.isfinite(result["loss"]) or not math.isfinite(result["max_relative_error"]):
+        raise InputError(gettext("the loss is not finite for these parameters"), "params")
+    return GradcheckResponse(**result, layers=layer_summary(network), step=step)
+
+
+def gradcheck_run(request: GradcheckRequest, settings: Settings):
+    """(network, batch, labels, flat parameters, their step) of a /api/cnn/gradcheck body: the
+    endpoint and its programs (app/codegen/cnn_checks.py) check the same numbers."""
     num_classes = None
     if request.x is not None:
         if request.labels is None:
@@ -280,12 +292,7 @@ def gradcheck(
         flat, step = network.flatten(net.params, field_name="state"), net.step
     else:
         flat = network.init_params(request.init, request.seed)
-    result = nn_gradcheck.gradcheck(
-        network, flat, x, labels, request.samples, request.h, request.seed
-    )
-    if not math.isfinite(result["loss"]) or not math.isfinite(result["max_relative_error"]):
-        raise InputError(gettext("the loss is not finite for these parameters"), "params")
-    return GradcheckResponse(**result, layers=layer_summary(network), step=step)
+    return network, x, labels, flat, step
 
 
 def training_run(request: TrainRequest):

@@ -22,12 +22,32 @@ from app.api import conv_transpose as conv_transpose_api
 from app.api import optim as optim_api
 from app.api import pool as pool_api
 from app.api import training as training_api
-from app.codegen import activations, cnn, conv, optimize, pool, train, training
+from app.codegen import (
+    activations,
+    cnn,
+    cnn_checks,
+    cnn_inside,
+    conv,
+    optimize,
+    pool,
+    train,
+    training,
+)
+from app.codegen.cnn_trained import with_settings
 from app.codegen.printer import Programs
 from app.core.errors import InputError
 from app.i18n import _
 from app.schemas.activations import ActivationRequest, DeadReluRequest, VanishingRequest
-from app.schemas.cnn import GradientsRequest, TrainRequest
+from app.schemas.cnn import (  # the CNN lesson's block (CNN_LESSONS)
+    ConfusionRequest,
+    FiltersRequest,
+    GradcheckRequest,
+    GradientsRequest,
+    InspectRequest,
+    NetworkRequest,
+    TraceRequest,
+    TrainRequest,
+)
 from app.schemas.conv import Conv2dBackwardRequest, Conv2dRequest
 from app.schemas.conv_transpose import ConvTransposeRequest
 from app.schemas.optim import OptimizeRequest
@@ -50,6 +70,33 @@ class Lesson:
     precision: str = "float64"
     quiet: dict = field(default_factory=dict)  # set before the handler runs (no trace)
 
+
+# ---- The CNN lesson's other endpoints (sections 1, 4 and 6 of /cnn): app/codegen/cnn_checks.py
+# and cnn_inside.py. A state string in a body is decoded (signature checked) into numbers.
+CNN_LESSONS = (
+    Lesson("/api/cnn/network", NetworkRequest, cnn_api.network, cnn_checks.network),
+    Lesson(
+        "/api/cnn/gradcheck",
+        GradcheckRequest,
+        with_settings(cnn_api.gradcheck),
+        cnn_checks.gradcheck,
+    ),
+    Lesson("/api/cnn/inspect", InspectRequest, with_settings(cnn_api.inspect), cnn_inside.inspect),
+    Lesson("/api/cnn/trace", TraceRequest, with_settings(cnn_api.trace), cnn_inside.trace),
+    Lesson(
+        "/api/cnn/filters",
+        FiltersRequest,
+        with_settings(cnn_api.learned_filters),
+        cnn_inside.filters,
+    ),
+    Lesson(
+        "/api/cnn/confusion",
+        ConfusionRequest,
+        with_settings(cnn_api.confusion),
+        cnn_inside.confusion,
+    ),
+)
+# ---- end of the CNN lesson's block
 
 LESSONS: dict[str, Lesson] = {
     lesson.endpoint: lesson
@@ -127,6 +174,7 @@ LESSONS: dict[str, Lesson] = {
             train.train,
             precision="float32",  # the default; a body's "precision" decides
         ),
+        *CNN_LESSONS,
     )
 }
 ENDPOINTS = tuple(LESSONS)

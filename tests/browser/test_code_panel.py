@@ -109,14 +109,51 @@ def test_the_cnn_panel_reproduces_the_runs_first_chunk(page, live_server, consol
     page.goto(f"{live_server}/cnn?batch=16")
     page.wait_for_load_state("networkidle")
     with page.expect_response(re.compile(r"/api/code$")) as info:
-        page.get_by_text("Reproduce it in code").click()
+        page.locator("#cnn-code").get_by_text("Reproduce it in code").click()
     assert info.value.status == 200, info.value.text()
     code = info.value.json()
     assert code["endpoint"] == "/api/cnn/train" and code["prints"] == ["losses", "batch_accuracy"]
     request = info.value.request.post_data_json
     assert request["body"]["state"] is None and request["body"]["steps"] == 4
     assert request["body"]["batch_size"] == 16
-    expect(page.locator(".code-program")).to_contain_text("opt = torch.optim.")
-    expect(page.locator(".code-status")).to_contain_text("Both programs print losses")
+    expect(page.locator("#cnn-code .code-program")).to_contain_text("opt = torch.optim.")
+    expect(page.locator("#cnn-code .code-status")).to_contain_text("Both programs print losses")
     expect(page.locator("#cnn-train .note-text")).to_contain_text("first steps from its seed")
     assert console_errors == []
+
+
+def open_cnn_panel(page, root: str, title: str) -> dict:
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.locator(root).get_by_text(title).click()
+    assert info.value.status == 200, info.value.text()
+    return info.value.json()
+
+
+def test_the_cnn_sections_have_their_programs(page, live_server, console_errors):
+    """Section 1's network, section 4's gradient check (after a check, at the run's step: the
+    state's numbers written out) and section 6's example through the trained network."""
+    page.goto(f"{live_server}/cnn?batch=16")
+    page.wait_for_load_state("networkidle")
+    code = open_cnn_panel(page, "#cnn-net-code", "The network in code")
+    assert code["endpoint"] == "/api/cnn/network" and code["prints"][0] == "layers"
+    expect(page.locator("#cnn-net-code .code-program")).to_contain_text("nn.Conv2d(")
+    with page.expect_response(re.compile(r"/api/cnn/train$")):
+        page.locator("#cnn-step").click()
+    page.locator("#cnn-gc-at").select_option("now")
+    with page.expect_response(re.compile(r"/api/cnn/gradcheck$")):
+        page.locator("#cnn-gc-run").click()
+    code = open_cnn_panel(page, "#cnn-gc-code", "The gradient check in code")
+    assert code["endpoint"] == "/api/cnn/gradcheck"
+    expect(page.locator("#cnn-gc-code .code-program")).to_contain_text("The parameters at step 1")
+    expect(page.locator("#cnn-gc-code .code-status")).to_contain_text("Both programs print loss")
+    page.locator("#cnn-inside").scroll_into_view_if_needed()
+    expect(page.locator("#cnn-in-layers canvas").first).to_be_visible(timeout=20_000)
+    code = open_cnn_panel(page, "#cnn-in-code", "This example through the network, in code")
+    assert code["endpoint"] == "/api/cnn/inspect" and "activations" in code["prints"]
+    expect(page.locator("#cnn-in-code .code-program")).to_contain_text("training=False")
+    # The default data set's test subset does not fit in a program: the panel says why.
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        page.locator("#cnn-in-confusion-code").get_by_text("The confusion matrix, in code").click()
+    assert info.value.status == 422
+    expect(page.locator("#cnn-in-confusion-code .code-status")).to_contain_text("do not compress")
+    assert [e for e in console_errors if "422" not in e] == []

@@ -4,9 +4,11 @@
 
 import { isAbort, postJSON } from "../../api.js";
 import { coalesced } from "../../coalesce.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { byId, el } from "../../dom.js";
 import { explain } from "../../errors.js";
 import { formatNumber as fmt } from "../../format.js";
+import { t } from "../../i18n.js";
 import { TEXT, typeName } from "./text.js";
 
 const T = TEXT.checks;
@@ -23,6 +25,8 @@ export function worstEntry(check) {
 export function createChecks(page) {
   const types = page.catalogue.layer_types;
   const postCheck = coalesced((body) => postJSON("/api/cnn/gradcheck", body));
+  // The check's programs, once a check has run (its parameters: the seed's, or the run's state).
+  const code = mountCodePanel(byId("cnn-gc-code"), "/api/cnn/gradcheck", { title: t("The gradient check in code") });
 
   function update(run) {
     byId("cnn-initial").textContent =
@@ -87,6 +91,7 @@ export function createChecks(page) {
     }
     byId("cnn-gc-summary").textContent = T.gcSummary(out);
     table(out);
+    code.show(body);
     page.state.set({ gc: at });
   }
 
@@ -95,6 +100,7 @@ export function createChecks(page) {
     byId("cnn-gc-summary").textContent = "";
     byId("cnn-gc-table").replaceChildren();
     byId("cnn-gc-meaning").replaceChildren();
+    code.show(null);
   }
 
   byId("cnn-gc-run").addEventListener("click", run);

@@ -6,6 +6,7 @@
 // drawing as compact text), the checkpoint, the clicked cell and weight, and the direction.
 
 import { getJSON, postForm, postJSON } from "../../api.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { byId, el, fillSelect } from "../../dom.js";
 import { formatNumber as fmt } from "../../format.js";
 import { t } from "../../i18n.js";
@@ -68,6 +69,14 @@ export function createInside(page) {
   let maps = []; // the feature-map views, destroyed before a redraw
   const testCache = new Map();
   let uploaded = false; // the drawing is an uploaded image (until drawn on)
+  // The Code panels of this section: the network's numbers (from the run's state) written out.
+  const codes = {
+    inspect: mountCodePanel(byId("cnn-in-code"), "/api/cnn/inspect", { title: t("This example through the network, in code") }),
+    cell: mountCodePanel(byId("cnn-in-cell-code"), "/api/cnn/trace", { title: t("This cell's arithmetic, in code") }),
+    weight: mountCodePanel(byId("cnn-in-weight-code"), "/api/cnn/trace", { title: t("This weight's gradient, in code") }),
+    filters: mountCodePanel(byId("cnn-in-filters-code"), "/api/cnn/filters", { title: t("The filters and their presets, in code") }),
+    confusion: mountCodePanel(byId("cnn-in-confusion-code"), "/api/cnn/confusion", { title: t("The confusion matrix, in code") }),
+  };
 
   const dataset = () => page.dataset();
   const className = (k) => classBoth(dataset(), k);
@@ -186,6 +195,7 @@ export function createInside(page) {
       const out = await inspect({ ...body, label });
       if (mine !== generation) return;
       seen = { ...out, label };
+      codes.inspect.show({ ...body, label });
     } catch (error) {
       if (mine !== generation) return;
       setError(state().src === "test" ? "cnn-in-index-error" : "cnn-in-error", error.message);
@@ -326,17 +336,20 @@ export function createInside(page) {
     const box = byId("cnn-in-arith");
     if (!pick || !seen) {
       box.replaceChildren();
+      codes.cell.show(null);
       return;
     }
     let out;
+    const body = { layers: net.layers, state: net.state, x: example.x, layer: pick.layer, cell: pick.index };
     try {
-      out = await postJSON("/api/cnn/trace", { layers: net.layers, state: net.state, x: example.x, layer: pick.layer, cell: pick.index });
+      out = await postJSON("/api/cnn/trace", body);
     } catch (error) {
       if (mine === generation) box.replaceChildren(el("p", "message error", t("That cell cannot be traced: {message}", { message: error.message })));
       return;
     }
     if (mine !== generation) return;
     cellTrace = out.cell;
+    codes.cell.show(body);
     const L = seen.layers.length;
     const info = seen.layers[pick.layer];
     const title =
@@ -364,6 +377,7 @@ export function createInside(page) {
     setError("cnn-in-weight-error", "");
     if (!pick || !seen || pick.index.length !== 4) {
       box.replaceChildren();
+      codes.weight.show(null);
       return;
     }
     byId("cnn-in-wlayer").value = String(pick.layer);
@@ -371,8 +385,9 @@ export function createInside(page) {
       byId(`cnn-in-${id}`).value = String(pick.index[i]);
     });
     let out;
+    const body = { layers: net.layers, state: net.state, x: example.x, label: seen.label, layer: pick.layer, weight: pick.index, param: "weight" };
     try {
-      out = await postJSON("/api/cnn/trace", { layers: net.layers, state: net.state, x: example.x, label: seen.label, layer: pick.layer, weight: pick.index, param: "weight" });
+      out = await postJSON("/api/cnn/trace", body);
     } catch (error) {
       if (mine === generation) {
         box.replaceChildren();
@@ -382,6 +397,7 @@ export function createInside(page) {
     }
     if (mine !== generation) return;
     const info = seen.layers[pick.layer];
+    codes.weight.show(body);
     renderWeight(box, out.weight, out.update, out.update && page.optimizers.get(out.update.optimizer), info.spec);
   }
 
@@ -408,8 +424,10 @@ export function createInside(page) {
       filtersOut = await postJSON("/api/cnn/filters", body);
       if (mine !== generation) return;
       renderFilters(filtersOut, firstMaps);
+      codes.filters.show(body);
       const out = await postJSON("/api/cnn/confusion", body);
       if (mine !== generation) return;
+      codes.confusion.show(body);
       confusion.render(out);
       mistakes(out);
       netState = net.state;
@@ -430,6 +448,7 @@ export function createInside(page) {
     byId("cnn-in-filters-note").textContent = "";
     fillSelect(byId("cnn-in-wrong"), [["", t("train first")]]);
     confusion.clear();
+    Object.values(codes).forEach((code) => code.show(null));
   }
 
   // ---------------------------------------------------------------- controls

@@ -159,10 +159,15 @@ async function init() {
     el("p", "note-text", t("The programs train this run's first steps from its seed, with its initial parameters and the examples of its batches written out as numbers, and print the loss of each step.")),
   );
   code.show(firstChunk);
+  // Section 1's panel: the network's shapes, parameters and multiply-adds.
+  const netCode = mountCodePanel(byId("cnn-net-code"), "/api/cnn/network", { title: t("The network in code: its shapes and parameters") });
+  const netBody = () => ({ layers: page.layers(), dataset: page.state.get().data });
+  netCode.show(netBody);
 
   page.state.subscribe(async (v, changed) => {
     const has = (keys) => changed.some((key) => keys.includes(key));
     if (has(RUN_KEYS)) code.show(firstChunk);
+    if (has(["net", "data"])) netCode.show(netBody);
     if (has(DESCRIBE_KEYS)) page.network = null; // until the server has described the new one
     // Not on the steps a chunk writes: a control being typed into keeps what is typed.
     if (has([...RUN_KEYS, "ev", "speed"])) training.sync();
