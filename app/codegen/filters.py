@@ -7,9 +7,10 @@ which neither torch nor the standard library can redo), as C×H×W whole numbers
 (x = pixel / scale), exactly the `input` the endpoint returns. So POST /api/code takes, for
 "/api/image/filter", the JSON body {"pixels", "scale", "spec"} (the upload's spec field, parsed),
 and the programs embed those pixels and compute every filter's conv, activation and pool maps
-as the endpoint does. An image is embedded up to MAX_CODE_SIDE pixels a side (a 128×128 RGB
-image is 49,152 numbers, about 200 kB of program); a larger one is refused with a sentence
-saying so. The page's display settings (previews, contrast, view) change no number and are
+as the endpoint does. An image is embedded up to MAX_CODE_SIDE pixels a side: the lesson's
+256×256 sample images fit (in RGB 196,608 numbers, about 1 MB of program and of request body,
+within the 2 MB body limit); a photo at the working size (1024) would be megabytes, so the page
+says the program needs a smaller image instead of sending it. The page's display settings (previews, contrast, view) change no number and are
 ignored; `full` (one stage of one map) is honoured: the programs print only that stage.
 
 /api/image/probe is JSON already: its pixels are the few the probed pixel depends on.
@@ -32,7 +33,7 @@ from app.schemas.image import FilterRequestSpec
 from app.schemas.probe import ProbeRequest
 
 # The longest side of an image a program embeds.
-MAX_CODE_SIDE = 128
+MAX_CODE_SIDE = 256
 
 Pixel = Annotated[int, Field(ge=0, le=65535)]
 

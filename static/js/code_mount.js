@@ -5,11 +5,13 @@ import { latestOnly, postJSON } from "./api.js";
 import { t } from "./i18n.js";
 import { createCodePanel } from "./widgets/code_panel.js";
 
-export function mountCodePanel(root, endpoint) {
+// title: the panel's summary, when a page has more than one (default "Reproduce it in code").
+export function mountCodePanel(root, endpoint, { title } = {}) {
   let body = null;
   let current = endpoint;
   const post = latestOnly((payload, options) => postJSON("/api/code", payload, options));
   const panel = createCodePanel(root, {
+    ...(title ? { title } : {}),
     // A function as the body is asked when the panel loads (a page whose body is costly to gather).
     load: () =>
       body
