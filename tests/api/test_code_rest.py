@@ -225,7 +225,7 @@ def test_filter_programs_print_every_map_at_every_stage(client):
 def test_a_large_image_or_a_wrong_body_is_refused(client):
     spec = {"color": "gray", "filters": [{"preset": "sobel_x"}]}
     refused = [
-        ({"pixels": [[[0] * 129] * 2], "scale": 255, "spec": spec}, "body.pixels[0][0]"),
+        ({"pixels": [[[0] * 257] * 2], "scale": 255, "spec": spec}, "body.pixels[0][0]"),
         ({"pixels": [[[0] * 4] * 4] * 3, "scale": 255, "spec": spec}, "body.pixels"),
         ({"pixels": [[[300] * 4] * 4], "scale": 255, "spec": spec}, "body.pixels"),
         ({"pixels": [[[1] * 4] * 4], "scale": 255,
@@ -292,3 +292,37 @@ def check_programs_f32(client, endpoint, bodies, compare):
     for kind in KINDS:
         for want in expected:
             compare(next(printed), want, kind)
+
+
+def test_the_largest_image_a_program_holds_fits(client):
+    """A 256×256 RGB image (the lesson's samples are 256×256): the body fits the JSON body
+    limit and the program the program bound. The endpoint sends raw values only up to 128 px,
+    so the NumPy program's maps are compared with the core's pipeline, which computes them."""
+    import json
+
+    from app import codegen
+    from app.codegen.filters import MAX_CODE_SIDE
+    from app.core import filters
+
+    assert MAX_CODE_SIDE == 256
+    spec = {"color": "rgb", "filters": [{"preset": "sobel_x"}, {"preset": "sharpen"}],
+            "pool": {"mode": "max", "size": 2}}  # fmt: skip
+    response = post(client, encode(noise((256, 256), "RGB", 9)), spec)
+    assert response.status_code == 200, response.text
+    chw = pixels(response.json()).transpose(2, 0, 1)
+    body = {"pixels": chw.tolist(), "scale": 255, "spec": spec}
+    assert len(json.dumps({"endpoint": "/api/image/filter", "body": body})) < 2_000_000
+    code = code_for(client, "/api/image/filter", body)
+    assert max(len(code["numpy"]), len(code["pytorch"])) < codegen.MAX_PROGRAM_CHARS
+    x = chw.astype(np.float32) / np.float32(255)
+    kernels = [filters.preset_kernel(f["preset"]) for f in spec["filters"]]
+    stages = filters.pipeline(x, kernels, pool={"mode": "max", "size": 2})
+    want = {
+        "maps": [
+            {"index": i, "stages": {name: {"shape": list(a.shape), "min": float(a.min()),
+                                            "max": float(a.max()), "values": a.tolist()}
+                                    for name, a in maps.items()}}
+            for i, maps in enumerate(stages)
+        ]
+    }  # fmt: skip
+    same_maps(run_programs([code["numpy"]])[0], want, "numpy")
