@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import i18n
+from app.codegen.filters import MAX_CODE_SIDE
 from app.core import (
     activations,
     conv_gradients,
@@ -294,6 +295,8 @@ def filters_catalogue() -> dict:
         "working_size": get_settings().image_working_size,
         # The stage previews the page asks for; a zoomed stage comes at full resolution.
         "preview_side": 256,
+        # The largest image side a Code panel program embeds (app.codegen.filters).
+        "code_side": MAX_CODE_SIDE,
         "robust_percentiles": list(filters.ROBUST_PERCENTILES),
         "controls": {
             "ksize": control("int", 3, 1, filters.MAX_KERNEL),

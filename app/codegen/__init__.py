@@ -177,6 +177,48 @@ LESSONS: dict[str, Lesson] = {
         *CNN_LESSONS,
     )
 }
+
+# ---- coderest: the search, the typed surface and the image filters (issue #16 part 3) ----
+from app.api import probe as probe_api  # noqa: E402
+from app.codegen import filters as filters_code  # noqa: E402
+from app.codegen import search as search_code  # noqa: E402
+from app.codegen import surface as surface_code  # noqa: E402
+from app.schemas.optim import CustomSurfaceRequest, SearchRequest  # noqa: E402
+from app.schemas.probe import ProbeRequest  # noqa: E402
+
+LESSONS.update(
+    (lesson.endpoint, lesson)
+    for lesson in (
+        Lesson(
+            "/api/optimize/search",
+            SearchRequest,
+            optim_api.optimize_search,
+            search_code.search,
+        ),
+        Lesson(
+            "/api/surfaces/custom",
+            CustomSurfaceRequest,
+            optim_api.surface_custom,
+            surface_code.custom,
+        ),
+        Lesson(
+            "/api/image/probe",
+            ProbeRequest,
+            probe_api.probe,
+            filters_code.probe,
+            precision="float32",
+        ),
+        Lesson(
+            "/api/image/filter",
+            filters_code.FilterCodeRequest,
+            filters_code.handler,
+            filters_code.filter_maps,
+            precision="float32",
+        ),
+    )
+)
+# ---- end coderest ----
+
 ENDPOINTS = tuple(LESSONS)
 
 

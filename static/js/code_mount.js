@@ -5,7 +5,7 @@ import { latestOnly, postJSON } from "./api.js";
 import { t } from "./i18n.js";
 import { createCodePanel } from "./widgets/code_panel.js";
 
-// title: the panel's summary, where a page has more than one panel.
+// title: the panel's summary, when a page has more than one (default "Reproduce it in code").
 export function mountCodePanel(root, endpoint, { title } = {}) {
   let body = null;
   let current = endpoint;

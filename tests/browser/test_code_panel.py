@@ -79,27 +79,70 @@ def test_the_panel_fits_the_screen(page, live_server, size):
     page.screenshot(path=f"/tmp/code-panel-{size}.png")
 
 
-PAGES = {
-    "/pooling": ("/api/pool2d", "out = F."),
-    "/activations": ("/api/activations", "y.backward(torch.ones_like(y))"),
-    "/optimizers": ("/api/optimize", "torch.optim."),
-    "/training": ("/api/training/batchnorm", "out = F.batch_norm(x, running_mean, running_var"),
-    "/conv-transpose": ("/api/conv_transpose2d", "out = F.conv_transpose2d(x, w"),
+# Each lesson section's panel: (page, its panel's root, endpoint, a line of its PyTorch program).
+PANELS = {
+    "pooling": ("/pooling", "#pool-code", "/api/pool2d", "out = F."),
+    "activations": (
+        "/activations",
+        "#act-code",
+        "/api/activations",
+        "y.backward(torch.ones_like(y))",
+    ),
+    "vanishing": ("/activations", "#van-code", "/api/activations/vanishing", "torch."),
+    "dead-relu": ("/activations", "#dead-code", "/api/activations/dead-relu", "torch."),
+    "optimizers": ("/optimizers", "#race-code", "/api/optimize", "torch.optim."),
+    "search": ("/optimizers", "#search-code", "/api/optimize/search", "grid_lr, grid_second"),
+    # The page's network (10 layers × 500²) is beyond the draws a program holds: torch's own.
+    "init": ("/training", "#init-code", "/api/training/init", "torch.", "its own random draws"),
+    "training": (
+        "/training",
+        "#bn-code",
+        "/api/training/batchnorm",
+        "out = F.batch_norm(x, running_mean, running_var",
+    ),
+    "conv-transpose": (
+        "/conv-transpose",
+        "#ct-code",
+        "/api/conv_transpose2d",
+        "out = F.conv_transpose2d(x, w",
+    ),
+    "filters": ("/filters", "#fl-code", "/api/image/filter", "F.conv2d("),
 }
 
 
-@pytest.mark.parametrize("path", sorted(PAGES))
-def test_every_lesson_page_has_its_panel(page, live_server, console_errors, path):
-    endpoint, marker = PAGES[path]
+@pytest.mark.parametrize("name", sorted(PANELS))
+def test_every_lesson_section_has_its_panel(page, live_server, console_errors, name):
+    path, root, endpoint, marker, *status = PANELS[name]
     page.goto(live_server + path)
     page.wait_for_load_state("networkidle")
+    panel = page.locator(root)
     with page.expect_response(re.compile(r"/api/code$")) as info:
-        page.get_by_text("Reproduce it in code").click()
+        panel.get_by_text("Reproduce it in code").click()
     assert info.value.status == 200, info.value.text()
     code = info.value.json()
     assert code["endpoint"] == endpoint
-    expect(page.locator(".code-program")).to_contain_text(marker)
-    expect(page.locator(".code-status")).to_contain_text("Both programs print")
+    expect(panel.locator(".code-program")).to_contain_text(marker)
+    expect(panel.locator(".code-status")).to_contain_text(
+        status[0] if status else "Both programs print"
+    )
+    assert console_errors == []
+
+
+def test_the_filters_arithmetic_has_its_pixels_panel(page, live_server, console_errors):
+    """/filters: a pinned pixel's probe program; a photo larger than a program holds is said."""
+    page.goto(live_server + "/filters")
+    page.wait_for_load_state("networkidle")
+    cell = page.locator("#fl-maps .fm-canvas").first
+    with page.expect_response(re.compile(r"/api/image/probe$")):
+        cell.click(position={"x": 20, "y": 20})
+    panel = page.locator("#fl-arith-code")
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        panel.get_by_text("This pixel's arithmetic in code").click()
+    assert info.value.status == 200, info.value.text()
+    assert info.value.json()["endpoint"] == "/api/image/probe"
+    expect(panel.locator(".code-program")).to_contain_text(
+        'print(json.dumps({"value": value.tolist()}))'
+    )
     assert console_errors == []
 
 

@@ -2,6 +2,7 @@
 // (POST /api/activations/dead-relu): where it is active, its gradients, and one gradient step.
 
 import { isAbort, postJSON } from "../../api.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { coalesced } from "../../coalesce.js";
 import { byId } from "../../dom.js";
 import { createRefusals } from "../../errors.js";
@@ -50,6 +51,7 @@ function renderStatus(data) {
 }
 
 export function createDead(page) {
+  const code = mountCodePanel(byId("dead-code"), "/api/activations/dead-relu");
   let data = null;
   const plot = createPlot(byId("dead-plot"), {
     label: t("A ReLU unit and the inputs it receives"),
@@ -103,6 +105,7 @@ export function createDead(page) {
       return;
     }
     refusals.clear();
+    code.show(payload);
     draw();
   }
 

@@ -2,6 +2,7 @@
 // the sigmoid's ceiling 0.25ⁿ.
 
 import { isAbort, postJSON } from "../../api.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { createRefusals } from "../../errors.js";
@@ -34,6 +35,7 @@ function readoutRow(name, label, stats, k) {
 }
 
 export function createVanishing(page) {
+  const code = mountCodePanel(byId("van-code"), "/api/activations/vanishing");
   const label = (name) => page.catalogue.functions[name].label;
   let data = null;
   const plot = createPlot(byId("van-plot"), {
@@ -87,6 +89,7 @@ export function createVanishing(page) {
       return;
     }
     refusals.clear();
+    code.show(payload);
     draw();
   }
 

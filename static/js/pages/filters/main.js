@@ -4,6 +4,7 @@
 // change. Requests are coalesced: at most one in flight, the latest configuration wins.
 
 import { ApiError, postForm, siteUrl } from "../../api.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { readCatalogue } from "../../catalogue.js";
 import { createCoalescer } from "../../coalesce.js";
 import { byId } from "../../dom.js";
@@ -12,6 +13,7 @@ import { clearErrors, placeError, showError } from "./errors.js";
 import { buildSpec } from "./kernel.js";
 import { clearMaps, renderMaps } from "./maps.js";
 import { createPointer } from "./pointer.js";
+import { regionPixels } from "./probe.js";
 import { SAMPLES, TEXT } from "./text.js";
 import { prepareImage } from "./upload.js";
 import { createState } from "../../state.js";
@@ -49,6 +51,15 @@ const page = {
   localError: false, // a control holds a value the page cannot send (said next to it)
 };
 page.pointer = createPointer(page);
+page.code = mountCodePanel(byId("fl-code"), "/api/image/filter");
+
+// The Code panel's body: the image as the filters saw it (the response's exact `input`
+// integers) and the spec, only for images a program can hold (app.codegen.filters).
+function codeBody(input, spec) {
+  const side = catalogue.code_side;
+  if (Math.max(input.W, input.H) > side) throw new Error(TEXT.codeTooLarge(input.W, input.H, side));
+  return { pixels: regionPixels(input.raw, input, { r0: 0, r1: input.H, c0: 0, c1: input.W }), scale: input.scale, spec };
+}
 
 const inputKey = (image, spec) => `${image.id}:${spec.color}`;
 
@@ -69,6 +80,8 @@ async function show({ data, key, spec, seconds }) {
   clearErrors();
   page.lastSpec = spec;
   await renderMaps(page, data, key);
+  const input = page.input;
+  page.code.show(() => codeBody(input, spec));
   byId("fl-status").textContent = TEXT.done(data.maps.length, data, seconds);
 }
 
@@ -77,6 +90,7 @@ function refuse(error, target) {
   showError(slot, text);
   // The maps of an earlier request are not the answer to this one: none are shown.
   clearMaps(page);
+  page.code.show(null);
   if (slot === "fl-error" && error instanceof ApiError && error.field === "file") page.image = null;
   byId("fl-status").textContent = TEXT.refused;
 }

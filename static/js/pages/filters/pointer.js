@@ -3,21 +3,26 @@
 // not one per pixel. A click pins the pixel (Esc unpins); while pinned, hovering does nothing.
 
 import { postJSON } from "../../api.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { createCoalescer } from "../../coalesce.js";
 import { byId } from "../../dom.js";
+import { t } from "../../i18n.js";
 import { clearArithmetic, markProbe, showArithmetic } from "./arithmetic.js";
 import { probePayload, probeRegion, kernelSide } from "./probe.js";
 import { TEXT } from "./text.js";
 
 export function createPointer(page) {
+  // The arithmetic's own Code panel: the programs for the pixel shown (POST /api/image/probe).
+  const code = mountCodePanel(byId("fl-arith-code"), "/api/image/probe", { title: t("This pixel's arithmetic in code") });
   const send = async (target) => {
     const m = target.result.maps[target.f];
     const payload = probePayload(target.result, page.input, m, target.name, target.r, target.c);
-    return postJSON("/api/image/probe", payload);
+    return { probe: await postJSON("/api/image/probe", payload), payload };
   };
 
-  function show(probe, target) {
+  function show({ probe, payload }, target) {
     if (target.result !== page.result) return; // the maps changed meanwhile
+    code.show(payload);
     const { result, input } = page;
     const m = result.maps[target.f];
     showArithmetic(result, m, probe, input.C, input.scale);

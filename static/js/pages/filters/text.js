@@ -32,6 +32,8 @@ export const STAGE_TITLES = { conv: t("convolution"), activation: t("activation"
 export const CHANNEL_NAMES = ["R", "G", "B"];
 
 export const TEXT = {
+  codeTooLarge: (width, height, side) =>
+    t("the image the filters see is {width}×{height}; a program holds its pixels only up to {side}×{side} (more would be megabytes of numbers): pick a sample, or an image of at most {side} pixels a side.", { width, height, side }),
   pickImage: t("Pick a sample, or drop, paste or pick an image of your own."),
   pickFilter: t("Choose at least one preset or add your own kernel: with no filter there is no feature map to show."),
   computing: t("Computing…"),

@@ -3,6 +3,7 @@
 // methods' samples, the loss against the learning rate alone, and what each found.
 
 import { isAbort, postJSON } from "../../api.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { coalesced } from "../../coalesce.js";
 import { createColorbar } from "../../colormap.js";
 import { byId, el } from "../../dom.js";
@@ -102,6 +103,7 @@ export function createSearch(page) {
     }),
   );
   const post = coalesced((payload) => postJSON("/api/optimize/search", payload));
+  const code = mountCodePanel(byId("search-code"), "/api/optimize/search");
 
   function syncInputs(v) {
     byId("search-opt").value = v.s_opt;
@@ -141,23 +143,25 @@ export function createSearch(page) {
     syncInputs(v);
     const second = page.optimizers.get(v.s_opt).search_ranges.second;
     let data;
+    const payload = {
+      surface: surfaceRef(page.surface),
+      start: startPoint(page),
+      optimizer: v.s_opt,
+      budget: v.s_budget,
+      steps: v.s_steps,
+      seed: v.s_seed,
+      lr_range: v.s_lr,
+      second_range: second,
+      map_resolution: page.catalogue.map_resolution,
+    };
     try {
-      data = await post({
-        surface: surfaceRef(page.surface),
-        start: startPoint(page),
-        optimizer: v.s_opt,
-        budget: v.s_budget,
-        steps: v.s_steps,
-        seed: v.s_seed,
-        lr_range: v.s_lr,
-        second_range: second,
-        map_resolution: page.catalogue.map_resolution,
-      });
+      data = await post(payload);
       refusals.clear();
     } catch (error) {
       if (!isAbort(error)) refusals.refuse(error);
       return;
     }
+    code.show(payload);
     draw(data, v.s_lr, second);
   }
 

@@ -2,6 +2,7 @@
 // chosen scheme's histograms per layer, the std per layer of all of them, and one layer read.
 
 import { isAbort, postJSON } from "../../api.js";
+import { mountCodePanel } from "../../code_mount.js";
 import { coalesced } from "../../coalesce.js";
 import { byId, el } from "../../dom.js";
 import { explain as explainError } from "../../errors.js";
@@ -37,6 +38,9 @@ function readoutRow(page, scheme, stats, chosen) {
 
 export function createInit(page) {
   const schemes = Object.keys(page.catalogue.schemes);
+  const code = mountCodePanel(byId("init-code"), "/api/training/init");
+  let bodies = null; // the bodies of the last run, one per scheme
+  let shownCode = null;
   const label = (scheme) => page.catalogue.schemes[scheme].label;
   let results = null; // scheme -> response
   const hists = createHistograms(byId("init-hists"), { onPick: (layer) => page.state.set({ il: layer }) });
@@ -87,6 +91,8 @@ export function createInit(page) {
     const v = page.state.get();
     const chosen = results[v.scheme];
     if (!chosen) return;
+    const body = bodies[schemes.indexOf(v.scheme)];
+    if (body !== shownCode) code.show((shownCode = body)); // the scheme in focus
     const edges = chosen.bin_edges;
     hists.update({ layers: chosen.layers, edges, color: COLORS[v.scheme], selected: selectedLayer() });
     byId("init-hist-range").textContent = t("({scheme}, {act}, bins from {low} to {high})", {
@@ -132,6 +138,7 @@ export function createInit(page) {
     byId("init-error").textContent = "";
     byId("init-results").classList.remove("tr-stale");
     results = Object.fromEntries(schemes.map((s, k) => [s, responses[k]]));
+    bodies = payloads;
     draw();
   }
 
