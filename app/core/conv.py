@@ -13,7 +13,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from app.core.errors import InputError, ShapeError
-from app.core.parallel import for_images
+from app.core.parallel import for_images, matmul
 from app.i18n import N_, gettext, ngettext
 
 MODES = ("cross-correlation", "convolution")
@@ -505,126 +505,159 @@ def conv2d_lesson(
 # The CNN lesson trains on batches (N = 64 by default). conv2d_forward above works image by image
 # and conv2d_backward through einsum over a window view; on the default lesson net (batch 64,
 # 1→8 and 8→16 channels, 3×3, pad 1, float32) they measured about 8 ms forward and 24 ms
-# backward per step. The functions below are the same convolution, batched (measured on the
-# 8→16 layer, 2 shared cores, best of 15):
-# - im2col as one copy per kernel tap into a buffer a training chunk reuses, and one stacked
-#   matrix product; with stride 1 on the flattened padded images (as conv_stride1 does), so each
-#   tap is one contiguous run per image and channel and the copies and adds run over rows of
-#   (H_out − 1)·W_p + W_out values instead of W_out: im2col 0.9 → 0.3 ms, col2im 1.6 → 0.4 ms;
-# - tap-major rows ((i, j) then c), so each tap's block is one C×L run per image;
-# - the bias as the last column against a row of ones: adding it as a (F, 1, 1) broadcast over
-#   the strided output cells took 0.49 ms, the plain copy that replaces it 0.12 ms;
-# - the per-image copies and adds split over the cores (parallel.for_images).
-# Products over the whole batch in one (F, K)·(K, N·L) product measured no faster (the copies
-# into that layout cost what the product saves) and slower on the 1-channel first layer.
-# Forward + backward of the two layers: about 4.5 ms of a 13 ms step.
+# backward per step. The functions below are the same convolution, batched:
+# - channels first over the whole batch: the layers hand each other NCHW-shaped views of
+#   (C, N, H, W) memory (channels_first, batch_view), so each channel of the whole batch is one
+#   contiguous run and each conv is ONE matrix product (F, K + 1)·(K + 1, L), not N small ones;
+# - im2col as one copy per kernel tap into a buffer a training chunk reuses; with stride 1 on the
+#   flattened padded batch (as conv_stride1 does on one image): column q is the window whose
+#   top-left corner is flat position q of the (C, N·H_p·W_p) padded batch, so each tap is one
+#   contiguous (C, L) block, L = N·H_p·W_p − (KH − 1)·W_p − (KW − 1); the windows that straddle
+#   a row's or an image's edge are computed and dropped (about 15% and 30% of the columns on the
+#   two layers of the default net);
+# - tap-major rows ((i, j) then c), the bias as the last column against a row of ones;
+# - the copies and adds split over the cores (parallel.for_images) by ranges of columns or of
+#   images, each range written by one thread only, so the numbers never depend on the threads.
+# Measured on the default net (float32, one thread, best of 60): 1→8 forward 0.87 → 0.63 ms,
+# 8→16 forward 1.79 → 1.52 ms and backward 3.27 → 2.45 ms against the per-image products.
 
 
-def buffer(workspace, key, shape, dtype) -> np.ndarray:
-    """An uninitialised array of this shape and dtype, reused from `workspace` (a dict) if given.
+def channels_first(x):
+    """x (N, C, ...) as a (C, N, ...) C-contiguous array: a view when x's memory is already
+    laid out channel by channel (the layers' outputs are), else one copy."""
+    return np.ascontiguousarray(x.swapaxes(0, 1))
+
+
+def batch_view(a):
+    """(C, N, ...) -> the (N, C, ...) view the layers pass on (no copy)."""
+    return a.swapaxes(0, 1)
+
+
+def buffer(workspace, key, shape, dtype, zeros=False) -> np.ndarray:
+    """An array of this shape and dtype, reused from `workspace` (a dict) if given; zeros=True:
+    all zero when it is made (a reused one keeps what the caller left in it), else uninitialised.
 
     A training chunk runs the same shapes many times; reusing the large temporaries (im2col
     columns, padded inputs) saves their allocation and first-touch page faults on every step.
     """
+    make = np.zeros if zeros else np.empty
     if workspace is None:
-        return np.empty(shape, dtype)
+        return make(shape, dtype)
     key = (key, shape, np.dtype(dtype).str)
     array = workspace.get(key)
     if array is None:
-        array = workspace[key] = np.empty(shape, dtype)
+        array = workspace[key] = make(shape, dtype)
     return array
 
 
-def pad_into(xp, x, padding, s=slice(None)):
-    """Write images s of x (N, C, H, W) into xp (N, C, H + 2·ph, W + 2·pw) with zero borders."""
-    ph, pw = padding
-    H, W = x.shape[2:]
-    xp[s, :, :ph] = 0
-    xp[s, :, ph + H :] = 0
-    xp[s, :, ph : ph + H, :pw] = 0
-    xp[s, :, ph : ph + H, pw + W :] = 0
-    xp[s, :, ph : ph + H, pw : pw + W] = x[s]
-
-
-def im2col_batched(x, KH, KW, stride=(1, 1), padding=(0, 0), workspace=None, key="cols"):
-    """Every window of x (N, C, H, W) as columns: cols (N, KH*KW*C + 1, L) and the layout.
-
-    Row r = (i*KW + j)*C + c of cols[n] holds tap (i, j) of channel c of every window, and the
-    last row is ones, so [filter_matrix(w), b] (F, KH*KW*C + 1) times cols[n] is the
-    convolution of image n, bias included (tap-major rows: each tap's block is one contiguous
-    C×L run per image). Layout "grid": L = H_out*W_out, one column per output cell. Layout
-    "flat" (stride 1): column q is the window whose top-left corner is flat position q of the
-    padded image, L = (H_out − 1)·W_p + W_out; output (r, c) is column r·W_p + c and the
-    columns with c ≥ W_out are computed and dropped.
-    """
-    N, C, H, W = x.shape
-    (sh, sw), (ph, pw) = stride, padding
-    Hp, Wp = H + 2 * ph, W + 2 * pw
-    Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
-    K = C * KH * KW
-    flat_layout = (sh, sw) == (1, 1)
-    L = (Ho - 1) * Wp + Wo if flat_layout else Ho * Wo
-    padded = ph > 0 or pw > 0
-    xp = buffer(workspace, key + ":pad", (N, C, Hp, Wp), x.dtype) if padded else x
-    cols = buffer(workspace, key, (N, K + 1, L), x.dtype)
-    cols[:, K] = 1
-    taps = cols[:, :K].reshape(N, KH, KW, C, L)  # views: the copies below fill cols
-    flat = xp.reshape(N, C, Hp * Wp) if flat_layout else None
-    grid = None if flat_layout else taps.reshape(N, KH, KW, C, Ho, Wo)
-
-    def copy(s):  # pad, then one copy per tap: a single hand-off to the threads for both
-        if padded:
-            pad_into(xp, x, padding, s)
-        for i in range(KH):
-            for j in range(KW):
-                if flat_layout:
-                    taps[s, i, j] = flat[s, :, i * Wp + j : i * Wp + j + L]
-                else:
-                    rows = slice(i, i + sh * (Ho - 1) + 1, sh)
-                    grid[s, i, j] = xp[s, :, rows, j : j + sw * (Wo - 1) + 1 : sw]
-
-    for_images(copy, N, cols.size)
-    return cols, "flat" if flat_layout else "grid"
-
-
-def flat_cells(a, Ho, Wo, Wp):
-    """View of the output cells (N, F, Ho, Wo) inside flat-layout columns a (N, F, L)."""
-    N, F, L = a.shape
-    item = a.itemsize
-    return as_strided(
-        a, (N, F, Ho, Wo), (a.strides[0], a.strides[1], Wp * item, item), writeable=False
-    )
-
-
-def col2im_batched(dcols, x_shape, KH, KW, stride=(1, 1), padding=(0, 0), layout="grid"):
-    """The adjoint of im2col_batched: dcols (N, KH*KW*C, L) -> dx (N, C, H, W).
-
-    Each tap's block is added back where it was read (one add per tap); cells that several
-    windows share receive the sum. The padding's share is dropped.
-    """
+def batch_geometry(x_shape, KH, KW, stride, padding):
+    """Sizes of the batched path: (H_p, W_p, H_out, W_out, L, layout); layout "flat" (stride 1,
+    L = N·H_p·W_p − (KH − 1)·W_p − (KW − 1)) or "grid" (L = N·H_out·W_out)."""
     N, C, H, W = x_shape
     (sh, sw), (ph, pw) = stride, padding
     Hp, Wp = H + 2 * ph, W + 2 * pw
     Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
-    dxp = np.empty((N, C, Hp, Wp), dcols.dtype)
-    L = (Ho - 1) * Wp + Wo if layout == "flat" else Ho * Wo
-    taps = dcols.reshape(N, KH, KW, C, L)
-    grid = taps.reshape(N, KH, KW, C, Ho, Wo) if layout == "grid" else None
-    flat = dxp.reshape(N, C, Hp * Wp)
+    if (sh, sw) == (1, 1):
+        return Hp, Wp, Ho, Wo, N * Hp * Wp - (KH - 1) * Wp - (KW - 1), "flat"
+    return Hp, Wp, Ho, Wo, N * Ho * Wo, "grid"
+
+
+def im2col_batched(x, KH, KW, stride=(1, 1), padding=(0, 0), workspace=None, key="cols"):
+    """Every window of the batch x (N, C, H, W) as columns: cols (KH*KW*C + 1, L) and the layout.
+
+    Row r = (i*KW + j)*C + c holds tap (i, j) of channel c of every window, and the last row is
+    ones, so [filter_matrix(w), b] (F, KH*KW*C + 1) times cols is the convolution of the whole
+    batch, bias included. Layout "grid": L = N*H_out*W_out, column (n*H_out + r)*W_out + c is
+    output cell (n, r, c). Layout "flat" (stride 1): column q is the window whose top-left
+    corner is flat position q of the padded batch (C, N*H_p*W_p); output (n, r, c) is column
+    (n*H_p + r)*W_p + c and the other columns are computed and dropped.
+    """
+    N, C, H, W = x.shape
+    (sh, sw), (ph, pw) = stride, padding
+    Hp, Wp, Ho, Wo, L, layout = batch_geometry(x.shape, KH, KW, stride, padding)
+    K = C * KH * KW
+    xc = x.swapaxes(0, 1)  # (C, N, H, W), a view
+    if ph or pw:
+        # zero borders once; every step writes the same interior
+        xp = buffer(workspace, key + ":pad", (C, N, Hp, Wp), x.dtype, zeros=True)
+
+        def pad(s):
+            xp[:, s, ph : ph + H, pw : pw + W] = xc[:, s]
+
+        for_images(pad, N, xp.size)
+    else:
+        xp = np.ascontiguousarray(xc)
+    cols = buffer(workspace, key, (K + 1, L), x.dtype)
+    cols[K] = 1
+    if layout == "flat":
+        flat = xp.reshape(C, N * Hp * Wp)
+
+        def copy(s):  # columns s of every tap
+            for t in range(KH * KW):
+                start = (t // KW) * Wp + t % KW
+                cols[t * C : (t + 1) * C, s] = flat[:, start + s.start : start + s.stop]
+
+        for_images(copy, L, cols.size)
+    else:
+        grid = cols[:K].reshape(KH, KW, C, N, Ho, Wo)
+
+        def copy(s):  # images s of every tap
+            for i in range(KH):
+                for j in range(KW):
+                    rows = slice(i, i + sh * (Ho - 1) + 1, sh)
+                    grid[i, j, :, s] = xp[:, s, rows, j : j + sw * (Wo - 1) + 1 : sw]
+
+        for_images(copy, N, cols.size)
+    return cols, layout
+
+
+def flat_cells(a, N, Hp, Wp, Ho, Wo):
+    """View of the output cells (F, N, Ho, Wo) inside flat-layout columns a (F, L)."""
+    item = a.itemsize
+    return as_strided(
+        a, (a.shape[0], N, Ho, Wo), (a.strides[0], Hp * Wp * item, Wp * item, item),
+        writeable=False,
+    )
+
+
+def col2im_batched(dcols, x_shape, KH, KW, stride=(1, 1), padding=(0, 0), layout="grid"):
+    """The adjoint of im2col_batched: dcols (KH*KW*C, L) -> dx (N, C, H, W), a view of (C, N, H,
+    W) memory.
+
+    Each tap's block is added back where it was read; cells that several windows share receive
+    the sum, tap by tap in the same order whatever the threads (each thread owns whole images of
+    the result). The padding's share is dropped.
+    """
+    N, C, H, W = x_shape
+    (sh, sw), (ph, pw) = stride, padding
+    Hp, Wp, Ho, Wo, L, _ = batch_geometry(x_shape, KH, KW, stride, padding)
+    cropped = bool(ph or pw)
+    dxp = np.empty((C, N, Hp, Wp), dcols.dtype)
+    dx = np.empty((C, N, H, W), dcols.dtype) if cropped else dxp
+    image = Hp * Wp
+    flat = dxp.reshape(C, N * image)
+    grid = dcols.reshape(KH, KW, C, N, Ho, Wo) if layout == "grid" else None
 
     def add_back(s):
-        dxp[s] = 0
-        for i in range(KH):
-            for j in range(KW):
-                if layout == "flat":
-                    flat[s, :, i * Wp + j : i * Wp + j + L] += taps[s, i, j]
-                else:
-                    rows = slice(i, i + sh * (Ho - 1) + 1, sh)
-                    cols = slice(j, j + sw * (Wo - 1) + 1, sw)
-                    dxp[s, :, rows, cols] += grid[s, i, j]
+        dxp[:, s] = 0
+        for t in range(KH * KW):
+            i, j = divmod(t, KW)
+            if layout == "flat":
+                # the targets of images s: flat positions [a, b), read at columns q = target − start
+                start = i * Wp + j
+                a, b = s.start * image, s.stop * image
+                lo, hi = max(a - start, 0), min(b - start, L)
+                if lo < hi:
+                    flat[:, lo + start : hi + start] += dcols[t * C : (t + 1) * C, lo:hi]
+            else:
+                rows = slice(i, i + sh * (Ho - 1) + 1, sh)
+                columns = slice(j, j + sw * (Wo - 1) + 1, sw)
+                dxp[:, s, rows, columns] += grid[i, j, :, s]
+        if cropped:
+            dx[:, s] = dxp[:, s, ph : ph + H, pw : pw + W]
 
     for_images(add_back, N, dxp.size)
-    return dxp[:, :, ph : ph + H, pw : pw + W]
+    return batch_view(dx)
 
 
 def filter_matrix(w):
@@ -636,27 +669,25 @@ def filter_matrix(w):
 def conv2d_forward_batched(x, w, b, stride=1, padding=0, workspace=None, key="conv"):
     """Cross-correlation of x (N, C, H, W) with w (F, C, KH, KW) plus b (F,), batched.
 
-    H_out = (H + 2*ph - KH) // sh + 1, likewise W_out (dilation 1). Computes in x's dtype (the
-    caller passes x, w and b in one dtype). Returns out (N, F, H_out, W_out) and the cache for
+    H_out = (H + 2*ph - KH) // sh + 1, likewise W_out (dilation 1). x may have any memory
+    layout; computes in x's dtype (the caller passes x, w and b in one dtype). Returns out
+    (N, F, H_out, W_out), a view of (F, N, H_out, W_out) memory, and the cache for
     conv2d_backward_batched: {"x_shape", "w", "stride", "padding", "cols", "layout"}.
     The same numbers as conv2d_forward (the tests hold them equal).
     """
     N, C, H, W = x.shape
     F, _, KH, KW = w.shape
     stride, padding, _ = check_params(stride, padding, 1)
-    Ho = output_length(H, KH, padding[0], stride[0], 1)
-    Wo = output_length(W, KW, padding[1], stride[1], 1)
+    Hp, Wp, Ho, Wo, L, _ = batch_geometry(x.shape, KH, KW, stride, padding)
     cols, layout = im2col_batched(x, KH, KW, stride, padding, workspace, key)
-    # The bias is the last column, against the ones row: adding it as a broadcast (F, 1, 1) over
-    # the strided output cells took 0.49 ms on the 8→16 layer, copying them 0.12 ms.
     weights = np.concatenate([filter_matrix(w), b.reshape(F, 1).astype(w.dtype)], axis=1)
-    products = np.matmul(weights, cols)  # (N, F, L): one product per image
+    products = matmul(weights, cols)  # (F, L): the whole batch in one product
     if layout == "flat":
-        out = np.empty((N, F, Ho, Wo), x.dtype)
-        cells = flat_cells(products, Ho, Wo, W + 2 * padding[1])
-        for_images(lambda s: np.copyto(out[s], cells[s]), N, out.size)
+        out = np.empty((F, N, Ho, Wo), x.dtype)
+        cells = flat_cells(products, N, Hp, Wp, Ho, Wo)
+        for_images(lambda s: np.copyto(out[:, s], cells[:, s]), N, out.size)
     else:
-        out = products.reshape(N, F, Ho, Wo)
+        out = products.reshape(F, N, Ho, Wo)
     cache = {
         "x_shape": x.shape,
         "w": w,
@@ -665,38 +696,41 @@ def conv2d_forward_batched(x, w, b, stride=1, padding=0, workspace=None, key="co
         "cols": cols,
         "layout": layout,
     }
-    return out, cache
+    return batch_view(out), cache
 
 
 def conv2d_backward_batched(dout, cache, need_dx=True):
     """dout (N, F, H_out, W_out) -> dx (N, C, H, W) or None, dw (F, C, KH, KW), db (F,).
 
-    [dw, db] = Σ_n dout[n]·cols[n]ᵀ (the ones row gives db = Σ dout); dx = col2im(wᵀ·dout).
+    [dw, db] = dout·colsᵀ over the whole batch (the ones row gives db = Σ dout); dx =
+    col2im(wᵀ·dout). dout may have any memory layout; dx is a view of (C, N, H, W) memory.
     The first layer of a network needs no dx (its input is the data), which saves half its work.
     """
     w, cols, layout = cache["w"], cache["cols"], cache["layout"]
-    N, C, H, W = cache["x_shape"]
-    F, _, KH, KW = w.shape
+    x_shape = cache["x_shape"]
+    N = x_shape[0]
+    F, C, KH, KW = w.shape
     K = C * KH * KW
-    Ho, Wo = dout.shape[2:]
+    Hp, Wp, Ho, Wo, L, _ = batch_geometry(x_shape, KH, KW, cache["stride"], cache["padding"])
+    dc = dout.swapaxes(0, 1)  # (F, N, Ho, Wo), a view
     if layout == "flat":
-        Wp = W + 2 * cache["padding"][1]
-        # rows of Wp: each output row and its dropped tail, then the first L columns as a view
-        rows = np.empty((N, F, Ho, Wp), dout.dtype)
+        # each output cell at its window's flat position, zeros at the dropped ones
+        spread = np.empty((F, N, Hp, Wp), dout.dtype)
 
-        def spread(s):
-            rows[s, :, :, :Wo] = dout[s]
-            rows[s, :, :, Wo:] = 0
+        def place(s):
+            spread[:, s, :Ho, :Wo] = dc[:, s]
+            spread[:, s, :Ho, Wo:] = 0
+            spread[:, s, Ho:] = 0
 
-        for_images(spread, N, rows.size)
-        d = rows.reshape(N, F, Ho * Wp)[:, :, : cols.shape[2]]
+        for_images(place, N, spread.size)
+        d = spread.reshape(F, N * Hp * Wp)[:, :L]
     else:
-        d = np.ascontiguousarray(dout).reshape(N, F, Ho * Wo)
-    dw_matrix = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)  # (F, KH*KW*C + 1)
+        d = np.ascontiguousarray(dc).reshape(F, L)
+    dw_matrix = matmul(d, cols.T)  # (F, KH*KW*C + 1)
     db = np.ascontiguousarray(dw_matrix[:, K])
     dw = np.ascontiguousarray(dw_matrix[:, :K].reshape(F, KH, KW, C).transpose(0, 3, 1, 2))
     if not need_dx:
         return None, dw, db
-    dcols = np.matmul(filter_matrix(w).T, d)
-    dx = col2im_batched(dcols, (N, C, H, W), KH, KW, cache["stride"], cache["padding"], layout)
+    dcols = matmul(filter_matrix(w).T, d)  # (KH*KW*C, L)
+    dx = col2im_batched(dcols, x_shape, KH, KW, cache["stride"], cache["padding"], layout)
     return dx, dw, db

@@ -414,21 +414,45 @@ def first_winner(taps, out) -> np.ndarray:
     return winner
 
 
+def as_maps(x):
+    """x (N, C, H, W) as its N·C maps (N·C, 1, H, W) without a copy when each map is one
+    contiguous run (NCHW memory, or the (C, N, H, W) memory the conv layers hand on), and
+    whether the maps are in channel-first order. Any other layout is copied channel first."""
+    N, C, H, W = x.shape
+    if x.flags.c_contiguous:
+        return x.reshape(N * C, 1, H, W), False
+    return np.ascontiguousarray(x.swapaxes(0, 1)).reshape(C * N, 1, H, W), True
+
+
+def from_maps(a, shape, channel_first):
+    """The inverse of as_maps: (N·C, 1, h, w) maps -> (N, C, h, w) (a view, in their layout)."""
+    N, C = shape[:2]
+    h, w = a.shape[2:]
+    if channel_first:
+        return a.reshape(C, N, h, w).swapaxes(0, 1)
+    return a.reshape(N, C, h, w)
+
+
 def pool2d_forward_batched(x, mode, size, stride=None, padding=0):
     """Max or average pooling of x (N, C, H, W); returns out (N, C, H_out, W_out) and a cache.
 
     H_out = (H + 2*ph - KH) // sh + 1, likewise W_out. Ties go to the first maximum in row-major
-    window order, as in PyTorch. Image ranges run side by side (parallel.for_images). The cache,
-    for pool2d_backward_batched: {"x_shape", "mode", "kernel", "stride", "padding", "winner"}
-    (winner: the index i*KW + j of each window's winning tap, uint8, max only). The same numbers
-    as pool2d_forward (the tests hold them equal).
+    window order, as in PyTorch. Every map is pooled on its own, so x's memory layout is kept:
+    out is laid out as x is (NCHW, or channel first as the conv layers hand it on; as_maps).
+    Ranges of maps run side by side (parallel.for_images). The cache, for
+    pool2d_backward_batched: {"x_shape", "mode", "kernel", "stride", "padding", "winner",
+    "channel_first"} (winner: the index i*KW + j of each window's winning tap, uint8, max only,
+    per map). The same numbers as pool2d_forward (the tests hold them equal).
     """
     x, _, (KH, KW), stride, padding = prepare(x, mode, size, stride, padding)
-    N, C, H, W = x.shape
+    shape = x.shape
+    x, channel_first = as_maps(x)
+    M = x.shape[0]
+    H, W = shape[2:]
     (sh, sw), (ph, pw) = stride, padding
     Ho, Wo = output_length(H, KH, ph, sh, 1), output_length(W, KW, pw, sw, 1)
-    out = np.empty((N, C, Ho, Wo), x.dtype)
-    winner = np.empty((N, C, Ho, Wo), np.uint8) if mode == "max" else None
+    out = np.empty((M, 1, Ho, Wo), x.dtype)
+    winner = np.empty((M, 1, Ho, Wo), np.uint8) if mode == "max" else None
 
     def pool_images(s):
         xp = pad_for(x[s], mode, padding)
@@ -444,27 +468,35 @@ def pool2d_forward_batched(x, mode, size, stride=None, padding=0):
                 total += tap(xp, t // KW, t % KW, Ho, Wo, stride)
             np.divide(total, KH * KW, out=out[s])
 
-    for_images(pool_images, N, x.size)
+    for_images(pool_images, M, x.size)
     cache = {
-        "x_shape": x.shape,
+        "x_shape": shape,
         "mode": mode,
         "kernel": (KH, KW),
         "stride": stride,
         "padding": padding,
         "winner": winner,
+        "channel_first": channel_first,
     }
-    return out, cache
+    return from_maps(out, shape, channel_first), cache
 
 
 def pool2d_backward_batched(dout, cache):
-    """dout (N, C, H_out, W_out) -> dx (N, C, H, W): to the winner (max) or shared (average)."""
-    N, C, H, W = cache["x_shape"]
+    """dout (N, C, H_out, W_out) -> dx (N, C, H, W): to the winner (max) or shared (average).
+
+    dout may have any memory layout; dx is laid out as the forward pass's input was."""
+    shape = N, C, H, W = cache["x_shape"]
     (KH, KW), stride, (ph, pw) = cache["kernel"], cache["stride"], cache["padding"]
     Ho, Wo = dout.shape[2:]
     mode, winner = cache["mode"], cache["winner"]
+    if cache["channel_first"]:
+        dout = np.ascontiguousarray(dout.swapaxes(0, 1)).reshape(C * N, 1, Ho, Wo)
+    else:
+        dout = np.ascontiguousarray(dout).reshape(N * C, 1, Ho, Wo)
+    M = dout.shape[0]
     overlapping = stride[0] < KH or stride[1] < KW
     tiled = not overlapping and (H + 2 * ph, W + 2 * pw) == (Ho * KH, Wo * KW)
-    dxp = np.empty((N, C, H + 2 * ph, W + 2 * pw), dout.dtype)
+    dxp = np.empty((M, 1, H + 2 * ph, W + 2 * pw), dout.dtype)
 
     def route(s):
         if not tiled:  # windows that tile the input write every cell once: no zeros needed
@@ -481,5 +513,5 @@ def pool2d_backward_batched(dout, cache):
             else:
                 target += np.multiply(d, winner[s] == t) if mode == "max" else share
 
-    for_images(route, N, dxp.size)
-    return dxp[:, :, ph : ph + H, pw : pw + W]
+    for_images(route, M, dxp.size)
+    return from_maps(dxp[:, :, ph : ph + H, pw : pw + W], shape, cache["channel_first"])

@@ -31,6 +31,7 @@ from app.core import datasets, optimizers
 from app.core.errors import InputError
 from app.core.nn.layers import BatchNorm, softmax_cross_entropy, update_running
 from app.core.nn.network import INIT_SCHEMES, MAX_BATCH_ACTIVATIONS, Network
+from app.core.parallel import one_blas_thread_here
 from app.i18n import gettext
 
 PRECISIONS = {"float32": np.float32, "float64": np.float64}
@@ -358,7 +359,9 @@ def train_chunk(
     chunk = Chunk(state)
     if state.step == 0:
         chunk.initial_params = network_params(state, config).copy()
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is data
+    # divergence is data; the BLAS on this thread only (parallel.matmul splits the large
+    # products over the pool itself; OpenBLAS's spinning helper threads slowed the pool's copies)
+    with one_blas_thread_here(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         chunk.state = run_steps(network, data, config, state, steps, chunk, stats_every)
         if evaluate:
             chunk.evaluation = evaluate_run(network, data, chunk.state, config)
