@@ -10,8 +10,9 @@ and the programs embed those pixels and compute every filter's conv, activation 
 as the endpoint does. An image is embedded up to MAX_CODE_SIDE pixels a side: the lesson's
 256×256 sample images fit (in RGB 196,608 numbers, about 1 MB of program and of request body,
 within the 2 MB body limit); a photo at the working size (1024) would be megabytes, so the page
-says the program needs a smaller image instead of sending it. The page's display settings (previews, contrast, view) change no number and are
-ignored; `full` (one stage of one map) is honoured: the programs print only that stage.
+says the program needs a smaller image instead of sending it. The page's display settings
+(previews, contrast, view) change no number and are ignored; `full` (one stage of one map) is
+honoured: the programs print only that stage.
 
 /api/image/probe is JSON already: its pixels are the few the probed pixel depends on.
 """

@@ -156,7 +156,7 @@ def open_menu(page):
 def test_share_menu_gives_the_link_and_the_snippet(page, live_server, console_errors):
     with page.expect_response(re.compile(r"/api/conv2d$")):
         page.goto(f"{live_server}/conv")
-    # The response arrives before the page has drawn it; a key pressed earlier steps a timeline of one.
+    # The response arrives before the page draws it: a key pressed earlier steps a timeline of one.
     expect(page.locator(".tl-readout")).to_have_text("step 1 / 18")
     page.keyboard.press("ArrowRight")
     expect(page.locator(".tl-readout")).to_have_text("step 2 / 18")
