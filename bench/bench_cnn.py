@@ -12,8 +12,11 @@ a CPU build) and only needed for the step ratio and the check.
   pad 1, ReLU, max pool 2, linear 784→10; batch 64; 28×28; float32; Adam) through
   POST /api/cnn/train in chunks of 50 steps (JSON, the state string and all), against torch's
   CPU training step for the same network, batch and optimiser, in the same process with the
-  same number of threads (torch.set_num_threads = the BLAS threads NumPy uses, --threads).
-  Alternating rounds; prints best and median per step and their ratio (the target: ≤ 1.5).
+  same number of threads (torch.set_num_threads = the BLAS threads NumPy uses, --threads; the
+  API's step uses two cores when there are two: its second half of the batch runs on the
+  worker's companion process, app/core/nn/halves.py). Alternating rounds; prints best and
+  median per step and their ratio (the target: ≤ 1.5). Measure on a quiet machine: on a busy
+  one the API computes both halves on one core.
 - accuracy: the default net trained through the API (Adam, lr 3e-3 on shapes, 2e-3 on
   fashion, chunks of 50 steps, evaluating on the full test set between chunks, outside the
   clock): the training time until the test accuracy reaches 95% on shapes and 85% on fashion,

@@ -615,7 +615,9 @@ def flat_cells(a, N, Hp, Wp, Ho, Wo):
     """View of the output cells (F, N, Ho, Wo) inside flat-layout columns a (F, L)."""
     item = a.itemsize
     return as_strided(
-        a, (a.shape[0], N, Ho, Wo), (a.strides[0], Hp * Wp * item, Wp * item, item),
+        a,
+        (a.shape[0], N, Ho, Wo),
+        (a.strides[0], Hp * Wp * item, Wp * item, item),
         writeable=False,
     )
 
@@ -726,9 +728,11 @@ def conv2d_backward_batched(dout, cache, need_dx=True):
         d = spread.reshape(F, N * Hp * Wp)[:, :L]
     else:
         d = np.ascontiguousarray(dc).reshape(F, L)
-    dw_matrix = matmul(d, cols.T)  # (F, KH*KW*C + 1)
-    db = np.ascontiguousarray(dw_matrix[:, K])
-    dw = np.ascontiguousarray(dw_matrix[:, :K].reshape(F, KH, KW, C).transpose(0, 3, 1, 2))
+    # [dw, db]ᵀ = cols·doutᵀ (KH*KW*C + 1, F): with the long axis L inside the product, as
+    # here, OpenBLAS took 0.6 ms for the default net's second conv against 0.95 for dout·colsᵀ.
+    dw_matrix = matmul(cols, d.T)
+    db = np.ascontiguousarray(dw_matrix[K])
+    dw = np.ascontiguousarray(dw_matrix[:K].reshape(KH, KW, C, F).transpose(3, 2, 0, 1))
     if not need_dx:
         return None, dw, db
     dcols = matmul(filter_matrix(w).T, d)  # (KH*KW*C, L)

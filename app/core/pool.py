@@ -481,10 +481,13 @@ def pool2d_forward_batched(x, mode, size, stride=None, padding=0):
     return from_maps(out, shape, channel_first), cache
 
 
-def pool2d_backward_batched(dout, cache):
+def pool2d_backward_batched(dout, cache, positive=None):
     """dout (N, C, H_out, W_out) -> dx (N, C, H, W): to the winner (max) or shared (average).
 
-    dout may have any memory layout; dx is laid out as the forward pass's input was."""
+    dout may have any memory layout; dx is laid out as the forward pass's input was.
+    positive: the max pool's output, when a ReLU feeds the pool: dx is then also the gradient
+    through that ReLU (its mask [y > 0] at each winner is [output > 0], applied on the pooled
+    grid, a quarter of the cells for 2×2 windows)."""
     shape = N, C, H, W = cache["x_shape"]
     (KH, KW), stride, (ph, pw) = cache["kernel"], cache["stride"], cache["padding"]
     Ho, Wo = dout.shape[2:]
@@ -494,6 +497,8 @@ def pool2d_backward_batched(dout, cache):
     else:
         dout = np.ascontiguousarray(dout).reshape(N * C, 1, Ho, Wo)
     M = dout.shape[0]
+    if positive is not None:
+        pooled, _ = as_maps(positive)  # in the layout of dout's maps (both as the forward's)
     overlapping = stride[0] < KH or stride[1] < KW
     tiled = not overlapping and (H + 2 * ph, W + 2 * pw) == (Ho * KH, Wo * KW)
     dxp = np.empty((M, 1, H + 2 * ph, W + 2 * pw), dout.dtype)
@@ -501,7 +506,7 @@ def pool2d_backward_batched(dout, cache):
     def route(s):
         if not tiled:  # windows that tile the input write every cell once: no zeros needed
             dxp[s] = 0
-        d = dout[s]
+        d = dout[s] if positive is None else dout[s] * (pooled[s] > 0)
         share = d / (KH * KW) if mode == "avg" else None
         for t in range(KH * KW):
             target = tap(dxp[s], t // KW, t % KW, Ho, Wo, stride)

@@ -236,3 +236,30 @@ def test_initial_loss_is_about_ln_c_and_20_examples_can_be_overfit():
         loss, _, _, backward, _ = net.loss_and_gradients(flat, x, y)
         flat, state, _ = opt.rule(flat, backward.flat, state, t, 0.01, hp)
     assert net.loss_and_gradients(flat, x, y)[0] < 0.01
+
+
+@pytest.mark.parametrize(
+    "pool", [{"size": 2}, {"size": 3, "stride": 2, "padding": 1}, {"size": 3, "stride": 1}]
+)
+def test_relu_then_max_pool_backward_in_one_pass_equals_layer_by_layer(pool):
+    # Network.backward routes the gradient through a ReLU and the max pool above it at once;
+    # keeping every output's gradient goes layer by layer. Windows that tile, overlap and pad;
+    # many ties at 0 (the ReLU's zeros).
+    net = build_network(
+        [
+            {"type": "conv", "filters": 3, "size": 3, "padding": 1},
+            {"type": "relu"},
+            {"type": "maxpool", **pool},
+            {"type": "flatten"},
+            {"type": "linear", "out": 4},
+        ],
+        (2, 8, 8),
+    )
+    rng = np.random.default_rng(3)
+    flat = rng.standard_normal(net.num_params)
+    x = rng.standard_normal((5, 2, 8, 8))
+    labels = rng.integers(0, 4, 5)
+    fused = net.loss_and_gradients(flat, x, labels)[3]
+    layered = net.loss_and_gradients(flat, x, labels, keep=True)[3]
+    assert_allclose(fused.flat, layered.flat, rtol=1e-12, atol=1e-15)
+    assert np.count_nonzero(fused.grads[0]["dweight"])

@@ -413,6 +413,11 @@ class Pool(Layer):
     def backward(self, dout, cache, params, need_dx=True):
         return pool2d_backward_batched(dout, cache), {}
 
+    def backward_through_relu(self, dout, cache, output):
+        """The gradient through this max pool and the ReLU that feeds it, in one pass (the
+        ReLU's mask applied on the pooled grid; Network.backward)."""
+        return pool2d_backward_batched(dout, cache, positive=output)
+
 
 class BatchNorm(Layer):
     """Batch normalisation: per channel over (N, H, W) for maps, per feature over N for vectors.
@@ -592,12 +597,13 @@ def make_layer(index: int, spec: dict, in_shape: tuple[int, ...]) -> Layer:
     return CLASSES[spec["type"]](index=index, spec=spec, in_shape=tuple(in_shape))
 
 
-def softmax_cross_entropy(logits, labels):
+def softmax_cross_entropy(logits, labels, batch=None):
     """Mean softmax cross-entropy of logits (N, K) with integer labels (N,), stable.
 
     L = (1/N) Σ_n [log Σ_k e^{z_nk} − z_{n,y_n}], computed from z − max z (as
     torch.nn.functional.cross_entropy). Returns loss (a float), probs (N, K) and
-    dlogits = (probs − onehot(y))/N.
+    dlogits = (probs − onehot(y))/N. batch: the rows are part of a batch of that many (the
+    halves of a training step): dlogits are divided by it, their rows of the batch's.
     """
     N = logits.shape[0]
     shifted = logits - logits.max(axis=1, keepdims=True)
@@ -609,5 +615,5 @@ def softmax_cross_entropy(logits, labels):
     probs = exp / total
     dlogits = probs.copy()
     dlogits[rows, labels] -= 1
-    dlogits /= N
+    dlogits /= N if batch is None else batch
     return float(loss), probs, dlogits

@@ -29,9 +29,10 @@ import numpy as np
 
 from app.core import datasets, optimizers
 from app.core.errors import InputError
+from app.core.nn.halves import StepPasses
 from app.core.nn.layers import BatchNorm, softmax_cross_entropy, update_running
-from app.core.nn.network import INIT_SCHEMES, MAX_BATCH_ACTIVATIONS, Network
-from app.core.parallel import one_blas_thread_here
+from app.core.nn.network import INIT_SCHEMES, MAX_BATCH_ACTIVATIONS, Forward, Network
+from app.core.parallel import on_one_thread, one_blas_thread_here
 from app.i18n import gettext
 
 PRECISIONS = {"float32": np.float32, "float64": np.float64}
@@ -359,12 +360,14 @@ def train_chunk(
     chunk = Chunk(state)
     if state.step == 0:
         chunk.initial_params = network_params(state, config).copy()
-    # divergence is data; the BLAS on this thread only (parallel.matmul splits the large
-    # products over the pool itself; OpenBLAS's spinning helper threads slowed the pool's copies)
-    with one_blas_thread_here(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        chunk.state = run_steps(network, data, config, state, steps, chunk, stats_every)
+    # Divergence is data. The steps' small passes run on this thread; the evaluation's batches
+    # of 500 split over the pool, one BLAS thread each (parallel.py).
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with on_one_thread():
+            chunk.state = run_steps(network, data, config, state, steps, chunk, stats_every)
         if evaluate:
-            chunk.evaluation = evaluate_run(network, data, chunk.state, config)
+            with one_blas_thread_here():
+                chunk.evaluation = evaluate_run(network, data, chunk.state, config)
     return chunk
 
 
@@ -376,44 +379,51 @@ def run_steps(
     opt = optimizers.OPTIMIZERS[config.optimizer]
     hp, lr, decay = config.hp, config.lr, config.weight_decay
     info = data.info
-    workspace: dict = {}  # im2col buffers, reused by every step
     orders: dict = {}  # each epoch's batch order, computed once
     x, opt_state, running = state.x, state.opt_state, state.running
     ema, beta = state.loss_ema, LOSS_SMOOTHING
     t = state.step
-    for k in range(steps):
-        t = state.step + k + 1
-        indices = config.batch(info, t, orders)
-        xb = data.train_x[indices].astype(dtype, copy=False)
-        yb = data.train_y[indices]
-        p = opt.gradient_point(x, opt_state, hp)
-        forward = network.forward(network.unflatten(p), xb, train=True, workspace=workspace)
-        loss, probs, dlogits = softmax_cross_entropy(forward.logits, yb)
-        backward = network.backward(forward, dlogits)
-        g = backward.flat + decay * p if decay else backward.flat
-        new_x, new_state, _ = opt.rule(x, g, opt_state, t, lr, hp)
-        new_running = batch_running(network, forward, running)
-        if not (math.isfinite(loss) and all_finite(new_x, *new_state.values(), new_running)):
-            chunk.diverged_at = t
-            t -= 1
-            break
-        if t == 1:
-            chunk.initial_loss = loss
-        ema = beta * ema + (1 - beta) * loss
-        chunk.losses.append(loss)
-        chunk.smoothed_losses.append(ema / (1 - beta**t))
-        chunk.batch_accuracy.append(float((probs.argmax(axis=1) == yb).mean()))
-        chunk.batches.append(indices)
-        last, listed = k == steps - 1, stats_every is not None and t % stats_every == 0
-        if last or listed:
-            new_p = opt.gradient_point(new_x, new_state, hp)
-            stats = layer_stats(network, forward, backward, p, new_p)
-            if last:
-                chunk.layer_stats = stats
-            if listed:
-                chunk.stats_history.append((t, stats))
-        x, opt_state, running = new_x, new_state, new_running
+    with StepPasses(network, config.batch_size) as passes:
+        for k in range(steps):
+            t = state.step + k + 1
+            last, listed = k == steps - 1, stats_every is not None and t % stats_every == 0
+            indices = config.batch(info, t, orders)
+            xb = data.train_x[indices].astype(dtype, copy=False)
+            yb = data.train_y[indices]
+            p = opt.gradient_point(x, opt_state, hp)
+            loss, probs, forwards, backward = passes(p, xb, yb, keep_outputs=last or listed)
+            g = backward.flat + decay * p if decay else backward.flat
+            new_x, new_state, _ = opt.rule(x, g, opt_state, t, lr, hp)
+            # batch norm: one part
+            new_running = batch_running(network, forwards[0], running)
+            if not (math.isfinite(loss) and all_finite(new_x, *new_state.values(), new_running)):
+                chunk.diverged_at = t
+                t -= 1
+                break
+            if t == 1:
+                chunk.initial_loss = loss
+            ema = beta * ema + (1 - beta) * loss
+            chunk.losses.append(loss)
+            chunk.smoothed_losses.append(ema / (1 - beta**t))
+            chunk.batch_accuracy.append(float((probs.argmax(axis=1) == yb).mean()))
+            chunk.batches.append(indices)
+            if last or listed:
+                new_p = opt.gradient_point(new_x, new_state, hp)
+                stats = layer_stats(network, joined(forwards), backward, p, new_p)
+                if last:
+                    chunk.layer_stats = stats
+                if listed:
+                    chunk.stats_history.append((t, stats))
+            x, opt_state, running = new_x, new_state, new_running
     return TrainState(t, x, opt_state, running, state.precision, ema)
+
+
+def joined(forwards: list[Forward]) -> Forward:
+    """The parts' forward passes as one, outputs only (what layer_stats reads)."""
+    if len(forwards) == 1:
+        return forwards[0]
+    outputs = [np.concatenate(parts) for parts in zip(*(f.outputs for f in forwards), strict=True)]
+    return Forward(outputs, [], forwards[0].params, forwards[0].train)
 
 
 def batch_running(network: Network, forward, running: np.ndarray) -> np.ndarray:
