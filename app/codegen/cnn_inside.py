@@ -33,7 +33,7 @@ from app.codegen.cnn_trained import (
     trained_comment,
     trained_numbers,
 )
-from app.codegen.printer import Programs, integer, nested, number, program
+from app.codegen.printer import Programs, array_text, integer, nested, number, program
 from app.core import datasets
 from app.core import filters as image_filters
 from app.core.errors import InputError
@@ -46,9 +46,7 @@ MAX_PACKED_CHARS = 1_200_000
 
 
 def example_literal(x, lib: str) -> str:
-    head = "x = np.array(" if lib == "np" else "x = torch.tensor("
-    tail = ")" if lib == "np" else ", dtype=torch.float64, requires_grad=True)"
-    return f"{head}{nested(x, len(head))}{tail}  # the example, C×H×W"
+    return array_text("x = ", x, lib, grad=lib == "torch") + "  # the example, C×H×W"
 
 
 def index_text(index) -> str:

@@ -146,6 +146,30 @@ def test_the_filters_arithmetic_has_its_pixels_panel(page, live_server, console_
     assert console_errors == []
 
 
+def test_hovering_with_the_pixels_panel_open_asks_once_the_pointer_rests(page, live_server):
+    """/filters: the open arithmetic panel follows the hovered pixel, but a pointer moving
+    across twenty pixels sends one POST /api/code (when it stops), not one a pixel."""
+    page.goto(live_server + "/filters")
+    page.wait_for_load_state("networkidle")
+    cell = page.locator("#fl-maps .fm-canvas").first
+    with page.expect_response(re.compile(r"/api/image/probe$")):
+        cell.click(position={"x": 20, "y": 20})
+    panel = page.locator("#fl-arith-code")
+    with page.expect_response(re.compile(r"/api/code$")):
+        panel.get_by_text("This pixel's arithmetic in code").click()
+    page.keyboard.press("Escape")  # unpinned: hovering shows the pixel under the pointer
+    asked = []
+    page.on("request", lambda r: asked.append(r) if r.url.endswith("/api/code") else None)
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    for k in range(20):
+        page.mouse.move(box["x"] + 10 + 4 * k, box["y"] + 30)
+        page.wait_for_timeout(60)
+    page.wait_for_timeout(1200)
+    assert len(asked) == 1, [r.post_data for r in asked]
+    expect(panel.locator(".code-status")).to_contain_text("Both programs print")
+
+
 def test_the_cnn_panel_reproduces_the_runs_first_chunk(page, live_server, console_errors):
     """/cnn: the programs train the run's first steps from its seed (state null) and print the
     losses; a new seed asks for new programs."""
