@@ -33,10 +33,14 @@ def number32(value) -> str:
     single = np.float32(value)
     if not np.isfinite(single):
         raise ValueError(f"not a finite number: {value!r}")
-    text = str(single)
+    texts = (
+        np.format_float_positional(single, unique=True, trim="0"),  # 7056896.0, not 7.056896e+06
+        np.format_float_scientific(single, unique=True, trim="-", exp_digits=1),  # 1e-45
+    )
     # The program's Python reads the text as a float64 first, then rounds that to float32:
     # where the two roundings would miss the float32, its float64 text is exact instead.
-    return text if np.float32(float(text)) == single else number(single)
+    kept = [text for text in texts if np.float32(float(text)) == single]
+    return min(kept, key=len) if kept else number(single)
 
 
 def is_float32(array: np.ndarray) -> bool:

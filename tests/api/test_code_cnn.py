@@ -325,3 +325,56 @@ def test_every_cnn_endpoint_of_the_page_is_covered():
         "/api/cnn/filters",
         "/api/cnn/confusion",
     }
+
+
+# ---------------------------------------------------------------- the LeNet-like preset
+
+
+def test_float32_values_are_written_shortest_and_read_back_exactly():
+    from app.codegen.printer import array_text, is_float32, number32
+
+    rng = np.random.default_rng(60)
+    values = np.concatenate([
+        rng.standard_normal(20_000) * 10.0 ** rng.integers(-40, 38, 20_000),
+        [0.0, -0.0, 1.0, 0.1, 3e38, 1e-45, -1.17549435e-38],
+    ]).astype(np.float32)  # fmt: skip
+    for v in values:
+        text = number32(v)
+        assert np.float32(float(text)) == v, (v, text)  # read as Python reads it: float64 first
+        assert len(text) <= len(repr(float(v)))
+    assert number32(np.float32(0.1)) == "0.1"
+    widened = values.astype(np.float64)
+    assert is_float32(widened) and not is_float32(widened + 1e-12)
+    line = array_text("x = ", np.float32([0.1, 0.2]), "np")
+    assert line == "x = np.array([0.1, 0.2], dtype=np.float32).astype(np.float64)"
+    assert array_text("x = ", [0.1, 0.2], "np") == "x = np.array([0.1, 0.2])"  # float64 values
+    namespace = {"np": np}
+    exec(array_text("x = ", widened[:500], "np"), namespace)  # noqa: S102
+    assert np.array_equal(namespace["x"], widened[:500])  # bit for bit, float64 as the endpoint's
+
+
+def lenet_state(client):
+    from app.core.nn.network import preset_layers
+
+    layers = preset_layers("lenet", 10)
+    return layers, trained_state(client, layers, "fashion", steps=2)
+
+
+def test_the_lenet_like_programs_fit_and_print_the_endpoints_numbers(client):
+    """LeNet-like (~44,000 float32 parameters): inspect, gradcheck and confusion programs fit the
+    bound; inspect's and gradcheck's run and agree with the endpoint."""
+    from app import codegen
+
+    layers, state = lenet_state(client)
+    x = example(client, 3, "fashion")
+    run_all(client, "/api/cnn/inspect", [{"layers": layers, "state": state, "x": x, "label": 4}],
+            same_everything)  # fmt: skip
+    gradcheck = {"layers": layers, "state": state, "dataset": "fashion", "count": 3, "samples": 2}
+    run_all(client, "/api/cnn/gradcheck", [gradcheck], same_check)
+    code = code_for(client, "/api/cnn/confusion", {"layers": layers, "state": state,
+                                                   "dataset": "fashion"})  # fmt: skip
+    assert max(len(code["numpy"]), len(code["pytorch"])) < codegen.MAX_PROGRAM_CHARS
+    assert "dtype=np.float32).astype(np.float64)" in code["numpy"]
+    assert ".double().requires_grad_()" in code_for(
+        client, "/api/cnn/inspect", {"layers": layers, "state": state, "x": x}
+    )["pytorch"]
