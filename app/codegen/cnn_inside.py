@@ -33,11 +33,12 @@ from app.codegen.cnn_trained import (
     trained_comment,
     trained_numbers,
 )
-from app.codegen.printer import Programs, array_text, integer, nested, number, program
+from app.codegen.printer import OMIT, Programs, array_text, integer, nested, number, program
 from app.core import datasets
 from app.core import filters as image_filters
 from app.core.errors import InputError
 from app.core.nn.inspect import NUMERICAL_STEP
+from app.core.optimizers import get_optimizer, hyper, resolve
 from app.i18n import gettext
 
 # The packed test subset (base64 characters) a confusion program may carry. Fashion's 1,000
@@ -254,7 +255,7 @@ def trace(request, response) -> Programs:
     net = trained_numbers(request, network)
     if request.cell is not None:
         return trace_cell(request, network, net, x)
-    return trace_weight(request, network, net, x)
+    return trace_weight(request, network, net, x, response)
 
 
 def to_python(name: str, lib: str) -> str:
@@ -359,10 +360,112 @@ total = (xs * dy[{f}]).sum()"""
 total = (x_hat * dy[{c}]).sum()"""  # noqa: E501
 
 
-def trace_weight(request, network, net, x) -> Programs:
+# The optimiser's next step on one weight, as /api/cnn/trace's `update` (the core's rules of
+# app.core.optimizers on a Python float): the same arithmetic in both programs.
+WEIGHT_STEPS = {
+    "sgd": """\
+after = w - lr * g
+quantities = {"effective_lr": lr}""",
+    "momentum": """\
+v = rho * v + g  # the velocity: a running sum of gradients
+after = w - lr * v
+quantities = {"velocity": v, "effective_lr": lr}""",
+    "nesterov": """\
+v = rho * v - lr * g  # g was taken at the look-ahead point x + rho * v: the network's weights
+after = w + v
+quantities = {"velocity": v, "effective_lr": lr}""",
+    "adagrad": """\
+G = G + g * g  # the sum of squared gradients only grows
+denominator = sqrt(G) + eps
+after = w - lr * g / denominator
+quantities = {"sum_sq": G, "denominator": denominator, "effective_lr": lr / denominator}""",
+    "rmsprop": """\
+G = decay * G + (1 - decay) * g * g  # a running mean of g squared
+denominator = sqrt(G) + eps
+after = w - lr * g / denominator
+quantities = {"mean_sq": G, "denominator": denominator, "effective_lr": lr / denominator}""",
+    "adam": """\
+m = m + (1 - beta1) * (g - m)  # first moment: beta1 * m + (1 - beta1) * g
+v = beta2 * v + (1 - beta2) * g * g  # second moment
+bias_correction1, bias_correction2 = 1 - beta1**t, 1 - beta2**t
+denominator = sqrt(v) / sqrt(bias_correction2) + eps
+after = w - (lr / bias_correction1) * m / denominator
+ADAM_QUANTITIES""",
+}
+WEIGHT_STEPS["adamw"] = WEIGHT_STEPS["adam"].replace(
+    "after = w - (lr",
+    "decayed = w * (1 - lr * weight_decay)  # AdamW's decoupled weight decay\n"
+    "after = decayed - (lr",
+)
+ADAM_QUANTITIES = """\
+quantities = {
+    "m": m,
+    "v": v,
+    "bias_correction1": bias_correction1,
+    "bias_correction2": bias_correction2,
+    "m_hat": m / bias_correction1,
+    "v_hat": v / bias_correction2,
+    "denominator": denominator,
+    "effective_lr": lr / denominator,
+}"""
+for name in ("adam", "adamw"):
+    WEIGHT_STEPS[name] = WEIGHT_STEPS[name].replace("ADAM_QUANTITIES", ADAM_QUANTITIES)
+
+
+def weight_step(request, network, net, response, grad: str) -> tuple[str, str]:
+    """The step block of a weight program and its printed field, or (OMIT, "") without one.
+    Its inputs as weight_update takes them: the request's optimiser or the state's, and the
+    optimiser's variable and state for this entry from the state when it is that optimiser's."""
+    update = response.update
+    if update is None:
+        return OMIT, ""
+    spec = request.optimizer
+    if spec is None:
+        lr, hp = net.lr, dict(net.hp)
+    else:
+        resolved = resolve(spec.name, spec.params() or {}, "optimizer")
+        lr, hp = resolved["lr"], hyper(resolved)
+    opt = get_optimizer(
+        update.optimizer
+    )  # the catalogue's entry: its name is pasted, not the body's
+    slot = next(s for s in network.slots if s.layer == request.layer and s.name == request.param)
+    flat = slot.offset + int(np.ravel_multi_index(tuple(request.weight), slot.shape))
+    from_state = net.opt_state is not None and opt.name == net.optimizer
+    state = (
+        {k: float(v[flat]) for k, v in net.opt_state.items()} if from_state else opt.zero_state(0.0)
+    )
+    where = (
+        f"from the run's state (its step {integer(net.step)}): the weight as the optimiser holds it"
+        if from_state
+        else "the first step from these parameters: the weight as the network has it"
+    )
+    lines = [
+        "# The optimiser's next step on this weight with this example's gradient alone (training",
+        f"# averages a batch's): {opt.name}, step t = {integer(update.t)},",
+        f"# {where}.",
+        f"t, lr = {integer(update.t)}, {number(lr)}",
+        *(f"{key} = {number(value)}" for key, value in hp.items()),
+        f"w = {number(update.before)}  # the weight now (the optimiser's variable)",
+        *(["# its state for this weight:"] if state else []),
+        *(f"{key} = {number(value)}" for key, value in state.items()),
+        f"g = {grad}  # this example's dL/dp, from above",
+        WEIGHT_STEPS[opt.name],
+    ]
+    field = (
+        ', "update": {\n'
+        f'    "optimizer": "{opt.name}",\n'
+        '    "t": t,\n    "grad": g,\n    "before": w,\n    "after": after,\n'
+        '    "quantities": quantities,\n}'
+    )
+    return "\n".join(lines), field
+
+
+def trace_weight(request, network, net, x, response) -> Programs:
     layer, name = request.layer, request.param
     index = index_text(request.weight)
     inp = "x" if layer == 0 else f"outputs[{layer - 1}][0]"
+    step_np, update_np = weight_step(request, network, net, response, "float(total)")
+    step_torch, update_torch = weight_step(request, network, net, response, "total.item()")
     numpy = f"""
 {trained_comment(net)}
 {params_literal(network, net.params, "np")}
@@ -400,13 +503,15 @@ up = example_loss(perturbed)
 perturbed[{integer(layer)}]["{name}"][{index}] -= 2 * h
 down = example_loss(perturbed)
 
+{step_np}
+
 print(json.dumps({{"weight": {{
     "value": float(value),
     "total": float(total),
     "numerical": (up - down) / (2 * h),
     "h": h,
     "loss": float(loss),
-}}}}))
+}}{update_np}}}))
 """
     torch = f"""
 {trained_comment(net)}
@@ -438,15 +543,24 @@ with torch.no_grad():
     perturbed[{integer(layer)}]["{name}"][{index}] -= 2 * h
     down = example_loss(perturbed).item()
 
+{step_torch}
+
 print(json.dumps({{"weight": {{
     "value": value,
     "total": total.item(),
     "numerical": (up - down) / (2 * h),
     "h": h,
     "loss": loss.item(),
-}}}}))
+}}{update_torch}}}))
 """
-    return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy), ("weight",))
+    if response.update is None:
+        return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy), ("weight",))
+    sqrt = ["from math import sqrt", ""]  # the step is on one float
+    return Programs(
+        program([TORCH_IMPORTS[0], *sqrt, *TORCH_IMPORTS[2:]], torch),
+        program([NUMPY_IMPORTS[0], *sqrt, *NUMPY_IMPORTS[2:]], numpy),
+        ("weight", "update"),
+    )
 
 
 # ---------------------------------------------------------------- filters

@@ -237,13 +237,39 @@ def test_trace_programs_print_each_kind_of_cell(client):
     bodies.append({"layers": LESSON, "state": trained_state(client), "x": x, "label": 1,
                    "layer": 0, "weight": [1, 0, 2, 2]})  # fmt: skip
 
-    def same_weight(got, want, kind):
-        mine, theirs = got["weight"], want["weight"]
-        for key in ("value", "total", "h", "loss"):
-            close(mine[key], theirs[key], f"{kind} {key}")
-        close(mine["numerical"], theirs["numerical"], kind, rtol=1e-6, atol=1e-8)
-
     run_all(client, "/api/cnn/trace", bodies, same_weight)
+
+
+def same_weight(got, want, kind):
+    mine, theirs = got["weight"], want["weight"]
+    for key in ("value", "total", "h", "loss"):
+        close(mine[key], theirs[key], f"{kind} {key}")
+    close(mine["numerical"], theirs["numerical"], kind, rtol=1e-6, atol=1e-8)
+    assert ("update" in got) == (want["update"] is not None), kind
+    if want["update"] is not None:  # the step the view shows, under the endpoint's name
+        mine, theirs = got["update"], want["update"]
+        assert (mine["optimizer"], mine["t"]) == (theirs["optimizer"], theirs["t"]), kind
+        assert set(mine["quantities"]) == set(theirs["quantities"]), kind
+        for key in ("grad", "before", "after"):
+            close(mine[key], theirs[key], f"{kind} update {key}")
+        for key, value in theirs["quantities"].items():
+            close(mine["quantities"][key], value, f"{kind} update {key}")
+
+
+def test_weight_programs_print_the_optimisers_next_step(client):
+    """Every optimiser's next step on a weight, as the view shows it: from the state's own
+    optimiser (its moments for the entry, t = step + 1) or another named one (t = 1)."""
+    x = example(client, 7)
+    base = {"layers": LESSON, "x": x, "label": 1, "layer": 0, "weight": [1, 0, 2, 2]}
+    bodies = []
+    for name, lr in [("sgd", 0.1), ("momentum", 0.05), ("nesterov", 0.05), ("adagrad", 0.1),
+                     ("rmsprop", 0.01), ("adam", 0.01), ("adamw", 0.01)]:  # fmt: skip
+        state = trained_state(client, optimizer={"name": name, "lr": lr}, steps=2)
+        bodies.append({**base, "state": state})
+    bodies.append({**base, "state": bodies[0]["state"], "layer": 5, "param": "bias", "weight": [3],
+                   "optimizer": {"name": "adamw", "lr": 0.02, "weight_decay": 0.1}})  # fmt: skip
+    codes = run_all(client, "/api/cnn/trace", bodies, same_weight)
+    assert codes[0]["prints"] == ["weight", "update"]
 
 
 def test_filters_programs_print_the_closest_presets(client):
