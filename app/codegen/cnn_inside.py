@@ -33,7 +33,16 @@ from app.codegen.cnn_trained import (
     trained_comment,
     trained_numbers,
 )
-from app.codegen.printer import OMIT, Programs, array_text, integer, nested, number, program
+from app.codegen.printer import (
+    OMIT,
+    Programs,
+    array_text,
+    integer,
+    nested,
+    number,
+    program,
+    wrapped,
+)
 from app.core import datasets
 from app.core import filters as image_filters
 from app.core.errors import InputError
@@ -677,8 +686,7 @@ def confusion(request, response) -> Programs:
             "body.dataset",
         )
     shape = ", ".join(integer(v) for v in (len(chosen), *info.shape))
-    labels = "labels = [" + ", ".join(integer(int(v)) for v in ys[chosen]) + "]"
-    labels_block = labels if len(labels) < 96 else wrap_ints(ys[chosen])
+    labels_block = "labels = " + wrapped([integer(int(v)) for v in ys[chosen]], len("labels = "))
     K = len(info.classes)
     data_comment = (
         f"# The fixed test subset the training evaluates on: {len(chosen):,} images of "
@@ -758,15 +766,3 @@ print(json.dumps({{
         ),
         ("counts", "accuracy", "misclassified_count"),
     )
-
-
-def wrap_ints(values) -> str:
-    items = [integer(int(v)) for v in values]
-    lines, current = [], "labels = ["
-    for k, item in enumerate(items):
-        piece = item + (", " if k < len(items) - 1 else "")
-        if len(current) + len(piece) > 96:
-            lines.append(current.rstrip())
-            current = "    "
-        current += piece
-    return "\n".join([*lines, current + "]"])

@@ -65,19 +65,24 @@ def pair(values) -> str:
     return a if a == b else f"({a}, {b})"
 
 
-def row(values, indent: int, float32: bool = False) -> str:
-    """A flat list of numbers, wrapped at LINE characters with `indent` spaces on new lines
-    (float32: written as float32 values)."""
-    items = [(number32 if float32 else number)(v) for v in values]
-    lines, current = [], "["
+def wrapped(items: list[str], indent: int, opening: str = "[") -> str:
+    """Items (texts) in brackets, comma-separated, wrapped at LINE characters: the first line
+    after `indent` characters of its own line, the others `indent` + 1 spaces in."""
+    lines, current, start = [], opening, indent  # start: what stands before `current`
     for k, item in enumerate(items):
         piece = item + (", " if k < len(items) - 1 else "")
-        if len(current) + len(piece.rstrip()) > LINE - indent and current != "[":
+        if start + len(current) + len(piece.rstrip()) > LINE and current != opening:
             lines.append(current.rstrip())
-            current = " " * (indent + 1)
+            current, start = " " * (indent + len(opening)), 0
         current += piece
     lines.append(current + "]")
     return "\n".join(lines)
+
+
+def row(values, indent: int, float32: bool = False) -> str:
+    """A flat list of numbers, wrapped at LINE characters with `indent` spaces on new lines
+    (float32: written as float32 values)."""
+    return wrapped([(number32 if float32 else number)(v) for v in values], indent)
 
 
 def nested(value, indent: int = 0, float32: bool = False) -> str:

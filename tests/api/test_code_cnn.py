@@ -404,3 +404,65 @@ def test_the_lenet_like_programs_fit_and_print_the_endpoints_numbers(client):
     assert ".double().requires_grad_()" in code_for(
         client, "/api/cnn/inspect", {"layers": layers, "state": state, "x": x}
     )["pytorch"]
+
+
+# ---------------------------------------------------------------- an uploaded image
+
+
+def png(array) -> bytes:
+    """uint8 H×W: an 8-bit grayscale PNG; uint16: a 16-bit one."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_example_programs_print_the_uploaded_image_as_an_example(client):
+    """The endpoint's `pixels` and `scale` are the programs' body: scaled up or not, inverted by
+    its border or as asked, 8 or 16 bits. float32 values: within 1e-6 (bilinear in float64,
+    stored in float32)."""
+    rng = np.random.default_rng(70)
+    uploads = [
+        (rng.integers(150, 256, (9, 12)).astype(np.uint8), "auto"),  # light: inverted
+        (rng.integers(0, 100, (40, 30)).astype(np.uint8), "auto"),  # downscaled by Pillow
+        (rng.integers(0, 256, (5, 3)).astype(np.uint8), "yes"),
+        (rng.integers(0, 65536, (20, 28)).astype(np.uint16), "no"),
+    ]
+    bodies, wants = [], []
+    for array, invert in uploads:
+        response = client.post(
+            f"/api/cnn/example?dataset=shapes&invert={invert}",
+            files={"file": ("image.png", png(array), "image/png")},
+        )
+        assert response.status_code == 200, response.text
+        out = response.json()
+        bodies.append({"dataset": "shapes", "invert": invert, "pixels": out["pixels"],
+                       "scale": out["scale"]})  # fmt: skip
+        wants.append(out)
+    assert wants[3]["scale"] == 65535 and np.shape(wants[0]["pixels"]) == (9, 12)
+    codes = [code_for(client, "/api/cnn/example", body) for body in bodies]
+    for code in codes:
+        assert imported(code["numpy"]) <= STDLIB | {"numpy"}
+        assert imported(code["pytorch"]) <= STDLIB | {"torch"}
+    printed = iter(run_programs([code[kind] for kind in KINDS for code in codes]))
+    for kind in KINDS:
+        for want in wants:
+            got = next(printed)
+            assert got["inverted"] == want["inverted"], kind
+            close(got["x"], want["x"], kind, rtol=0, atol=1e-6)
+
+
+def test_an_example_body_is_checked_as_the_endpoint_checks_it(client):
+    def refused(body):
+        response = client.post("/api/code", json={"endpoint": "/api/cnn/example", "body": body})
+        assert response.status_code == 422, response.text
+        return response.json()
+
+    big = {"dataset": "shapes", "pixels": [[0] * 29] * 3, "scale": 255}
+    assert refused(big)["field"] == "body.pixels" and "at most 28×28" in refused(big)["detail"]
+    assert refused({**big, "pixels": [[300]], "scale": 255})["field"] == "body.pixels"
+    assert refused({**big, "pixels": [[1]], "dataset": "mnist"})["field"] == "body.dataset"
+    assert refused({"file": "aGVsbG8=", "pixels": [[1]], "scale": 255})["field"] == "body.file"
