@@ -667,6 +667,116 @@ def packed_lines(data: bytes) -> str:
     return "\n".join(f'    "{text[k : k + width]}"' for k in range(0, len(text), width))
 
 
+# A data set generated from a seed (`shapes`: its float32 noise does not compress, 2.4 M packed)
+# is generated again by the NumPy program, with app.core.datasets' own code; the PyTorch
+# program draws its own images of the same classes (torch has not NumPy's generator).
+GENERATED = {"shapes": (datasets.segment_distance, datasets.render, datasets.make_shapes)}
+
+TORCH_SHAPES = '''\
+def uniform(low, high, shape):
+    return low + (high - low) * torch.rand(shape, generator=generator)
+
+
+def segment_distance(px, py, ax, ay, bx, by):
+    """Distance from points (px, py) (1, 28, 28) to segments a→b, one per image (n, 1, 1)."""
+    dx, dy = bx - ax, by - ay
+    length2 = (dx * dx + dy * dy).clamp(min=1e-6)
+    t = (((px - ax) * dx + (py - ay) * dy) / length2).clamp(0.0, 1.0)
+    ex, ey = px - (ax + t * dx), py - (ay + t * dy)
+    return torch.sqrt(ex * ex + ey * ey)
+
+
+def render(kind, n):
+    """n images (n, 28, 28) of one class: anti-aliased strokes of random size, place, width."""
+    half = uniform(5.0, 11.0, (n, 1, 1))  # half the shape's size, in pixels
+    margin = half + 1.5
+    cx = uniform(margin, SIDE - 1 - margin, (n, 1, 1))
+    cy = uniform(margin, SIDE - 1 - margin, (n, 1, 1))
+    width = uniform(1.2, 2.6, (n, 1, 1))  # stroke thickness
+    grid = torch.arange(SIDE, dtype=torch.float32)
+    px, py = grid[None, None, :], grid[None, :, None]
+
+    def seg(x0, y0, x1, y1):
+        return segment_distance(
+            px, py, cx + x0 * half, cy + y0 * half, cx + x1 * half, cy + y1 * half
+        )
+
+    if kind == 0:  # horizontal line
+        d = seg(-1, 0, 1, 0)
+    elif kind == 1:  # vertical line
+        d = seg(0, -1, 0, 1)
+    elif kind == 2:  # diagonal from top left to bottom right
+        d = seg(-0.75, -0.75, 0.75, 0.75)
+    elif kind == 3:  # diagonal from bottom left to top right
+        d = seg(-0.75, 0.75, 0.75, -0.75)
+    elif kind == 4:  # square outline (Chebyshev distance to the border: sharp corners)
+        d = (torch.maximum((px - cx).abs(), (py - cy).abs()) - 0.8 * half).abs()
+    elif kind == 5:  # circle outline
+        d = (torch.sqrt((px - cx) ** 2 + (py - cy) ** 2) - 0.9 * half).abs()
+    elif kind == 6:  # triangle outline, apex up
+        corners = ((0.0, -0.9), (0.9, 0.75), (-0.9, 0.75))
+        d = torch.stack([seg(*corners[k], *corners[(k + 1) % 3]) for k in range(3)]).amin(0)
+    else:  # plus
+        d = torch.minimum(seg(-1, 0, 1, 0), seg(0, -1, 0, 1))
+    return (width / 2 + 0.5 - d).clamp(0.0, 1.0)
+
+
+def make_test_split(total):
+    """As the app's make_shapes: every class equally often, mild uniform noise, shuffled."""
+    K = len(SHAPE_CLASSES)
+    counts = [total // K + (1 if k < total % K else 0) for k in range(K)]
+    images = torch.cat([render(k, counts[k]) for k in range(K)])
+    labels = torch.repeat_interleave(torch.arange(K), torch.tensor(counts))
+    images = (images + (torch.rand(images.shape, generator=generator) - 0.5) * 0.2).clamp(0, 1)
+    order = torch.randperm(total, generator=generator)
+    return images[order][:, None], labels[order]'''
+
+
+def generated_blocks(info, chosen) -> tuple[str, str]:
+    """The NumPy and PyTorch lines that make `images` (float64) and `labels` for a generated
+    data set's test subset."""
+    import inspect
+
+    names = wrapped([f'"{english}"' for english, _ in info.classes], len("SHAPE_CLASSES = "))
+    step = integer(int(chosen[1] - chosen[0]))
+    count, test = integer(len(chosen)), integer(info.test_size)
+    head = (
+        "# The fixed test subset the training evaluates on: the "
+        f"{info.name} test images 0, {step}, {integer(2 * int(step))}, ...\n"
+        f"# ({count} of {test}). The data set is generated from a seed"
+    )
+    copied = "\n\n\n".join(inspect.getsource(f).rstrip() for f in GENERATED[info.name])
+    numpy = f"""{head}, so this program generates it
+# again with the app's own code (app/core/datasets.py), copied here: the same images.
+SIDE = {integer(datasets.SIDE)}
+SHAPE_CLASSES = {names}
+
+
+{copied}
+
+
+seed, train_size, test_size = {integer(datasets.SHAPES_SEED)}, {integer(info.train_size)}, {test}
+_, _, test_x, test_y = make_shapes(seed, train_size, test_size)
+chosen = np.arange(0, {test}, {step})[:{count}]
+images = test_x[chosen].astype(np.float64)
+labels = test_y[chosen].tolist()"""
+    torch = f"""{head}; torch has not
+# NumPy's generator, so this program draws its own images of the same classes, the same way:
+# not the app's images, so not quite its matrix (the NumPy program's is the app's).
+SIDE = {integer(datasets.SIDE)}
+SHAPE_CLASSES = {names}
+generator = torch.Generator().manual_seed({integer(datasets.SHAPES_SEED)})
+
+
+{TORCH_SHAPES}
+
+
+test_x, test_y = make_test_split({test})
+images = test_x[::{step}][:{count}].to(torch.float64)
+labels = test_y[::{step}][:{count}].tolist()"""
+    return numpy, torch
+
+
 def confusion(request, response) -> Programs:
     data = datasets.get_dataset(request.dataset)
     info = data.info
@@ -674,6 +784,9 @@ def confusion(request, response) -> Programs:
     net = trained_numbers(request, network)
     xs, ys = data.split("test")
     chosen = datasets.eval_indices(len(xs))
+    if info.name in GENERATED:
+        data_np, data_torch = generated_blocks(info, chosen)
+        return confusion_programs(network, net, info, data_np, data_torch, [], False)
     images = np.ascontiguousarray(xs[chosen], dtype="<f4").tobytes()
     packed = len(base64.b64encode(zlib.compress(images, 9)))
     if packed > MAX_PACKED_CHARS:
@@ -687,7 +800,6 @@ def confusion(request, response) -> Programs:
         )
     shape = ", ".join(integer(v) for v in (len(chosen), *info.shape))
     labels_block = "labels = " + wrapped([integer(int(v)) for v in ys[chosen]], len("labels = "))
-    K = len(info.classes)
     data_comment = (
         f"# The fixed test subset the training evaluates on: {len(chosen):,} images of "
         f"{info.name} (test-split indices\n# {integer(int(chosen[0]))}, "
@@ -695,16 +807,31 @@ def confusion(request, response) -> Programs:
         "base64-encoded."
     )
     blob = f"PACKED = (\n{packed_lines(images)}\n)"
+    data_np = f"""{data_comment}
+{blob}
+images = np.frombuffer(zlib.decompress(base64.b64decode(PACKED)), dtype="<f4")
+images = images.reshape({shape}).astype(np.float64)
+{labels_block}"""
+    data_torch = f"""{data_comment}
+{blob}
+raw = bytearray(zlib.decompress(base64.b64decode(PACKED)))
+images = torch.frombuffer(raw, dtype=torch.float32).reshape({shape}).to(torch.float64)
+{labels_block}"""
+    return confusion_programs(
+        network, net, info, data_np, data_torch, ["import base64", "import json", "import zlib"]
+    )
+
+
+def confusion_programs(network, net, info, data_np, data_torch, imports, same=True) -> Programs:
+    """The confusion programs around the lines that make `images` and `labels`."""
+    imports = [*(imports or ["import json"]), ""]
+    K = len(info.classes)
     numpy = f"""
 {trained_comment(net)}
 {params_literal(network, net.params, "np")}
 {running_literal(network, net.running, "np")}
 
-{data_comment}
-{blob}
-images = np.frombuffer(zlib.decompress(base64.b64decode(PACKED)), dtype="<f4")
-images = images.reshape({shape}).astype(np.float64)
-{labels_block}
+{data_np}
 
 
 {numpy_helpers(network)}
@@ -730,11 +857,7 @@ print(json.dumps({{
 {params_literal(network, net.params, "torch")}
 {running_literal(network, net.running, "torch")}
 
-{data_comment}
-{blob}
-raw = bytearray(zlib.decompress(base64.b64decode(PACKED)))
-images = torch.frombuffer(raw, dtype=torch.float32).reshape({shape}).to(torch.float64)
-{labels_block}
+{data_torch}
 
 
 {forward_torch(network)}
@@ -753,7 +876,6 @@ print(json.dumps({{
     "misclassified_count": int((truth != predicted).sum()),
 }}))
 """  # noqa: E501
-    imports = ["import base64", "import json", "import zlib", ""]
     return Programs(
         program([*imports, "import torch", "import torch.nn.functional as F"], torch),
         program(
@@ -765,4 +887,5 @@ print(json.dumps({{
             numpy,
         ),
         ("counts", "accuracy", "misclassified_count"),
+        same_numbers=same,
     )

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from tests.api.test_code import KINDS, code_for, imported, run_programs
+from tests.api.test_code import HAVE_TORCH, KINDS, code_for, imported, run_programs
 
 STDLIB = {"json", "math", "base64", "zlib"}
 # float64 sums in another order: relative 1e-9, absolute 1e-12 of the largest value.
@@ -314,12 +314,24 @@ def test_confusion_programs_print_the_matrix_of_the_test_subset(client):
     assert len(codes[0]["numpy"]) < codegen.MAX_PROGRAM_CHARS
 
 
-def test_the_shapes_test_subset_is_too_large_for_a_program(client):
+def test_the_shapes_confusion_programs_generate_the_data_set_again(client):
+    """shapes is generated from a seed (its noise does not pack): the NumPy program generates
+    it again with the app's own code and prints the endpoint's matrix; the PyTorch program draws
+    its own images of the classes (torch has not NumPy's generator) and says so."""
     body = {"layers": LESSON, "state": trained_state(client), "dataset": "shapes"}
-    response = client.post("/api/code", json={"endpoint": "/api/cnn/confusion", "body": body})
-    assert response.status_code == 422, response.text
-    assert response.json()["field"] == "body.dataset"
-    assert "do not compress" in response.json()["detail"]
+    code = code_for(client, "/api/cnn/confusion", body)
+    assert code["pytorch_same_numbers"] is False
+    assert "def make_shapes(seed" in code["numpy"] and "PACKED" not in code["numpy"]
+    assert len(code["numpy"]) < 100_000  # the network's numbers and the generator, no images
+    want = client.post("/api/cnn/confusion", json=body).json()
+    got = run_programs([code[kind] for kind in KINDS])
+    assert got[0]["counts"] == want["counts"]
+    assert got[0]["misclassified_count"] == want["misclassified_count"]
+    assert got[0]["accuracy"] == pytest.approx(want["accuracy"], abs=1e-12)
+    if HAVE_TORCH:  # its own draws: a matrix of the same classes and size, not the same counts
+        counts = np.array(got[1]["counts"])
+        assert counts.shape == (8, 8) and counts.sum() == 1000
+        assert got[1]["accuracy"] == pytest.approx(np.trace(counts) / 1000)
 
 
 # ---------------------------------------------------------------- refusals
