@@ -603,52 +603,37 @@ def filters(request, response) -> Programs:
     )
     numpy_presets = "presets = {  # the image-filter presets of /filters of this size\n"
     numpy_presets += "\n".join(lines) + "\n}"
-    head = "weight = np.array("
+    # The same loop in both programs: np.linalg.norm and torch.linalg.norm are alike.
+    loop = f"""
+filters = []
+for f in range(weight.shape[0]):
+    channels = []
+    for c in range(weight.shape[1]):
+        w = weight[f, c]
+        size = LIB.linalg.norm(w)
+        # Cosine similarity Σ w·p / (‖w‖ ‖p‖): 1 is the preset, −1 the preset negated.
+        sims = {{
+            name: float((w * (p / LIB.linalg.norm(p))).sum() / size) if size > 0 else 0.0
+            for name, p in presets.items()
+        }}
+        closest = sorted(sims, key=lambda name: -abs(sims[name]))[:{top}]
+        channels.append([{{"preset": name, "similarity": sims[name]}} for name in closest])
+    filters.append(channels)
+"""
     numpy = f"""
 {comment}
-{head}{nested(weight, len(head))})
+{array_text("weight = ", weight, "np")}
 {numpy_presets}
 presets = {{name: np.array(kernel) for name, kernel in presets.items()}}
-
-filters = []
-for f in range(weight.shape[0]):
-    channels = []
-    for c in range(weight.shape[1]):
-        w = weight[f, c]
-        size = np.linalg.norm(w)
-        # Cosine similarity Σ w·p / (‖w‖ ‖p‖): 1 is the preset, −1 the preset negated.
-        sims = {{
-            name: float((w * (p / np.linalg.norm(p))).sum() / size) if size > 0 else 0.0
-            for name, p in presets.items()
-        }}
-        closest = sorted(sims, key=lambda name: -abs(sims[name]))[:{top}]
-        channels.append([{{"preset": name, "similarity": sims[name]}} for name in closest])
-    filters.append(channels)
-
+{loop.replace("LIB", "np")}
 print(json.dumps({{"limit": float(np.abs(weight).max()), "filters": filters}}))
 """
-    head = "weight = torch.tensor("
     torch = f"""
 {comment}
-{head}{nested(weight, len(head))}, dtype=torch.float64)
+{array_text("weight = ", weight, "torch")}
 {numpy_presets}
 presets = {{name: torch.tensor(kernel, dtype=torch.float64) for name, kernel in presets.items()}}
-
-filters = []
-for f in range(weight.shape[0]):
-    channels = []
-    for c in range(weight.shape[1]):
-        w = weight[f, c]
-        size = torch.linalg.norm(w)
-        # Cosine similarity Σ w·p / (‖w‖ ‖p‖): 1 is the preset, −1 the preset negated.
-        sims = {{
-            name: float((w * (p / torch.linalg.norm(p))).sum() / size) if size > 0 else 0.0
-            for name, p in presets.items()
-        }}
-        closest = sorted(sims, key=lambda name: -abs(sims[name]))[:{top}]
-        channels.append([{{"preset": name, "similarity": sims[name]}} for name in closest])
-    filters.append(channels)
-
+{loop.replace("LIB", "torch")}
 print(json.dumps({{"limit": weight.abs().max().item(), "filters": filters}}))
 """
     return Programs(

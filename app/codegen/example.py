@@ -112,6 +112,16 @@ def example(request: ExampleCodeRequest, response: dict) -> Programs:
         if grow
         else OMIT
     )
+    # Inverted or not, centred: the same lines in both programs (np.zeros and torch.zeros alike).
+    finish = """if inverted:
+    gray = 1.0 - gray
+x = LIB.zeros((1, side, side), dtype=LIB.float32)  # centred on a black square
+h, w = gray.shape
+top, left = (side - h) // 2, (side - w) // 2
+x[0, top : top + h, left : left + w] = gray
+
+print(json.dumps({"x": x.tolist(), "inverted": inverted}))
+"""
     numpy = f"""
 {comment}
 pixels = np.array({integer_rows(pixels, len("pixels = np.array("))})
@@ -122,15 +132,7 @@ side = {integer(side)}  # the data set's images are side × side
 # The data set's images are light strokes on black: a drawing on paper is inverted.
 border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
 {decide}
-if inverted:
-    gray = 1.0 - gray
-x = np.zeros((1, side, side), dtype=np.float32)  # centred on a black square
-h, w = gray.shape
-top, left = (side - h) // 2, (side - w) // 2
-x[0, top : top + h, left : left + w] = gray
-
-print(json.dumps({{"x": x.tolist(), "inverted": inverted}}))
-"""
+{finish.replace("LIB", "np")}"""
     torch = f"""
 {comment}
 pixels = torch.tensor({integer_rows(pixels, len("pixels = torch.tensor("))})
@@ -141,15 +143,7 @@ side = {integer(side)}  # the data set's images are side × side
 # The data set's images are light strokes on black: a drawing on paper is inverted.
 border = torch.cat([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
 {decide.replace("border.mean() > 0.5", "border.mean().item() > 0.5")}
-if inverted:
-    gray = 1.0 - gray
-x = torch.zeros((1, side, side), dtype=torch.float32)  # centred on a black square
-h, w = gray.shape
-top, left = (side - h) // 2, (side - w) // 2
-x[0, top : top + h, left : left + w] = gray
-
-print(json.dumps({{"x": x.tolist(), "inverted": inverted}}))
-"""
+{finish.replace("LIB", "torch")}"""
     torch_imports = ["import json", "", "import torch"]
     if grow:
         torch_imports.append("import torch.nn.functional as F")

@@ -484,24 +484,28 @@ def same_gradients(got: dict, want: dict, kind: str) -> None:
             assert_allclose(mine[name], theirs[name], rtol=1e-9, atol=1e-12, err_msg=kind)
 
 
+# Every layer type of the catalogue, batch norm after a conv and after a linear layer (the /cnn
+# page's programs test it too: tests/api/test_code_cnn.py).
+EVERY_TYPE = [
+    {"type": "conv", "filters": 2, "size": 3, "stride": 2, "padding": 1},
+    {"type": "batchnorm"},
+    {"type": "leaky_relu", "negative_slope": 0.1},
+    {"type": "avgpool", "size": 2, "stride": 1, "padding": 1},
+    {"type": "elu", "alpha": 0.7},
+    {"type": "maxpool", "size": 2},
+    {"type": "flatten"},
+    {"type": "linear", "out": 6},
+    {"type": "batchnorm", "eps": 1e-3},
+    {"type": "tanh"},
+    {"type": "linear", "out": 5},
+    {"type": "sigmoid"},
+    {"type": "linear", "out": 4},
+    {"type": "relu"},
+]
+
+
 def test_cnn_gradient_programs_print_the_loss_and_every_gradient(client):
-    """Every layer type of the catalogue, batch norm after a conv and after a linear layer."""
-    every_type = [
-        {"type": "conv", "filters": 2, "size": 3, "stride": 2},
-        {"type": "batchnorm"},
-        {"type": "leaky_relu", "negative_slope": 0.1},
-        {"type": "avgpool", "size": 2, "stride": 1, "padding": 1},
-        {"type": "elu", "alpha": 0.7},
-        {"type": "maxpool", "size": 2},
-        {"type": "flatten"},
-        {"type": "linear", "out": 6},
-        {"type": "batchnorm", "eps": 1e-3},
-        {"type": "tanh"},
-        {"type": "linear", "out": 5},
-        {"type": "sigmoid"},
-        {"type": "linear", "out": 4},
-        {"type": "relu"},
-    ]
+    """Every layer type (EVERY_TYPE), and the lesson's small network."""
     lesson = [
         {"type": "conv", "filters": 3, "size": 3, "padding": 1},
         {"type": "relu"},
@@ -510,7 +514,7 @@ def test_cnn_gradient_programs_print_the_loss_and_every_gradient(client):
         {"type": "linear", "out": 4},
     ]
     bodies = [
-        cnn_body(every_type, (2, 12, 12), seed=28, weight_decay=0.05),
+        cnn_body(EVERY_TYPE, (2, 12, 12), seed=28, weight_decay=0.05),
         cnn_body(lesson, (1, 10, 10), seed=29),
     ]
     check_programs(client, "/api/cnn/gradients", bodies, same_gradients)

@@ -10,36 +10,21 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from tests.api.test_code import HAVE_TORCH, KINDS, code_for, imported, run_programs
+from tests.api.test_code import (
+    EVERY_TYPE,
+    HAVE_TORCH,
+    KINDS,
+    TRAIN_LAYERS,
+    code_for,
+    imported,
+    run_programs,
+)
 
 STDLIB = {"json", "math", "base64", "zlib"}
 # float64 sums in another order: relative 1e-9, absolute 1e-12 of the largest value.
 RTOL, ATOL = 1e-9, 1e-12
 
-LESSON = [
-    {"type": "conv", "filters": 2, "size": 3},
-    {"type": "batchnorm"},
-    {"type": "relu"},
-    {"type": "maxpool", "size": 2},
-    {"type": "flatten"},
-    {"type": "linear", "out": 8},
-]
-EVERY_TYPE = [
-    {"type": "conv", "filters": 2, "size": 3, "stride": 2, "padding": 1},
-    {"type": "batchnorm"},
-    {"type": "leaky_relu", "negative_slope": 0.1},
-    {"type": "avgpool", "size": 2, "stride": 1, "padding": 1},
-    {"type": "elu", "alpha": 0.7},
-    {"type": "maxpool", "size": 2},
-    {"type": "flatten"},
-    {"type": "linear", "out": 6},
-    {"type": "batchnorm", "eps": 1e-3},
-    {"type": "tanh"},
-    {"type": "linear", "out": 5},
-    {"type": "sigmoid"},
-    {"type": "linear", "out": 4},
-    {"type": "relu"},
-]
+LESSON = TRAIN_LAYERS  # the lesson's network: conv, batch norm, relu, pool, linear
 
 
 def close(got, want, where, rtol=RTOL, atol=ATOL):
@@ -413,9 +398,8 @@ def test_the_lenet_like_programs_fit_and_print_the_endpoints_numbers(client):
                                                    "dataset": "fashion"})  # fmt: skip
     assert max(len(code["numpy"]), len(code["pytorch"])) < codegen.MAX_PROGRAM_CHARS
     assert "dtype=np.float32).astype(np.float64)" in code["numpy"]
-    assert ".double().requires_grad_()" in code_for(
-        client, "/api/cnn/inspect", {"layers": layers, "state": state, "x": x}
-    )["pytorch"]
+    inspect = code_for(client, "/api/cnn/inspect", {"layers": layers, "state": state, "x": x})
+    assert ".double().requires_grad_()" in inspect["pytorch"]
 
 
 # ---------------------------------------------------------------- an uploaded image

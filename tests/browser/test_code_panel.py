@@ -128,8 +128,8 @@ def test_every_lesson_section_has_its_panel(page, live_server, console_errors, n
     assert console_errors == []
 
 
-def test_the_filters_arithmetic_has_its_pixels_panel(page, live_server, console_errors):
-    """/filters: a pinned pixel's probe program; a photo larger than a program holds is said."""
+def open_pixels_panel(page, live_server):
+    """/filters, a pixel pinned, its arithmetic's Code panel opened: (map, panel, response)."""
     page.goto(live_server + "/filters")
     page.wait_for_load_state("networkidle")
     cell = page.locator("#fl-maps .fm-canvas").first
@@ -138,8 +138,14 @@ def test_the_filters_arithmetic_has_its_pixels_panel(page, live_server, console_
     panel = page.locator("#fl-arith-code")
     with page.expect_response(re.compile(r"/api/code$")) as info:
         panel.get_by_text("This pixel's arithmetic in code").click()
-    assert info.value.status == 200, info.value.text()
-    assert info.value.json()["endpoint"] == "/api/image/probe"
+    return cell, panel, info.value
+
+
+def test_the_filters_arithmetic_has_its_pixels_panel(page, live_server, console_errors):
+    """/filters: a pinned pixel's probe program; a photo larger than a program holds is said."""
+    _, panel, response = open_pixels_panel(page, live_server)
+    assert response.status == 200, response.text()
+    assert response.json()["endpoint"] == "/api/image/probe"
     expect(panel.locator(".code-program")).to_contain_text(
         'print(json.dumps({"value": value.tolist()}))'
     )
@@ -149,14 +155,7 @@ def test_the_filters_arithmetic_has_its_pixels_panel(page, live_server, console_
 def test_hovering_with_the_pixels_panel_open_asks_once_the_pointer_rests(page, live_server):
     """/filters: the open arithmetic panel follows the hovered pixel, but a pointer moving
     across twenty pixels sends one POST /api/code (when it stops), not one a pixel."""
-    page.goto(live_server + "/filters")
-    page.wait_for_load_state("networkidle")
-    cell = page.locator("#fl-maps .fm-canvas").first
-    with page.expect_response(re.compile(r"/api/image/probe$")):
-        cell.click(position={"x": 20, "y": 20})
-    panel = page.locator("#fl-arith-code")
-    with page.expect_response(re.compile(r"/api/code$")):
-        panel.get_by_text("This pixel's arithmetic in code").click()
+    cell, panel, _ = open_pixels_panel(page, live_server)
     page.keyboard.press("Escape")  # unpinned: hovering shows the pixel under the pointer
     asked = []
     page.on("request", lambda r: asked.append(r) if r.url.endswith("/api/code") else None)
