@@ -8,6 +8,7 @@ agree to rounding, never bit for bit.
 
 import ast
 import json
+import re
 import subprocess
 import sys
 
@@ -645,6 +646,33 @@ def test_the_torch_surfaces_are_the_core_surfaces():
             want = [surface.f(x, y), *surface.grad(x, y)]
             got = [namespace["f"](tx, ty), *namespace["grad"](tx, ty)]
             assert_allclose([float(v) for v in got], want, rtol=1e-13, atol=1e-13, err_msg=name)
+
+
+# What the pages fetch that is not a lesson's computation, so has no program: catalogues and data.
+NOT_LESSONS = {
+    "/api/cnn/datasets": "the data sets' catalogue",
+    "/api/cnn/datasets/{name}/examples": "a data set's examples, as stored",
+    "/api/optimizers": "the optimisers' catalogue",
+    "/api/surfaces": "the surfaces' catalogue",
+    "/api/surfaces/{name}/grid": "a surface's contour grid (the race's programs hold its f)",
+    "/api/export/animation": "an export of the view, not a computation",
+    "/api/code": "the programs themselves",
+}
+
+
+def test_every_endpoint_the_pages_fetch_has_programs_or_a_reason():
+    """The /api/ paths in the pages' scripts: each a lesson of POST /api/code or listed above."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    sources = "".join(p.read_text() for p in (root / "static").rglob("*.js"))
+    fetched = {
+        re.sub(r"\$\{[^}]*\}", "{name}", path).split("?")[0]
+        for path in re.findall(r"[\"'`](/api/[^\"'`\s]*)", sources)
+    }
+    assert "/api/cnn/example" in fetched and "/api/cnn/datasets/{name}/examples" in fetched
+    missing = fetched - set(codegen.LESSONS) - set(NOT_LESSONS)
+    assert not missing, missing
 
 
 def test_every_lesson_endpoint_is_covered():
