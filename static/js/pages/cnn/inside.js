@@ -73,7 +73,7 @@ export function createInside(page) {
   const codes = {
     inspect: mountCodePanel(byId("cnn-in-code"), "/api/cnn/inspect", { title: t("This example through the network, in code") }),
     cell: mountCodePanel(byId("cnn-in-cell-code"), "/api/cnn/trace", { title: t("This cell's arithmetic, in code") }),
-    weight: mountCodePanel(byId("cnn-in-weight-code"), "/api/cnn/trace", { title: t("This weight's gradient, in code") }),
+    weight: mountCodePanel(byId("cnn-in-weight-code"), "/api/cnn/trace", { title: t("This weight's gradient and the optimiser's next step, in code") }),
     filters: mountCodePanel(byId("cnn-in-filters-code"), "/api/cnn/filters", { title: t("The filters and their presets, in code") }),
     confusion: mountCodePanel(byId("cnn-in-confusion-code"), "/api/cnn/confusion", { title: t("The confusion matrix, in code") }),
   };
