@@ -573,4 +573,6 @@ def example(
         original_width=image.original_width,
         original_height=image.original_height,
         inverted=inverted,
+        pixels=image.pixels[:, :, 0].tolist(),
+        scale=image.scale,
     )

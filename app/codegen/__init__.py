@@ -219,6 +219,18 @@ LESSONS.update(
 )
 # ---- end coderest ----
 
+# ---- course: the uploaded image as an example (from its decoded pixels, not the file) ----
+from app.codegen import example as example_code  # noqa: E402
+
+LESSONS["/api/cnn/example"] = Lesson(
+    "/api/cnn/example",
+    example_code.ExampleCodeRequest,
+    example_code.handler,
+    example_code.example,
+    precision="float32",
+)
+# ---- end course ----
+
 ENDPOINTS = tuple(LESSONS)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.api.cnn import network_for
-from app.codegen.printer import Programs, integer, nested, number, program
+from app.codegen.printer import Programs, array_text, integer, nested, number, program
 from app.schemas.cnn import GradientsRequest
 
 CONV = '''\
@@ -201,15 +201,8 @@ def params_literal(network, params, lib: str) -> str:
             continue
         lines.append(f"    {{  # layers[{layer.index}]: {layer.type}")
         for name in layer.param_shapes:
-            array = np.asarray(values[name], dtype=np.float64)
-            if lib == "np":
-                head = f'        "{name}": np.array('
-                lines.append(f"{head}{nested(array, len(head))}),")
-            else:
-                head = f'        "{name}": torch.tensor('
-                lines.append(
-                    f"{head}{nested(array, len(head))}, dtype=torch.float64, requires_grad=True),"
-                )
+            head = f'        "{name}": '
+            lines.append(array_text(head, values[name], lib, grad=lib == "torch") + ",")
         lines.append("    },")
     lines.append("]")
     return "\n".join(lines)

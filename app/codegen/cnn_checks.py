@@ -28,8 +28,7 @@ from app.codegen.cnn_trained import (
     forward_torch,
     numpy_helpers,
 )
-from app.codegen.printer import Programs, integer, nested, number, program
-from app.codegen.train import literal
+from app.codegen.printer import Programs, array_text, integer, number, program
 from app.core import datasets
 from app.core.errors import InputError
 from app.core.nn.layers import ELEMENTWISE_COST
@@ -84,16 +83,7 @@ def gradcheck(request, response) -> Programs:
     h = number(response.h)
 
     def batch(lib):
-        head = "x = np.array(" if lib == "np" else "x = torch.tensor("
-        if from_data:
-            dtype = (
-                "dtype=np.float32).astype(np.float64)"
-                if lib == "np"
-                else ("dtype=torch.float32).to(torch.float64)")
-            )
-            return f"{head}{literal(x, 'float32', len(head))}, {dtype}"
-        tail = ")" if lib == "np" else ", dtype=torch.float64)"
-        return f"{head}{nested(x, len(head))}{tail}"
+        return array_text("x = ", x, lib)
 
     numpy = f"""
 {source}

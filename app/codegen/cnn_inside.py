@@ -33,11 +33,21 @@ from app.codegen.cnn_trained import (
     trained_comment,
     trained_numbers,
 )
-from app.codegen.printer import Programs, integer, nested, number, program
+from app.codegen.printer import (
+    OMIT,
+    Programs,
+    array_text,
+    integer,
+    nested,
+    number,
+    program,
+    wrapped,
+)
 from app.core import datasets
 from app.core import filters as image_filters
 from app.core.errors import InputError
 from app.core.nn.inspect import NUMERICAL_STEP
+from app.core.optimizers import get_optimizer, hyper, resolve
 from app.i18n import gettext
 
 # The packed test subset (base64 characters) a confusion program may carry. Fashion's 1,000
@@ -46,9 +56,7 @@ MAX_PACKED_CHARS = 1_200_000
 
 
 def example_literal(x, lib: str) -> str:
-    head = "x = np.array(" if lib == "np" else "x = torch.tensor("
-    tail = ")" if lib == "np" else ", dtype=torch.float64, requires_grad=True)"
-    return f"{head}{nested(x, len(head))}{tail}  # the example, C×H×W"
+    return array_text("x = ", x, lib, grad=lib == "torch") + "  # the example, C×H×W"
 
 
 def index_text(index) -> str:
@@ -256,7 +264,7 @@ def trace(request, response) -> Programs:
     net = trained_numbers(request, network)
     if request.cell is not None:
         return trace_cell(request, network, net, x)
-    return trace_weight(request, network, net, x)
+    return trace_weight(request, network, net, x, response)
 
 
 def to_python(name: str, lib: str) -> str:
@@ -361,10 +369,112 @@ total = (xs * dy[{f}]).sum()"""
 total = (x_hat * dy[{c}]).sum()"""  # noqa: E501
 
 
-def trace_weight(request, network, net, x) -> Programs:
+# The optimiser's next step on one weight, as /api/cnn/trace's `update` (the core's rules of
+# app.core.optimizers on a Python float): the same arithmetic in both programs.
+WEIGHT_STEPS = {
+    "sgd": """\
+after = w - lr * g
+quantities = {"effective_lr": lr}""",
+    "momentum": """\
+v = rho * v + g  # the velocity: a running sum of gradients
+after = w - lr * v
+quantities = {"velocity": v, "effective_lr": lr}""",
+    "nesterov": """\
+v = rho * v - lr * g  # g was taken at the look-ahead point x + rho * v: the network's weights
+after = w + v
+quantities = {"velocity": v, "effective_lr": lr}""",
+    "adagrad": """\
+G = G + g * g  # the sum of squared gradients only grows
+denominator = sqrt(G) + eps
+after = w - lr * g / denominator
+quantities = {"sum_sq": G, "denominator": denominator, "effective_lr": lr / denominator}""",
+    "rmsprop": """\
+G = decay * G + (1 - decay) * g * g  # a running mean of g squared
+denominator = sqrt(G) + eps
+after = w - lr * g / denominator
+quantities = {"mean_sq": G, "denominator": denominator, "effective_lr": lr / denominator}""",
+    "adam": """\
+m = m + (1 - beta1) * (g - m)  # first moment: beta1 * m + (1 - beta1) * g
+v = beta2 * v + (1 - beta2) * g * g  # second moment
+bias_correction1, bias_correction2 = 1 - beta1**t, 1 - beta2**t
+denominator = sqrt(v) / sqrt(bias_correction2) + eps
+after = w - (lr / bias_correction1) * m / denominator
+ADAM_QUANTITIES""",
+}
+WEIGHT_STEPS["adamw"] = WEIGHT_STEPS["adam"].replace(
+    "after = w - (lr",
+    "decayed = w * (1 - lr * weight_decay)  # AdamW's decoupled weight decay\n"
+    "after = decayed - (lr",
+)
+ADAM_QUANTITIES = """\
+quantities = {
+    "m": m,
+    "v": v,
+    "bias_correction1": bias_correction1,
+    "bias_correction2": bias_correction2,
+    "m_hat": m / bias_correction1,
+    "v_hat": v / bias_correction2,
+    "denominator": denominator,
+    "effective_lr": lr / denominator,
+}"""
+for name in ("adam", "adamw"):
+    WEIGHT_STEPS[name] = WEIGHT_STEPS[name].replace("ADAM_QUANTITIES", ADAM_QUANTITIES)
+
+
+def weight_step(request, network, net, response, grad: str) -> tuple[str, str]:
+    """The step block of a weight program and its printed field, or (OMIT, "") without one.
+    Its inputs as weight_update takes them: the request's optimiser or the state's, and the
+    optimiser's variable and state for this entry from the state when it is that optimiser's."""
+    update = response.update
+    if update is None:
+        return OMIT, ""
+    spec = request.optimizer
+    if spec is None:
+        lr, hp = net.lr, dict(net.hp)
+    else:
+        resolved = resolve(spec.name, spec.params() or {}, "optimizer")
+        lr, hp = resolved["lr"], hyper(resolved)
+    opt = get_optimizer(
+        update.optimizer
+    )  # the catalogue's entry: its name is pasted, not the body's
+    slot = next(s for s in network.slots if s.layer == request.layer and s.name == request.param)
+    flat = slot.offset + int(np.ravel_multi_index(tuple(request.weight), slot.shape))
+    from_state = net.opt_state is not None and opt.name == net.optimizer
+    state = (
+        {k: float(v[flat]) for k, v in net.opt_state.items()} if from_state else opt.zero_state(0.0)
+    )
+    where = (
+        f"from the run's state (its step {integer(net.step)}): the weight as the optimiser holds it"
+        if from_state
+        else "the first step from these parameters: the weight as the network has it"
+    )
+    lines = [
+        "# The optimiser's next step on this weight with this example's gradient alone (training",
+        f"# averages a batch's): {opt.name}, step t = {integer(update.t)},",
+        f"# {where}.",
+        f"t, lr = {integer(update.t)}, {number(lr)}",
+        *(f"{key} = {number(value)}" for key, value in hp.items()),
+        f"w = {number(update.before)}  # the weight now (the optimiser's variable)",
+        *(["# its state for this weight:"] if state else []),
+        *(f"{key} = {number(value)}" for key, value in state.items()),
+        f"g = {grad}  # this example's dL/dp, from above",
+        WEIGHT_STEPS[opt.name],
+    ]
+    field = (
+        ', "update": {\n'
+        f'    "optimizer": "{opt.name}",\n'
+        '    "t": t,\n    "grad": g,\n    "before": w,\n    "after": after,\n'
+        '    "quantities": quantities,\n}'
+    )
+    return "\n".join(lines), field
+
+
+def trace_weight(request, network, net, x, response) -> Programs:
     layer, name = request.layer, request.param
     index = index_text(request.weight)
     inp = "x" if layer == 0 else f"outputs[{layer - 1}][0]"
+    step_np, update_np = weight_step(request, network, net, response, "float(total)")
+    step_torch, update_torch = weight_step(request, network, net, response, "total.item()")
     numpy = f"""
 {trained_comment(net)}
 {params_literal(network, net.params, "np")}
@@ -402,13 +512,15 @@ up = example_loss(perturbed)
 perturbed[{integer(layer)}]["{name}"][{index}] -= 2 * h
 down = example_loss(perturbed)
 
+{step_np}
+
 print(json.dumps({{"weight": {{
     "value": float(value),
     "total": float(total),
     "numerical": (up - down) / (2 * h),
     "h": h,
     "loss": float(loss),
-}}}}))
+}}{update_np}}}))
 """
     torch = f"""
 {trained_comment(net)}
@@ -440,15 +552,24 @@ with torch.no_grad():
     perturbed[{integer(layer)}]["{name}"][{index}] -= 2 * h
     down = example_loss(perturbed).item()
 
+{step_torch}
+
 print(json.dumps({{"weight": {{
     "value": value,
     "total": total.item(),
     "numerical": (up - down) / (2 * h),
     "h": h,
     "loss": loss.item(),
-}}}}))
+}}{update_torch}}}))
 """
-    return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy), ("weight",))
+    if response.update is None:
+        return Programs(program(TORCH_IMPORTS, torch), program(NUMPY_IMPORTS, numpy), ("weight",))
+    sqrt = ["from math import sqrt", ""]  # the step is on one float
+    return Programs(
+        program([TORCH_IMPORTS[0], *sqrt, *TORCH_IMPORTS[2:]], torch),
+        program([NUMPY_IMPORTS[0], *sqrt, *NUMPY_IMPORTS[2:]], numpy),
+        ("weight", "update"),
+    )
 
 
 # ---------------------------------------------------------------- filters
@@ -482,52 +603,37 @@ def filters(request, response) -> Programs:
     )
     numpy_presets = "presets = {  # the image-filter presets of /filters of this size\n"
     numpy_presets += "\n".join(lines) + "\n}"
-    head = "weight = np.array("
+    # The same loop in both programs: np.linalg.norm and torch.linalg.norm are alike.
+    loop = f"""
+filters = []
+for f in range(weight.shape[0]):
+    channels = []
+    for c in range(weight.shape[1]):
+        w = weight[f, c]
+        size = LIB.linalg.norm(w)
+        # Cosine similarity Σ w·p / (‖w‖ ‖p‖): 1 is the preset, −1 the preset negated.
+        sims = {{
+            name: float((w * (p / LIB.linalg.norm(p))).sum() / size) if size > 0 else 0.0
+            for name, p in presets.items()
+        }}
+        closest = sorted(sims, key=lambda name: -abs(sims[name]))[:{top}]
+        channels.append([{{"preset": name, "similarity": sims[name]}} for name in closest])
+    filters.append(channels)
+"""
     numpy = f"""
 {comment}
-{head}{nested(weight, len(head))})
+{array_text("weight = ", weight, "np")}
 {numpy_presets}
 presets = {{name: np.array(kernel) for name, kernel in presets.items()}}
-
-filters = []
-for f in range(weight.shape[0]):
-    channels = []
-    for c in range(weight.shape[1]):
-        w = weight[f, c]
-        size = np.linalg.norm(w)
-        # Cosine similarity Σ w·p / (‖w‖ ‖p‖): 1 is the preset, −1 the preset negated.
-        sims = {{
-            name: float((w * (p / np.linalg.norm(p))).sum() / size) if size > 0 else 0.0
-            for name, p in presets.items()
-        }}
-        closest = sorted(sims, key=lambda name: -abs(sims[name]))[:{top}]
-        channels.append([{{"preset": name, "similarity": sims[name]}} for name in closest])
-    filters.append(channels)
-
+{loop.replace("LIB", "np")}
 print(json.dumps({{"limit": float(np.abs(weight).max()), "filters": filters}}))
 """
-    head = "weight = torch.tensor("
     torch = f"""
 {comment}
-{head}{nested(weight, len(head))}, dtype=torch.float64)
+{array_text("weight = ", weight, "torch")}
 {numpy_presets}
 presets = {{name: torch.tensor(kernel, dtype=torch.float64) for name, kernel in presets.items()}}
-
-filters = []
-for f in range(weight.shape[0]):
-    channels = []
-    for c in range(weight.shape[1]):
-        w = weight[f, c]
-        size = torch.linalg.norm(w)
-        # Cosine similarity Σ w·p / (‖w‖ ‖p‖): 1 is the preset, −1 the preset negated.
-        sims = {{
-            name: float((w * (p / torch.linalg.norm(p))).sum() / size) if size > 0 else 0.0
-            for name, p in presets.items()
-        }}
-        closest = sorted(sims, key=lambda name: -abs(sims[name]))[:{top}]
-        channels.append([{{"preset": name, "similarity": sims[name]}} for name in closest])
-    filters.append(channels)
-
+{loop.replace("LIB", "torch")}
 print(json.dumps({{"limit": weight.abs().max().item(), "filters": filters}}))
 """
     return Programs(
@@ -546,6 +652,116 @@ def packed_lines(data: bytes) -> str:
     return "\n".join(f'    "{text[k : k + width]}"' for k in range(0, len(text), width))
 
 
+# A data set generated from a seed (`shapes`: its float32 noise does not compress, 2.4 M packed)
+# is generated again by the NumPy program, with app.core.datasets' own code; the PyTorch
+# program draws its own images of the same classes (torch has not NumPy's generator).
+GENERATED = {"shapes": (datasets.segment_distance, datasets.render, datasets.make_shapes)}
+
+TORCH_SHAPES = '''\
+def uniform(low, high, shape):
+    return low + (high - low) * torch.rand(shape, generator=generator)
+
+
+def segment_distance(px, py, ax, ay, bx, by):
+    """Distance from points (px, py) (1, 28, 28) to segments a→b, one per image (n, 1, 1)."""
+    dx, dy = bx - ax, by - ay
+    length2 = (dx * dx + dy * dy).clamp(min=1e-6)
+    t = (((px - ax) * dx + (py - ay) * dy) / length2).clamp(0.0, 1.0)
+    ex, ey = px - (ax + t * dx), py - (ay + t * dy)
+    return torch.sqrt(ex * ex + ey * ey)
+
+
+def render(kind, n):
+    """n images (n, 28, 28) of one class: anti-aliased strokes of random size, place, width."""
+    half = uniform(5.0, 11.0, (n, 1, 1))  # half the shape's size, in pixels
+    margin = half + 1.5
+    cx = uniform(margin, SIDE - 1 - margin, (n, 1, 1))
+    cy = uniform(margin, SIDE - 1 - margin, (n, 1, 1))
+    width = uniform(1.2, 2.6, (n, 1, 1))  # stroke thickness
+    grid = torch.arange(SIDE, dtype=torch.float32)
+    px, py = grid[None, None, :], grid[None, :, None]
+
+    def seg(x0, y0, x1, y1):
+        return segment_distance(
+            px, py, cx + x0 * half, cy + y0 * half, cx + x1 * half, cy + y1 * half
+        )
+
+    if kind == 0:  # horizontal line
+        d = seg(-1, 0, 1, 0)
+    elif kind == 1:  # vertical line
+        d = seg(0, -1, 0, 1)
+    elif kind == 2:  # diagonal from top left to bottom right
+        d = seg(-0.75, -0.75, 0.75, 0.75)
+    elif kind == 3:  # diagonal from bottom left to top right
+        d = seg(-0.75, 0.75, 0.75, -0.75)
+    elif kind == 4:  # square outline (Chebyshev distance to the border: sharp corners)
+        d = (torch.maximum((px - cx).abs(), (py - cy).abs()) - 0.8 * half).abs()
+    elif kind == 5:  # circle outline
+        d = (torch.sqrt((px - cx) ** 2 + (py - cy) ** 2) - 0.9 * half).abs()
+    elif kind == 6:  # triangle outline, apex up
+        corners = ((0.0, -0.9), (0.9, 0.75), (-0.9, 0.75))
+        d = torch.stack([seg(*corners[k], *corners[(k + 1) % 3]) for k in range(3)]).amin(0)
+    else:  # plus
+        d = torch.minimum(seg(-1, 0, 1, 0), seg(0, -1, 0, 1))
+    return (width / 2 + 0.5 - d).clamp(0.0, 1.0)
+
+
+def make_test_split(total):
+    """As the app's make_shapes: every class equally often, mild uniform noise, shuffled."""
+    K = len(SHAPE_CLASSES)
+    counts = [total // K + (1 if k < total % K else 0) for k in range(K)]
+    images = torch.cat([render(k, counts[k]) for k in range(K)])
+    labels = torch.repeat_interleave(torch.arange(K), torch.tensor(counts))
+    images = (images + (torch.rand(images.shape, generator=generator) - 0.5) * 0.2).clamp(0, 1)
+    order = torch.randperm(total, generator=generator)
+    return images[order][:, None], labels[order]'''
+
+
+def generated_blocks(info, chosen) -> tuple[str, str]:
+    """The NumPy and PyTorch lines that make `images` (float64) and `labels` for a generated
+    data set's test subset."""
+    import inspect
+
+    names = wrapped([f'"{english}"' for english, _ in info.classes], len("SHAPE_CLASSES = "))
+    step = integer(int(chosen[1] - chosen[0]))
+    count, test = integer(len(chosen)), integer(info.test_size)
+    head = (
+        "# The fixed test subset the training evaluates on: the "
+        f"{info.name} test images 0, {step}, {integer(2 * int(step))}, ...\n"
+        f"# ({count} of {test}). The data set is generated from a seed"
+    )
+    copied = "\n\n\n".join(inspect.getsource(f).rstrip() for f in GENERATED[info.name])
+    numpy = f"""{head}, so this program generates it
+# again with the app's own code (app/core/datasets.py), copied here: the same images.
+SIDE = {integer(datasets.SIDE)}
+SHAPE_CLASSES = {names}
+
+
+{copied}
+
+
+seed, train_size, test_size = {integer(datasets.SHAPES_SEED)}, {integer(info.train_size)}, {test}
+_, _, test_x, test_y = make_shapes(seed, train_size, test_size)
+chosen = np.arange(0, {test}, {step})[:{count}]
+images = test_x[chosen].astype(np.float64)
+labels = test_y[chosen].tolist()"""
+    torch = f"""{head}; torch has not
+# NumPy's generator, so this program draws its own images of the same classes, the same way:
+# not the app's images, so not quite its matrix (the NumPy program's is the app's).
+SIDE = {integer(datasets.SIDE)}
+SHAPE_CLASSES = {names}
+generator = torch.Generator().manual_seed({integer(datasets.SHAPES_SEED)})
+
+
+{TORCH_SHAPES}
+
+
+test_x, test_y = make_test_split({test})
+images = test_x[::{step}][:{count}].to(torch.float64)
+labels = test_y[::{step}][:{count}].tolist()"""
+    return numpy, torch
+
+
 def confusion(request, response) -> Programs:
     data = datasets.get_dataset(request.dataset)
     info = data.info
@@ -553,6 +769,9 @@ def confusion(request, response) -> Programs:
     net = trained_numbers(request, network)
     xs, ys = data.split("test")
     chosen = datasets.eval_indices(len(xs))
+    if info.name in GENERATED:
+        data_np, data_torch = generated_blocks(info, chosen)
+        return confusion_programs(network, net, info, data_np, data_torch, [], False)
     images = np.ascontiguousarray(xs[chosen], dtype="<f4").tobytes()
     packed = len(base64.b64encode(zlib.compress(images, 9)))
     if packed > MAX_PACKED_CHARS:
@@ -565,9 +784,7 @@ def confusion(request, response) -> Programs:
             "body.dataset",
         )
     shape = ", ".join(integer(v) for v in (len(chosen), *info.shape))
-    labels = "labels = [" + ", ".join(integer(int(v)) for v in ys[chosen]) + "]"
-    labels_block = labels if len(labels) < 96 else wrap_ints(ys[chosen])
-    K = len(info.classes)
+    labels_block = "labels = " + wrapped([integer(int(v)) for v in ys[chosen]], len("labels = "))
     data_comment = (
         f"# The fixed test subset the training evaluates on: {len(chosen):,} images of "
         f"{info.name} (test-split indices\n# {integer(int(chosen[0]))}, "
@@ -575,16 +792,31 @@ def confusion(request, response) -> Programs:
         "base64-encoded."
     )
     blob = f"PACKED = (\n{packed_lines(images)}\n)"
+    data_np = f"""{data_comment}
+{blob}
+images = np.frombuffer(zlib.decompress(base64.b64decode(PACKED)), dtype="<f4")
+images = images.reshape({shape}).astype(np.float64)
+{labels_block}"""
+    data_torch = f"""{data_comment}
+{blob}
+raw = bytearray(zlib.decompress(base64.b64decode(PACKED)))
+images = torch.frombuffer(raw, dtype=torch.float32).reshape({shape}).to(torch.float64)
+{labels_block}"""
+    return confusion_programs(
+        network, net, info, data_np, data_torch, ["import base64", "import json", "import zlib"]
+    )
+
+
+def confusion_programs(network, net, info, data_np, data_torch, imports, same=True) -> Programs:
+    """The confusion programs around the lines that make `images` and `labels`."""
+    imports = [*(imports or ["import json"]), ""]
+    K = len(info.classes)
     numpy = f"""
 {trained_comment(net)}
 {params_literal(network, net.params, "np")}
 {running_literal(network, net.running, "np")}
 
-{data_comment}
-{blob}
-images = np.frombuffer(zlib.decompress(base64.b64decode(PACKED)), dtype="<f4")
-images = images.reshape({shape}).astype(np.float64)
-{labels_block}
+{data_np}
 
 
 {numpy_helpers(network)}
@@ -610,11 +842,7 @@ print(json.dumps({{
 {params_literal(network, net.params, "torch")}
 {running_literal(network, net.running, "torch")}
 
-{data_comment}
-{blob}
-raw = bytearray(zlib.decompress(base64.b64decode(PACKED)))
-images = torch.frombuffer(raw, dtype=torch.float32).reshape({shape}).to(torch.float64)
-{labels_block}
+{data_torch}
 
 
 {forward_torch(network)}
@@ -633,7 +861,6 @@ print(json.dumps({{
     "misclassified_count": int((truth != predicted).sum()),
 }}))
 """  # noqa: E501
-    imports = ["import base64", "import json", "import zlib", ""]
     return Programs(
         program([*imports, "import torch", "import torch.nn.functional as F"], torch),
         program(
@@ -645,16 +872,5 @@ print(json.dumps({{
             numpy,
         ),
         ("counts", "accuracy", "misclassified_count"),
+        same_numbers=same,
     )
-
-
-def wrap_ints(values) -> str:
-    items = [integer(int(v)) for v in values]
-    lines, current = [], "labels = ["
-    for k, item in enumerate(items):
-        piece = item + (", " if k < len(items) - 1 else "")
-        if len(current) + len(piece) > 96:
-            lines.append(current.rstrip())
-            current = "    "
-        current += piece
-    return "\n".join([*lines, current + "]"])

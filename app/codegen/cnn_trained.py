@@ -12,10 +12,8 @@ and the program bound (MAX_PROGRAM_CHARS) refuses the rare state whose program i
 
 from __future__ import annotations
 
-import numpy as np
-
 from app.codegen.cnn import LAYER_CODE, p
-from app.codegen.printer import OMIT, nested, number
+from app.codegen.printer import OMIT, array_text, number
 from app.core.nn.inspect import Trained
 
 BATCHNORM_EVAL = '''\
@@ -76,14 +74,7 @@ def running_literal(network, running, lib: str) -> str:
             continue
         lines.append(f"    {{  # layers[{layer.index}]: batchnorm")
         for name in ("mean", "var"):
-            array = np.asarray(values[name], dtype=np.float64)
-            head = (
-                f'        "{name}": np.array('
-                if lib == "np"
-                else f'        "{name}": torch.tensor('
-            )
-            tail = ")," if lib == "np" else ", dtype=torch.float64),"
-            lines.append(f"{head}{nested(array, len(head))}{tail}")
+            lines.append(array_text(f'        "{name}": ', values[name], lib) + ",")
         lines.append("    },")
     lines.append("]")
     return "\n".join(lines)

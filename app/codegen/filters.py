@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import ConfigDict, Field
 
 from app.api import image as image_api
-from app.codegen.printer import Programs, integer, nested, program
+from app.codegen.printer import Programs, integer, nested, program, wrapped
 from app.core import filters
 from app.core.errors import InputError
 from app.i18n import _, gettext
@@ -178,15 +178,7 @@ def pixel_lines(lib: str, pixels: np.ndarray, scale: int, comment: str) -> str:
 def integer_rows(array: np.ndarray, indent: int) -> str:
     """Whole numbers as nested lists, one image row per line."""
     if array.ndim == 1:
-        items, lines, current = [integer(int(v)) for v in array], [], "["
-        for k, item in enumerate(items):
-            piece = item + (", " if k < len(items) - 1 else "")
-            if len(current) + len(piece.rstrip()) > 96 - indent and current != "[":
-                lines.append(current.rstrip())
-                current = " " * (indent + 1)
-            current += piece
-        lines.append(current + "]")
-        return "\n".join(lines)
+        return wrapped([integer(int(v)) for v in array], indent)
     joiner = ",\n" + " " * (indent + 1)
     return "[" + joiner.join(integer_rows(part, indent + 1) for part in array) + "]"
 

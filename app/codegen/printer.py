@@ -2,7 +2,10 @@
 program's frame (imports, one JSON line printed).
 
 Only numbers reach a program from a request: floats as repr (the shortest text that reads back
-as the same float64, so a pasted array round-trips bit for bit) and ints as ints. Every name,
+as the same float64, so a pasted array round-trips bit for bit) and ints as ints. An array of
+float32 values (a float32 run's parameters, a data set's pixels) is written as the shortest text
+that reads back as the same float32 (0.1, not its float64 widening 0.10000000149011612), read
+as float32 and widened: the same numbers in about half the characters. Every name,
 keyword and function call in a program comes from the generators' own tables.
 """
 
@@ -25,6 +28,31 @@ def number(value) -> str:
     return repr(value)
 
 
+def number32(value) -> str:
+    """A float32 as the shortest text that reads back as the same float32 (numpy's dragon4)."""
+    single = np.float32(value)
+    if not np.isfinite(single):
+        raise ValueError(f"not a finite number: {value!r}")
+    texts = (
+        np.format_float_positional(single, unique=True, trim="0"),  # 7056896.0, not 7.056896e+06
+        np.format_float_scientific(single, unique=True, trim="-", exp_digits=1),  # 1e-45
+    )
+    # The program's Python reads the text as a float64 first, then rounds that to float32:
+    # where the two roundings would miss the float32, its float64 text is exact instead.
+    kept = [text for text in texts if np.float32(float(text)) == single]
+    return min(kept, key=len) if kept else number(single)
+
+
+def is_float32(array: np.ndarray) -> bool:
+    """Every value is a float32 widened, and one at least is shorter written as a float32."""
+    array = np.asarray(array, dtype=np.float64)
+    if not np.isfinite(array).all() or not np.array_equal(
+        array.astype(np.float32).astype(np.float64), array
+    ):
+        return False
+    return any(len(number32(v)) < len(number(v)) for v in array.flat)
+
+
 def integer(value) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"not an integer: {value!r}")
@@ -37,29 +65,35 @@ def pair(values) -> str:
     return a if a == b else f"({a}, {b})"
 
 
-def row(values, indent: int) -> str:
-    """A flat list of numbers, wrapped at LINE characters with `indent` spaces on new lines."""
-    items = [number(v) for v in values]
-    lines, current = [], "["
+def wrapped(items: list[str], indent: int, opening: str = "[") -> str:
+    """Items (texts) in brackets, comma-separated, wrapped at LINE characters: the first line
+    after `indent` characters of its own line, the others `indent` + 1 spaces in."""
+    lines, current, start = [], opening, indent  # start: what stands before `current`
     for k, item in enumerate(items):
         piece = item + (", " if k < len(items) - 1 else "")
-        if len(current) + len(piece.rstrip()) > LINE - indent and current != "[":
+        if start + len(current) + len(piece.rstrip()) > LINE and current != opening:
             lines.append(current.rstrip())
-            current = " " * (indent + 1)
+            current, start = " " * (indent + len(opening)), 0
         current += piece
     lines.append(current + "]")
     return "\n".join(lines)
 
 
-def nested(value, indent: int = 0) -> str:
+def row(values, indent: int, float32: bool = False) -> str:
+    """A flat list of numbers, wrapped at LINE characters with `indent` spaces on new lines
+    (float32: written as float32 values)."""
+    return wrapped([(number32 if float32 else number)(v) for v in values], indent)
+
+
+def nested(value, indent: int = 0, float32: bool = False) -> str:
     """Nested lists of numbers as a Python literal: one innermost row per line, so a 5×5 plane
     reads as a 5×5 grid."""
     array = np.asarray(value, dtype=np.float64)
     if array.ndim == 0:
-        return number(array)
+        return (number32 if float32 else number)(array)
     if array.ndim == 1:
-        return row(array, indent)
-    inner = [nested(part, indent + 1) for part in array]
+        return row(array, indent, float32)
+    inner = [nested(part, indent + 1, float32) for part in array]
     joiner = ",\n" + " " * (indent + 1)
     return "[" + joiner.join(inner) + "]"
 
@@ -86,6 +120,28 @@ class Programs:
     same_numbers: bool = True  # False: the PyTorch program runs the same experiment on its own
     # draws (the app's NumPy draws are too many to write out), so its numbers differ
     precision: str | None = None  # the body's precision when the endpoint has more than one
+
+
+def array_text(lead: str, value, lib: str, grad: bool = False) -> str:
+    """lead + the array as a float64 NumPy array (lib "np") or torch tensor (lib "torch", with
+    requires_grad when grad); float32 values (is_float32) read as float32 and widened. An array
+    longer than a few lines starts on the next line, four spaces in, so its rows are long."""
+    array = np.asarray(value, dtype=np.float64)
+    single = is_float32(array)
+    call = "np.array(" if lib == "np" else "torch.tensor("
+    if lib == "np":
+        dtype, after = ("dtype=np.float32", ".astype(np.float64)") if single else ("", "")
+    elif single:
+        dtype, after = "dtype=torch.float32", ".double()" + (".requires_grad_()" if grad else "")
+    else:
+        dtype, after = "dtype=torch.float64" + (", requires_grad=True" if grad else ""), ""
+    values = nested(array, len(lead) + len(call), single)
+    if values.count("\n") < 4:
+        return f"{lead}{call}{values}{', ' + dtype if dtype else ''}){after}"
+    margin = " " * (len(lead) - len(lead.lstrip(" ")))
+    values = nested(array, len(margin) + 4, single)
+    keywords = f"{margin}    {dtype},\n" if dtype else ""
+    return f"{lead}{call}\n{margin}    {values},\n{keywords}{margin}){after}"
 
 
 def numpy_array(name: str, value, comment: str = "") -> str:

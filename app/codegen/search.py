@@ -58,9 +58,8 @@ def settings(request: SearchRequest, second: str) -> dict:
     }
 
 
-NUMPY = """
-np.seterr(all="ignore")  # a diverging run overflows: that is data, not an error
-
+# The search's settings, the same in both programs.
+SETTINGS = """
 # {title}
 {surface}
 
@@ -72,7 +71,14 @@ lo, hi = {lo}, {hi}  # learning rates, searched on a log scale
 s_lo, s_hi = {s_lo}, {s_hi}  # the second hyper-parameter, {second}, on a linear scale
 k = {k}  # the grid is k × k; the random search gets the same k² runs
 resolution = {resolution}  # the final-loss map behind them: resolution² runs (0: none)
+"""
 
+NUMPY = (
+    """
+np.seterr(all="ignore")  # a diverging run overflows: that is data, not an error
+"""
+    + SETTINGS
+    + """
 
 def log_space(lo, hi, n):
     \"\"\"n log-spaced values from lo to hi, the ends exactly lo and hi.\"\"\"
@@ -148,6 +154,7 @@ print(json.dumps({{
     "map": search_map,
 }}))
 """
+)
 
 NUMPY_MAP = """final_map = final[2 * k * k :].reshape(resolution, resolution)  # [second][lr]
 search_map = {
@@ -156,21 +163,12 @@ search_map = {
     "final_loss": [[None if np.isnan(v) else float(v) for v in row] for row in final_map],
 }"""
 
-TORCH = """
+TORCH = (
+    """
 torch.set_default_dtype(torch.float64)
-
-# {title}
-{surface}
-
-
-start = [{x0}, {y0}]
-steps = {steps}
-{runaway}
-lo, hi = {lo}, {hi}  # learning rates, searched on a log scale
-s_lo, s_hi = {s_lo}, {s_hi}  # the second hyper-parameter, {second}, on a linear scale
-k = {k}  # the grid is k × k; the random search gets the same k² runs
-resolution = {resolution}  # the final-loss map behind them: resolution² runs (0: none)
-
+"""
+    + SETTINGS
+    + """
 
 def log_space(lo, hi, n):
     \"\"\"n log-spaced values from lo to hi, the ends exactly lo and hi.\"\"\"
@@ -251,6 +249,7 @@ print(json.dumps({{
     "map": search_map,
 }}))
 """
+)
 
 TORCH_MAP = """rows = [final[2 * k * k + i * resolution : 2 * k * k + (i + 1) * resolution]
         for i in range(resolution)]  # [second][lr]

@@ -17,7 +17,7 @@ import numpy as np
 from app.api.cnn import training_run
 from app.codegen.cnn import LAYER_CODE, SOFTMAX
 from app.codegen.optimize import NUMPY_RULES, torch_optimizer
-from app.codegen.printer import LINE, Programs, integer, nested, number, program
+from app.codegen.printer import Programs, integer, nested, number, program
 from app.core.errors import InputError
 from app.i18n import gettext
 from app.schemas.cnn import TrainRequest
@@ -27,28 +27,9 @@ from app.schemas.cnn import TrainRequest
 MAX_EXAMPLES = 128
 
 
-def f32(value) -> str:
-    """A float32 as the shortest text that reads back as the same float32."""
-    text = str(np.float32(value))
-    return text if any(c in text for c in ".en") else text + ".0"
-
-
 def literal(array, precision: str, indent: int) -> str:
     """Nested lists of the array's numbers: float64 exactly, float32 as float32 reads them."""
-    array = np.asarray(array, dtype=np.float64)
-    if precision == "float64":
-        return nested(array, indent)
-    if array.ndim == 1:
-        items, lines, current = [f32(v) for v in array], [], "["
-        for k, item in enumerate(items):
-            piece = item + (", " if k < len(items) - 1 else "")
-            if len(current) + len(piece.rstrip()) > LINE - indent and current != "[":
-                lines.append(current.rstrip())
-                current = " " * (indent + 1)
-            current += piece
-        return "\n".join([*lines, current + "]"])
-    inner = [literal(part, precision, indent + 1) for part in array]
-    return "[" + (",\n" + " " * (indent + 1)).join(inner) + "]"
+    return nested(array, indent, float32=precision == "float32")
 
 
 def checked(request: TrainRequest) -> None:

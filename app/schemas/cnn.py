@@ -633,6 +633,11 @@ class ExampleResponse(BaseModel):
     original_width: int
     original_height: int
     inverted: bool
+    pixels: list[list[int]] = Field(
+        description="H×W whole numbers: the image as decoded (grayscale, scaled so its longest "
+        "side is at most the data set's) before it is made an example; POST /api/code's body"
+    )
+    scale: int = Field(description="value = pixel / scale: 255, or 65535 for a 16-bit image")
 
 
 # ---------------------------------------------------------------- a network, described

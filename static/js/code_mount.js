@@ -6,9 +6,12 @@ import { t } from "./i18n.js";
 import { createCodePanel } from "./widgets/code_panel.js";
 
 // title: the panel's summary, when a page has more than one (default "Reproduce it in code").
-export function mountCodePanel(root, endpoint, { title } = {}) {
+// settle: ms the view must rest before an open panel asks again (a view that follows the pointer:
+// hovering across pixels then sends one POST /api/code when the pointer stops, not one a pixel).
+export function mountCodePanel(root, endpoint, { title, settle = 0 } = {}) {
   let body = null;
   let current = endpoint;
+  let timer = null;
   const post = latestOnly((payload, options) => postJSON("/api/code", payload, options));
   const panel = createCodePanel(root, {
     ...(title ? { title } : {}),
@@ -24,7 +27,10 @@ export function mountCodePanel(root, endpoint, { title } = {}) {
     show(next, at = endpoint) {
       body = next;
       current = at;
-      panel.invalidate();
+      clearTimeout(timer);
+      const open = root.querySelector("details")?.open; // closed: only marked stale, at once
+      if (settle > 0 && next !== null && open) timer = setTimeout(() => panel.invalidate(), settle);
+      else panel.invalidate();
     },
   };
 }

@@ -8,6 +8,7 @@ agree to rounding, never bit for bit.
 
 import ast
 import json
+import re
 import subprocess
 import sys
 
@@ -484,24 +485,28 @@ def same_gradients(got: dict, want: dict, kind: str) -> None:
             assert_allclose(mine[name], theirs[name], rtol=1e-9, atol=1e-12, err_msg=kind)
 
 
+# Every layer type of the catalogue, batch norm after a conv and after a linear layer (the /cnn
+# page's programs test it too: tests/api/test_code_cnn.py).
+EVERY_TYPE = [
+    {"type": "conv", "filters": 2, "size": 3, "stride": 2, "padding": 1},
+    {"type": "batchnorm"},
+    {"type": "leaky_relu", "negative_slope": 0.1},
+    {"type": "avgpool", "size": 2, "stride": 1, "padding": 1},
+    {"type": "elu", "alpha": 0.7},
+    {"type": "maxpool", "size": 2},
+    {"type": "flatten"},
+    {"type": "linear", "out": 6},
+    {"type": "batchnorm", "eps": 1e-3},
+    {"type": "tanh"},
+    {"type": "linear", "out": 5},
+    {"type": "sigmoid"},
+    {"type": "linear", "out": 4},
+    {"type": "relu"},
+]
+
+
 def test_cnn_gradient_programs_print_the_loss_and_every_gradient(client):
-    """Every layer type of the catalogue, batch norm after a conv and after a linear layer."""
-    every_type = [
-        {"type": "conv", "filters": 2, "size": 3, "stride": 2},
-        {"type": "batchnorm"},
-        {"type": "leaky_relu", "negative_slope": 0.1},
-        {"type": "avgpool", "size": 2, "stride": 1, "padding": 1},
-        {"type": "elu", "alpha": 0.7},
-        {"type": "maxpool", "size": 2},
-        {"type": "flatten"},
-        {"type": "linear", "out": 6},
-        {"type": "batchnorm", "eps": 1e-3},
-        {"type": "tanh"},
-        {"type": "linear", "out": 5},
-        {"type": "sigmoid"},
-        {"type": "linear", "out": 4},
-        {"type": "relu"},
-    ]
+    """Every layer type (EVERY_TYPE), and the lesson's small network."""
     lesson = [
         {"type": "conv", "filters": 3, "size": 3, "padding": 1},
         {"type": "relu"},
@@ -510,7 +515,7 @@ def test_cnn_gradient_programs_print_the_loss_and_every_gradient(client):
         {"type": "linear", "out": 4},
     ]
     bodies = [
-        cnn_body(every_type, (2, 12, 12), seed=28, weight_decay=0.05),
+        cnn_body(EVERY_TYPE, (2, 12, 12), seed=28, weight_decay=0.05),
         cnn_body(lesson, (1, 10, 10), seed=29),
     ]
     check_programs(client, "/api/cnn/gradients", bodies, same_gradients)
@@ -641,6 +646,33 @@ def test_the_torch_surfaces_are_the_core_surfaces():
             want = [surface.f(x, y), *surface.grad(x, y)]
             got = [namespace["f"](tx, ty), *namespace["grad"](tx, ty)]
             assert_allclose([float(v) for v in got], want, rtol=1e-13, atol=1e-13, err_msg=name)
+
+
+# What the pages fetch that is not a lesson's computation, so has no program: catalogues and data.
+NOT_LESSONS = {
+    "/api/cnn/datasets": "the data sets' catalogue",
+    "/api/cnn/datasets/{name}/examples": "a data set's examples, as stored",
+    "/api/optimizers": "the optimisers' catalogue",
+    "/api/surfaces": "the surfaces' catalogue",
+    "/api/surfaces/{name}/grid": "a surface's contour grid (the race's programs hold its f)",
+    "/api/export/animation": "an export of the view, not a computation",
+    "/api/code": "the programs themselves",
+}
+
+
+def test_every_endpoint_the_pages_fetch_has_programs_or_a_reason():
+    """The /api/ paths in the pages' scripts: each a lesson of POST /api/code or listed above."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    sources = "".join(p.read_text() for p in (root / "static").rglob("*.js"))
+    fetched = {
+        re.sub(r"\$\{[^}]*\}", "{name}", path).split("?")[0]
+        for path in re.findall(r"[\"'`](/api/[^\"'`\s]*)", sources)
+    }
+    assert "/api/cnn/example" in fetched and "/api/cnn/datasets/{name}/examples" in fetched
+    missing = fetched - set(codegen.LESSONS) - set(NOT_LESSONS)
+    assert not missing, missing
 
 
 def test_every_lesson_endpoint_is_covered():

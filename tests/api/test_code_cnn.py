@@ -10,36 +10,21 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from tests.api.test_code import KINDS, code_for, imported, run_programs
+from tests.api.test_code import (
+    EVERY_TYPE,
+    HAVE_TORCH,
+    KINDS,
+    TRAIN_LAYERS,
+    code_for,
+    imported,
+    run_programs,
+)
 
 STDLIB = {"json", "math", "base64", "zlib"}
 # float64 sums in another order: relative 1e-9, absolute 1e-12 of the largest value.
 RTOL, ATOL = 1e-9, 1e-12
 
-LESSON = [
-    {"type": "conv", "filters": 2, "size": 3},
-    {"type": "batchnorm"},
-    {"type": "relu"},
-    {"type": "maxpool", "size": 2},
-    {"type": "flatten"},
-    {"type": "linear", "out": 8},
-]
-EVERY_TYPE = [
-    {"type": "conv", "filters": 2, "size": 3, "stride": 2, "padding": 1},
-    {"type": "batchnorm"},
-    {"type": "leaky_relu", "negative_slope": 0.1},
-    {"type": "avgpool", "size": 2, "stride": 1, "padding": 1},
-    {"type": "elu", "alpha": 0.7},
-    {"type": "maxpool", "size": 2},
-    {"type": "flatten"},
-    {"type": "linear", "out": 6},
-    {"type": "batchnorm", "eps": 1e-3},
-    {"type": "tanh"},
-    {"type": "linear", "out": 5},
-    {"type": "sigmoid"},
-    {"type": "linear", "out": 4},
-    {"type": "relu"},
-]
+LESSON = TRAIN_LAYERS  # the lesson's network: conv, batch norm, relu, pool, linear
 
 
 def close(got, want, where, rtol=RTOL, atol=ATOL):
@@ -237,13 +222,39 @@ def test_trace_programs_print_each_kind_of_cell(client):
     bodies.append({"layers": LESSON, "state": trained_state(client), "x": x, "label": 1,
                    "layer": 0, "weight": [1, 0, 2, 2]})  # fmt: skip
 
-    def same_weight(got, want, kind):
-        mine, theirs = got["weight"], want["weight"]
-        for key in ("value", "total", "h", "loss"):
-            close(mine[key], theirs[key], f"{kind} {key}")
-        close(mine["numerical"], theirs["numerical"], kind, rtol=1e-6, atol=1e-8)
-
     run_all(client, "/api/cnn/trace", bodies, same_weight)
+
+
+def same_weight(got, want, kind):
+    mine, theirs = got["weight"], want["weight"]
+    for key in ("value", "total", "h", "loss"):
+        close(mine[key], theirs[key], f"{kind} {key}")
+    close(mine["numerical"], theirs["numerical"], kind, rtol=1e-6, atol=1e-8)
+    assert ("update" in got) == (want["update"] is not None), kind
+    if want["update"] is not None:  # the step the view shows, under the endpoint's name
+        mine, theirs = got["update"], want["update"]
+        assert (mine["optimizer"], mine["t"]) == (theirs["optimizer"], theirs["t"]), kind
+        assert set(mine["quantities"]) == set(theirs["quantities"]), kind
+        for key in ("grad", "before", "after"):
+            close(mine[key], theirs[key], f"{kind} update {key}")
+        for key, value in theirs["quantities"].items():
+            close(mine["quantities"][key], value, f"{kind} update {key}")
+
+
+def test_weight_programs_print_the_optimisers_next_step(client):
+    """Every optimiser's next step on a weight, as the view shows it: from the state's own
+    optimiser (its moments for the entry, t = step + 1) or another named one (t = 1)."""
+    x = example(client, 7)
+    base = {"layers": LESSON, "x": x, "label": 1, "layer": 0, "weight": [1, 0, 2, 2]}
+    bodies = []
+    for name, lr in [("sgd", 0.1), ("momentum", 0.05), ("nesterov", 0.05), ("adagrad", 0.1),
+                     ("rmsprop", 0.01), ("adam", 0.01), ("adamw", 0.01)]:  # fmt: skip
+        state = trained_state(client, optimizer={"name": name, "lr": lr}, steps=2)
+        bodies.append({**base, "state": state})
+    bodies.append({**base, "state": bodies[0]["state"], "layer": 5, "param": "bias", "weight": [3],
+                   "optimizer": {"name": "adamw", "lr": 0.02, "weight_decay": 0.1}})  # fmt: skip
+    codes = run_all(client, "/api/cnn/trace", bodies, same_weight)
+    assert codes[0]["prints"] == ["weight", "update"]
 
 
 def test_filters_programs_print_the_closest_presets(client):
@@ -288,12 +299,24 @@ def test_confusion_programs_print_the_matrix_of_the_test_subset(client):
     assert len(codes[0]["numpy"]) < codegen.MAX_PROGRAM_CHARS
 
 
-def test_the_shapes_test_subset_is_too_large_for_a_program(client):
+def test_the_shapes_confusion_programs_generate_the_data_set_again(client):
+    """shapes is generated from a seed (its noise does not pack): the NumPy program generates
+    it again with the app's own code and prints the endpoint's matrix; the PyTorch program draws
+    its own images of the classes (torch has not NumPy's generator) and says so."""
     body = {"layers": LESSON, "state": trained_state(client), "dataset": "shapes"}
-    response = client.post("/api/code", json={"endpoint": "/api/cnn/confusion", "body": body})
-    assert response.status_code == 422, response.text
-    assert response.json()["field"] == "body.dataset"
-    assert "do not compress" in response.json()["detail"]
+    code = code_for(client, "/api/cnn/confusion", body)
+    assert code["pytorch_same_numbers"] is False
+    assert "def make_shapes(seed" in code["numpy"] and "PACKED" not in code["numpy"]
+    assert len(code["numpy"]) < 100_000  # the network's numbers and the generator, no images
+    want = client.post("/api/cnn/confusion", json=body).json()
+    got = run_programs([code[kind] for kind in KINDS])
+    assert got[0]["counts"] == want["counts"]
+    assert got[0]["misclassified_count"] == want["misclassified_count"]
+    assert got[0]["accuracy"] == pytest.approx(want["accuracy"], abs=1e-12)
+    if HAVE_TORCH:  # its own draws: a matrix of the same classes and size, not the same counts
+        counts = np.array(got[1]["counts"])
+        assert counts.shape == (8, 8) and counts.sum() == 1000
+        assert got[1]["accuracy"] == pytest.approx(np.trace(counts) / 1000)
 
 
 # ---------------------------------------------------------------- refusals
@@ -325,3 +348,117 @@ def test_every_cnn_endpoint_of_the_page_is_covered():
         "/api/cnn/filters",
         "/api/cnn/confusion",
     }
+
+
+# ---------------------------------------------------------------- the LeNet-like preset
+
+
+def test_float32_values_are_written_shortest_and_read_back_exactly():
+    from app.codegen.printer import array_text, is_float32, number32
+
+    rng = np.random.default_rng(60)
+    values = np.concatenate([
+        rng.standard_normal(20_000) * 10.0 ** rng.integers(-40, 38, 20_000),
+        [0.0, -0.0, 1.0, 0.1, 3e38, 1e-45, -1.17549435e-38],
+    ]).astype(np.float32)  # fmt: skip
+    for v in values:
+        text = number32(v)
+        assert np.float32(float(text)) == v, (v, text)  # read as Python reads it: float64 first
+        assert len(text) <= len(repr(float(v)))
+    assert number32(np.float32(0.1)) == "0.1"
+    widened = values.astype(np.float64)
+    assert is_float32(widened) and not is_float32(widened + 1e-12)
+    line = array_text("x = ", np.float32([0.1, 0.2]), "np")
+    assert line == "x = np.array([0.1, 0.2], dtype=np.float32).astype(np.float64)"
+    assert array_text("x = ", [0.1, 0.2], "np") == "x = np.array([0.1, 0.2])"  # float64 values
+    namespace = {"np": np}
+    exec(array_text("x = ", widened[:500], "np"), namespace)  # noqa: S102
+    assert np.array_equal(namespace["x"], widened[:500])  # bit for bit, float64 as the endpoint's
+
+
+def lenet_state(client):
+    from app.core.nn.network import preset_layers
+
+    layers = preset_layers("lenet", 10)
+    return layers, trained_state(client, layers, "fashion", steps=2)
+
+
+def test_the_lenet_like_programs_fit_and_print_the_endpoints_numbers(client):
+    """LeNet-like (~44,000 float32 parameters): inspect, gradcheck and confusion programs fit the
+    bound; inspect's and gradcheck's run and agree with the endpoint."""
+    from app import codegen
+
+    layers, state = lenet_state(client)
+    x = example(client, 3, "fashion")
+    run_all(client, "/api/cnn/inspect", [{"layers": layers, "state": state, "x": x, "label": 4}],
+            same_everything)  # fmt: skip
+    gradcheck = {"layers": layers, "state": state, "dataset": "fashion", "count": 3, "samples": 2}
+    run_all(client, "/api/cnn/gradcheck", [gradcheck], same_check)
+    code = code_for(client, "/api/cnn/confusion", {"layers": layers, "state": state,
+                                                   "dataset": "fashion"})  # fmt: skip
+    assert max(len(code["numpy"]), len(code["pytorch"])) < codegen.MAX_PROGRAM_CHARS
+    assert "dtype=np.float32).astype(np.float64)" in code["numpy"]
+    inspect = code_for(client, "/api/cnn/inspect", {"layers": layers, "state": state, "x": x})
+    assert ".double().requires_grad_()" in inspect["pytorch"]
+
+
+# ---------------------------------------------------------------- an uploaded image
+
+
+def png(array) -> bytes:
+    """uint8 H×W: an 8-bit grayscale PNG; uint16: a 16-bit one."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_example_programs_print_the_uploaded_image_as_an_example(client):
+    """The endpoint's `pixels` and `scale` are the programs' body: scaled up or not, inverted by
+    its border or as asked, 8 or 16 bits. float32 values: within 1e-6 (bilinear in float64,
+    stored in float32)."""
+    rng = np.random.default_rng(70)
+    uploads = [
+        (rng.integers(150, 256, (9, 12)).astype(np.uint8), "auto"),  # light: inverted
+        (rng.integers(0, 100, (40, 30)).astype(np.uint8), "auto"),  # downscaled by Pillow
+        (rng.integers(0, 256, (5, 3)).astype(np.uint8), "yes"),
+        (rng.integers(0, 65536, (20, 28)).astype(np.uint16), "no"),
+    ]
+    bodies, wants = [], []
+    for array, invert in uploads:
+        response = client.post(
+            f"/api/cnn/example?dataset=shapes&invert={invert}",
+            files={"file": ("image.png", png(array), "image/png")},
+        )
+        assert response.status_code == 200, response.text
+        out = response.json()
+        bodies.append({"dataset": "shapes", "invert": invert, "pixels": out["pixels"],
+                       "scale": out["scale"]})  # fmt: skip
+        wants.append(out)
+    assert wants[3]["scale"] == 65535 and np.shape(wants[0]["pixels"]) == (9, 12)
+    codes = [code_for(client, "/api/cnn/example", body) for body in bodies]
+    for code in codes:
+        assert imported(code["numpy"]) <= STDLIB | {"numpy"}
+        assert imported(code["pytorch"]) <= STDLIB | {"torch"}
+    printed = iter(run_programs([code[kind] for kind in KINDS for code in codes]))
+    for kind in KINDS:
+        for want in wants:
+            got = next(printed)
+            assert got["inverted"] == want["inverted"], kind
+            close(got["x"], want["x"], kind, rtol=0, atol=1e-6)
+
+
+def test_an_example_body_is_checked_as_the_endpoint_checks_it(client):
+    def refused(body):
+        response = client.post("/api/code", json={"endpoint": "/api/cnn/example", "body": body})
+        assert response.status_code == 422, response.text
+        return response.json()
+
+    big = {"dataset": "shapes", "pixels": [[0] * 29] * 3, "scale": 255}
+    assert refused(big)["field"] == "body.pixels" and "at most 28×28" in refused(big)["detail"]
+    assert refused({**big, "pixels": [[300]], "scale": 255})["field"] == "body.pixels"
+    assert refused({**big, "pixels": [[1]], "dataset": "mnist"})["field"] == "body.dataset"
+    assert refused({"file": "aGVsbG8=", "pixels": [[1]], "scale": 255})["field"] == "body.file"

@@ -274,6 +274,14 @@ def test_an_uploaded_image_and_an_earlier_checkpoint(page, live_server, console_
     )
     expect(page.locator("#cnn-in-example")).to_contain_text("Predicted")
     assert query(page)["src"] == "drawn"
+    # Its Code panel: the conversion from the decoded pixels, as POST /api/code writes it.
+    panel = page.locator("#cnn-in-file-code")
+    expect(panel).to_be_visible()
+    with page.expect_response(re.compile(r"/api/code$")) as info:
+        panel.get_by_text("The uploaded image as an example, in code").click()
+    assert info.value.status == 200, info.value.text()
+    assert info.value.json()["endpoint"] == "/api/cnn/example"
+    expect(panel.locator(".code-program")).to_contain_text("inverted = bool(border.mean()")
     # A text file is refused next to the control, as a sentence.
     page.set_input_files(
         "#cnn-in-file", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}]

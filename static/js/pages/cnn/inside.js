@@ -73,9 +73,16 @@ export function createInside(page) {
   const codes = {
     inspect: mountCodePanel(byId("cnn-in-code"), "/api/cnn/inspect", { title: t("This example through the network, in code") }),
     cell: mountCodePanel(byId("cnn-in-cell-code"), "/api/cnn/trace", { title: t("This cell's arithmetic, in code") }),
-    weight: mountCodePanel(byId("cnn-in-weight-code"), "/api/cnn/trace", { title: t("This weight's gradient, in code") }),
+    weight: mountCodePanel(byId("cnn-in-weight-code"), "/api/cnn/trace", { title: t("This weight's gradient and the optimiser's next step, in code") }),
     filters: mountCodePanel(byId("cnn-in-filters-code"), "/api/cnn/filters", { title: t("The filters and their presets, in code") }),
     confusion: mountCodePanel(byId("cnn-in-confusion-code"), "/api/cnn/confusion", { title: t("The confusion matrix, in code") }),
+  };
+  // The upload made into an example (from its decoded pixels; no network in it): shown while
+  // the drawing is the upload.
+  const uploadCode = mountCodePanel(byId("cnn-in-file-code"), "/api/cnn/example", { title: t("The uploaded image as an example, in code") });
+  const showUpload = (body) => {
+    byId("cnn-in-file-code").hidden = body === null;
+    uploadCode.show(body);
   };
 
   const dataset = () => page.dataset();
@@ -92,6 +99,7 @@ export function createInside(page) {
     label: t("Drawing canvas, 28×28: draw with the pointer, or arrows move the pen and space lifts or lowers it"),
     onChange(values) {
       uploaded = false;
+      showUpload(null);
       page.state.set({ src: "drawn", xd: encodeImage(values), cell: "", wt: "" });
       byId("cnn-in-file-notes").replaceChildren();
       schedule(100);
@@ -474,6 +482,7 @@ export function createInside(page) {
     const values = quantize(out.x[0].flat());
     drawing.set(values);
     uploaded = true;
+    showUpload({ dataset: dataset().name, invert: "auto", pixels: out.pixels, scale: out.scale });
     page.state.set({ src: "drawn", xd: encodeImage(values), cell: "", wt: "" });
     const notes = [...out.notes, t("kept at 256 grey levels (k / 255), as the link stores it; you can draw on it")];
     byId("cnn-in-file-notes").replaceChildren(...notes.map((n) => el("li", "", n)));

@@ -13,7 +13,8 @@ import { TEXT } from "./text.js";
 
 export function createPointer(page) {
   // The arithmetic's own Code panel: the programs for the pixel shown (POST /api/image/probe).
-  const code = mountCodePanel(byId("fl-arith-code"), "/api/image/probe", { title: t("This pixel's arithmetic in code") });
+  // Hovering changes the pixel many times a second: the open panel asks once the pointer rests.
+  const code = mountCodePanel(byId("fl-arith-code"), "/api/image/probe", { title: t("This pixel's arithmetic in code"), settle: 500 });
   const send = async (target) => {
     const m = target.result.maps[target.f];
     const payload = probePayload(target.result, page.input, m, target.name, target.r, target.c);
