@@ -226,52 +226,62 @@ def check(client, torch) -> None:
         f"\nPOST /api/cnn/train (float64, {K} steps in two chunks) vs torch.optim, worst relative"
     )
     print("deviation of the losses, the final parameters and the running averages:")
-    for spec in OPTIMIZERS:
-        for wd in (0.0, 0.05):
-            body = {
-                "layers": EVERY_LAYER,
-                "dataset": "fashion",
-                "seed": 3,
-                "optimizer": spec,
-                "batch_size": 32,
-                "weight_decay": wd,
-                "precision": "float64",
-                "steps": first,
-                "return_params": True,
-            }
-            r1 = client.post("/api/cnn/train", json=body)
-            assert r1.status_code == 200, r1.text
-            one = r1.json()
-            body = {**body, "state": one["state"], "steps": K - first}
-            del body["precision"]
-            r2 = client.post("/api/cnn/train", json=body)
-            assert r2.status_code == 200, r2.text
-            two = r2.json()
-            model = torch_net(torch, EVERY_LAYER, (1, 28, 28))
-            load_params(torch, model, one["initial_params"], torch.float64)
-            model.train()
-            opt = torch_optimizer(torch, spec, model.parameters(), wd)
-            losses = []
-            for indices in one["batches"] + two["batches"]:
-                xb = torch.tensor(data.train_x[indices].astype(np.float64))
-                yb = torch.tensor(data.train_y[indices])
-                opt.zero_grad()
-                loss = torch.nn.functional.cross_entropy(model(xb), yb)
-                loss.backward()
-                opt.step()
-                losses.append(loss.item())
-            state = unpack_state(two["state"], body)
-            running = [
-                np.concatenate([m.running_mean.numpy(), m.running_var.numpy()])
-                for m in model
-                if isinstance(m, torch.nn.BatchNorm2d | torch.nn.BatchNorm1d)
-            ]
-            print(
-                f"  {spec['name']:8s} weight_decay {wd:<5g} losses "
-                f"{relative(one['losses'] + two['losses'], losses):.1e}  params "
-                f"{param_deviation(two['params'], model):.1e}  running "
-                f"{relative(state.running, np.concatenate(running)):.1e}"
-            )
+    nets = (
+        (EVERY_LAYER, 32, "every layer type, batch norm (one part per step)"),
+        (DEFAULT_NET, 64, "the default net (two halves per step, halves.py)"),
+    )
+    for layers, batch_size, label in nets:
+        print(f" {label}:")
+        for spec in OPTIMIZERS:
+            for wd in (0.0, 0.05):
+                train_check(client, torch, data, layers, batch_size, spec, wd, K, first)
+
+
+def train_check(client, torch, data, layers, batch_size, spec, wd, K, first) -> None:
+    body = {
+        "layers": layers,
+        "dataset": "fashion",
+        "seed": 3,
+        "optimizer": spec,
+        "batch_size": batch_size,
+        "weight_decay": wd,
+        "precision": "float64",
+        "steps": first,
+        "return_params": True,
+    }
+    r1 = client.post("/api/cnn/train", json=body)
+    assert r1.status_code == 200, r1.text
+    one = r1.json()
+    body = {**body, "state": one["state"], "steps": K - first}
+    del body["precision"]
+    r2 = client.post("/api/cnn/train", json=body)
+    assert r2.status_code == 200, r2.text
+    two = r2.json()
+    model = torch_net(torch, layers, (1, 28, 28))
+    load_params(torch, model, one["initial_params"], torch.float64)
+    model.train()
+    opt = torch_optimizer(torch, spec, model.parameters(), wd)
+    losses = []
+    for indices in one["batches"] + two["batches"]:
+        xb = torch.tensor(data.train_x[indices].astype(np.float64))
+        yb = torch.tensor(data.train_y[indices])
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    state = unpack_state(two["state"], body)
+    running = [
+        np.concatenate([m.running_mean.numpy(), m.running_var.numpy()])
+        for m in model
+        if isinstance(m, torch.nn.BatchNorm2d | torch.nn.BatchNorm1d)
+    ]
+    running_text = f"{relative(state.running, np.concatenate(running)):.1e}" if running else "-"
+    print(
+        f"  {spec['name']:8s} weight_decay {wd:<5g} losses "
+        f"{relative(one['losses'] + two['losses'], losses):.1e}  params "
+        f"{param_deviation(two['params'], model):.1e}  running {running_text}"
+    )
 
 
 def unpack_state(text, body):
