@@ -46,8 +46,7 @@ from app.codegen.printer import (
 from app.core import datasets
 from app.core import filters as image_filters
 from app.core.errors import InputError
-from app.core.nn.inspect import NUMERICAL_STEP
-from app.core.optimizers import get_optimizer, hyper, resolve
+from app.core.nn.inspect import NUMERICAL_STEP, update_inputs
 from app.i18n import gettext
 
 # The packed test subset (base64 characters) a confusion program may carry. Fashion's 1,000
@@ -429,23 +428,20 @@ def weight_step(request, network, net, response, grad: str) -> tuple[str, str]:
     if update is None:
         return OMIT, ""
     spec = request.optimizer
-    if spec is None:
-        lr, hp = net.lr, dict(net.hp)
-    else:
-        resolved = resolve(spec.name, spec.params() or {}, "optimizer")
-        lr, hp = resolved["lr"], hyper(resolved)
-    opt = get_optimizer(
-        update.optimizer
-    )  # the catalogue's entry: its name is pasted, not the body's
-    slot = next(s for s in network.slots if s.layer == request.layer and s.name == request.param)
-    flat = slot.offset + int(np.ravel_multi_index(tuple(request.weight), slot.shape))
-    from_state = net.opt_state is not None and opt.name == net.optimizer
-    state = (
-        {k: float(v[flat]) for k, v in net.opt_state.items()} if from_state else opt.zero_state(0.0)
+    step = update_inputs(
+        net,
+        network,
+        request.layer,
+        request.param,
+        tuple(request.weight),
+        spec.name if spec else None,
+        spec.params() if spec else None,
     )
+    # the catalogue's entry: its name is pasted, not the body's
+    opt, lr, hp, state = step.opt, step.lr, dict(step.hp), step.state
     where = (
         f"from the run's state (its step {integer(net.step)}): the weight as the optimiser holds it"
-        if from_state
+        if step.from_state
         else "the first step from these parameters: the weight as the network has it"
     )
     lines = [

@@ -34,7 +34,7 @@ from app.core.nn.layers import (
 )
 from app.core.nn.network import Network
 from app.core.nn.train import MAX_CHUNK_WORK, predict, running_flat, running_list, running_size
-from app.core.optimizers import get_optimizer, hyper, resolve
+from app.core.optimizers import Optimizer, get_optimizer, hyper, resolve
 from app.i18n import gettext, ngettext
 
 MAX_LISTED_TERMS = 256
@@ -460,6 +460,39 @@ def trained(network: Network, params=None, running=None, state=None, secret=None
     )
 
 
+@dataclass
+class UpdateInputs:
+    """What one optimiser step on one entry starts from (update_inputs)."""
+
+    opt: Optimizer
+    lr: float
+    hp: dict
+    x: float  # the optimiser's variable for the entry
+    state: dict  # its state for the entry (floats)
+    t: int
+    from_state: bool  # x, state and t come from the run's state (else: a first step)
+
+
+def update_inputs(net: Trained, network: Network, layer, name, index, optimizer=None, params=None):
+    """The optimiser (the state's unless one is named, with its resolved lr and
+    hyper-parameters) and the entry's variable, state and step: from the run's state when it
+    is that optimiser's, else the first step from these parameters."""
+    if optimizer is None:
+        opt, lr, hp = get_optimizer(net.optimizer), net.lr, net.hp
+    else:
+        opt = get_optimizer(optimizer, "optimizer")
+        resolved = resolve(optimizer, params or {}, "optimizer")
+        lr, hp = resolved["lr"], hyper(resolved)
+    slot = next(s for s in network.slots if s.layer == layer and s.name == name)
+    flat_index = slot.offset + int(np.ravel_multi_index(index, slot.shape))
+    if net.opt_state is not None and opt.name == net.optimizer:
+        x = float(net.x[flat_index])
+        state = {k: float(v[flat_index]) for k, v in net.opt_state.items()}
+        return UpdateInputs(opt, lr, hp, x, state, net.step + 1, True)
+    x = float(net.params[layer][name][index])
+    return UpdateInputs(opt, lr, hp, x, opt.zero_state(0.0), 1, False)
+
+
 def weight_update(
     net: Trained,
     network: Network,
@@ -475,21 +508,11 @@ def weight_update(
     (and its moments for this entry) unless another is named; None without either."""
     if optimizer is None and net.optimizer is None:
         return None
-    if optimizer is None:
-        opt, lr, hp = get_optimizer(net.optimizer), net.lr, net.hp
-    else:
-        opt = get_optimizer(optimizer, "optimizer")
-        resolved = resolve(optimizer, params or {}, "optimizer")
-        lr, hp = resolved["lr"], hyper(resolved)
-    slot = next(s for s in network.slots if s.layer == layer and s.name == name)
-    flat_index = slot.offset + int(np.ravel_multi_index(index, slot.shape))
-    if net.opt_state is not None and opt.name == net.optimizer:
-        x = float(net.x[flat_index])
-        state = {k: float(v[flat_index]) for k, v in net.opt_state.items()}
-        t = net.step + 1
-    else:  # the first step from these parameters
-        x, state, t = float(net.params[layer][name][index]), opt.zero_state(0.0), 1
-    after, _, shown = opt.rule(x, float(grad), state, t, lr, hp, math.sqrt, explain=True)
+    step = update_inputs(net, network, layer, name, index, optimizer, params)
+    opt, x, t = step.opt, step.x, step.t
+    after, _, shown = opt.rule(
+        x, float(grad), step.state, t, step.lr, step.hp, math.sqrt, explain=True
+    )
     return {
         "optimizer": opt.name,
         "t": t,
