@@ -124,8 +124,8 @@ def on_one_thread():
     twenty-odd splits cost about what they saved (7.4 ms a step split, 7.1 ms on one thread),
     and on a loaded machine they cost more (10 ms against 8). OpenBLAS's own threads made a
     quiet step 6.1 ms but a loaded one 36 to 80 ms (its helpers spin and wait for each other
-    while other processes hold the cores). One core per training request also suits a server
-    whose cores are shared by a class."""
+    while other processes hold the cores). A step's second core is a companion process's
+    instead (app/core/nn/halves.py)."""
     token = ONE_THREAD.set(True)
     try:
         with one_blas_thread_here():

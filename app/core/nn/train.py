@@ -394,7 +394,7 @@ def run_steps(
             loss, probs, forwards, backward = passes(p, xb, yb, keep_outputs=last or listed)
             g = backward.flat + decay * p if decay else backward.flat
             new_x, new_state, _ = opt.rule(x, g, opt_state, t, lr, hp)
-            # batch norm: one part
+            # a net with batch norm runs in one part: forwards[0] is the whole batch's
             new_running = batch_running(network, forwards[0], running)
             if not (math.isfinite(loss) and all_finite(new_x, *new_state.values(), new_running)):
                 chunk.diverged_at = t
