@@ -185,9 +185,6 @@ class HeavyWorkLimiter:
                 self.collect_due = False
                 gc.collect()
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-
 
 class Busy(HTTPException):
     def __init__(self, limiter: HeavyWorkLimiter):
@@ -290,11 +287,11 @@ def heavy_operations(app: FastAPI) -> set[tuple[str, str]]:
 async def lifespan(app: FastAPI):
     """A worker's start and end. Once started, the objects alive (modules, schemas, templates)
     live as long as the worker: frozen, no collection walks them again (a full collection of
-    them took 27-80 ms, with the GIL held)."""
+    them took 27-80 ms, with the GIL held). The heavy threads end with the process (idle
+    ones at once; a TestClient may start and stop the same app again)."""
     gc.collect()
     gc.freeze()
     yield
-    app.state.heavy_work.close()
 
 
 def setup(app: FastAPI, settings: Settings) -> None:
