@@ -89,8 +89,9 @@ class CachedStaticFiles(StaticFiles):
 # all with the GIL held, for 100-400 ms at a time: 4× the request's own time, and the event loop
 # frozen meanwhile (measured with bench/bench_loop.py). Reference counting still frees everything
 # at once; cycles wait until the worker is idle, or at most GC_MAX_PAUSE seconds under load, when
-# a heavy thread collects them (never the event loop: a collection took ~80 ms there). The
-# objects alive at startup are frozen (lifespan), so no collection walks them again.
+# a heavy thread collects them once its response is built (not the event loop, where a collection
+# took ~80 ms). A collection holds the GIL wherever it runs, so the objects alive at startup are
+# frozen (lifespan): it walks only what the requests in flight made.
 GC_MAX_PAUSE = 10.0
 # How often Python passes the GIL between threads (default 5 ms). The event loop shares it with
 # the heavy requests' threads, and waits a turn of each on every wake-up: at 1 ms a tiny request
@@ -157,7 +158,7 @@ class HeavyWorkLimiter:
 
     def release(self) -> None:
         if time.monotonic() - self.paused_since > GC_MAX_PAUSE and self.in_use > 1:
-            self.collect_due = True  # the next heavy thread to finish collects (see run)
+            self.collect_due = True  # the next heavy thread to finish collects (then_collect)
             self.paused_since = time.monotonic()
         while self.waiters:
             future = self.waiters.popleft()
