@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Starlette's trailing-slash redirect names the Host header's address; server.py's
         # slash_redirect answers those with a relative Location instead.
         redirect_slashes=False,
+        lifespan=server.lifespan,
     )
     app.state.settings = settings
     # The last added runs first: security headers wrap every response, 413s included.
@@ -166,7 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(Exception, unexpected_error_handler)
     server.setup(app, settings)
     for router in API_ROUTERS:
-        app.include_router(router, dependencies=server.api_dependencies(router))
+        app.include_router(router)
     app.include_router(pages.router)
     return app
 

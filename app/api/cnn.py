@@ -49,10 +49,11 @@ from app.schemas.cnn import (
     TrainResponse,
 )
 from app.schemas.common import json_response, to_array
+from app.server import HeavyRoute
 from app.settings import Settings, request_settings
 from app.uploads import parse_form
 
-router = APIRouter(prefix="/api/cnn", tags=["cnn"])
+router = APIRouter(prefix="/api/cnn", tags=["cnn"], route_class=HeavyRoute)
 
 
 def secret(settings: Settings) -> bytes:

@@ -4,8 +4,9 @@ from fastapi import APIRouter
 
 from app import codegen
 from app.schemas.code import CodeRequest, CodeResponse
+from app.server import HeavyRoute
 
-router = APIRouter(prefix="/api/code", tags=["code"])
+router = APIRouter(prefix="/api/code", tags=["code"], route_class=HeavyRoute)
 
 
 @router.post("", summary="Reproduce a lesson endpoint in PyTorch and in NumPy")

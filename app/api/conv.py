@@ -16,8 +16,9 @@ from app.schemas.conv import (
     check_trace_bytes,
     forward_trace_bytes,
 )
+from app.server import HeavyRoute
 
-router = APIRouter(prefix="/api/conv2d", tags=["convolution"])
+router = APIRouter(prefix="/api/conv2d", tags=["convolution"], route_class=HeavyRoute)
 
 
 def arrays(request: Conv2dRequest):

@@ -13,8 +13,9 @@ from app.schemas.conv_transpose import (
     ConvTransposeRequest,
     ConvTransposeResponse,
 )
+from app.server import HeavyRoute
 
-router = APIRouter(prefix="/api/conv_transpose2d", tags=["convolution"])
+router = APIRouter(prefix="/api/conv_transpose2d", tags=["convolution"], route_class=HeavyRoute)
 
 
 @router.post(

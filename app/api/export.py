@@ -19,8 +19,9 @@ from app.i18n import gettext
 from app.pages import LESSONS
 from app.schemas.common import to_array
 from app.schemas.export import LESSON_BODIES, AnimationRequest, AnimationResponse
+from app.server import HeavyRoute
 
-router = APIRouter(prefix="/api/export", tags=["export"])
+router = APIRouter(prefix="/api/export", tags=["export"], route_class=HeavyRoute)
 
 TITLES = {lesson.slug: f"cnnlab · {lesson.title}" for lesson in LESSONS}
 MEDIA_TYPES = {"gif": "image/gif", "webp": "image/webp"}

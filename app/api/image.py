@@ -29,6 +29,7 @@ from app.schemas.image import (
     InputPixels,
     Stage,
 )
+from app.server import HeavyRoute
 from app.settings import Settings, request_settings
 from app.uploads import parse_form
 from app.validation import describe_error
@@ -39,7 +40,7 @@ FIELDS = ("file", "spec")
 # Part headers and boundaries: a few hundred bytes in practice.
 FRAMING_BYTES = 64_000
 
-router = APIRouter(prefix="/api/image", tags=["image filters"])
+router = APIRouter(prefix="/api/image", tags=["image filters"], route_class=HeavyRoute)
 
 
 def body_limit(settings: Settings) -> int:

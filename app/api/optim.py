@@ -32,8 +32,9 @@ from app.schemas.optim import (
     SurfaceGrid,
     SurfaceInfo,
 )
+from app.server import HeavyRoute
 
-router = APIRouter(prefix="/api", tags=["optimisers"])
+router = APIRouter(prefix="/api", tags=["optimisers"], route_class=HeavyRoute)
 
 # Every field of a run's internals; those its optimiser lacks are null.
 INTERNAL_FIELDS = tuple(RunInternals.model_fields)

@@ -6,8 +6,9 @@ from fastapi import APIRouter
 from app.core import filters
 from app.schemas.common import to_array
 from app.schemas.probe import ProbeConv, ProbePool, ProbeRequest, ProbeResponse
+from app.server import HeavyRoute
 
-router = APIRouter(prefix="/api/image", tags=["image filters"])
+router = APIRouter(prefix="/api/image", tags=["image filters"], route_class=HeavyRoute)
 
 
 @router.post("/probe", summary="The arithmetic of one pixel of a feature map")

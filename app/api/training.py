@@ -11,8 +11,9 @@ from app.schemas.training import (
     InitResponse,
     LayerStats,
 )
+from app.server import HeavyRoute
 
-router = APIRouter(prefix="/api/training", tags=["training"])
+router = APIRouter(prefix="/api/training", tags=["training"], route_class=HeavyRoute)
 
 
 @router.post("/init", summary="Weight initialisation: activations layer by layer")

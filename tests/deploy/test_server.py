@@ -1,8 +1,11 @@
 """What `cnnlab` itself holds without a proxy: slow clients cut off, no server header, the
 forwarded headers believed only from the proxy, host checks, versioned assets, the busy 503."""
 
+import gc
+import os
 import re
 import socket
+import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.server import STATIC_PREFIX, HeavyWorkLimiter
+from app.server import HEAVY_NICE, STATIC_PREFIX, HeavyWorkLimiter
 from app.settings import Settings
 from tests.deploy.conftest import Cnnlab
 
@@ -232,6 +235,37 @@ def test_a_burst_waits_for_slots_then_overflows():
     # In a thread of its own: Playwright's sync API may hold this thread's event loop.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, scenario()).result()
+
+
+def test_heavy_work_runs_on_nicer_threads_off_the_event_loop():
+    """A heavy POST runs (and its model response is validated and serialised) on one of the
+    limiter's threads, which on Linux run at a nice value HEAVY_NICE above the event loop's; GET
+    requests of the same routers do not take that path."""
+    app = create_app(Settings(heavy_concurrency=2))
+    client = TestClient(app)
+    race = {"surface": "rosenbrock", "start": [-1, 1], "steps": 10}
+    race["optimizers"] = [{"name": "sgd", "lr": 0.001}]
+    response = client.post("/api/optimize", json=race)
+    assert response.status_code == 200 and response.json()["runs"][0]["name"] == "sgd"
+    threads = list(app.state.heavy_work.pool._threads)
+    assert threads and all(t.name.startswith("cnnlab-heavy") for t in threads)
+    if sys.platform.startswith("linux"):
+        loop_nice = os.getpriority(os.PRIO_PROCESS, 0)
+        for thread in threads:
+            nice = os.getpriority(os.PRIO_PROCESS, thread.native_id)
+            assert nice == min(19, loop_nice + HEAVY_NICE)
+    assert app.state.heavy_work.in_use == 0
+
+
+def test_startup_freezes_the_objects_it_made():
+    """The lifespan freezes what startup allocated: no collection walks it again."""
+    app = create_app(Settings())
+    try:
+        with TestClient(app) as client:
+            assert gc.get_freeze_count() > 10_000
+            assert client.get("/healthz").status_code == 200
+    finally:
+        gc.unfreeze()
 
 
 def test_slots_are_released_after_errors():
