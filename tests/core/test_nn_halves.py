@@ -112,3 +112,15 @@ def test_a_companion_that_dies_mid_chunk_changes_nothing(companion, monkeypatch)
     assert_allclose(survived.losses, alone.losses, rtol=1e-6)
     assert_allclose(survived.state.x, alone.state.x, rtol=1e-6, atol=1e-6)
     assert halves.COMPANION is None or halves.COMPANION.process.poll() is None  # a new one
+
+
+def test_without_a_companion_process_the_worker_computes_both_halves(monkeypatch):
+    def refused(*args, **kwargs):
+        raise OSError("fork refused")
+
+    monkeypatch.setattr(halves, "ENABLED", True)
+    monkeypatch.setattr(halves, "COMPANION", None)
+    monkeypatch.setattr(halves.subprocess, "Popen", refused)
+    data, net, config, state = setup("float32")
+    chunk = train.train_chunk(net, data, config, state, 3)
+    assert len(chunk.losses) == 3 and halves.COMPANION is None

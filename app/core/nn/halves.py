@@ -151,7 +151,10 @@ def free_companion() -> Companion | None:
         if COMPANION is not None and COMPANION.process.poll() is not None:
             COMPANION = None  # died: start another
         if COMPANION is None:
-            COMPANION = Companion()
+            try:
+                COMPANION = Companion()
+            except OSError:  # no process to be had (limits, a sandbox): this one does it all
+                return None
             atexit.register(COMPANION.close)
         companion = COMPANION
     if not companion.lock.acquire(blocking=False):
